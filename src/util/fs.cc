@@ -1,5 +1,6 @@
 #include "util/fs.h"
 
+#include <algorithm>
 #include <filesystem>
 #include <fstream>
 #include <sstream>

@@ -166,3 +166,15 @@ std::string human_size(unsigned long long bytes) {
 }
 
 }  // namespace bulletin
+
+namespace bulletin {
+std::string chinese_number(int n) {
+  static const char* kDigits[] = {"零", "一", "二", "三", "四", "五", "六", "七", "八", "九"};
+  if (n < 0 || n >= 100) return std::to_string(n);
+  if (n < 10) return kDigits[n];
+  std::string out = n / 10 == 1 ? "" : kDigits[n / 10];
+  out += "十";
+  if (n % 10) out += kDigits[n % 10];
+  return out;
+}
+}  // namespace bulletin

@@ -36,3 +36,8 @@ std::string xml_escape(std::string_view s);
 std::string human_size(unsigned long long bytes);
 
 }  // namespace bulletin
+
+namespace bulletin {
+// 1 -> 一, 10 -> 十, 12 -> 十二, 21 -> 二十一 (for 一、二、 section numbers).
+std::string chinese_number(int n);
+}  // namespace bulletin

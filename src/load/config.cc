@@ -1,0 +1,107 @@
+#include "load/config.h"
+
+#include <set>
+
+#include "load/front_matter.h"
+#include "util/text.h"
+
+namespace bulletin {
+
+SiteConfig load_config(const FileSystem& fs, const std::string& root, Diagnostics& diags) {
+  SiteConfig config;
+  SourceFile file{"bulletin.yaml", ""};
+  auto text = fs.read(join_path(root, "bulletin.yaml"));
+  if (!text) {
+    diags.error({"bulletin.yaml", 0, 0},
+                "no bulletin.yaml in the project folder '" + root +
+                    "' (is this a bulletin project? run `bulletin new site` to start one)");
+    return config;
+  }
+  file.text = *text;
+  // Reuse the front matter machinery: the whole file is one YAML block.
+  FrontMatter fm;
+  fm.file = &file;
+  fm.yaml_line = 1;
+  try {
+    YAML::Node root_node = YAML::Load(file.text);
+    if (root_node.IsNull()) root_node.reset(YAML::Node(YAML::NodeType::Map));
+    if (!root_node.IsMap()) {
+      diags.error({file.path, 1, 1}, "bulletin.yaml must be a list of 'key: value' lines");
+      return config;
+    }
+    fm.root.reset(root_node);
+  } catch (const YAML::Exception& e) {
+    SourceLocation where = location_of_mark(fm, e.mark);
+    diags.error(where, "invalid YAML: " + e.msg, line_of(file.text, where.line));
+    return config;
+  }
+
+  Fields f(fm,
+           {{"title", {"标题", "站点名称"}, true},
+            {"organization", {"主办单位", "单位"}},
+            {"language", {"语言"}},
+            {"base_path", {"路径"}},
+            {"base_url", {"网址"}},
+            {"raw_html", {"允许HTML"}},
+            {"series", {"简报系列", "系列"}}},
+           diags);
+  config.title = f.text("title");
+  config.organization = f.text("organization");
+  config.language = f.text("language", "zh-CN");
+  config.base_path = f.text("base_path", "/");
+  if (config.base_path.empty() || config.base_path.front() != '/') config.base_path = "/" + config.base_path;
+  if (config.base_path.back() != '/') config.base_path += '/';
+  config.base_url = f.text("base_url");
+  while (!config.base_url.empty() && config.base_url.back() == '/') config.base_url.pop_back();
+  config.raw_html = f.boolean("raw_html");
+
+  YAML::Node series = f.node("series");
+  if (series.IsDefined() && !series.IsNull()) {
+    if (!series.IsSequence()) {
+      f.error("series", "'series' must be a list of bulletin series");
+    } else {
+      std::set<std::string> seen;
+      for (const auto& item : series) {
+        Series s;
+        s.where = location_of(fm, item);
+        if (!item.IsMap()) {
+          f.error_at(s.where, "each series needs 'id', 'name' and 'editor'");
+          continue;
+        }
+        FrontMatter sub = fm;
+        sub.root.reset(static_cast<const YAML::Node&>(item));
+        Fields sf(sub,
+                  {{"id", {"代号"}, true},
+                   {"name", {"名称"}, true},
+                   {"editor", {"编印单位"}},
+                   {"numbering", {"编号"}}},
+                  diags);
+        s.id = sf.text("id");
+        s.name = sf.text("name");
+        s.editor = sf.text("editor");
+        std::string numbering = sf.text("numbering", "yearly");
+        if (numbering == "yearly" || numbering == "按年") {
+          s.yearly_numbering = true;
+        } else if (numbering == "running" || numbering == "连续") {
+          s.yearly_numbering = false;
+        } else {
+          sf.error("numbering", "numbering must be 'yearly' (每年从第 1 期起) or 'running' (连续编号), not '" +
+                                    numbering + "'");
+        }
+        if (s.id.empty()) continue;
+        if (s.id.find_first_of("/\\ ") != std::string::npos) {
+          sf.error("id", "series id '" + s.id + "' is used in URLs: it cannot contain '/', '\\' or spaces");
+          continue;
+        }
+        if (!seen.insert(s.id).second) {
+          sf.error("id", "series '" + s.id + "' is declared twice");
+          continue;
+        }
+        config.series.push_back(std::move(s));
+      }
+    }
+  }
+  return config;
+}
+
+}  // namespace bulletin

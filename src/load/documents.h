@@ -1,0 +1,41 @@
+// Loading the content folder: articles, notices and bulletin issues from
+// Markdown files with front matter, checked against each other (unknown
+// series, duplicate numbers, missing articles and attachments).
+#pragma once
+
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "load/front_matter.h"
+#include "model/documents.h"
+#include "util/fs.h"
+
+namespace bulletin {
+
+struct Content {
+  std::vector<Article> articles;        // newest first
+  std::vector<Notice> notices;          // newest first
+  std::vector<BulletinIssue> issues;    // newest first
+  int files = 0;                        // Markdown files read
+};
+
+// Reads content/ under `root`. Every problem goes to diags; a document with
+// errors is left out so that checking can go on.
+Content load_content(const FileSystem& fs, const std::string& root, const SiteConfig& config,
+                     Diagnostics& diags);
+
+// Single documents, for tests and for tools that read one file.
+std::optional<Article> load_article(const SourceFile& file, const SiteConfig& config,
+                                    Diagnostics& diags);
+std::optional<Notice> load_notice(const SourceFile& file, const FileSystem& fs,
+                                  const std::string& root, const SiteConfig& config,
+                                  Diagnostics& diags);
+std::optional<BulletinIssue> load_issue(const SourceFile& file, const SiteConfig& config,
+                                        Diagnostics& diags);
+
+// 发文字号: 机关代字〔年份〕序号号. On a malformed number returns nullopt and
+// sets `why` to what is wrong and the right form.
+std::optional<DocumentNumber> parse_document_number(const std::string& text, std::string* why);
+
+}  // namespace bulletin

@@ -1,0 +1,218 @@
+#include "load/front_matter.h"
+
+#include "util/text.h"
+
+namespace bulletin {
+namespace {
+
+bool is_fence(std::string_view line) {
+  std::string t = trim(line);
+  return t == "---";
+}
+
+}  // namespace
+
+SourceLocation location_of_mark(const FrontMatter& fm, const YAML::Mark& mark) {
+  int line = fm.yaml_line + std::max(mark.line, 0);
+  std::string text = line_of(fm.file->text, line);
+  return {fm.file->path, line, column_of_byte(text, std::max(mark.column, 0))};
+}
+
+SourceLocation location_of(const FrontMatter& fm, const YAML::Node& node) {
+  return location_of_mark(fm, node.Mark());
+}
+
+FrontMatter parse_front_matter(const SourceFile& file, bool required) {
+  FrontMatter fm;
+  fm.file = &file;
+  fm.root.reset(YAML::Node(YAML::NodeType::Map));
+  std::string_view text = file.text;
+  if (text.starts_with("\xEF\xBB\xBF")) text.remove_prefix(3);  // UTF-8 BOM
+
+  size_t first_end = text.find('\n');
+  std::string_view first = text.substr(0, first_end);
+  if (!is_fence(first)) {
+    if (required) {
+      throw Error({file.path, 1, 1},
+                  "missing front matter: the file must start with a line '---', then the "
+                  "document's fields (title, date, …), then another line '---'",
+                  line_of(file.text, 1));
+    }
+    fm.body = std::string(text);
+    fm.body_line = 1;
+    return fm;
+  }
+
+  // Find the closing fence.
+  size_t pos = first_end == std::string_view::npos ? text.size() : first_end + 1;
+  size_t yaml_start = pos;
+  int line = 2;
+  while (pos < text.size()) {
+    size_t end = text.find('\n', pos);
+    std::string_view l = text.substr(pos, end == std::string_view::npos ? end : end - pos);
+    if (is_fence(l)) {
+      std::string yaml(text.substr(yaml_start, pos - yaml_start));
+      fm.body = end == std::string_view::npos ? "" : std::string(text.substr(end + 1));
+      fm.body_line = line + 1;
+      try {
+        YAML::Node root = YAML::Load(yaml);
+        if (root.IsNull()) root.reset(YAML::Node(YAML::NodeType::Map));
+        if (!root.IsMap()) {
+          SourceLocation where = location_of(fm, root);
+          throw Error(where,
+                      "front matter must be a list of 'key: value' lines, not a single value",
+                      line_of(file.text, where.line));
+        }
+        fm.root.reset(root);
+      } catch (const YAML::Exception& e) {
+        SourceLocation where = location_of_mark(fm, e.mark);
+        throw Error(where, "invalid YAML in front matter: " + e.msg, line_of(file.text, where.line));
+      }
+      return fm;
+    }
+    if (end == std::string_view::npos) break;
+    pos = end + 1;
+    ++line;
+  }
+  throw Error({file.path, 1, 1},
+              "front matter is never closed: add a line '---' after the last field",
+              line_of(file.text, 1));
+}
+
+Fields::Fields(const FrontMatter& fm, const std::vector<FieldSpec>& schema, Diagnostics& diags)
+    : fm_(fm), diags_(diags) {
+  std::map<std::string, std::string> canonical;
+  std::vector<std::string> known;
+  for (const auto& spec : schema) {
+    canonical[spec.key] = spec.key;
+    known.push_back(spec.key);
+    for (const auto& alias : spec.aliases) {
+      canonical[alias] = spec.key;
+      known.push_back(alias);
+    }
+  }
+  for (const auto& kv : fm.root) {
+    std::string key = kv.first.IsScalar() ? trim(kv.first.Scalar()) : "";
+    auto it = canonical.find(key);
+    SourceLocation where = location_of(fm, kv.first);
+    if (it == canonical.end()) {
+      std::string msg = "unknown field '" + key + "'";
+      if (auto guess = did_you_mean(key, known)) {
+        msg += "; did you mean '" + *guess + "'";
+        if (canonical[*guess] != *guess) msg += " (" + canonical[*guess] + ")";
+        msg += "?";
+      } else {
+        msg += " (it is ignored)";
+      }
+      diags.warning(where, msg, line_of(fm.file->text, where.line));
+      continue;
+    }
+    if (values_.count(it->second)) {
+      diags.error(where, "field '" + key + "' is given twice ('" + it->second + "')",
+                  line_of(fm.file->text, where.line));
+      continue;
+    }
+    values_[it->second] = {kv.first, kv.second};
+  }
+  for (const auto& spec : schema) {
+    if (!spec.required || values_.count(spec.key)) continue;
+    std::string alias = spec.aliases.empty() ? "" : " (" + spec.aliases.front() + ")";
+    diags.error({fm.file->path, fm.yaml_line - 1, 1},
+                "missing required field '" + spec.key + "'" + alias,
+                line_of(fm.file->text, fm.yaml_line - 1));
+  }
+}
+
+YAML::Node Fields::node(const std::string& key) const {
+  auto it = values_.find(key);
+  return it == values_.end() ? YAML::Node() : it->second.second;
+}
+
+SourceLocation Fields::where(const std::string& key) const {
+  auto it = values_.find(key);
+  if (it == values_.end()) return {fm_.file->path, fm_.yaml_line - 1, 1};
+  const YAML::Node& v = it->second.second;
+  // A null value (`title:`) has no useful mark: point after the key.
+  if (v.IsNull()) return location_of(fm_, it->second.first);
+  return location_of(fm_, v);
+}
+
+SourceLocation Fields::key_where(const std::string& key) const {
+  auto it = values_.find(key);
+  if (it == values_.end()) return {fm_.file->path, fm_.yaml_line - 1, 1};
+  return location_of(fm_, it->second.first);
+}
+
+void Fields::error_at(const SourceLocation& where, const std::string& message) const {
+  diags_.error(where, message, line_of(fm_.file->text, where.line));
+}
+
+void Fields::error(const std::string& key, const std::string& message) const {
+  error_at(where(key), message);
+}
+
+std::string Fields::text(const std::string& key, const std::string& fallback) const {
+  YAML::Node n = node(key);
+  if (!n.IsDefined() || n.IsNull()) return fallback;
+  if (!n.IsScalar()) {
+    error(key, "'" + key + "' must be a single line of text");
+    return fallback;
+  }
+  return trim(n.Scalar());
+}
+
+std::vector<std::string> Fields::texts(const std::string& key) const {
+  YAML::Node n = node(key);
+  std::vector<std::string> out;
+  if (!n.IsDefined() || n.IsNull()) return out;
+  if (n.IsScalar()) {
+    out.push_back(trim(n.Scalar()));
+  } else if (n.IsSequence()) {
+    for (const auto& item : n) {
+      if (!item.IsScalar()) {
+        error_at(location_of(fm_, item), "each item of '" + key + "' must be text");
+        continue;
+      }
+      out.push_back(trim(item.Scalar()));
+    }
+  } else {
+    error(key, "'" + key + "' must be text or a list of texts");
+  }
+  return out;
+}
+
+std::optional<Date> Fields::date(const std::string& key) const {
+  YAML::Node n = node(key);
+  if (!n.IsDefined() || n.IsNull()) return std::nullopt;
+  if (!n.IsScalar()) {
+    error(key, "'" + key + "' must be a date such as 2020-12-16 or 2020年12月16日");
+    return std::nullopt;
+  }
+  std::string why;
+  auto d = parse_date(n.Scalar(), &why);
+  if (!d) error(key, "invalid date '" + trim(n.Scalar()) + "': " + why);
+  return d;
+}
+
+std::optional<long> Fields::integer(const std::string& key) const {
+  YAML::Node n = node(key);
+  if (!n.IsDefined() || n.IsNull()) return std::nullopt;
+  std::string s = n.IsScalar() ? trim(n.Scalar()) : "";
+  if (s.empty() || s.find_first_not_of("0123456789") != std::string::npos || s.size() > 9) {
+    error(key, "'" + key + "' must be a whole number, not '" + s + "'");
+    return std::nullopt;
+  }
+  return std::stol(s);
+}
+
+bool Fields::boolean(const std::string& key, bool fallback) const {
+  YAML::Node n = node(key);
+  if (!n.IsDefined() || n.IsNull()) return fallback;
+  std::string s = n.IsScalar() ? trim(n.Scalar()) : "";
+  if (s == "true" || s == "yes" || s == "是" || s == "有") return true;
+  if (s == "false" || s == "no" || s == "否" || s == "无") return false;
+  error(key, "'" + key + "' must be true or false, not '" + s + "'");
+  return fallback;
+}
+
+}  // namespace bulletin

@@ -1,0 +1,78 @@
+// Front matter: the YAML block between `---` lines at the top of a Markdown
+// file, and a schema-driven reader over it that accepts English or Chinese
+// keys, warns about unknown keys with a suggestion, and reports every value
+// error at path:line:col.
+#pragma once
+
+#include <yaml-cpp/yaml.h>
+
+#include <map>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "util/date.h"
+#include "util/diagnostics.h"
+
+namespace bulletin {
+
+struct SourceFile {
+  std::string path;  // project-relative, as shown in messages
+  std::string text;
+};
+
+struct FrontMatter {
+  const SourceFile* file = nullptr;
+  YAML::Node root;     // a mapping (possibly empty)
+  int yaml_line = 2;   // file line of the first YAML line
+  std::string body;    // Markdown after the closing line
+  int body_line = 1;   // file line where the body starts
+};
+
+// Splits and parses the front matter. Files without front matter are
+// errors when `required`; otherwise they get an empty mapping.
+// Throws Error for an unclosed block or invalid YAML.
+FrontMatter parse_front_matter(const SourceFile& file, bool required = true);
+
+// Location of a YAML node inside `fm`'s file, column in code points.
+SourceLocation location_of(const FrontMatter& fm, const YAML::Node& node);
+// Same, as a YAML mark (used for errors thrown by yaml-cpp).
+SourceLocation location_of_mark(const FrontMatter& fm, const YAML::Mark& mark);
+
+struct FieldSpec {
+  std::string key;                   // canonical English key
+  std::vector<std::string> aliases;  // Chinese (or other) spellings
+  bool required = false;
+};
+
+class Fields {
+ public:
+  Fields(const FrontMatter& fm, const std::vector<FieldSpec>& schema, Diagnostics& diags);
+
+  bool has(const std::string& key) const { return values_.count(key) > 0; }
+  // The value node, or an undefined node when absent.
+  YAML::Node node(const std::string& key) const;
+  SourceLocation where(const std::string& key) const;
+  // Location of the key itself (for "missing"/"unknown" style messages).
+  SourceLocation key_where(const std::string& key) const;
+
+  // Typed getters. Each reports a type error to diags and returns the
+  // fallback; absence is not an error here (required keys are checked once).
+  std::string text(const std::string& key, const std::string& fallback = {}) const;
+  std::vector<std::string> texts(const std::string& key) const;  // scalar or list
+  std::optional<Date> date(const std::string& key) const;
+  std::optional<long> integer(const std::string& key) const;
+  bool boolean(const std::string& key, bool fallback = false) const;
+
+  void error(const std::string& key, const std::string& message) const;
+  void error_at(const SourceLocation& where, const std::string& message) const;
+  const FrontMatter& front_matter() const { return fm_; }
+  Diagnostics& diagnostics() const { return diags_; }
+
+ private:
+  const FrontMatter& fm_;
+  Diagnostics& diags_;
+  std::map<std::string, std::pair<YAML::Node, YAML::Node>> values_;  // key -> (key node, value)
+};
+
+}  // namespace bulletin

@@ -1,0 +1,229 @@
+#include "load/markdown.h"
+
+#include <cmark-gfm-core-extensions.h>
+#include <cmark-gfm-extension_api.h>
+#include <cmark-gfm.h>
+
+#include <memory>
+#include <mutex>
+#include <vector>
+
+#include "util/text.h"
+
+namespace bulletin {
+namespace {
+
+std::mutex& parser_lock() {
+  static std::mutex m;
+  return m;
+}
+
+const char* const kExtensions[] = {"table", "strikethrough", "autolink", "tagfilter"};
+
+bool is_cn_numeral(std::string_view s, size_t& i) {
+  static const std::vector<std::string_view> digits = {"一", "二", "三", "四", "五", "六",
+                                                       "七", "八", "九", "十", "〇", "零"};
+  size_t start = i;
+  bool matched = true;
+  while (matched) {
+    matched = false;
+    for (auto d : digits) {
+      if (s.substr(i, d.size()) == d) {
+        i += d.size();
+        matched = true;
+        break;
+      }
+    }
+  }
+  return i > start;
+}
+
+bool is_ascii_number(std::string_view s, size_t& i) {
+  size_t start = i;
+  while (i < s.size() && s[i] >= '0' && s[i] <= '9' && i - start < 3) ++i;
+  return i > start;
+}
+
+bool eat(std::string_view s, size_t& i, std::initializer_list<std::string_view> options) {
+  for (auto o : options) {
+    if (s.substr(i, o.size()) == o) {
+      i += o.size();
+      return true;
+    }
+  }
+  return false;
+}
+
+// "1." at the start of a line would start an ordered list; in official
+// documents it is a level-3 heading typed by hand, so escape it.
+std::string escape_numbered_lines(std::string_view md) {
+  std::string out;
+  out.reserve(md.size() + 16);
+  bool in_fence = false;
+  for (const auto& line : split_lines(md)) {
+    std::string t = trim(line);
+    if (t.starts_with("```") || t.starts_with("~~~")) in_fence = !in_fence;
+    size_t i = line.find_first_not_of(' ');
+    size_t j = i;
+    if (!in_fence && i != std::string::npos && i < 4 && is_ascii_number(line, j) &&
+        j < line.size() && line[j] == '.' && (j + 1 == line.size() || line[j + 1] == ' ')) {
+      out += line.substr(0, j) + "\\" + line.substr(j);
+    } else {
+      out += line;
+    }
+    out += '\n';
+  }
+  return out;
+}
+
+std::string plain_text(cmark_node* node) {
+  std::string out;
+  cmark_iter* iter = cmark_iter_new(node);
+  cmark_event_type ev;
+  while ((ev = cmark_iter_next(iter)) != CMARK_EVENT_DONE) {
+    cmark_node* n = cmark_iter_get_node(iter);
+    if (ev != CMARK_EVENT_ENTER) continue;
+    auto type = cmark_node_get_type(n);
+    if (type == CMARK_NODE_TEXT || type == CMARK_NODE_CODE) {
+      out += cmark_node_get_literal(n);
+    } else if (type == CMARK_NODE_SOFTBREAK || type == CMARK_NODE_LINEBREAK) {
+      out += '\n';
+    }
+  }
+  cmark_iter_free(iter);
+  return out;
+}
+
+bool looks_like_heading(const std::string& text) {
+  if (text.find('\n') != std::string::npos) return false;
+  if (utf8_length(text) > 40) return false;
+  for (std::string_view end : {"。", "；", "：", "！", "？", "，"})
+    if (text.find(end) != std::string::npos) return false;
+  return true;
+}
+
+void apply_official_headings(cmark_node* doc) {
+  std::vector<cmark_node*> paragraphs;
+  for (cmark_node* n = cmark_node_first_child(doc); n; n = cmark_node_next(n))
+    if (cmark_node_get_type(n) == CMARK_NODE_PARAGRAPH) paragraphs.push_back(n);
+
+  for (cmark_node* p : paragraphs) {
+    cmark_node* first = cmark_node_first_child(p);
+    if (!first || cmark_node_get_type(first) != CMARK_NODE_TEXT) continue;
+    std::string literal = cmark_node_get_literal(first);
+    size_t marker = 0;
+    int level = official_heading_level(literal, &marker);
+    if (level == 0) continue;
+    if (looks_like_heading(plain_text(p))) {
+      cmark_node_set_type(p, CMARK_NODE_HEADING);
+      cmark_node_set_heading_level(p, level + 1);
+      continue;
+    }
+    // Wrap the marker: <span class="gw-lN">（一）</span>rest…
+    cmark_node* span = cmark_node_new(CMARK_NODE_CUSTOM_INLINE);
+    std::string open = "<span class=\"gw-l" + std::to_string(level) + "\">";
+    cmark_node_set_on_enter(span, open.c_str());
+    cmark_node_set_on_exit(span, "</span>");
+    cmark_node* marker_text = cmark_node_new(CMARK_NODE_TEXT);
+    cmark_node_set_literal(marker_text, literal.substr(0, marker).c_str());
+    cmark_node_append_child(span, marker_text);
+    cmark_node_insert_before(first, span);
+    cmark_node_set_literal(first, literal.substr(marker).c_str());
+  }
+}
+
+void shift_headings(cmark_node* doc) {
+  cmark_iter* iter = cmark_iter_new(doc);
+  cmark_event_type ev;
+  std::vector<cmark_node*> headings;
+  while ((ev = cmark_iter_next(iter)) != CMARK_EVENT_DONE) {
+    cmark_node* n = cmark_iter_get_node(iter);
+    if (ev == CMARK_EVENT_ENTER && cmark_node_get_type(n) == CMARK_NODE_HEADING)
+      headings.push_back(n);
+  }
+  cmark_iter_free(iter);
+  for (cmark_node* h : headings)
+    cmark_node_set_heading_level(h, std::min(cmark_node_get_heading_level(h) + 1, 6));
+}
+
+}  // namespace
+
+int official_heading_level(std::string_view s, size_t* marker_bytes) {
+  size_t i = 0;
+  int level = 0;
+  if (is_cn_numeral(s, i) && eat(s, i, {"、"})) {
+    level = 1;
+  } else if (i = 0; eat(s, i, {"（", "("}) && is_cn_numeral(s, i) && eat(s, i, {"）", ")"})) {
+    level = 2;
+  } else if (i = 0; is_ascii_number(s, i) && eat(s, i, {".", "．", "、"})) {
+    level = 3;
+  } else if (i = 0; eat(s, i, {"（", "("}) && is_ascii_number(s, i) && eat(s, i, {"）", ")"})) {
+    level = 4;
+  }
+  if (level == 0 || i >= s.size()) return 0;  // a bare marker is not a heading
+  if (marker_bytes) *marker_bytes = i;
+  return level;
+}
+
+std::string render_markdown(std::string_view markdown, const MarkdownOptions& options) {
+  std::string source = options.official_headings ? escape_numbered_lines(markdown)
+                                                 : std::string(markdown);
+  int flags = CMARK_OPT_DEFAULT | CMARK_OPT_FOOTNOTES | CMARK_OPT_STRIKETHROUGH_DOUBLE_TILDE;
+  if (options.raw_html) flags |= CMARK_OPT_UNSAFE;
+
+  std::lock_guard<std::mutex> lock(parser_lock());
+  static const bool registered = (cmark_gfm_core_extensions_ensure_registered(), true);
+  (void)registered;
+
+  std::unique_ptr<cmark_parser, void (*)(cmark_parser*)> parser(cmark_parser_new(flags),
+                                                                cmark_parser_free);
+  for (const char* name : kExtensions) {
+    if (cmark_syntax_extension* ext = cmark_find_syntax_extension(name))
+      cmark_parser_attach_syntax_extension(parser.get(), ext);
+  }
+  cmark_parser_feed(parser.get(), source.data(), source.size());
+  std::unique_ptr<cmark_node, void (*)(cmark_node*)> doc(cmark_parser_finish(parser.get()),
+                                                         cmark_node_free);
+  shift_headings(doc.get());
+  if (options.official_headings) apply_official_headings(doc.get());
+  // Render with the parser's own extension list, or tagfilter does nothing.
+  char* html = cmark_render_html(doc.get(), flags, cmark_parser_get_syntax_extensions(parser.get()));
+  std::string out(html);
+  free(html);
+  return out;
+}
+
+std::string html_to_text(std::string_view html) {
+  std::string out;
+  out.reserve(html.size());
+  for (size_t i = 0; i < html.size();) {
+    if (html[i] == '<') {
+      size_t end = html.find('>', i);
+      std::string_view tag = html.substr(i, end == std::string_view::npos ? end : end - i);
+      bool block = tag.starts_with("</p") || tag.starts_with("<br") || tag.starts_with("</h") ||
+                   tag.starts_with("</li") || tag.starts_with("</tr") || tag.starts_with("</td") ||
+                   tag.starts_with("</th") || tag.starts_with("</div");
+      if (block && !out.empty() && out.back() != '\n') out += '\n';
+      i = end == std::string_view::npos ? html.size() : end + 1;
+    } else if (html[i] == '&') {
+      static const std::pair<std::string_view, std::string_view> kEntities[] = {
+          {"&amp;", "&"}, {"&lt;", "<"}, {"&gt;", ">"}, {"&quot;", "\""}, {"&#39;", "'"},
+          {"&nbsp;", " "}};
+      bool done = false;
+      for (auto [entity, ch] : kEntities) {
+        if (html.substr(i, entity.size()) == entity) {
+          out += ch;
+          i += entity.size();
+          done = true;
+          break;
+        }
+      }
+      if (!done) out += html[i++];
+    } else {
+      out += html[i++];
+    }
+  }
+  return out;
+}
+
+}  // namespace bulletin

@@ -1,0 +1,34 @@
+// Markdown to HTML with cmark-gfm (tables, strikethrough, autolinks,
+// footnotes, tagfilter). cmark-gfm's parser is not thread-safe, so every call
+// takes one process-wide lock; extensions are registered once.
+#pragma once
+
+#include <string>
+#include <string_view>
+
+namespace bulletin {
+
+struct MarkdownOptions {
+  // Pass raw HTML through (still filtered by tagfilter). Default: off.
+  bool raw_html = false;
+  // Recognise the four official heading levels of GB/T 9704 at the start of
+  // a paragraph: 一、 （一） 1. （1） (ASCII parentheses accepted). A short
+  // paragraph becomes a heading (h2..h5); a long one keeps its text and gets
+  // its marker wrapped in <span class="gw-lN">. "1." never starts a list.
+  bool official_headings = false;
+};
+
+// Markdown `#` headings are shifted down one level (# -> h2) because the page
+// title is the page's only h1. SMART punctuation is off: it would turn
+// Chinese quotes and dashes into the wrong characters.
+std::string render_markdown(std::string_view markdown, const MarkdownOptions& options = {});
+
+// Which official level (1..4) a paragraph starting with `text` has, or 0;
+// `marker_bytes` receives the length of the marker ("（一）", "1.").
+int official_heading_level(std::string_view text, size_t* marker_bytes = nullptr);
+
+// The text content of HTML: tags dropped, common entities decoded. Used for
+// search excerpts, feeds and tests.
+std::string html_to_text(std::string_view html);
+
+}  // namespace bulletin

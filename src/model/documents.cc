@@ -1,0 +1,34 @@
+#include "model/documents.h"
+
+namespace bulletin {
+
+std::string Notice::url() const {
+  if (doc_no) {
+    return "notices/" + doc_no->code + "/" + std::to_string(doc_no->year) + "/" +
+           std::to_string(doc_no->number) + "/";
+  }
+  return "notices/" + std::to_string(year()) + "/" + slug + "/";
+}
+
+int Notice::year() const {
+  if (date) return date->year;
+  if (doc_no) return doc_no->year;
+  return 0;
+}
+
+std::string Notice::issuer_text() const {
+  std::string out;
+  for (const auto& organ : issuer) out += (out.empty() ? "" : " ") + organ;
+  return out;
+}
+
+std::string BulletinIssue::url() const {
+  return "bulletins/" + series + "/" + std::to_string(date.year) + "/" +
+         (supplement ? "zk" : "") + std::to_string(number) + "/";
+}
+
+std::string BulletinIssue::number_text() const {
+  return std::string(supplement ? "增刊" : "") + "第 " + std::to_string(number) + " 期";
+}
+
+}  // namespace bulletin

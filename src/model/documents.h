@@ -1,0 +1,151 @@
+// The documents a bulletin site publishes, as plain data after loading:
+// experience-sharing articles, official notices (公文, GB/T 9704-2012) and
+// numbered bulletin issues (简报). Loaders fill these; renderers read them.
+#pragma once
+
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "util/date.h"
+#include "util/diagnostics.h"
+
+namespace bulletin {
+
+struct Series {
+  std::string id;      // URL segment: bulletins/<id>/
+  std::string name;    // 教卫工作通报
+  std::string editor;  // 中共上海市教育卫生工作委员会办公室
+  bool yearly_numbering = true;  // 第 N 期 restarts each year; false: running numbers
+  SourceLocation where;
+};
+
+struct SiteConfig {
+  std::string title;
+  std::string organization;
+  std::string language = "zh-CN";
+  std::string base_path = "/";
+  std::string base_url;  // optional absolute origin for feeds/sitemap, e.g. http://oa.example.edu.cn
+  bool raw_html = false;
+  std::vector<Series> series;
+  std::string path = "bulletin.yaml";
+};
+
+struct Article {
+  std::string source;  // project-relative path of the Markdown file
+  std::string slug;
+  std::string title;
+  std::string unit;
+  std::string author;
+  Date date;
+  std::vector<std::string> tags;
+  std::string summary;
+  std::string body_html;
+  SourceLocation where;
+
+  std::string url() const { return "articles/" + slug + "/"; }
+};
+
+// 发文字号 机关代字〔年份〕序号号, e.g. 校党委发〔2020〕51号.
+struct DocumentNumber {
+  std::string code;  // 校党委发
+  int year = 0;
+  int number = 0;
+  std::string text() const {
+    return code + "〔" + std::to_string(year) + "〕" + std::to_string(number) + "号";
+  }
+};
+
+struct Attachment {
+  int index = 0;            // 1-based position in 附件说明
+  std::string title;        // as listed in 附件说明
+  std::string page_title;   // heading on the attachment page (pages only)
+  std::string page_html;    // rendered Markdown (pages only)
+  std::string file_source;  // project-relative path of an attached file
+  std::string file_name;    // name inside the site
+  unsigned long long file_size = 0;
+  SourceLocation where;
+  bool is_page() const { return file_source.empty(); }
+};
+
+// The document a notice issues (印发的办法/方案), printed after its signature.
+struct Enclosure {
+  std::string title;
+  std::string body_html;
+  std::vector<std::string> signature;
+  std::optional<Date> date;
+};
+
+struct Notice {
+  std::string source;
+  std::string slug;  // file name without .md; used only without doc_no
+  // 版头
+  std::string copy_no;
+  std::string secret;
+  std::string urgency;
+  std::vector<std::string> issuer;  // one organ, or several for 联合行文
+  bool file_mark = false;           // 发文机关标志 ends with 文件
+  std::optional<DocumentNumber> doc_no;
+  std::vector<std::string> signers;
+  // 主体
+  std::string title;
+  std::string recipients;
+  std::string body_html;
+  std::vector<Attachment> attachments;
+  std::vector<std::string> signature;
+  std::optional<Date> date;
+  bool sealed = false;
+  std::string note;
+  std::optional<Enclosure> enclosure;
+  // 版记
+  std::string cc;
+  std::string printer;
+  std::optional<Date> print_date;
+  SourceLocation where;
+
+  std::string url() const;
+  int year() const;
+  std::string issuer_text() const;  // organs joined by a space
+};
+
+struct RankingRef {
+  std::string rule;
+  std::string period;
+  SourceLocation where;
+};
+
+struct IssueSection {
+  std::string heading;
+  std::string body_html;
+  std::vector<std::string> articles;  // slugs, resolved at render time
+  std::vector<SourceLocation> article_locations;
+  std::optional<RankingRef> ranking;
+};
+
+struct DistributionLine {
+  std::string label;  // 报 / 送 / 发
+  std::vector<std::string> recipients;
+};
+
+struct BulletinIssue {
+  std::string source;
+  std::string series;  // Series::id
+  int number = 0;
+  bool supplement = false;  // 增刊
+  Date date;
+  std::string title;
+  std::string editor;
+  std::string mark;  // 内部资料 / 密级
+  std::string intro_html;
+  std::vector<IssueSection> sections;
+  std::vector<DistributionLine> distribution;
+  int print_count = 0;
+  SourceLocation where;
+  SourceLocation number_where;
+
+  std::string url() const;
+  // 第 6 期 / 增刊第 1 期
+  std::string number_text() const;
+};
+
+}  // namespace bulletin

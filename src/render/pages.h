@@ -1,0 +1,63 @@
+// Template data for each kind of page, built directly from the model (no
+// intermediate JSON). Every link in the data is site-relative ("articles/x/");
+// templates prefix it with {{root}}, the way back to the site root from the
+// page being rendered, so the site works under any sub-path and from file://.
+#pragma once
+
+#include <functional>
+#include <map>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "model/documents.h"
+#include "render/templates.h"
+
+namespace bulletin {
+
+// "articles/x/" -> "../../"; "" -> "".
+std::string root_for(const std::string& url);
+
+// Data shared by every page: site title, organization, language, navigation.
+TemplateData site_data(const SiteConfig& config);
+
+// The fields every page has: root, url, page_title, kind.
+TemplateData page_data(const std::string& kind, const std::string& url, const std::string& title);
+
+TemplateData article_summary(const Article& a);
+TemplateData article_page(const Article& a);
+TemplateData articles_index(const std::vector<Article>& articles);
+
+TemplateData notice_summary(const Notice& n);
+TemplateData notice_page(const Notice& n);
+TemplateData attachment_page(const Notice& n, const Attachment& a);
+// Notices grouped by year (newest first) and by issuing organ.
+TemplateData notices_index(const std::vector<Notice>& notices);
+std::string attachment_url(const Notice& n, const Attachment& a);
+
+// Supplies the embedded table for a section's `ranking:`; nullopt leaves the
+// section without one (the caller reports the missing rule or period).
+using RankingLookup = std::function<std::optional<TemplateData>(const RankingRef&)>;
+
+struct IssueContext {
+  const Series* series = nullptr;
+  const BulletinIssue* previous = nullptr;  // older
+  const BulletinIssue* next = nullptr;      // newer
+  std::map<std::string, const Article*> articles;  // by slug
+  RankingLookup ranking;
+};
+TemplateData issue_summary(const BulletinIssue& issue, const Series* series);
+TemplateData issue_page(const BulletinIssue& issue, const IssueContext& ctx);
+// All issues of one series grouped by year, newest first.
+TemplateData series_index(const Series& series, const std::vector<const BulletinIssue*>& issues);
+TemplateData bulletins_index(const std::vector<Series>& series,
+                             const std::map<std::string, std::vector<const BulletinIssue*>>& by_series);
+
+struct HomeContent {
+  std::vector<std::pair<const Series*, const BulletinIssue*>> latest_issues;
+  std::vector<const Notice*> latest_notices;
+  std::vector<const Article*> latest_articles;
+};
+TemplateData home_page(const HomeContent& home);
+
+}  // namespace bulletin

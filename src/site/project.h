@@ -1,0 +1,28 @@
+// A bulletin project loaded and checked: config, content, templates. This is
+// everything `build` needs and everything `check` validates.
+#pragma once
+
+#include <string>
+
+#include "load/config.h"
+#include "load/documents.h"
+#include "render/templates.h"
+#include "util/fs.h"
+
+namespace bulletin {
+
+struct Project {
+  std::string root;  // project folder
+  SiteConfig config;
+  Content content;
+  TemplateSet templates;
+};
+
+// Page templates the site needs besides the layout.
+const std::vector<std::string>& required_templates();
+
+// Loads and checks the whole project; every problem goes to diags. The
+// returned project is only fit to build when diags has no errors.
+Project load_project(const FileSystem& fs, const std::string& root, Diagnostics& diags);
+
+}  // namespace bulletin
