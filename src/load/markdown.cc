@@ -132,6 +132,43 @@ void apply_official_headings(cmark_node* doc) {
   }
 }
 
+// CommonMark will not close "**" after Chinese punctuation when a letter
+// follows ("**加强组织领导。**建立…"), so such runs stay literal asterisks.
+// Staff mean bold: turn each remaining "**…**" pair inside one text node
+// into a strong node.
+void repair_cjk_emphasis(cmark_node* doc) {
+  cmark_consolidate_text_nodes(doc);
+  std::vector<cmark_node*> texts;
+  cmark_iter* iter = cmark_iter_new(doc);
+  cmark_event_type ev;
+  while ((ev = cmark_iter_next(iter)) != CMARK_EVENT_DONE) {
+    cmark_node* n = cmark_iter_get_node(iter);
+    if (ev == CMARK_EVENT_ENTER && cmark_node_get_type(n) == CMARK_NODE_TEXT) texts.push_back(n);
+  }
+  cmark_iter_free(iter);
+  for (cmark_node* node : texts) {
+    std::string literal = cmark_node_get_literal(node);
+    size_t open = literal.find("**");
+    while (open != std::string::npos) {
+      size_t close = literal.find("**", open + 2);
+      if (close == std::string::npos || close == open + 2) break;
+      std::string inner = literal.substr(open + 2, close - open - 2);
+      if (inner.front() == ' ' || inner.back() == ' ') break;
+      cmark_node* before = cmark_node_new(CMARK_NODE_TEXT);
+      cmark_node_set_literal(before, literal.substr(0, open).c_str());
+      cmark_node* strong = cmark_node_new(CMARK_NODE_STRONG);
+      cmark_node* strong_text = cmark_node_new(CMARK_NODE_TEXT);
+      cmark_node_set_literal(strong_text, inner.c_str());
+      cmark_node_append_child(strong, strong_text);
+      cmark_node_insert_before(node, before);
+      cmark_node_insert_before(node, strong);
+      literal = literal.substr(close + 2);
+      cmark_node_set_literal(node, literal.c_str());
+      open = literal.find("**");
+    }
+  }
+}
+
 void shift_headings(cmark_node* doc) {
   cmark_iter* iter = cmark_iter_new(doc);
   cmark_event_type ev;
@@ -184,6 +221,7 @@ std::string render_markdown(std::string_view markdown, const MarkdownOptions& op
   cmark_parser_feed(parser.get(), source.data(), source.size());
   std::unique_ptr<cmark_node, void (*)(cmark_node*)> doc(cmark_parser_finish(parser.get()),
                                                          cmark_node_free);
+  repair_cjk_emphasis(doc.get());
   shift_headings(doc.get());
   if (options.official_headings) apply_official_headings(doc.get());
   // Render with the parser's own extension list, or tagfilter does nothing.

@@ -11,11 +11,19 @@ using List = TemplateData::type;
 
 TemplateData list() { return TemplateData(List::list); }
 
+// kainjow treats an empty string as true in {{#section}}: store false instead,
+// which renders as nothing and hides the section.
+void set(TemplateData& d, const std::string& key, const std::string& value) {
+  d.set(key, value.empty() ? TemplateData(false) : TemplateData(value));
+}
+void set(TemplateData& d, const std::string& key, const char* value) { set(d, key, std::string(value)); }
+void set(TemplateData& d, const std::string& key, bool value) { d.set(key, TemplateData(value)); }
+
 TemplateData texts(const std::vector<std::string>& items) {
   TemplateData out = list();
   for (const auto& s : items) {
     TemplateData item;
-    item.set("text", s);
+    set(item, "text", s);
     push(out, std::move(item));
   }
   return out;
@@ -28,8 +36,8 @@ std::string join(const std::vector<std::string>& items, const std::string& sep) 
 }
 
 void set_date(TemplateData& d, const std::string& key, const Date& date) {
-  d.set(key, date.official());
-  d.set(key + "_iso", date.iso());
+  set(d, key, date.official());
+  set(d, key + "_iso", date.iso());
 }
 
 }  // namespace
@@ -43,52 +51,52 @@ std::string root_for(const std::string& url) {
 
 TemplateData site_data(const SiteConfig& config) {
   TemplateData site;
-  site.set("site_title", config.title);
-  site.set("site_organization", config.organization);
-  site.set("lang", config.language);
-  site.set("generator", std::string("bulletin ") + BULLETIN_VERSION);
+  set(site, "site_title", config.title);
+  set(site, "site_organization", config.organization);
+  set(site, "lang", config.language);
+  set(site, "generator", std::string("bulletin ") + BULLETIN_VERSION);
   TemplateData series = list();
   for (const auto& s : config.series) {
     TemplateData item;
-    item.set("name", s.name);
-    item.set("url", "bulletins/" + s.id + "/");
+    set(item, "name", s.name);
+    set(item, "url", "bulletins/" + s.id + "/");
     push(series, std::move(item));
   }
-  site.set("has_series", !config.series.empty());
+  set(site, "has_series", !config.series.empty());
   put(site, "all_series", std::move(series));
   return site;
 }
 
 TemplateData page_data(const std::string& kind, const std::string& url, const std::string& title) {
   TemplateData d;
-  d.set("root", root_for(url));
-  d.set("url", url);
-  d.set("page_title", title);
-  d.set("kind_" + kind, true);
+  set(d, "root", root_for(url));
+  set(d, "url", url);
+  set(d, "page_title", title);
+  set(d, "kind_" + kind, true);
   return d;
 }
 
 TemplateData article_summary(const Article& a) {
   TemplateData d;
-  d.set("title", a.title);
-  d.set("unit", a.unit);
-  d.set("author", a.author);
+  set(d, "title", a.title);
+  set(d, "unit", a.unit);
+  set(d, "author", a.author);
   set_date(d, "date", a.date);
-  d.set("summary", a.summary);
-  d.set("url", a.url());
+  set(d, "summary", a.summary);
+  set(d, "url", a.url());
   return d;
 }
 
 TemplateData article_page(const Article& a) {
   TemplateData d = page_data("article", a.url(), a.title);
-  d.set("title", a.title);
-  d.set("unit", a.unit);
-  d.set("author", a.author);
+  set(d, "title", a.title);
+  set(d, "unit", a.unit);
+  set(d, "author", a.author);
   set_date(d, "date", a.date);
-  d.set("summary", a.summary);
-  d.set("has_tags", !a.tags.empty());
+  set(d, "summary", a.summary);
+  set(d, "has_tags", !a.tags.empty());
   put(d, "tags", texts(a.tags));
-  d.set("body", a.body_html);
+  set(d, "body", a.body_html);
   return d;
 }
 
@@ -96,7 +104,7 @@ TemplateData articles_index(const std::vector<Article>& articles) {
   TemplateData d = page_data("articles", "articles/", "经验交流");
   TemplateData items = list();
   for (const auto& a : articles) push(items, article_summary(a));
-  d.set("has_articles", !articles.empty());
+  set(d, "has_articles", !articles.empty());
   put(d, "articles", std::move(items));
   return d;
 }
@@ -108,75 +116,75 @@ std::string attachment_url(const Notice& n, const Attachment& a) {
 
 TemplateData notice_summary(const Notice& n) {
   TemplateData d;
-  d.set("title", n.title);
-  d.set("issuer", n.issuer_text());
-  d.set("doc_no", n.doc_no ? n.doc_no->text() : "");
+  set(d, "title", n.title);
+  set(d, "issuer", n.issuer_text());
+  set(d, "doc_no", n.doc_no ? n.doc_no->text() : "");
   if (n.date) set_date(d, "date", *n.date);
-  d.set("url", n.url());
+  set(d, "url", n.url());
   return d;
 }
 
 TemplateData notice_page(const Notice& n) {
   TemplateData d = page_data("notice", n.url(), n.title);
-  d.set("copy_no", n.copy_no);
-  d.set("secret", n.secret);
-  d.set("urgency", n.urgency);
-  d.set("has_header_marks", !n.copy_no.empty() || !n.secret.empty() || !n.urgency.empty());
+  set(d, "copy_no", n.copy_no);
+  set(d, "secret", n.secret);
+  set(d, "urgency", n.urgency);
+  set(d, "has_header_marks", !n.copy_no.empty() || !n.secret.empty() || !n.urgency.empty());
   put(d, "issuers", texts(n.issuer));
-  d.set("joint", n.issuer.size() > 1);
-  d.set("file_mark", n.file_mark);
-  d.set("issuer", n.issuer_text());
-  d.set("doc_no", n.doc_no ? n.doc_no->text() : "");
-  d.set("has_signers", !n.signers.empty());
-  d.set("signers", join(n.signers, "　"));
-  d.set("title", n.title);
-  d.set("recipients", n.recipients);
-  d.set("body", n.body_html);
+  set(d, "joint", n.issuer.size() > 1);
+  set(d, "file_mark", n.file_mark);
+  set(d, "issuer", n.issuer_text());
+  set(d, "doc_no", n.doc_no ? n.doc_no->text() : "");
+  set(d, "has_signers", !n.signers.empty());
+  set(d, "signers", join(n.signers, "　"));
+  set(d, "title", n.title);
+  set(d, "recipients", n.recipients);
+  set(d, "body", n.body_html);
 
   TemplateData atts = list();
   for (const auto& a : n.attachments) {
     TemplateData item;
-    item.set("number", n.attachments.size() > 1 ? std::to_string(a.index) + "." : "");
-    item.set("label", n.attachments.size() > 1 ? "附件 " + std::to_string(a.index) : "附件");
-    item.set("title", a.title);
-    item.set("page_title", a.page_title);
-    item.set("first", a.index == 1);
-    item.set("url", attachment_url(n, a));
-    item.set("is_page", a.is_page());
-    item.set("page_body", a.page_html);
-    item.set("file_name", a.file_name);
-    item.set("size", a.is_page() ? "" : human_size(a.file_size));
+    set(item, "number", n.attachments.size() > 1 ? std::to_string(a.index) + "." : "");
+    set(item, "label", n.attachments.size() > 1 ? "附件 " + std::to_string(a.index) : "附件");
+    set(item, "title", a.title);
+    set(item, "page_title", a.page_title);
+    set(item, "first", a.index == 1);
+    set(item, "url", attachment_url(n, a));
+    set(item, "is_page", a.is_page());
+    set(item, "page_body", a.page_html);
+    set(item, "file_name", a.file_name);
+    set(item, "size", a.is_page() ? "" : human_size(a.file_size));
     push(atts, std::move(item));
   }
-  d.set("has_attachments", !n.attachments.empty());
+  set(d, "has_attachments", !n.attachments.empty());
   put(d, "attachments", std::move(atts));
 
-  d.set("has_signature", !n.signature.empty());
+  set(d, "has_signature", !n.signature.empty());
   put(d, "signature", texts(n.signature));
   if (n.date) set_date(d, "date", *n.date);
-  d.set("sealed", n.sealed);
-  d.set("note", n.note);
+  set(d, "sealed", n.sealed);
+  set(d, "note", n.note);
   if (n.enclosure) {
     TemplateData e;
-    e.set("title", n.enclosure->title);
-    e.set("body", n.enclosure->body_html);
-    e.set("has_signature", !n.enclosure->signature.empty());
+    set(e, "title", n.enclosure->title);
+    set(e, "body", n.enclosure->body_html);
+    set(e, "has_signature", !n.enclosure->signature.empty());
     put(e, "signature", texts(n.enclosure->signature));
     if (n.enclosure->date) set_date(e, "date", *n.enclosure->date);
     put(d, "enclosure", std::move(e));
   }
-  d.set("cc", n.cc);
-  d.set("printer", n.printer);
+  set(d, "cc", n.cc);
+  set(d, "printer", n.printer);
   if (n.print_date) set_date(d, "print_date", *n.print_date);
-  d.set("has_colophon", !n.cc.empty() || !n.printer.empty() || n.print_date.has_value());
+  set(d, "has_colophon", !n.cc.empty() || !n.printer.empty() || n.print_date.has_value());
   return d;
 }
 
 TemplateData attachment_page(const Notice& n, const Attachment& a) {
   TemplateData d = page_data("attachment", attachment_url(n, a), a.page_title);
-  d.set("label", n.attachments.size() > 1 ? "附件 " + std::to_string(a.index) : "附件");
-  d.set("title", a.page_title);
-  d.set("body", a.page_html);
+  set(d, "label", n.attachments.size() > 1 ? "附件 " + std::to_string(a.index) : "附件");
+  set(d, "title", a.page_title);
+  set(d, "body", a.page_html);
   put(d, "notice", notice_summary(n));
   return d;
 }
@@ -191,7 +199,7 @@ TemplateData notices_index(const std::vector<Notice>& notices) {
   auto flush = [&] {
     if (current < 0) return;
     TemplateData y;
-    y.set("year", std::to_string(current));
+    set(y, "year", std::to_string(current));
     put(y, "notices", std::move(year_items));
     push(years, std::move(y));
     year_items = list();
@@ -209,53 +217,53 @@ TemplateData notices_index(const std::vector<Notice>& notices) {
   TemplateData issuers = list();
   for (const auto& [issuer, items] : by_issuer) {
     TemplateData g;
-    g.set("issuer", issuer);
+    set(g, "issuer", issuer);
     TemplateData ns = list();
     for (const auto* n : items) push(ns, notice_summary(*n));
     put(g, "notices", std::move(ns));
     push(issuers, std::move(g));
   }
   put(d, "issuers", std::move(issuers));
-  d.set("has_notices", !notices.empty());
+  set(d, "has_notices", !notices.empty());
   return d;
 }
 
 TemplateData issue_summary(const BulletinIssue& issue, const Series* series) {
   TemplateData d;
-  d.set("series_name", series ? series->name : issue.series);
-  d.set("number_text", issue.number_text());
-  d.set("title", issue.title);
+  set(d, "series_name", series ? series->name : issue.series);
+  set(d, "number_text", issue.number_text());
+  set(d, "title", issue.title);
   set_date(d, "date", issue.date);
-  d.set("url", issue.url());
-  d.set("year", std::to_string(issue.date.year));
+  set(d, "url", issue.url());
+  set(d, "year", std::to_string(issue.date.year));
   return d;
 }
 
 TemplateData issue_page(const BulletinIssue& issue, const IssueContext& ctx) {
   std::string series_name = ctx.series ? ctx.series->name : issue.series;
   TemplateData d = page_data("issue", issue.url(), series_name + " " + issue.number_text() + " " + issue.title);
-  d.set("series_name", series_name);
-  d.set("series_url", "bulletins/" + issue.series + "/");
-  d.set("number_text", issue.number_text());
-  d.set("editor", issue.editor);
+  set(d, "series_name", series_name);
+  set(d, "series_url", "bulletins/" + issue.series + "/");
+  set(d, "number_text", issue.number_text());
+  set(d, "editor", issue.editor);
   set_date(d, "date", issue.date);
-  d.set("title", issue.title);
-  d.set("mark", issue.mark);
-  d.set("intro", issue.intro_html);
+  set(d, "title", issue.title);
+  set(d, "mark", issue.mark);
+  set(d, "intro", issue.intro_html);
   TemplateData sections = list();
   int index = 0;
   for (const auto& s : issue.sections) {
     TemplateData sd;
-    sd.set("number", chinese_number(++index) + "、");
-    sd.set("heading", s.heading);
-    sd.set("anchor", "section-" + std::to_string(index));
-    sd.set("body", s.body_html);
+    set(sd, "number", chinese_number(++index) + "、");
+    set(sd, "heading", s.heading);
+    set(sd, "anchor", "section-" + std::to_string(index));
+    set(sd, "body", s.body_html);
     TemplateData arts = list();
     for (const auto& slug : s.articles) {
       auto it = ctx.articles.find(slug);
       if (it == ctx.articles.end()) continue;
       TemplateData a = article_summary(*it->second);
-      a.set("body", it->second->body_html);
+      set(a, "body", it->second->body_html);
       push(arts, std::move(a));
     }
     put(sd, "articles", std::move(arts));
@@ -268,13 +276,13 @@ TemplateData issue_page(const BulletinIssue& issue, const IssueContext& ctx) {
   TemplateData dist = list();
   for (const auto& line : issue.distribution) {
     TemplateData l;
-    l.set("label", line.label);
-    l.set("recipients", join(line.recipients, "、"));
+    set(l, "label", line.label);
+    set(l, "recipients", join(line.recipients, "、"));
     push(dist, std::move(l));
   }
-  d.set("has_distribution", !issue.distribution.empty());
+  set(d, "has_distribution", !issue.distribution.empty());
   put(d, "distribution", std::move(dist));
-  d.set("print_count", issue.print_count > 0 ? std::to_string(issue.print_count) : "");
+  set(d, "print_count", issue.print_count > 0 ? std::to_string(issue.print_count) : "");
   if (ctx.previous) put(d, "previous", issue_summary(*ctx.previous, ctx.series));
   if (ctx.next) put(d, "next", issue_summary(*ctx.next, ctx.series));
   return d;
@@ -282,15 +290,15 @@ TemplateData issue_page(const BulletinIssue& issue, const IssueContext& ctx) {
 
 TemplateData series_index(const Series& series, const std::vector<const BulletinIssue*>& issues) {
   TemplateData d = page_data("series", "bulletins/" + series.id + "/", series.name);
-  d.set("series_name", series.name);
-  d.set("editor", series.editor);
+  set(d, "series_name", series.name);
+  set(d, "editor", series.editor);
   TemplateData years = list();
   int current = -1;
   TemplateData items = list();
   auto flush = [&] {
     if (current < 0) return;
     TemplateData y;
-    y.set("year", std::to_string(current));
+    set(y, "year", std::to_string(current));
     put(y, "issues", std::move(items));
     push(years, std::move(y));
     items = list();
@@ -303,7 +311,7 @@ TemplateData series_index(const Series& series, const std::vector<const Bulletin
     push(items, issue_summary(*i, &series));
   }
   flush();
-  d.set("has_issues", !issues.empty());
+  set(d, "has_issues", !issues.empty());
   put(d, "years", std::move(years));
   return d;
 }
@@ -314,12 +322,12 @@ TemplateData bulletins_index(const std::vector<Series>& series,
   TemplateData items = list();
   for (const auto& s : series) {
     TemplateData item;
-    item.set("name", s.name);
-    item.set("editor", s.editor);
-    item.set("url", "bulletins/" + s.id + "/");
+    set(item, "name", s.name);
+    set(item, "editor", s.editor);
+    set(item, "url", "bulletins/" + s.id + "/");
     auto it = by_series.find(s.id);
     int count = it == by_series.end() ? 0 : static_cast<int>(it->second.size());
-    item.set("count", std::to_string(count));
+    set(item, "count", std::to_string(count));
     if (count > 0) put(item, "latest", issue_summary(*it->second.front(), &s));
     push(items, std::move(item));
   }
@@ -331,15 +339,15 @@ TemplateData home_page(const HomeContent& home) {
   TemplateData d = page_data("home", "", "首页");
   TemplateData issues = list();
   for (const auto& [series, issue] : home.latest_issues) push(issues, issue_summary(*issue, series));
-  d.set("has_issues", !home.latest_issues.empty());
+  set(d, "has_issues", !home.latest_issues.empty());
   put(d, "latest_issues", std::move(issues));
   TemplateData notices = list();
   for (const auto* n : home.latest_notices) push(notices, notice_summary(*n));
-  d.set("has_notices", !home.latest_notices.empty());
+  set(d, "has_notices", !home.latest_notices.empty());
   put(d, "latest_notices", std::move(notices));
   TemplateData articles = list();
   for (const auto* a : home.latest_articles) push(articles, article_summary(*a));
-  d.set("has_articles", !home.latest_articles.empty());
+  set(d, "has_articles", !home.latest_articles.empty());
   put(d, "latest_articles", std::move(articles));
   return d;
 }

@@ -17,7 +17,8 @@ struct BuildContext {
 };
 
 void render(BuildContext& b, const std::string& tmpl, const TemplateData& page) {
-  std::string url = page.get("url") ? page.get("url")->string_value() : "";
+  const TemplateData* u = page.get("url");
+  std::string url = u && u->is_string() ? u->string_value() : "";  // the home page has none
   std::string path = url + (url.empty() || url.back() == '/' ? "index.html" : "");
   b.out.write(path, b.project.templates.render(tmpl, page, b.site));
 }

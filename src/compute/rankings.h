@@ -1,0 +1,132 @@
+// Rankings: a rule applied to its exports, giving one result per period.
+//
+// compute_rule() streams every export record once and keeps, per period and
+// entity, only the running state of each aggregate term (sum, count, min,
+// max, first and last by date). It then evaluates the metrics, ranks the
+// rows at full precision (equal values share a rank: 1, 2, 2, 4), fills the
+// lists (top/bottom N take in everyone tied at the boundary and say so),
+// and computes the group metrics, ranking and lists. Printed texts are
+// for display only and never change an order.
+#pragma once
+
+#include <map>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "compute/rules.h"
+#include "util/date.h"
+#include "util/fs.h"
+
+namespace bulletin {
+
+struct MetricValue {
+  double value = 0;  // full precision; NaN when undefined (e.g. 0/0)
+  std::string text;  // as printed by the metric's format: "97.60%"
+};
+
+// One entity's row in a period.
+struct RankedRow {
+  int rank = 0;          // within its group when the rule has one, else overall
+  int overall_rank = 0;  // over all rows of the period
+  std::string entity;
+  std::string group;  // empty without a group
+  std::vector<MetricValue> metrics;  // parallel to RankingRule::metrics
+  long records = 0;                  // export records aggregated into the row
+};
+
+// One group's row in the group ranking.
+struct GroupRow {
+  int rank = 0;
+  std::string group;
+  int members = 0;  // rows in the group
+  std::vector<MetricValue> metrics;  // parallel to GroupRules::metrics
+};
+
+// The rows of one table: the whole period, or one group.
+struct GroupTable {
+  std::string group;
+  std::vector<size_t> rows;  // indexes into PeriodResult::rows, in rank order
+};
+
+// Who made a list. `items` index PeriodResult::rows (or group_rows for
+// group lists), in rank order.
+struct ListPart {
+  std::string group;  // the group, for per-group lists; else empty
+  std::vector<size_t> items;
+  // top/bottom N held more than N because of ties at the boundary.
+  bool ties_extended = false;
+};
+
+struct ListResult {
+  std::string id;
+  std::string label;
+  std::vector<ListPart> parts;  // one per group (per-group lists) or one
+  bool ties_extended() const;
+};
+
+// Records left out under `bad_records: skip`.
+struct SkippedRecords {
+  long count = 0;
+  std::map<std::string, long> by_reason;  // "field '学员总数' is 0 ..." -> 3
+  std::vector<std::string> examples;      // the first few, "path:line:col: record 17: ..."
+};
+
+struct PeriodResult {
+  std::string id;  // "2020-11"
+  Date first;      // calendar range of the period
+  Date last;
+  Date last_in_data;  // the latest record date in the period
+  // False when the data ends before the period's last day: the page then
+  // reads 截至 <last_in_data>.
+  bool complete = true;
+  long records = 0;  // records aggregated
+  // Without a group: by rank. With one: by group, then rank in the group.
+  // Ties are listed by entity name.
+  std::vector<RankedRow> rows;
+  std::vector<GroupTable> tables;  // one per group in name order; one table without groups
+  std::vector<ListResult> lists;   // parallel to RankingRule::lists
+  std::vector<GroupRow> group_rows;        // by rank; empty without `groups:`
+  std::vector<ListResult> group_lists;     // parallel to GroupRules::lists
+  SkippedRecords skipped;  // skipped records dated in this period
+};
+
+struct RuleResults {
+  std::vector<std::string> exports;  // the files read, relative to the project root
+  std::vector<PeriodResult> periods; // in calendar order
+  long records = 0;
+  SkippedRecords skipped;  // all skipped records, including undated ones
+};
+
+// Computes every period of `rule`. Throws Error (naming the rule file at its
+// `exports` key) when no export matches, and Error naming the export file
+// and record for a bad record unless the rule says `bad_records: skip`.
+RuleResults compute_rule(const RankingRule& rule, const FileSystem& fs,
+                         const std::string& project_root);
+
+// The period with id `id`, or null.
+const PeriodResult* find_period(const RuleResults& results, const std::string& id);
+
+// One entity across the periods it appears in, for its history page.
+struct HistoryPoint {
+  std::string period;  // period id
+  bool complete = true;
+  Date last_in_data;
+  int rank = 0;
+  int overall_rank = 0;
+  int rows = 0;  // rows ranked with it (its group's, or all)
+  std::vector<MetricValue> metrics;
+};
+
+struct EntityHistory {
+  std::string entity;
+  std::string group;
+  std::vector<HistoryPoint> points;  // calendar order
+};
+
+// Every entity of the results, by entity name (then group). As for rows,
+// an entity is the pair (entity, group): a member who moves to another
+// branch gets a second history.
+std::vector<EntityHistory> entity_histories(const RuleResults& results);
+
+}  // namespace bulletin
