@@ -90,13 +90,18 @@ void copy_assets(BuildContext& b) {
 
 }  // namespace
 
-BuildReport build_site(const Project& project, const FileSystem& fs, OutputWriter& out) {
+BuildReport build_site(const Project& project, const FileSystem& fs, OutputWriter& out,
+                       const BuildOptions& options) {
   BuildContext b{project, fs, out, site_data(project.config), {}};
-  render_home(b);
-  render_articles(b);
-  render_notices(b);
-  render_bulletins(b);
-  copy_assets(b);
+  using Step = void (*)(BuildContext&);
+  static const std::pair<const char*, Step> kSteps[] = {
+      {"home", render_home},         {"articles", render_articles}, {"notices", render_notices},
+      {"bulletins", render_bulletins}, {"assets", copy_assets},
+  };
+  for (const auto& [name, step] : kSteps) {
+    step(b);
+    if (options.progress) options.progress(name, out.pages());
+  }
   b.report.pages = out.pages();
   b.report.files = out.files();
   return b.report;

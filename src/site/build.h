@@ -2,6 +2,7 @@
 // of steps (home, articles, notices, bulletins, assets), each a function.
 #pragma once
 
+#include <functional>
 #include <map>
 #include <string>
 
@@ -16,7 +17,14 @@ struct BuildReport {
   int files = 0;
 };
 
+struct BuildOptions {
+  // Called after each step with its name ("articles") and the pages written
+  // so far; for progress display. May be empty.
+  std::function<void(const std::string& step, int pages_so_far)> progress;
+};
+
 // Throws Error on a problem found while rendering (nothing is committed then).
-BuildReport build_site(const Project& project, const FileSystem& fs, OutputWriter& out);
+BuildReport build_site(const Project& project, const FileSystem& fs, OutputWriter& out,
+                       const BuildOptions& options = {});
 
 }  // namespace bulletin

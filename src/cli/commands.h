@@ -1,0 +1,37 @@
+// The subcommands of `bulletin`, one file each, listed in one table.
+#pragma once
+
+#include <CLI/CLI.hpp>
+
+#include <functional>
+#include <string>
+
+#include "util/diagnostics.h"
+
+namespace bulletin {
+
+enum ExitCode { kOk = 0, kContentError = 1, kUsageError = 2 };
+
+using Run = std::function<int()>;
+
+// Declares a subcommand's options on `cmd` and sets `run` to what it does.
+struct Command {
+  const char* name;
+  const char* description;
+  void (*setup)(CLI::App& cmd, Run& run);
+};
+
+void setup_build(CLI::App& cmd, Run& run);
+void setup_check(CLI::App& cmd, Run& run);
+
+inline const Command kCommands[] = {
+    {"build", "Build the project into a static site (default: PROJECT/site)", setup_build},
+    {"check", "Load and validate everything, report every problem, write nothing", setup_check},
+};
+
+// "3 pages", "1 page".
+std::string plural(int n, const char* one);
+// Prints diagnostics to stderr, once, in a stable order.
+void print_diagnostics(const Diagnostics& diags);
+
+}  // namespace bulletin
