@@ -15,12 +15,12 @@ void print_diagnostics(const Diagnostics& diags) { std::cerr << diags.format_all
 
 namespace {
 
-struct BuildOptions {
+struct BuildArgs {
   std::string project = ".";
   std::string out;
 };
 
-int run_build(const BuildOptions& o) {
+int run_build(const BuildArgs& o) {
   auto start = std::chrono::steady_clock::now();
   std::string out_dir = o.out.empty() ? join_path(o.project, "site") : o.out;
   RealFileSystem fs;
@@ -80,7 +80,7 @@ int run_check(const std::string& project_dir) {
 }  // namespace
 
 void setup_build(CLI::App& cmd, Run& run) {
-  auto o = std::make_shared<BuildOptions>();
+  auto o = std::make_shared<BuildArgs>();
   cmd.add_option("PROJECT", o->project, "Project folder (default: .)");
   cmd.add_option("-o,--out", o->out, "Output folder (default: PROJECT/site)");
   run = [o] { return run_build(*o); };

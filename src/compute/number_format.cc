@@ -55,7 +55,7 @@ std::string round_decimal(double value, int places, int shift) {
       for (; i >= 0 && digits[i] == '9'; --i) digits[i] = '0';
       if (i >= 0) ++digits[i];
       else {
-        digits.insert(0, "1");
+        digits = std::string(1, '1').append(digits);
         ++point;
       }
     }

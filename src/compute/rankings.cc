@@ -301,10 +301,13 @@ PeriodResult finish_period(const RankingRule& rule, PeriodState& state) {
 // "field '学员总数' is 0, and 'active / members' divides by it".
 std::string division_reason(const RankingRule& rule, const AggregateTerm& term,
                             const Expr* divisor) {
-  std::string what = divisor->kind == Expr::Kind::Field
-                         ? "field '" + rule.fields[rule.number_fields[divisor->index]].key + "'"
-                         : "'" + print_expression(*divisor) + "'";
-  return what + " is 0, and '" + print_expression(*term.argument) + "' divides by it";
+  std::string out = divisor->kind == Expr::Kind::Field ? "field '" : "'";
+  out += divisor->kind == Expr::Kind::Field ? rule.fields[rule.number_fields[divisor->index]].key
+                                            : print_expression(*divisor);
+  out += "' is 0, and '";
+  out += print_expression(*term.argument);
+  out += "' divides by it";
+  return out;
 }
 
 }  // namespace
