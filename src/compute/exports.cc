@@ -2,6 +2,7 @@
 
 #include <fnmatch.h>
 
+#include <algorithm>
 #include <charconv>
 #include <fstream>
 #include <iterator>
@@ -185,13 +186,15 @@ class RecordHandler : public nlohmann::json_sax<json> {
     }
     return true;
   }
-  bool parse_error(std::size_t, const std::string&, const nlohmann::detail::exception& ex) override {
+  bool parse_error(std::size_t, const std::string& last_token,
+                   const nlohmann::detail::exception& ex) override {
     std::string what = ex.what();
     // Drop nlohmann's "[json.exception...] parse error at line 1, column 5: ".
     size_t colon = what.find(": ");
     if (colon != std::string::npos) what = what.substr(colon + 2);
-    throw Error(SourceLocation{path_, reader_.line(), reader_.column()},
-                "invalid JSON: " + what);
+    // The parser has read the offending token; point at its start.
+    int column = reader_.column() - static_cast<int>(utf8_length(last_token));
+    throw Error(SourceLocation{path_, reader_.line(), std::max(column, 1)}, "invalid JSON: " + what);
   }
 
  private:
@@ -260,11 +263,10 @@ class RecordHandler : public nlohmann::json_sax<json> {
     ExportRecord r;
     r.index = index_;
     r.where = where_;
-    for (size_t i = 0; i < slots_.size(); ++i) {
-      if (slots_[i].type == Slot::Type::Missing)
-        return bad(where_, "field '" + rule_.fields[i].key + "' is missing");
-    }
+    // The date first, so that a skipped record can still be counted in its period.
     const Slot& date = slots_[rule_.date_field];
+    if (date.type == Slot::Type::Missing)
+      return bad(where_, "field '" + rule_.fields[rule_.date_field].key + "' is missing");
     std::string why;
     std::optional<Date> d;
     if (date.type == Slot::Type::String) d = parse_date(trim(date.text), &why);
@@ -275,6 +277,10 @@ class RecordHandler : public nlohmann::json_sax<json> {
       return bad(where_, reason);
     }
     r.date = *d;
+    for (size_t i = 0; i < slots_.size(); ++i) {
+      if (slots_[i].type == Slot::Type::Missing)
+        return bad(where_, "field '" + rule_.fields[i].key + "' is missing", r.date);
+    }
     auto text_of = [&](int field, std::string& out) {
       const Slot& s = slots_[field];
       if (s.type == Slot::Type::Other || trim(s.text).empty()) {

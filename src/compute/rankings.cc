@@ -90,7 +90,7 @@ std::vector<double> term_values(const std::vector<AggregateTerm>& terms,
   return out;
 }
 
-std::vector<MetricValue> evaluate_metrics(const std::vector<MetricSpec>& metrics,
+std::vector<MetricValue> evaluate_metrics(const std::vector<RankingMetric>& metrics,
                                           const std::vector<double>& terms) {
   std::vector<double> values(metrics.size());
   std::vector<MetricValue> out(metrics.size());
@@ -107,7 +107,7 @@ std::vector<MetricValue> evaluate_metrics(const std::vector<MetricSpec>& metrics
 // Order of two value lists under `order`: negative if a comes first, 0 if
 // they tie. A value that is not a number comes last either way.
 int compare_values(const std::vector<MetricValue>& a, const std::vector<MetricValue>& b,
-                   const std::vector<OrderKey>& order) {
+                   const std::vector<RankingOrderKey>& order) {
   for (const auto& k : order) {
     double x = a[k.metric].value, y = b[k.metric].value;
     bool xn = std::isnan(x), yn = std::isnan(y);
@@ -124,7 +124,7 @@ int compare_values(const std::vector<MetricValue>& a, const std::vector<MetricVa
 // Sorts `items` by the order keys (ties by `name`) and gives their
 // competition ranks, parallel to the sorted items.
 template <typename Metrics, typename Name>
-std::vector<int> rank_items(std::vector<size_t>& items, const std::vector<OrderKey>& order,
+std::vector<int> rank_items(std::vector<size_t>& items, const std::vector<RankingOrderKey>& order,
                             Metrics metrics_of, Name name_of) {
   std::stable_sort(items.begin(), items.end(), [&](size_t a, size_t b) {
     int c = compare_values(metrics_of(a), metrics_of(b), order);
@@ -141,7 +141,7 @@ std::vector<int> rank_items(std::vector<size_t>& items, const std::vector<OrderK
 bool truthy(double v) { return v != 0 && !std::isnan(v); }
 
 // One list over `items` (in rank order, with their ranks).
-ListPart select(const ListSpec& spec, const std::vector<size_t>& items,
+ListPart select(const RankingList& spec, const std::vector<size_t>& items,
                 const std::vector<int>& ranks,
                 const std::function<const std::vector<MetricValue>&(size_t)>& metrics_of) {
   ListPart part;
@@ -254,7 +254,7 @@ PeriodResult finish_period(const RankingRule& rule, PeriodState& state) {
   p.rows = std::move(ordered);
 
   if (rule.groups && rule.has_group()) {
-    const GroupRules& gr = *rule.groups;
+    const RankingGroups& gr = *rule.groups;
     for (const auto& table : p.tables) {
       GroupRow g;
       g.group = table.group;
@@ -323,7 +323,8 @@ RuleResults compute_rule(const RankingRule& rule, const FileSystem& fs,
   if (results.exports.empty()) {
     std::string globs;
     for (const auto& g : rule.exports) globs += (globs.empty() ? "'" : ", '") + g + "'";
-    throw Error(rule.exports_where, "no export file under data/ matches " + globs);
+    throw Error(rule.exports_where, "no export file under data/ matches " + globs,
+                rule.exports_line);
   }
   std::map<std::string, PeriodState> periods;
   long cached_day = LONG_MIN;

@@ -40,7 +40,7 @@ struct GroupRow {
   int rank = 0;
   std::string group;
   int members = 0;  // rows in the group
-  std::vector<MetricValue> metrics;  // parallel to GroupRules::metrics
+  std::vector<MetricValue> metrics;  // parallel to RankingGroups::metrics
 };
 
 // The rows of one table: the whole period, or one group.
@@ -87,7 +87,7 @@ struct PeriodResult {
   std::vector<GroupTable> tables;  // one per group in name order; one table without groups
   std::vector<ListResult> lists;   // parallel to RankingRule::lists
   std::vector<GroupRow> group_rows;        // by rank; empty without `groups:`
-  std::vector<ListResult> group_lists;     // parallel to GroupRules::lists
+  std::vector<ListResult> group_lists;     // parallel to RankingGroups::lists
   SkippedRecords skipped;  // skipped records dated in this period
 };
 

@@ -123,18 +123,18 @@ class RuleReader {
   int errors_ = 0;
 };
 
-std::vector<std::string> ids_of(const std::vector<MetricSpec>& metrics) {
+std::vector<std::string> ids_of(const std::vector<RankingMetric>& metrics) {
   std::vector<std::string> ids;
   for (const auto& m : metrics) ids.push_back(m.id);
   return ids;
 }
 
 // Reads `metrics:` of the rule (members = false) or of `groups:` (true).
-std::vector<MetricSpec> read_metrics(RuleReader& r, const YAML::Node& parent,
+std::vector<RankingMetric> read_metrics(RuleReader& r, const YAML::Node& parent,
                                      const YAML::Node& node,
                                      ExpressionScope scope, std::vector<AggregateTerm>& terms,
                                      const std::string& what) {
-  std::vector<MetricSpec> out;
+  std::vector<RankingMetric> out;
   if (!node || !node.IsSequence() || node.size() == 0) {
     r.error(node ? node : parent, what + " must be a list of at least one metric");
     return out;
@@ -146,7 +146,7 @@ std::vector<MetricSpec> read_metrics(RuleReader& r, const YAML::Node& parent,
   std::set<std::string> seen;
   for (const auto& m : node) {
     if (!r.check_keys(m, "a metric", {"id", "label", "value", "format", "description"})) continue;
-    MetricSpec spec;
+    RankingMetric spec;
     auto id = r.string(m, "id", true, "a metric");
     if (!id) continue;
     spec.id = *id;
@@ -187,9 +187,9 @@ std::vector<MetricSpec> read_metrics(RuleReader& r, const YAML::Node& parent,
   return out;
 }
 
-std::vector<OrderKey> read_order(RuleReader& r, const YAML::Node& node,
-                                 const std::vector<MetricSpec>& metrics) {
-  std::vector<OrderKey> out;
+std::vector<RankingOrderKey> read_order(RuleReader& r, const YAML::Node& node,
+                                 const std::vector<RankingMetric>& metrics) {
+  std::vector<RankingOrderKey> out;
   if (!node) {
     if (!metrics.empty()) out.push_back({0, true});
     return out;
@@ -207,7 +207,7 @@ std::vector<OrderKey> read_order(RuleReader& r, const YAML::Node& node,
     std::string s = trim(n.Scalar());
     std::string id = s.substr(0, s.find(' '));
     std::string dir = s.size() > id.size() ? trim(s.substr(id.size())) : "desc";
-    OrderKey key;
+    RankingOrderKey key;
     if (dir == "asc") key.descending = false;
     else if (dir != "desc") {
       r.error(n, "order direction '" + dir + "' must be 'desc' or 'asc'");
@@ -226,10 +226,10 @@ std::vector<OrderKey> read_order(RuleReader& r, const YAML::Node& node,
   return out;
 }
 
-std::vector<ListSpec> read_lists(RuleReader& r, const YAML::Node& node,
-                                 const std::vector<MetricSpec>& metrics, bool rule_has_group,
+std::vector<RankingList> read_lists(RuleReader& r, const YAML::Node& node,
+                                 const std::vector<RankingMetric>& metrics, bool rule_has_group,
                                  bool group_lists) {
-  std::vector<ListSpec> out;
+  std::vector<RankingList> out;
   if (!node) return out;
   if (!node.IsSequence()) {
     r.error(node, "'lists' must be a list");
@@ -243,7 +243,7 @@ std::vector<ListSpec> read_lists(RuleReader& r, const YAML::Node& node,
   if (!group_lists) allowed.push_back("per_group");
   for (const auto& n : node) {
     if (!r.check_keys(n, "a list", allowed)) continue;
-    ListSpec spec;
+    RankingList spec;
     auto id = r.string(n, "id", true, "a list");
     if (!id) continue;
     spec.id = *id;
@@ -346,6 +346,7 @@ std::optional<RankingRule> parse_rule(const std::string& path, const std::string
 
   if (YAML::Node e = root["exports"]) {
     rule.exports_where = r.at(e.Mark());
+    rule.exports_line = line_of(text, rule.exports_where.line);
     if (e.IsScalar()) rule.exports.push_back(e.Scalar());
     else if (e.IsSequence())
       for (const auto& g : e) rule.exports.push_back(g.Scalar());
@@ -411,7 +412,7 @@ std::optional<RankingRule> parse_rule(const std::string& path, const std::string
     if (!root["group"]) {
       r.error(g, "'groups' needs the rule to have a 'group'");
     } else if (rule.has_group() && r.check_keys(g, "'groups'", {"metrics", "order", "lists"})) {
-      GroupRules groups;
+      RankingGroups groups;
       ExpressionScope gscope;
       gscope.inner_names = ids_of(rule.metrics);
       gscope.inner_kind = Expr::Kind::MemberMetric;

@@ -24,12 +24,12 @@ namespace bulletin {
 
 // One `fields:` entry: the canonical name used in expressions and the key
 // that holds it in each export record.
-struct FieldSpec {
+struct ExportField {
   std::string name;  // "members"
   std::string key;   // "学员总数"
 };
 
-struct MetricSpec {
+struct RankingMetric {
   std::string id;
   std::string label;
   std::string value_text;  // the expression as written
@@ -37,14 +37,14 @@ struct MetricSpec {
   NumberFormat format;  // Default: decimal:2
 };
 
-struct OrderKey {
+struct RankingOrderKey {
   int metric = 0;  // index into the metrics of the same level
   bool descending = true;  // Default: desc
 };
 
 // A list of rows (or groups) named on the page: the top or bottom N by rank,
 // ties at the boundary included, and/or the rows meeting a condition.
-struct ListSpec {
+struct RankingList {
   std::string id;
   std::string label;
   int top = 0;     // 0: not limited by rank from the top
@@ -57,11 +57,11 @@ struct ListSpec {
 };
 
 // Metrics over each group's members, the groups' ranking and lists.
-struct GroupRules {
-  std::vector<MetricSpec> metrics;
+struct RankingGroups {
+  std::vector<RankingMetric> metrics;
   std::vector<AggregateTerm> terms;  // aggregates over member metrics
-  std::vector<OrderKey> order;
-  std::vector<ListSpec> lists;
+  std::vector<RankingOrderKey> order;
+  std::vector<RankingList> lists;
 };
 
 enum class BadRecords { Error, Skip };
@@ -73,17 +73,18 @@ struct RankingRule {
   std::string path;  // "data/rules/xxqg-units.yaml", for messages
   std::vector<std::string> exports;  // globs relative to data/
   SourceLocation exports_where;
-  std::vector<FieldSpec> fields;  // as declared
+  std::string exports_line;  // the source line of `exports`, for messages
+  std::vector<ExportField> fields;  // as declared
   int date_field = -1;            // indexes into `fields`
   int entity_field = -1;
   int group_field = -1;             // -1: no group
   std::vector<int> number_fields;   // every other field; Expr::Field indexes this
   PeriodKind period = PeriodKind::Month;
-  std::vector<MetricSpec> metrics;
+  std::vector<RankingMetric> metrics;
   std::vector<AggregateTerm> terms;  // every aggregate call in `metrics`
-  std::vector<OrderKey> order;       // Default: the first metric, desc
-  std::vector<ListSpec> lists;
-  std::optional<GroupRules> groups;
+  std::vector<RankingOrderKey> order;       // Default: the first metric, desc
+  std::vector<RankingList> lists;
+  std::optional<RankingGroups> groups;
   BadRecords bad_records = BadRecords::Error;  // Default: error
   std::string rank_label = "排名";             // header of the rank column
 

@@ -32,7 +32,7 @@ SiteConfig load_config(const FileSystem& fs, const std::string& root, Diagnostic
     fm.root.reset(root_node);
   } catch (const YAML::Exception& e) {
     SourceLocation where = location_of_mark(fm, e.mark);
-    diags.error(where, "invalid YAML: " + e.msg, line_of(file.text, where.line));
+    diags.error(where, "invalid YAML: " + explain_yaml_error(e.msg), line_of(file.text, where.line));
     return config;
   }
 

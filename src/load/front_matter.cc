@@ -3,6 +3,26 @@
 #include "util/text.h"
 
 namespace bulletin {
+
+// yaml-cpp's messages, in words that tell staff what to change.
+std::string explain_yaml_error(const std::string& msg) {
+  static const std::pair<const char*, const char*> kPlain[] = {
+      {"illegal map value", "unexpected ':'; if a value contains a colon, put it in quotes (title: \"甲: 乙\")"},
+      {"end of sequence flow not found", "a list opened with '[' is never closed with ']'"},
+      {"end of map flow not found", "a '{' is never closed with '}'"},
+      {"end of sequence not found", "a list item ('- …') is not indented like the others"},
+      {"end of map not found", "a line is not indented like the lines around it"},
+      {"found character that cannot start any token",
+       "a value starts with a character YAML reserves (such as @ or `); put the value in quotes"},
+      {"unknown escape character", "an unknown backslash escape inside double quotes; use single quotes"},
+      {"illegal tab when looking for indentation", "a tab is used for indentation; use spaces"},
+      {"end of string not found", "a quoted value is never closed"},
+  };
+  for (const auto& [raw, plain] : kPlain)
+    if (msg == raw) return plain;
+  return msg;
+}
+
 namespace {
 
 bool is_fence(std::string_view line) {
@@ -66,7 +86,7 @@ FrontMatter parse_front_matter(const SourceFile& file, bool required) {
         fm.root.reset(root);
       } catch (const YAML::Exception& e) {
         SourceLocation where = location_of_mark(fm, e.mark);
-        throw Error(where, "invalid YAML in front matter: " + e.msg, line_of(file.text, where.line));
+        throw Error(where, "invalid YAML in front matter: " + explain_yaml_error(e.msg), line_of(file.text, where.line));
       }
       return fm;
     }

@@ -34,6 +34,9 @@ struct FrontMatter {
 // Throws Error for an unclosed block or invalid YAML.
 FrontMatter parse_front_matter(const SourceFile& file, bool required = true);
 
+// yaml-cpp's error message in plain words (the original when none is known).
+std::string explain_yaml_error(const std::string& message);
+
 // Location of a YAML node inside `fm`'s file, column in code points.
 SourceLocation location_of(const FrontMatter& fm, const YAML::Node& node);
 // Same, as a YAML mark (used for errors thrown by yaml-cpp).

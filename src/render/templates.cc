@@ -1,6 +1,7 @@
 #include "render/templates.h"
 
 #include <regex>
+#include <set>
 #include <sstream>
 
 #include "util/text.h"
@@ -66,6 +67,7 @@ void TemplateSet::load(const FileSystem& fs, const std::string& root,
   partials_.clear();
   compiled_.clear();
   std::string dir = join_path(root, kTemplateDir);
+  std::set<std::string> broken;  // present but invalid: not reported as missing too
   for (const auto& rel : fs.list(dir)) {
     if (!rel.ends_with(kExtension)) continue;
     std::string name = rel.substr(0, rel.size() - (sizeof kExtension - 1));
@@ -75,6 +77,7 @@ void TemplateSet::load(const FileSystem& fs, const std::string& root,
     kainjow::mustache::mustache alone(src.text);
     if (!alone.is_valid()) {
       diags.add(template_error(path, src.text, alone.error_message()));
+      broken.insert(name);
       continue;
     }
     if (name.starts_with("partials/")) {
@@ -83,12 +86,12 @@ void TemplateSet::load(const FileSystem& fs, const std::string& root,
       pages_[name] = std::move(src);
     }
   }
-  if (!pages_.count("layout")) {
+  if (!pages_.count("layout") && !broken.count("layout")) {
     diags.error({std::string(kTemplateDir) + "/layout.mustache", 0, 0},
                 "missing template: every page is rendered into templates/layout.mustache");
   }
   for (const auto& name : required) {
-    if (!pages_.count(name)) {
+    if (!pages_.count(name) && !broken.count(name)) {
       diags.error({std::string(kTemplateDir) + "/" + name + kExtension, 0, 0},
                   "missing template: templates/" + name + kExtension + " is needed to render " + name +
                       " pages");

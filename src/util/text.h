@@ -17,7 +17,7 @@ size_t display_width(std::string_view s);
 // 1-based code-point column of byte offset `byte` within `line`.
 int column_of_byte(std::string_view line, size_t byte);
 
-// Levenshtein distance over code points.
+// Edit distance over code points; swapping two neighbours counts as one edit.
 size_t edit_distance(std::string_view a, std::string_view b);
 // The candidate closest to `word` if it is close enough to be a likely typo.
 std::optional<std::string> did_you_mean(std::string_view word,

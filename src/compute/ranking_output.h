@@ -1,0 +1,33 @@
+// The files beside each ranking page: index.json and index.csv.
+//
+// index.json holds everything the page shows, with full-precision values:
+//   {"rule", "title", "period", "kind", "start", "end", "complete", "as_of",
+//    "records", "skipped": {"count", "reasons": {reason: n}, "examples": [...]},
+//    "metrics": [{"id", "label", "format"}],
+//    "rows": [{"rank", "overall_rank"?, "entity", "group"?, "records",
+//              <metric id>: {"value": 0.976, "text": "97.60%"}, ...}],
+//    "lists": {<id>: {"label", "entries": [{"rank", "entity", "group"?}],
+//                     "ties_extended", "parts"?: [{"group", "entities", "ties_extended"}]}},
+//    "groups"?: {"metrics": [...], "rows": [{"rank", "group", "members", <id>: {...}}],
+//                "lists": {<id>: {"label", "entries": [{"rank", "group"}], "ties_extended"}}}}
+// index.csv holds the table: UTF-8 with a BOM (so Excel reads Chinese),
+// CRLF line ends and RFC 4180 quoting; a header row of labels, then one row
+// per entity with the printed texts.
+#pragma once
+
+#include <nlohmann/json.hpp>
+#include <string>
+
+#include "compute/rankings.h"
+#include "compute/rules.h"
+
+namespace bulletin {
+
+nlohmann::ordered_json period_to_json(const RankingRule& rule, const PeriodResult& period);
+
+std::string period_to_csv(const RankingRule& rule, const PeriodResult& period);
+
+// One CSV field, quoted when it holds a comma, a quote or a line break.
+std::string csv_field(const std::string& s);
+
+}  // namespace bulletin

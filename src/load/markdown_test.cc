@@ -1,0 +1,56 @@
+#include "load/markdown.h"
+
+#include <catch2/catch.hpp>
+
+using namespace bulletin;
+
+TEST_CASE("GFM tables, strikethrough, autolinks and footnotes are rendered", "[markdown]") {
+  std::string html = render_markdown("| 排序 | 单位 |\n|---|---|\n| 1 | 甲 |\n\n~~删~~ www.example.cn 注[^1]\n\n[^1]: 脚注\n");
+  CHECK(html.find("<table>") != std::string::npos);
+  CHECK(html.find("<td>甲</td>") != std::string::npos);
+  CHECK(html.find("<del>删</del>") != std::string::npos);
+  CHECK(html.find("<a href=\"http://www.example.cn\">") != std::string::npos);
+  CHECK(html.find("class=\"footnotes\"") != std::string::npos);
+}
+
+TEST_CASE("raw HTML is off by default and filtered by tagfilter when on", "[markdown]") {
+  CHECK(render_markdown("<b>粗</b>\n") == "<p><!-- raw HTML omitted -->粗<!-- raw HTML omitted --></p>\n");
+  MarkdownOptions raw{true, false};
+  CHECK(render_markdown("<b>粗</b>\n", raw) == "<p><b>粗</b></p>\n");
+  CHECK(render_markdown("<script>alert(1)</script>\n", raw) == "&lt;script>alert(1)&lt;/script>\n");
+}
+
+TEST_CASE("Chinese quotes and dashes are left alone (no smart punctuation)", "[markdown]") {
+  CHECK(render_markdown("“学习强国”--平台 \"x\"\n") == "<p>“学习强国”--平台 &quot;x&quot;</p>\n");
+}
+
+TEST_CASE("Markdown headings start at h2 because the page title is the h1", "[markdown]") {
+  CHECK(render_markdown("# 一\n## 二\n") == "<h2>一</h2>\n<h3>二</h3>\n");
+}
+
+TEST_CASE("bold lead-ins ending in Chinese punctuation are bold", "[markdown]") {
+  CHECK(render_markdown("**加强组织领导。**建立机制。\n") == "<p><strong>加强组织领导。</strong>建立机制。</p>\n");
+}
+
+TEST_CASE("official heading levels are recognised as staff type them", "[markdown]") {
+  MarkdownOptions gw{false, true};
+  CHECK(render_markdown("一、指导思想\n", gw) == "<h2>一、指导思想</h2>\n");
+  CHECK(render_markdown("（一）切实提高政治站位\n", gw) == "<h3>（一）切实提高政治站位</h3>\n");
+  CHECK(render_markdown("(二)校级管理组：设置在学校党办。\n", gw) ==
+        "<p><span class=\"gw-l2\">(二)</span>校级管理组：设置在学校党办。</p>\n");
+  CHECK(render_markdown("1. **加强组织领导。**建立机制。\n", gw) ==
+        "<p><span class=\"gw-l3\">1.</span> <strong>加强组织领导。</strong>建立机制。</p>\n");
+  CHECK(render_markdown("（1）具体要求\n", gw) == "<h5>（1）具体要求</h5>\n");
+  CHECK(render_markdown("（1）具体要求。\n", gw) == "<p><span class=\"gw-l4\">（1）</span>具体要求。</p>\n");
+  CHECK(official_heading_level("十二、其他") == 1);
+  CHECK(official_heading_level("一是明确站位") == 0);
+  CHECK(official_heading_level("2020年") == 0);
+}
+
+TEST_CASE("without official headings 1. still starts an ordered list", "[markdown]") {
+  CHECK(render_markdown("1. 甲\n2. 乙\n") == "<ol>\n<li>甲</li>\n<li>乙</li>\n</ol>\n");
+}
+
+TEST_CASE("html_to_text drops tags and decodes entities", "[markdown]") {
+  CHECK(html_to_text("<p>甲&amp;乙</p><p>丙</p>") == "甲&乙\n丙\n");
+}

@@ -1,0 +1,91 @@
+#include "site/build.h"
+
+#include <catch2/catch.hpp>
+
+using namespace bulletin;
+
+namespace {
+// A small project in memory, with the repository's real default theme.
+MemoryFileSystem small_project() {
+  MemoryFileSystem fs;
+  RealFileSystem real;
+  std::string theme = std::string(BULLETIN_SOURCE_DIR) + "/templates";
+  for (const auto& rel : real.list(theme)) fs.add("p/templates/" + rel, *real.read(theme + "/" + rel));
+  fs.add("p/bulletin.yaml",
+         "title: 测试站\norganization: 测试单位\nseries:\n  - {id: jb, name: 工作简报, editor: 办公室}\n");
+  fs.add("p/content/articles/a.md", "---\ntitle: 经验甲\nunit: 单位甲\ndate: 2020-12-16\n---\n正文甲。\n");
+  fs.add("p/content/bulletins/jb/1.md",
+         "---\nnumber: 1\ndate: 2020-11-01\ntitle: 第一期\nsections:\n  - {heading: 经验交流, articles: [a]}\n---\n");
+  fs.add("p/content/bulletins/jb/2.md", "---\nnumber: 2\ndate: 2020-12-01\ntitle: 第二期\n---\n");
+  fs.add("p/content/notices/n.md",
+         "---\nissuer: 中共某某委员会\ndoc_no: 某发〔2020〕3号\ntitle: 关于某事的通知\nrecipients: 各单位\n"
+         "signature: 中共某某委员会\ndate: 2020-09-04\n---\n一、总体要求\n\n正文。\n");
+  return fs;
+}
+
+bool contains(const std::string& haystack, const std::string& needle) {
+  return haystack.find(needle) != std::string::npos;
+}
+}  // namespace
+
+TEST_CASE("a small project builds every page at its permanent URL", "[build]") {
+  MemoryFileSystem fs = small_project();
+  Diagnostics diags;
+  Project p = load_project(fs, "p", diags);
+  REQUIRE(diags.format_all() == "");
+  MemoryWriter out;
+  BuildReport report = build_site(p, fs, out);
+  for (const char* page : {"index.html", "404.html", "articles/index.html", "articles/a/index.html",
+                           "notices/index.html", "notices/某发/2020/3/index.html", "bulletins/index.html",
+                           "bulletins/jb/index.html", "bulletins/jb/2020/1/index.html",
+                           "bulletins/jb/2020/2/index.html", "assets/style.css"}) {
+    INFO(page);
+    CHECK(out.files.count(page) == 1);
+  }
+  CHECK(report.documents["articles"] == 1);
+  CHECK(report.documents["notices"] == 1);
+  CHECK(report.documents["issues"] == 2);
+
+  const std::string& home = out.files["index.html"];
+  CHECK(contains(home, "href=\"articles/a/index.html\""));
+  CHECK(contains(home, "href=\"bulletins/jb/2020/2/index.html\""));  // the latest issue
+
+  const std::string& first = out.files["bulletins/jb/2020/1/index.html"];
+  CHECK(contains(first, "href=\"../../../../assets/style.css\""));
+  CHECK(contains(first, "rel=\"next\" href=\"../../../../bulletins/jb/2020/2/index.html\""));
+  CHECK_FALSE(contains(first, "rel=\"prev\""));
+  CHECK(contains(first, "一、经验交流"));
+  CHECK(contains(first, "正文甲。"));  // the article appears in full inside the issue
+
+  const std::string& notice = out.files["notices/某发/2020/3/index.html"];
+  CHECK(contains(notice, "某发〔2020〕3号"));
+  CHECK(contains(notice, "各单位："));
+  CHECK(contains(notice, "<h2>一、总体要求</h2>"));
+  CHECK(contains(notice, "2020年9月4日"));
+}
+
+TEST_CASE("building twice gives identical bytes", "[build]") {
+  MemoryFileSystem fs = small_project();
+  Diagnostics diags;
+  Project p = load_project(fs, "p", diags);
+  MemoryWriter a, b;
+  build_site(p, fs, a);
+  build_site(p, fs, b);
+  CHECK(a.files == b.files);
+}
+
+TEST_CASE("a failing write stops the build with the error", "[build]") {
+  MemoryFileSystem fs = small_project();
+  Diagnostics diags;
+  Project p = load_project(fs, "p", diags);
+  MemoryWriter out;
+  out.before_write = [](const std::string& rel) {
+    if (rel == "notices/index.html") throw Error({rel, 0, 0}, "cannot write file (disk full or no permission?)");
+  };
+  try {
+    build_site(p, fs, out);
+    FAIL("expected the write to fail");
+  } catch (const Error& e) {
+    CHECK(e.diagnostic().format() == "notices/index.html: error: cannot write file (disk full or no permission?)");
+  }
+}

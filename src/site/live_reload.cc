@@ -1,0 +1,102 @@
+#include "site/live_reload.h"
+
+#include <nlohmann/json.hpp>
+
+#include <algorithm>
+#include <cctype>
+
+namespace bulletin {
+
+std::string status_json(const ServeStatus& status) {
+  nlohmann::json j = {{"build", status.build}, {"ok", status.ok}, {"errors", status.errors}};
+  return j.dump();
+}
+
+std::string live_reload_script(long build) {
+  // Written for old intranet browsers too: no arrow functions, no template strings.
+  return "<script>/* bulletin serve: live reload */(function(){"
+         "var build=" + std::to_string(build) + ",box=null;"
+         "function show(t){if(!box){box=document.createElement('div');box.id='bulletin-serve-error';"
+         "box.setAttribute('role','alert');"
+         "box.setAttribute('style','position:fixed;left:0;top:0;right:0;bottom:0;z-index:2147483647;"
+         "overflow:auto;margin:0;padding:24px 32px;background:rgba(40,0,0,.94);color:#fff;"
+         "font:14px/1.6 monospace;white-space:pre-wrap');document.body.appendChild(box);}"
+         "box.textContent='bulletin serve: 构建失败，仍在显示上一次成功构建的站点。修改文件后页面会自动刷新。\\n"
+         "Build failed; showing the last good site. Fix the file and this page reloads.\\n\\n'+t;}"
+         "function hide(){if(box){box.parentNode.removeChild(box);box=null;}}"
+         "function apply(s){if(s.build!==build&&s.build>0){location.reload();return;}"
+         "if(s.ok){hide();}else{show(s.errors);}}"
+         "function status(){var x=new XMLHttpRequest();x.open('GET','/__bulletin/status');"
+         "x.onload=function(){try{apply(JSON.parse(x.responseText));}catch(e){}};x.send();}"
+         "status();"
+         "if(window.EventSource){var es=new EventSource('/__bulletin/events');"
+         "es.onmessage=function(e){try{apply(JSON.parse(e.data));}catch(x){}};"
+         "es.onopen=function(){status();};}"
+         "})();</script>";
+}
+
+std::string inject_live_reload(std::string_view html, long build) {
+  std::string lower(html);
+  std::transform(lower.begin(), lower.end(), lower.begin(),
+                 [](unsigned char c) { return static_cast<char>(std::tolower(c)); });
+  size_t at = lower.rfind("</body>");
+  std::string out(html);
+  std::string script = live_reload_script(build);
+  if (at == std::string::npos) return out + script;
+  return out.insert(at, script);
+}
+
+std::optional<std::string> site_file_for(std::string_view request_path) {
+  std::string path(request_path);
+  if (path.empty() || path[0] != '/') path.insert(path.begin(), '/');
+  if (path.find('\\') != std::string::npos || path.find('\0') != std::string::npos) return std::nullopt;
+  // Reject any ".." segment.
+  size_t start = 0;
+  while (start <= path.size()) {
+    size_t end = path.find('/', start);
+    if (end == std::string::npos) end = path.size();
+    if (path.compare(start, end - start, "..") == 0) return std::nullopt;
+    start = end + 1;
+  }
+  std::string rel = path.substr(1);
+  if (rel.empty() || rel.back() == '/') rel += "index.html";
+  return rel;
+}
+
+std::string content_type_for(std::string_view file) {
+  size_t dot = file.rfind('.');
+  std::string ext = dot == std::string_view::npos ? "" : std::string(file.substr(dot + 1));
+  std::transform(ext.begin(), ext.end(), ext.begin(), [](unsigned char c) { return std::tolower(c); });
+  static const std::pair<const char*, const char*> kTypes[] = {
+      {"html", "text/html; charset=utf-8"},
+      {"css", "text/css; charset=utf-8"},
+      {"js", "text/javascript; charset=utf-8"},
+      {"mjs", "text/javascript; charset=utf-8"},
+      {"json", "application/json; charset=utf-8"},
+      {"csv", "text/csv; charset=utf-8"},
+      {"xml", "application/xml; charset=utf-8"},
+      {"atom", "application/atom+xml; charset=utf-8"},
+      {"txt", "text/plain; charset=utf-8"},
+      {"svg", "image/svg+xml"},
+      {"png", "image/png"},
+      {"jpg", "image/jpeg"},
+      {"jpeg", "image/jpeg"},
+      {"gif", "image/gif"},
+      {"webp", "image/webp"},
+      {"ico", "image/x-icon"},
+      {"pdf", "application/pdf"},
+      {"woff", "font/woff"},
+      {"woff2", "font/woff2"},
+      {"wasm", "application/wasm"},
+      {"xlsx", "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"},
+      {"xls", "application/vnd.ms-excel"},
+      {"docx", "application/vnd.openxmlformats-officedocument.wordprocessingml.document"},
+      {"doc", "application/msword"},
+      {"zip", "application/zip"},
+  };
+  for (const auto& [e, type] : kTypes)
+    if (ext == e) return type;
+  return "application/octet-stream";
+}
+
+}  // namespace bulletin
