@@ -1,9 +1,14 @@
+#include <httplib.h>
+#include <unistd.h>
+
+#include <algorithm>
 #include <chrono>
 #include <cstdio>
 #include <iostream>
 
 #include "cli/commands.h"
 #include "site/build.h"
+#include "site/links.h"
 
 namespace bulletin {
 
@@ -20,12 +25,71 @@ struct BuildArgs {
   std::string out;
 };
 
+struct CheckArgs {
+  std::string project = ".";
+  bool external = false;
+};
+
+std::string format_seconds(double seconds) {
+  char time[32];
+  std::snprintf(time, sizeof time, "%.2f s", seconds);
+  return time;
+}
+
+// Build progress: one updating line on a terminal, plain lines otherwise
+// (CI logs, pipes). Written to stderr so that stdout holds only the summary.
+class BuildProgress {
+ public:
+  BuildProgress() : tty_(isatty(fileno(stderr)) != 0) {}
+  void loading(const std::string& project) {
+    if (tty_) std::cerr << "\r\033[Kloading " << project << " …" << std::flush;
+  }
+  void step(const std::string& name, int pages) {
+    ++steps_;
+    if (tty_) {
+      std::cerr << "\r\033[Kbuilding: [" << steps_ << "] " << name << " done, " << plural(pages, "page")
+                << " so far" << std::flush;
+    } else {
+      std::cerr << "built " << name << " (" << plural(pages, "page") << " so far)\n";
+    }
+  }
+  // Clears the updating line before anything else is printed.
+  void finish() {
+    if (tty_) std::cerr << "\r\033[K" << std::flush;
+  }
+
+ private:
+  bool tty_;
+  int steps_ = 0;
+};
+
+// The table that ends a build: documents by type, pages, files, time.
+std::string summary_table(const BuildReport& report, double seconds) {
+  std::vector<std::pair<std::string, std::string>> rows;
+  for (const auto& [type, count] : report.documents) rows.emplace_back(type, std::to_string(count));
+  rows.emplace_back("pages written", std::to_string(report.pages));
+  rows.emplace_back("files copied", std::to_string(report.files));
+  rows.emplace_back("time", format_seconds(seconds));
+  size_t label = 0, value = 0;
+  for (const auto& [l, v] : rows) {
+    label = std::max(label, l.size());
+    value = std::max(value, v.size());
+  }
+  std::string out;
+  for (const auto& [l, v] : rows)
+    out += "  " + l + std::string(label - l.size() + 2 + value - v.size(), ' ') + v + "\n";
+  return out;
+}
+
 int run_build(const BuildArgs& o) {
   auto start = std::chrono::steady_clock::now();
   std::string out_dir = o.out.empty() ? join_path(o.project, "site") : o.out;
+  BuildProgress progress;
+  progress.loading(o.project);
   RealFileSystem fs;
   Diagnostics diags;
   Project project = load_project(fs, o.project, diags);
+  progress.finish();
   print_diagnostics(diags);
   if (diags.has_errors()) {
     std::cerr << "build failed: " << plural(diags.error_count(), "error") << "; " << out_dir
@@ -34,30 +98,64 @@ int run_build(const BuildArgs& o) {
   }
   try {
     StagedSiteWriter out(out_dir);
-    BuildReport report = build_site(project, fs, out);
+    BuildOptions options;
+    options.progress = [&](const std::string& step, int pages) { progress.step(step, pages); };
+    BuildReport report = build_site(project, fs, out, options);
     out.commit();
+    progress.finish();
     double seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
-    char time[32];
-    std::snprintf(time, sizeof time, "%.2f s", seconds);
     std::cout << "built " << out_dir << ": " << plural(report.pages, "page") << ", "
-              << plural(report.files, "file") << " copied in " << time << "\n";
+              << plural(report.files, "file") << " copied in " << format_seconds(seconds) << "\n"
+              << summary_table(report, seconds);
   } catch (const Error& e) {
+    progress.finish();
     std::cerr << e.diagnostic().format() << "\nbuild failed; " << out_dir << " was not changed\n";
     return kContentError;
   }
   return kOk;
 }
 
-int run_check(const std::string& project_dir) {
+// `check --external`: one HEAD (or GET) request per URL, a few seconds each.
+ExternalLinkCheck check_external_url(const std::string& url) {
+  if (url.rfind("mailto:", 0) == 0) return {};
+  std::string full = url.rfind("//", 0) == 0 ? "http:" + url : url;
+  size_t scheme_end = full.find("://");
+  if (scheme_end == std::string::npos) return {ExternalLinkCheck::Unchecked, "not an http(s) link"};
+  size_t path_start = full.find_first_of("/?#", scheme_end + 3);
+  std::string origin = full.substr(0, path_start);
+  std::string path = path_start == std::string::npos ? "/" : full.substr(path_start);
+  if (size_t hash = path.find('#'); hash != std::string::npos) path.resize(hash);
+  if (path.empty() || path[0] != '/') path.insert(path.begin(), '/');
+  try {
+    httplib::Client client(origin);
+    client.set_connection_timeout(5);
+    client.set_read_timeout(5);
+    client.set_follow_location(true);
+    auto res = client.Head(path.c_str());
+    if (res && (res->status == 405 || res->status == 501)) res = client.Get(path.c_str());
+    if (!res) return {ExternalLinkCheck::Unchecked, "cannot connect: " + httplib::to_string(res.error())};
+    if (res->status >= 400) return {ExternalLinkCheck::Broken, "HTTP " + std::to_string(res->status)};
+    return {};
+  } catch (const std::exception& e) {
+    return {ExternalLinkCheck::Unchecked, e.what()};
+  }
+}
+
+int run_check(const CheckArgs& o) {
   RealFileSystem fs;
   Diagnostics diags;
-  Project project = load_project(fs, project_dir, diags);
+  Project project = load_project(fs, o.project, diags);
   if (!diags.has_errors()) {
-    // Render everything in memory: problems found while rendering show up too.
+    // Render everything in memory: problems found while rendering show up
+    // too, and the pages' links can be checked.
     MemoryWriter out;
-    out.keep_contents = false;
+    out.keep_contents = true;
     try {
       build_site(project, fs, out);
+      LinkCheckOptions links;
+      links.base_path = project.config.base_path;
+      if (o.external) links.check_external = check_external_url;
+      diags.append(check_links(out.files, page_sources(project, fs), links));
     } catch (const Error& e) {
       diags.add(e.diagnostic());
     }
@@ -87,9 +185,11 @@ void setup_build(CLI::App& cmd, Run& run) {
 }
 
 void setup_check(CLI::App& cmd, Run& run) {
-  auto project = std::make_shared<std::string>(".");
-  cmd.add_option("PROJECT", *project, "Project folder (default: .)");
-  run = [project] { return run_check(*project); };
+  auto o = std::make_shared<CheckArgs>();
+  cmd.add_option("PROJECT", o->project, "Project folder (default: .)");
+  cmd.add_flag("--external", o->external,
+               "Also check http(s) links over the network (default: off; intranets have no internet)");
+  run = [o] { return run_check(*o); };
 }
 
 }  // namespace bulletin

@@ -7,22 +7,22 @@
 namespace bulletin {
 namespace {
 
-using List = TemplateData::type;
+PageData list() { return PageData::array(); }
 
-TemplateData list() { return TemplateData(List::list); }
-
-// kainjow treats an empty string as true in {{#section}}: store false instead,
+// Mustache treats an empty string as true in {{#section}}: store false instead,
 // which renders as nothing and hides the section.
-void set(TemplateData& d, const std::string& key, const std::string& value) {
-  d.set(key, value.empty() ? TemplateData(false) : TemplateData(value));
+void set(PageData& d, const std::string& key, const std::string& value) {
+  d[key] = value.empty() ? PageData(false) : PageData(value);
 }
-void set(TemplateData& d, const std::string& key, const char* value) { set(d, key, std::string(value)); }
-void set(TemplateData& d, const std::string& key, bool value) { d.set(key, TemplateData(value)); }
+void set(PageData& d, const std::string& key, const char* value) { set(d, key, std::string(value)); }
+void set(PageData& d, const std::string& key, bool value) { d[key] = value; }
+void put(PageData& d, const std::string& key, PageData&& value) { d[key] = std::move(value); }
+void push(PageData& list, PageData&& value) { list.push_back(std::move(value)); }
 
-TemplateData texts(const std::vector<std::string>& items) {
-  TemplateData out = list();
+PageData texts(const std::vector<std::string>& items) {
+  PageData out = list();
   for (const auto& s : items) {
-    TemplateData item;
+    PageData item = PageData::object();
     set(item, "text", s);
     push(out, std::move(item));
   }
@@ -35,12 +35,37 @@ std::string join(const std::vector<std::string>& items, const std::string& sep) 
   return out;
 }
 
-void set_date(TemplateData& d, const std::string& key, const Date& date) {
+void set_date(PageData& d, const std::string& key, const Date& date) {
   set(d, key, date.official());
   set(d, key + "_iso", date.iso());
 }
 
 }  // namespace
+
+TemplateData to_template(const PageData& page) {
+  switch (page.type()) {
+    case PageData::value_t::object: {
+      TemplateData out;
+      for (const auto& [key, value] : page.items()) put(out, key, to_template(value));
+      return out;
+    }
+    case PageData::value_t::array: {
+      TemplateData out(TemplateData::type::list);
+      for (const auto& item : page) bulletin::push(out, to_template(item));
+      return out;
+    }
+    case PageData::value_t::string:
+      return TemplateData(page.get_ref<const std::string&>());
+    case PageData::value_t::boolean:
+      return TemplateData(page.get<bool>());
+    case PageData::value_t::number_integer:
+    case PageData::value_t::number_unsigned:
+    case PageData::value_t::number_float:
+      return TemplateData(page.dump());
+    default:
+      return TemplateData(false);
+  }
+}
 
 std::string root_for(const std::string& url) {
   std::string root;
@@ -50,25 +75,25 @@ std::string root_for(const std::string& url) {
 }
 
 TemplateData site_data(const SiteConfig& config) {
-  TemplateData site;
+  PageData site = PageData::object();
   set(site, "site_title", config.title);
   set(site, "site_organization", config.organization);
   set(site, "lang", config.language);
   set(site, "generator", std::string("bulletin ") + BULLETIN_VERSION);
-  TemplateData series = list();
+  PageData series = list();
   for (const auto& s : config.series) {
-    TemplateData item;
+    PageData item = PageData::object();
     set(item, "name", s.name);
     set(item, "url", "bulletins/" + s.id + "/");
     push(series, std::move(item));
   }
   set(site, "has_series", !config.series.empty());
   put(site, "all_series", std::move(series));
-  return site;
+  return to_template(site);
 }
 
-TemplateData page_data(const std::string& kind, const std::string& url, const std::string& title) {
-  TemplateData d;
+PageData page_data(const std::string& kind, const std::string& url, const std::string& title) {
+  PageData d = PageData::object();
   set(d, "root", root_for(url));
   set(d, "url", url);
   set(d, "page_title", title);
@@ -76,8 +101,8 @@ TemplateData page_data(const std::string& kind, const std::string& url, const st
   return d;
 }
 
-TemplateData article_summary(const Article& a) {
-  TemplateData d;
+PageData article_summary(const Article& a) {
+  PageData d = PageData::object();
   set(d, "title", a.title);
   set(d, "unit", a.unit);
   set(d, "author", a.author);
@@ -87,8 +112,8 @@ TemplateData article_summary(const Article& a) {
   return d;
 }
 
-TemplateData article_page(const Article& a) {
-  TemplateData d = page_data("article", a.url(), a.title);
+PageData article_page(const Article& a) {
+  PageData d = page_data("article", a.url(), a.title);
   set(d, "title", a.title);
   set(d, "unit", a.unit);
   set(d, "author", a.author);
@@ -100,9 +125,9 @@ TemplateData article_page(const Article& a) {
   return d;
 }
 
-TemplateData articles_index(const std::vector<Article>& articles) {
-  TemplateData d = page_data("articles", "articles/", "经验交流");
-  TemplateData items = list();
+PageData articles_index(const std::vector<Article>& articles) {
+  PageData d = page_data("articles", "articles/", "经验交流");
+  PageData items = list();
   for (const auto& a : articles) push(items, article_summary(a));
   set(d, "has_articles", !articles.empty());
   put(d, "articles", std::move(items));
@@ -114,8 +139,8 @@ std::string attachment_url(const Notice& n, const Attachment& a) {
   return n.url() + a.file_name;
 }
 
-TemplateData notice_summary(const Notice& n) {
-  TemplateData d;
+PageData notice_summary(const Notice& n) {
+  PageData d = PageData::object();
   set(d, "title", n.title);
   set(d, "issuer", n.issuer_text());
   set(d, "doc_no", n.doc_no ? n.doc_no->text() : "");
@@ -124,8 +149,8 @@ TemplateData notice_summary(const Notice& n) {
   return d;
 }
 
-TemplateData notice_page(const Notice& n) {
-  TemplateData d = page_data("notice", n.url(), n.title);
+PageData notice_page(const Notice& n) {
+  PageData d = page_data("notice", n.url(), n.title);
   set(d, "copy_no", n.copy_no);
   set(d, "secret", n.secret);
   set(d, "urgency", n.urgency);
@@ -141,9 +166,9 @@ TemplateData notice_page(const Notice& n) {
   set(d, "recipients", n.recipients);
   set(d, "body", n.body_html);
 
-  TemplateData atts = list();
+  PageData atts = list();
   for (const auto& a : n.attachments) {
-    TemplateData item;
+    PageData item = PageData::object();
     set(item, "number", n.attachments.size() > 1 ? std::to_string(a.index) + "." : "");
     set(item, "label", n.attachments.size() > 1 ? "附件 " + std::to_string(a.index) : "附件");
     set(item, "title", a.title);
@@ -165,7 +190,7 @@ TemplateData notice_page(const Notice& n) {
   set(d, "sealed", n.sealed);
   set(d, "note", n.note);
   if (n.enclosure) {
-    TemplateData e;
+    PageData e = PageData::object();
     set(e, "title", n.enclosure->title);
     set(e, "body", n.enclosure->body_html);
     set(e, "has_signature", !n.enclosure->signature.empty());
@@ -180,8 +205,8 @@ TemplateData notice_page(const Notice& n) {
   return d;
 }
 
-TemplateData attachment_page(const Notice& n, const Attachment& a) {
-  TemplateData d = page_data("attachment", attachment_url(n, a), a.page_title);
+PageData attachment_page(const Notice& n, const Attachment& a) {
+  PageData d = page_data("attachment", attachment_url(n, a), a.page_title);
   set(d, "label", n.attachments.size() > 1 ? "附件 " + std::to_string(a.index) : "附件");
   set(d, "title", a.page_title);
   set(d, "body", a.page_html);
@@ -189,16 +214,16 @@ TemplateData attachment_page(const Notice& n, const Attachment& a) {
   return d;
 }
 
-TemplateData notices_index(const std::vector<Notice>& notices) {
-  TemplateData d = page_data("notices", "notices/", "通知公告");
+PageData notices_index(const std::vector<Notice>& notices) {
+  PageData d = page_data("notices", "notices/", "通知公告");
   // By year, newest first (notices arrive sorted newest first).
-  TemplateData years = list();
+  PageData years = list();
   std::map<std::string, std::vector<const Notice*>> by_issuer;
   int current = -1;
-  TemplateData year_items = list();
+  PageData year_items = list();
   auto flush = [&] {
     if (current < 0) return;
-    TemplateData y;
+    PageData y = PageData::object();
     set(y, "year", std::to_string(current));
     put(y, "notices", std::move(year_items));
     push(years, std::move(y));
@@ -214,11 +239,11 @@ TemplateData notices_index(const std::vector<Notice>& notices) {
   }
   flush();
   put(d, "years", std::move(years));
-  TemplateData issuers = list();
+  PageData issuers = list();
   for (const auto& [issuer, items] : by_issuer) {
-    TemplateData g;
+    PageData g = PageData::object();
     set(g, "issuer", issuer);
-    TemplateData ns = list();
+    PageData ns = list();
     for (const auto* n : items) push(ns, notice_summary(*n));
     put(g, "notices", std::move(ns));
     push(issuers, std::move(g));
@@ -228,8 +253,8 @@ TemplateData notices_index(const std::vector<Notice>& notices) {
   return d;
 }
 
-TemplateData issue_summary(const BulletinIssue& issue, const Series* series) {
-  TemplateData d;
+PageData issue_summary(const BulletinIssue& issue, const Series* series) {
+  PageData d = PageData::object();
   set(d, "series_name", series ? series->name : issue.series);
   set(d, "number_text", issue.number_text());
   set(d, "title", issue.title);
@@ -239,9 +264,9 @@ TemplateData issue_summary(const BulletinIssue& issue, const Series* series) {
   return d;
 }
 
-TemplateData issue_page(const BulletinIssue& issue, const IssueContext& ctx) {
+PageData issue_page(const BulletinIssue& issue, const IssueContext& ctx) {
   std::string series_name = ctx.series ? ctx.series->name : issue.series;
-  TemplateData d = page_data("issue", issue.url(), series_name + " " + issue.number_text() + " " + issue.title);
+  PageData d = page_data("issue", issue.url(), series_name + " " + issue.number_text() + " " + issue.title);
   set(d, "series_name", series_name);
   set(d, "series_url", "bulletins/" + issue.series + "/");
   set(d, "number_text", issue.number_text());
@@ -250,19 +275,19 @@ TemplateData issue_page(const BulletinIssue& issue, const IssueContext& ctx) {
   set(d, "title", issue.title);
   set(d, "mark", issue.mark);
   set(d, "intro", issue.intro_html);
-  TemplateData sections = list();
+  PageData sections = list();
   int index = 0;
   for (const auto& s : issue.sections) {
-    TemplateData sd;
+    PageData sd = PageData::object();
     set(sd, "number", chinese_number(++index) + "、");
     set(sd, "heading", s.heading);
     set(sd, "anchor", "section-" + std::to_string(index));
     set(sd, "body", s.body_html);
-    TemplateData arts = list();
+    PageData arts = list();
     for (const auto& slug : s.articles) {
       auto it = ctx.articles.find(slug);
       if (it == ctx.articles.end()) continue;
-      TemplateData a = article_summary(*it->second);
+      PageData a = article_summary(*it->second);
       set(a, "body", it->second->body_html);
       push(arts, std::move(a));
     }
@@ -273,9 +298,9 @@ TemplateData issue_page(const BulletinIssue& issue, const IssueContext& ctx) {
     push(sections, std::move(sd));
   }
   put(d, "sections", std::move(sections));
-  TemplateData dist = list();
+  PageData dist = list();
   for (const auto& line : issue.distribution) {
-    TemplateData l;
+    PageData l = PageData::object();
     set(l, "label", line.label);
     set(l, "recipients", join(line.recipients, "、"));
     push(dist, std::move(l));
@@ -288,16 +313,16 @@ TemplateData issue_page(const BulletinIssue& issue, const IssueContext& ctx) {
   return d;
 }
 
-TemplateData series_index(const Series& series, const std::vector<const BulletinIssue*>& issues) {
-  TemplateData d = page_data("series", "bulletins/" + series.id + "/", series.name);
+PageData series_index(const Series& series, const std::vector<const BulletinIssue*>& issues) {
+  PageData d = page_data("series", "bulletins/" + series.id + "/", series.name);
   set(d, "series_name", series.name);
   set(d, "editor", series.editor);
-  TemplateData years = list();
+  PageData years = list();
   int current = -1;
-  TemplateData items = list();
+  PageData items = list();
   auto flush = [&] {
     if (current < 0) return;
-    TemplateData y;
+    PageData y = PageData::object();
     set(y, "year", std::to_string(current));
     put(y, "issues", std::move(items));
     push(years, std::move(y));
@@ -316,12 +341,12 @@ TemplateData series_index(const Series& series, const std::vector<const Bulletin
   return d;
 }
 
-TemplateData bulletins_index(const std::vector<Series>& series,
+PageData bulletins_index(const std::vector<Series>& series,
                              const std::map<std::string, std::vector<const BulletinIssue*>>& by_series) {
-  TemplateData d = page_data("bulletins", "bulletins/", "工作简报");
-  TemplateData items = list();
+  PageData d = page_data("bulletins", "bulletins/", "工作简报");
+  PageData items = list();
   for (const auto& s : series) {
-    TemplateData item;
+    PageData item = PageData::object();
     set(item, "name", s.name);
     set(item, "editor", s.editor);
     set(item, "url", "bulletins/" + s.id + "/");
@@ -335,17 +360,17 @@ TemplateData bulletins_index(const std::vector<Series>& series,
   return d;
 }
 
-TemplateData home_page(const HomeContent& home) {
-  TemplateData d = page_data("home", "", "首页");
-  TemplateData issues = list();
+PageData home_page(const HomeContent& home) {
+  PageData d = page_data("home", "", "首页");
+  PageData issues = list();
   for (const auto& [series, issue] : home.latest_issues) push(issues, issue_summary(*issue, series));
   set(d, "has_issues", !home.latest_issues.empty());
   put(d, "latest_issues", std::move(issues));
-  TemplateData notices = list();
+  PageData notices = list();
   for (const auto* n : home.latest_notices) push(notices, notice_summary(*n));
   set(d, "has_notices", !home.latest_notices.empty());
   put(d, "latest_notices", std::move(notices));
-  TemplateData articles = list();
+  PageData articles = list();
   for (const auto* a : home.latest_articles) push(articles, article_summary(*a));
   set(d, "has_articles", !home.latest_articles.empty());
   put(d, "latest_articles", std::move(articles));

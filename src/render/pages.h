@@ -1,5 +1,7 @@
-// Template data for each kind of page, built directly from the model (no
-// intermediate JSON). Every link in the data is site-relative ("articles/x/");
+// The data of each kind of page, built directly from the model. A page's data
+// is a small JSON value holding only that page's content: it is what a
+// published snapshot stores, and it is turned into Mustache data in one pass
+// when the page is rendered (render_page). Every link in it is site-relative ("articles/x/");
 // templates prefix it with {{root}}, the way back to the site root from the
 // page being rendered, so the site works under any sub-path and from file://.
 #pragma once
@@ -11,9 +13,16 @@
 #include <vector>
 
 #include "model/documents.h"
+#include <nlohmann/json.hpp>
+
 #include "render/templates.h"
 
 namespace bulletin {
+
+using PageData = nlohmann::json;
+
+// Turns page data into Mustache data: strings, booleans, lists, objects.
+TemplateData to_template(const PageData& page);
 
 // "articles/x/" -> "../../"; "" -> "".
 std::string root_for(const std::string& url);
@@ -22,22 +31,22 @@ std::string root_for(const std::string& url);
 TemplateData site_data(const SiteConfig& config);
 
 // The fields every page has: root, url, page_title, kind.
-TemplateData page_data(const std::string& kind, const std::string& url, const std::string& title);
+PageData page_data(const std::string& kind, const std::string& url, const std::string& title);
 
-TemplateData article_summary(const Article& a);
-TemplateData article_page(const Article& a);
-TemplateData articles_index(const std::vector<Article>& articles);
+PageData article_summary(const Article& a);
+PageData article_page(const Article& a);
+PageData articles_index(const std::vector<Article>& articles);
 
-TemplateData notice_summary(const Notice& n);
-TemplateData notice_page(const Notice& n);
-TemplateData attachment_page(const Notice& n, const Attachment& a);
+PageData notice_summary(const Notice& n);
+PageData notice_page(const Notice& n);
+PageData attachment_page(const Notice& n, const Attachment& a);
 // Notices grouped by year (newest first) and by issuing organ.
-TemplateData notices_index(const std::vector<Notice>& notices);
+PageData notices_index(const std::vector<Notice>& notices);
 std::string attachment_url(const Notice& n, const Attachment& a);
 
 // Supplies the embedded table for a section's `ranking:`; nullopt leaves the
 // section without one (the caller reports the missing rule or period).
-using RankingLookup = std::function<std::optional<TemplateData>(const RankingRef&)>;
+using RankingLookup = std::function<std::optional<PageData>(const RankingRef&)>;
 
 struct IssueContext {
   const Series* series = nullptr;
@@ -46,11 +55,11 @@ struct IssueContext {
   std::map<std::string, const Article*> articles;  // by slug
   RankingLookup ranking;
 };
-TemplateData issue_summary(const BulletinIssue& issue, const Series* series);
-TemplateData issue_page(const BulletinIssue& issue, const IssueContext& ctx);
+PageData issue_summary(const BulletinIssue& issue, const Series* series);
+PageData issue_page(const BulletinIssue& issue, const IssueContext& ctx);
 // All issues of one series grouped by year, newest first.
-TemplateData series_index(const Series& series, const std::vector<const BulletinIssue*>& issues);
-TemplateData bulletins_index(const std::vector<Series>& series,
+PageData series_index(const Series& series, const std::vector<const BulletinIssue*>& issues);
+PageData bulletins_index(const std::vector<Series>& series,
                              const std::map<std::string, std::vector<const BulletinIssue*>>& by_series);
 
 struct HomeContent {
@@ -58,6 +67,6 @@ struct HomeContent {
   std::vector<const Notice*> latest_notices;
   std::vector<const Article*> latest_articles;
 };
-TemplateData home_page(const HomeContent& home);
+PageData home_page(const HomeContent& home);
 
 }  // namespace bulletin

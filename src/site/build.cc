@@ -2,7 +2,9 @@
 
 #include <algorithm>
 
+#include "compute/ranking_output.h"
 #include "render/pages.h"
+#include "render/ranking_pages.h"
 #include "util/text.h"
 
 namespace bulletin {
@@ -16,11 +18,11 @@ struct BuildContext {
   BuildReport report;
 };
 
-void render(BuildContext& b, const std::string& tmpl, const TemplateData& page) {
-  const TemplateData* u = page.get("url");
-  std::string url = u && u->is_string() ? u->string_value() : "";  // the home page has none
+void render(BuildContext& b, const std::string& tmpl, const PageData& page) {
+  const auto& u = page["url"];
+  std::string url = u.is_string() ? u.get<std::string>() : "";  // the home page has none
   std::string path = url + (url.empty() || url.back() == '/' ? "index.html" : "");
-  b.out.write(path, b.project.templates.render(tmpl, page, b.site));
+  b.out.write(path, b.project.templates.render(tmpl, to_template(page), b.site));
 }
 
 void render_home(BuildContext& b) {
@@ -33,7 +35,17 @@ void render_home(BuildContext& b) {
   }
   for (size_t i = 0; i < c.notices.size() && i < 8; ++i) home.latest_notices.push_back(&c.notices[i]);
   for (size_t i = 0; i < c.articles.size() && i < 8; ++i) home.latest_articles.push_back(&c.articles[i]);
-  render(b, "home", home_page(home));
+  PageData page = home_page(home);
+  PageData rankings = PageData::array();
+  for (const auto& r : b.project.rankings) {
+    if (r.results.periods.empty()) continue;
+    const auto& latest = r.results.periods.back();
+    rankings.push_back({{"title", r.rule.title},
+                        {"period_label", period_label(r.rule.period, latest.id)},
+                        {"url", ranking_url(r.rule, latest.id)}});
+  }
+  page["latest_rankings"] = std::move(rankings);
+  render(b, "home", page);
   render(b, "404", page_data("404", "404.html", "页面不存在"));
 }
 
@@ -67,6 +79,17 @@ void render_bulletins(BuildContext& b) {
   std::map<std::string, const Article*> articles;
   for (const auto& a : c.articles) articles[a.slug] = &a;
 
+  // Rankings embedded in sections, by (rule, period).
+  std::map<std::pair<std::string, std::string>, PageData> tables;
+  for (const auto& r : b.project.rankings)
+    for (const auto& period : r.results.periods)
+      tables[{r.rule.id, period.id}] = ranking_tables(r.rule, period);
+  RankingLookup lookup = [&](const RankingRef& ref) -> std::optional<PageData> {
+    auto it = tables.find({ref.rule, ref.period});
+    if (it == tables.end()) return std::nullopt;
+    return it->second;
+  };
+
   render(b, "bulletins", bulletins_index(b.project.config.series, by_series));
   for (const auto& s : b.project.config.series) {
     auto& issues = by_series[s.id];
@@ -77,10 +100,29 @@ void render_bulletins(BuildContext& b) {
       ctx.next = k > 0 ? issues[k - 1] : nullptr;
       ctx.previous = k + 1 < issues.size() ? issues[k + 1] : nullptr;
       ctx.articles = articles;
+      ctx.ranking = lookup;
       render(b, "issue", issue_page(*issues[k], ctx));
     }
   }
   b.report.documents["issues"] = static_cast<int>(c.issues.size());
+}
+
+void render_rankings(BuildContext& b) {
+  render(b, "rankings", rankings_index(b.project.rankings));
+  int periods = 0;
+  for (const auto& r : b.project.rankings) {
+    render(b, "ranking_rule", ranking_rule_page(r));
+    for (size_t k = 0; k < r.results.periods.size(); ++k) {
+      const PeriodResult& period = r.results.periods[k];
+      std::string url = ranking_url(r.rule, period.id);
+      render(b, "ranking", ranking_period_page(r, k));
+      b.out.write(url + "index.json", period_to_json(r.rule, period).dump(2) + "\n");
+      b.out.write(url + "index.csv", period_to_csv(r.rule, period));
+      ++periods;
+    }
+    for (const auto& history : entity_histories(r.results)) render(b, "ranking_entity", ranking_entity_page(r, history));
+  }
+  b.report.documents["ranking periods"] = periods;
 }
 
 void copy_assets(BuildContext& b) {
@@ -93,10 +135,11 @@ void copy_assets(BuildContext& b) {
 BuildReport build_site(const Project& project, const FileSystem& fs, OutputWriter& out,
                        const BuildOptions& options) {
   BuildContext b{project, fs, out, site_data(project.config), {}};
+  b.site.set("has_rankings", !project.rankings.empty());
   using Step = void (*)(BuildContext&);
   static const std::pair<const char*, Step> kSteps[] = {
       {"home", render_home},         {"articles", render_articles}, {"notices", render_notices},
-      {"bulletins", render_bulletins}, {"assets", copy_assets},
+      {"bulletins", render_bulletins}, {"rankings", render_rankings}, {"assets", copy_assets},
   };
   for (const auto& [name, step] : kSteps) {
     step(b);

@@ -1,4 +1,4 @@
-// A bulletin project loaded and checked: config, content, templates. This is
+// A bulletin project loaded and checked: config, content, rankings, templates. This is
 // everything `build` needs and everything `check` validates.
 #pragma once
 
@@ -6,6 +6,7 @@
 
 #include "load/config.h"
 #include "load/documents.h"
+#include "render/ranking_pages.h"
 #include "render/templates.h"
 #include "util/fs.h"
 
@@ -15,6 +16,7 @@ struct Project {
   std::string root;  // project folder
   SiteConfig config;
   Content content;
+  std::vector<RuleOutput> rankings;  // every rule with its computed periods
   TemplateSet templates;
 };
 

@@ -1,0 +1,31 @@
+#!/bin/sh
+# Benchmark of the rankings: generates 100,000 and 1,000,000 member-day
+# records and reports wall time and peak memory (maximum resident set size)
+# of computing them, and of `bulletin build` when the binary exists.
+# usage: bench/run-rankings.sh [BUILD_DIR]   (default build-rank)
+set -eu
+here=$(cd "$(dirname "$0")" && pwd)
+root=$(cd "$here/.." && pwd)
+build=${1:-$root/build-rank}
+work=${BENCH_DIR:-/tmp/bulletin-bench}
+mkdir -p "$work"
+
+# The compute step alone, against the libraries of the build directory.
+g++ -std=c++20 -O2 -I"$root/src" "$here/rankings_bench.cc" \
+  "$build/libbulletin_compute.a" "$build/libbulletin_load.a" "$build/libbulletin_model.a" \
+  "$build/libbulletin_util.a" -lyaml-cpp -o "$work/rankings_bench"
+
+for n in 100000 1000000; do
+  dir="$work/project-$n"
+  [ -f "$dir/data/exports/members-2021.jsonl" ] || python3 "$here/make_bench_project.py" "$dir" "$n"
+  size=$(du -h "$dir/data/exports/members-2021.jsonl" | cut -f1)
+  echo "== $n records ($size of JSON Lines): compute step"
+  /usr/bin/time -v "$work/rankings_bench" "$dir" 2> "$work/time-$n.txt"
+  grep -E "Elapsed|Maximum resident" "$work/time-$n.txt"
+  if [ -x "$build/bulletin" ]; then
+    echo "== $n records: bulletin build"
+    (cd "$dir" && /usr/bin/time -v "$build/bulletin" build 2> "$work/build-time-$n.txt" >/dev/null) || \
+      echo "bulletin build failed; see $work/build-time-$n.txt"
+    grep -E "Elapsed|Maximum resident" "$work/build-time-$n.txt" || true
+  fi
+done

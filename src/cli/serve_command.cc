@@ -1,0 +1,253 @@
+// `bulletin serve [PROJECT]`: builds the site into a temporary folder, serves
+// it on 127.0.0.1, polls content/, data/, templates/ and bulletin.yaml for
+// changes, rebuilds, and reloads open pages. A failed rebuild prints its
+// diagnostics and shows them as an overlay on the page, while the last good
+// site keeps being served (the staged writer swaps a new site in only when
+// the build is complete).
+#include <httplib.h>
+
+#include <atomic>
+#include <chrono>
+#include <condition_variable>
+#include <csignal>
+#include <cstdio>
+#include <filesystem>
+#include <iostream>
+#include <mutex>
+#include <thread>
+
+#include "cli/commands.h"
+#include "site/build.h"
+#include "site/live_reload.h"
+#include "site/watch.h"
+
+namespace bulletin {
+namespace {
+
+struct ServeArgs {
+  std::string project = ".";
+  std::string host = "127.0.0.1";
+  int port = 8000;
+};
+
+volatile std::sig_atomic_t g_interrupted = 0;
+extern "C" void on_interrupt(int) { g_interrupted = 1; }
+
+// The state shared between the rebuild loop and the request handlers.
+struct LiveSite {
+  std::mutex mutex;
+  std::condition_variable changed;
+  ServeStatus status;
+  long version = 0;  // bumps on every status change, so event streams know to send
+  bool stopping = false;
+
+  ServeStatus snapshot() {
+    std::lock_guard<std::mutex> lock(mutex);
+    return status;
+  }
+  void update(const std::function<void(ServeStatus&)>& edit) {
+    {
+      std::lock_guard<std::mutex> lock(mutex);
+      edit(status);
+      ++version;
+    }
+    changed.notify_all();
+  }
+};
+
+std::string seconds_since(std::chrono::steady_clock::time_point start) {
+  double s = std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
+  char buf[32];
+  std::snprintf(buf, sizeof buf, "%.2f s", s);
+  return buf;
+}
+
+// Builds the project into `out_dir`; on failure prints the diagnostics and
+// keeps the previous site. Returns whether the build succeeded.
+bool rebuild(const std::string& project_dir, const std::string& out_dir, LiveSite& live) {
+  auto start = std::chrono::steady_clock::now();
+  RealFileSystem fs;
+  Diagnostics diags;
+  Project project = load_project(fs, project_dir, diags);
+  std::string errors;
+  BuildReport report;
+  if (!diags.has_errors()) {
+    try {
+      StagedSiteWriter out(out_dir);
+      report = build_site(project, fs, out);
+      out.commit();
+    } catch (const Error& e) {
+      diags.add(e.diagnostic());
+    }
+  }
+  print_diagnostics(diags);
+  if (diags.has_errors()) {
+    std::string text = diags.format_all();
+    std::cerr << "build failed: " << plural(diags.error_count(), "error")
+              << "; still serving the last good site\n";
+    live.update([&](ServeStatus& s) {
+      s.ok = false;
+      s.errors = text;
+    });
+    return false;
+  }
+  long build = 0;
+  live.update([&](ServeStatus& s) {
+    s.ok = true;
+    s.errors.clear();
+    build = ++s.build;
+  });
+  std::cerr << "built " << plural(report.pages, "page") << " in " << seconds_since(start) << " (build "
+            << build << ")\n";
+  return true;
+}
+
+void serve_file(const std::string& out_dir, LiveSite& live, const httplib::Request& req,
+                httplib::Response& res) {
+  namespace fs = std::filesystem;
+  res.set_header("Cache-Control", "no-store");
+  auto rel = site_file_for(req.path);
+  if (!rel) {
+    res.status = 400;
+    res.set_content("bad request path\n", "text/plain; charset=utf-8");
+    return;
+  }
+  std::error_code ec;
+  fs::path path = fs::path(out_dir) / *rel;
+  if (fs::is_directory(path, ec)) {
+    res.set_redirect(req.path + "/", 301);
+    return;
+  }
+  long build = live.snapshot().build;
+  RealFileSystem files;
+  auto bytes = files.read(path.string());
+  if (!bytes) {
+    res.status = 404;
+    auto page = files.read((fs::path(out_dir) / "404.html").string());
+    std::string html = page ? *page
+                            : build == 0 ? "<!DOCTYPE html><meta charset=\"utf-8\"><title>bulletin serve</title>"
+                                           "<body><p>The site has not been built yet.</p></body>"
+                                         : "<!DOCTYPE html><meta charset=\"utf-8\"><body><p>404</p></body>";
+    res.set_content(inject_live_reload(html, build), "text/html; charset=utf-8");
+    return;
+  }
+  std::string type = content_type_for(*rel);
+  if (type.starts_with("text/html")) {
+    res.set_content(inject_live_reload(*bytes, build), type.c_str());
+  } else {
+    res.set_content(std::move(*bytes), type.c_str());
+  }
+}
+
+void add_routes(httplib::Server& server, const std::string& out_dir, LiveSite& live) {
+  server.Get("/__bulletin/status", [&live](const httplib::Request&, httplib::Response& res) {
+    res.set_header("Cache-Control", "no-store");
+    res.set_content(status_json(live.snapshot()), "application/json; charset=utf-8");
+  });
+  server.Get("/__bulletin/events", [&live](const httplib::Request&, httplib::Response& res) {
+    res.set_header("Cache-Control", "no-store");
+    long sent = -1;
+    res.set_chunked_content_provider(
+        "text/event-stream", [&live, sent](size_t, httplib::DataSink& sink) mutable {
+          std::unique_lock<std::mutex> lock(live.mutex);
+          if (sent == live.version) {
+            live.changed.wait_for(lock, std::chrono::seconds(15),
+                                  [&] { return live.stopping || live.version != sent; });
+          }
+          if (live.stopping) return false;
+          std::string message = ": keep-alive\n\n";
+          if (sent != live.version) {
+            message = (sent == -1 ? "retry: 1000\n" : "") + std::string("data: ") +
+                      status_json(live.status) + "\n\n";
+            sent = live.version;
+          }
+          lock.unlock();
+          return sink.write(message.data(), message.size());
+        });
+  });
+  server.Get(R"(/.*)", [&out_dir, &live](const httplib::Request& req, httplib::Response& res) {
+    serve_file(out_dir, live, req, res);
+  });
+}
+
+int run_serve(const ServeArgs& o) {
+  namespace fs = std::filesystem;
+  RealFileSystem files;
+  if (!files.is_file(join_path(o.project, "bulletin.yaml"))) {
+    std::cerr << join_path(o.project, "bulletin.yaml")
+              << ": error: not a bulletin project (no bulletin.yaml); pass the project folder\n";
+    return kContentError;
+  }
+  std::error_code ec;
+  std::string pattern = (fs::temp_directory_path(ec) / "bulletin-serve-XXXXXX").string();
+  std::vector<char> buf(pattern.begin(), pattern.end());
+  buf.push_back('\0');
+  if (!mkdtemp(buf.data())) {
+    std::cerr << "bulletin serve: cannot create a temporary folder in " << pattern << "\n";
+    return kContentError;
+  }
+  std::string temp_dir = buf.data();
+  std::string out_dir = temp_dir + "/site";
+
+  LiveSite live;
+  rebuild(o.project, out_dir, live);
+
+  httplib::Server server;
+  // Each open page holds one event stream; leave room for many tabs.
+  server.new_task_queue = [] { return new httplib::ThreadPool(64); };
+  server.set_keep_alive_timeout(1);
+  add_routes(server, out_dir, live);
+  int port = o.port;
+  bool bound = port == 0 ? (port = server.bind_to_any_port(o.host)) > 0 : server.bind_to_port(o.host, port);
+  if (!bound) {
+    std::cerr << "bulletin serve: cannot listen on " << o.host << ":" << o.port
+              << " (in use, or not an address of this machine); try --port " << o.port + 1 << "\n";
+    fs::remove_all(temp_dir, ec);
+    return kUsageError;
+  }
+  std::thread listener([&server] { server.listen_after_bind(); });
+  std::string shown_host = o.host.find(':') != std::string::npos ? "[" + o.host + "]" : o.host;
+  std::cout << "serving " << o.project << " at http://" << shown_host << ":" << port
+            << "/ (watching content/, data/, templates/, bulletin.yaml; Ctrl-C to stop)" << std::endl;
+
+  std::signal(SIGINT, on_interrupt);
+  std::signal(SIGTERM, on_interrupt);
+  Watcher watcher(project_watch_paths(o.project));
+  while (!g_interrupted) {
+    std::this_thread::sleep_for(std::chrono::milliseconds(300));
+    std::vector<std::string> changed = watcher.poll();
+    if (changed.empty() || g_interrupted) continue;
+    // Editors save in several steps; let them finish before building.
+    std::this_thread::sleep_for(std::chrono::milliseconds(100));
+    for (auto& more : watcher.poll()) changed.push_back(std::move(more));
+    std::cerr << "changed: " << changed.front();
+    if (changed.size() > 1) std::cerr << " and " << plural(static_cast<int>(changed.size()) - 1, "more file");
+    std::cerr << "\n";
+    rebuild(o.project, out_dir, live);
+  }
+
+  std::cerr << "\nstopping\n";
+  {
+    std::lock_guard<std::mutex> lock(live.mutex);
+    live.stopping = true;
+  }
+  live.changed.notify_all();
+  server.stop();
+  listener.join();
+  fs::remove_all(temp_dir, ec);
+  return kOk;
+}
+
+}  // namespace
+
+void setup_serve(CLI::App& cmd, Run& run) {
+  auto o = std::make_shared<ServeArgs>();
+  cmd.add_option("PROJECT", o->project, "Project folder (default: .)");
+  cmd.add_option("-p,--port", o->port, "Port (default: 8000; 0 picks a free one)");
+  cmd.add_option("--host", o->host,
+                 "Address to listen on (default: 127.0.0.1, this machine only; 0.0.0.0 shares the "
+                 "preview with the whole network)");
+  run = [o] { return run_serve(*o); };
+}
+
+}  // namespace bulletin

@@ -1,0 +1,269 @@
+#include "render/ranking_pages.h"
+
+#include "render/chart.h"
+#include "util/text.h"
+
+namespace bulletin {
+namespace {
+
+void set(PageData& d, const std::string& key, const std::string& value) {
+  d[key] = value.empty() ? PageData(false) : PageData(value);
+}
+
+// Entity names become URL segments: keep the name, replace what a path or a
+// URL cannot hold.
+std::string url_segment(const std::string& name) {
+  std::string out;
+  for (char c : name) {
+    if (c == '/' || c == '\\' || c == '?' || c == '#' || c == '%' || c == '"' || c == '<' || c == '>' ||
+        c == '|' || c == ':' || c == '*' || c == ' ' || c == '\t') {
+      if (out.empty() || out.back() != '-') out += '-';
+    } else {
+      out += c;
+    }
+  }
+  if (out.empty() || out == "." || out == "..") out = "entity";
+  return out;
+}
+
+PageData metric_cells(const std::vector<MetricValue>& metrics) {
+  PageData cells = PageData::array();
+  for (const auto& m : metrics) cells.push_back({{"text", m.text}});
+  return cells;
+}
+
+PageData columns(const std::vector<RankingMetric>& metrics) {
+  PageData cols = PageData::array();
+  for (const auto& m : metrics) cols.push_back({{"label", m.label}, {"id", m.id}});
+  return cols;
+}
+
+PageData row_data(const RankingRule& rule, const RankedRow& row) {
+  PageData r = PageData::object();
+  r["rank"] = std::to_string(row.rank);
+  r["entity"] = row.entity;
+  set(r, "group", row.group);
+  r["metrics"] = metric_cells(row.metrics);
+  r["history_url"] = entity_url(rule, row.entity, row.group);
+  return r;
+}
+
+PageData list_data(const RankingRule& rule, const PeriodResult& period, const ListResult& list,
+                   bool group_list) {
+  PageData l = PageData::object();
+  l["label"] = list.label;
+  l["id"] = list.id;
+  l["ties_extended"] = list.ties_extended();
+  PageData parts = PageData::array();
+  bool empty = true;
+  for (const auto& part : list.parts) {
+    PageData p = PageData::object();
+    set(p, "group", part.group);
+    p["ties_extended"] = part.ties_extended;
+    PageData items = PageData::array();
+    for (size_t i : part.items) {
+      empty = false;
+      if (group_list) {
+        const GroupRow& g = period.group_rows[i];
+        items.push_back({{"rank", std::to_string(g.rank)}, {"name", g.group}});
+      } else {
+        const RankedRow& row = period.rows[i];
+        PageData item = {{"rank", std::to_string(row.rank)}, {"name", row.entity}};
+        item["history_url"] = entity_url(rule, row.entity, row.group);
+        items.push_back(std::move(item));
+      }
+    }
+    p["items"] = std::move(items);
+    p["empty"] = part.items.empty();
+    parts.push_back(std::move(p));
+  }
+  l["parts"] = std::move(parts);
+  l["empty"] = empty;
+  return l;
+}
+
+std::string kind_word(PeriodKind kind) {
+  switch (kind) {
+    case PeriodKind::Day: return "日";
+    case PeriodKind::Week: return "周";
+    case PeriodKind::Month: return "月";
+    case PeriodKind::Quarter: return "季度";
+    case PeriodKind::Half: return "半年";
+    case PeriodKind::Year: return "年度";
+  }
+  return "";
+}
+
+}  // namespace
+
+std::string period_label(PeriodKind kind, const std::string& id) {
+  auto range = parse_period_id(kind, id);
+  if (!range) return id;
+  const Date& d = range->first;
+  std::string year = std::to_string(d.year) + "年";
+  switch (kind) {
+    case PeriodKind::Day: return d.official();
+    case PeriodKind::Week: return std::to_string(range->last.iso_week_year()) + "年第" + id.substr(id.find('W') + 1) + "周";
+    case PeriodKind::Month: return year + std::to_string(d.month) + "月";
+    case PeriodKind::Quarter: return year + "第" + chinese_number((d.month - 1) / 3 + 1) + "季度";
+    case PeriodKind::Half: return year + (d.month == 1 ? "上半年" : "下半年");
+    case PeriodKind::Year: return year;
+  }
+  return id;
+}
+
+std::string ranking_url(const RankingRule& rule, const std::string& period_id) {
+  return "rankings/" + rule.id + "/" + period_id + "/";
+}
+
+std::string entity_url(const RankingRule& rule, const std::string& entity, const std::string& group) {
+  std::string url = "rankings/" + rule.id + "/entities/";
+  if (!group.empty()) url += url_segment(group) + "/";
+  return url + url_segment(entity) + "/";
+}
+
+PageData ranking_tables(const RankingRule& rule, const PeriodResult& period) {
+  PageData d = PageData::object();
+  d["rank_label"] = rule.rank_label;
+  d["entity_label"] = rule.entity_label();
+  set(d, "group_label", rule.group_label());
+  d["columns"] = columns(rule.metrics);
+  PageData tables = PageData::array();
+  for (const auto& t : period.tables) {
+    PageData table = PageData::object();
+    set(table, "group", t.group);
+    PageData rows = PageData::array();
+    for (size_t i : t.rows) rows.push_back(row_data(rule, period.rows[i]));
+    table["rows"] = std::move(rows);
+    tables.push_back(std::move(table));
+  }
+  d["tables"] = std::move(tables);
+  PageData lists = PageData::array();
+  for (const auto& l : period.lists) lists.push_back(list_data(rule, period, l, false));
+  d["lists"] = std::move(lists);
+  d["has_lists"] = !period.lists.empty();
+  if (rule.groups && !period.group_rows.empty()) {
+    PageData g = PageData::object();
+    g["group_label"] = rule.group_label();
+    g["rank_label"] = rule.rank_label;
+    g["columns"] = columns(rule.groups->metrics);
+    PageData rows = PageData::array();
+    for (const auto& row : period.group_rows) {
+      rows.push_back({{"rank", std::to_string(row.rank)},
+                      {"group", row.group},
+                      {"members", std::to_string(row.members)},
+                      {"metrics", metric_cells(row.metrics)}});
+    }
+    g["rows"] = std::move(rows);
+    PageData glists = PageData::array();
+    for (const auto& l : period.group_lists) glists.push_back(list_data(rule, period, l, true));
+    g["lists"] = std::move(glists);
+    d["groups"] = std::move(g);
+  }
+  d["complete"] = period.complete;
+  set(d, "as_of", period.complete ? "" : period.last_in_data.official());
+  d["period_label"] = period_label(rule.period, period.id);
+  if (period.skipped.count > 0) {
+    PageData reasons = PageData::array();
+    for (const auto& [reason, n] : period.skipped.by_reason)
+      reasons.push_back({{"reason", reason}, {"count", std::to_string(n)}});
+    d["skipped"] = {{"count", std::to_string(period.skipped.count)}, {"reasons", std::move(reasons)}};
+  }
+  return d;
+}
+
+PageData ranking_period_page(const RuleOutput& out, size_t index) {
+  const RankingRule& rule = out.rule;
+  const PeriodResult& period = out.results.periods[index];
+  std::string label = period_label(rule.period, period.id);
+  PageData d = page_data("ranking", ranking_url(rule, period.id), rule.title + " " + label);
+  d["rule_title"] = rule.title;
+  set(d, "description", rule.description);
+  d["rule_url"] = "rankings/" + rule.id + "/";
+  d["period_id"] = period.id;
+  d["period_label"] = label;
+  d["period_range"] = period.first.official() + "至" + period.last.official();
+  d["records"] = std::to_string(period.records);
+  d["ranking"] = ranking_tables(rule, period);
+  d["chart"] = period_bar_chart(rule, period);
+  if (index > 0) {
+    const auto& p = out.results.periods[index - 1];
+    d["previous"] = {{"url", ranking_url(rule, p.id)}, {"label", period_label(rule.period, p.id)}};
+  }
+  if (index + 1 < out.results.periods.size()) {
+    const auto& p = out.results.periods[index + 1];
+    d["next"] = {{"url", ranking_url(rule, p.id)}, {"label", period_label(rule.period, p.id)}};
+  }
+  return d;
+}
+
+PageData ranking_rule_page(const RuleOutput& out) {
+  const RankingRule& rule = out.rule;
+  PageData d = page_data("ranking_rule", "rankings/" + rule.id + "/", rule.title);
+  d["rule_title"] = rule.title;
+  set(d, "description", rule.description);
+  d["period_kind"] = kind_word(rule.period);
+  PageData periods = PageData::array();
+  for (auto it = out.results.periods.rbegin(); it != out.results.periods.rend(); ++it) {
+    PageData p = {{"url", ranking_url(rule, it->id)}, {"label", period_label(rule.period, it->id)},
+                  {"id", it->id}, {"complete", it->complete}};
+    set(p, "as_of", it->complete ? "" : it->last_in_data.official());
+    periods.push_back(std::move(p));
+  }
+  d["periods"] = std::move(periods);
+  PageData entities = PageData::array();
+  for (const auto& h : entity_histories(out.results)) {
+    PageData e = {{"name", h.entity}, {"url", entity_url(rule, h.entity, h.group)}};
+    set(e, "group", h.group);
+    entities.push_back(std::move(e));
+  }
+  d["entities"] = std::move(entities);
+  d["entity_label"] = rule.entity_label();
+  return d;
+}
+
+PageData ranking_entity_page(const RuleOutput& out, const EntityHistory& h) {
+  const RankingRule& rule = out.rule;
+  PageData d = page_data("ranking_entity", entity_url(rule, h.entity, h.group), h.entity + " - " + rule.title);
+  d["entity"] = h.entity;
+  set(d, "group", h.group);
+  d["group_label"] = rule.group_label();
+  d["rule_title"] = rule.title;
+  d["rule_url"] = "rankings/" + rule.id + "/";
+  d["rank_label"] = rule.rank_label;
+  d["columns"] = columns(rule.metrics);
+  PageData points = PageData::array();
+  for (const auto& p : h.points) {
+    PageData row = {{"period_label", period_label(rule.period, p.period)},
+                    {"url", ranking_url(rule, p.period)},
+                    {"rank", std::to_string(p.rank)},
+                    {"of", std::to_string(p.rows)},
+                    {"metrics", metric_cells(p.metrics)}};
+    set(row, "as_of", p.complete ? "" : p.last_in_data.official());
+    points.push_back(std::move(row));
+  }
+  d["points"] = std::move(points);
+  d["chart"] = history_trend_chart(rule, h);
+  return d;
+}
+
+PageData rankings_index(const std::vector<RuleOutput>& rules) {
+  PageData d = page_data("rankings", "rankings/", "学习排名");
+  PageData items = PageData::array();
+  for (const auto& r : rules) {
+    PageData item = {{"title", r.rule.title}, {"url", "rankings/" + r.rule.id + "/"},
+                     {"period_kind", kind_word(r.rule.period)},
+                     {"count", std::to_string(r.results.periods.size())}};
+    set(item, "description", r.rule.description);
+    if (!r.results.periods.empty()) {
+      const auto& latest = r.results.periods.back();
+      item["latest"] = {{"url", ranking_url(r.rule, latest.id)}, {"label", period_label(r.rule.period, latest.id)}};
+    }
+    items.push_back(std::move(item));
+  }
+  d["rules"] = std::move(items);
+  d["has_rules"] = !rules.empty();
+  return d;
+}
+
+}  // namespace bulletin
