@@ -25,12 +25,15 @@ void setup_build(CLI::App& cmd, Run& run);
 void setup_check(CLI::App& cmd, Run& run);
 void setup_new(CLI::App& cmd, Run& run);
 void setup_serve(CLI::App& cmd, Run& run);
+void setup_publish(CLI::App& cmd, Run& run);
 
 inline const Command kCommands[] = {
     {"build", "Build the project into a static site (default: PROJECT/site)", setup_build},
     {"check", "Load and validate everything, report every problem, write nothing", setup_check},
     {"new", "Create an article, notice, issue or rule file with its front matter filled in", setup_new},
     {"serve", "Build, serve on 127.0.0.1, rebuild on change and reload open pages", setup_serve},
+    {"publish", "Freeze documents as published (notices, bulletin issues, ranking periods) under data/published",
+     setup_publish},
 };
 
 // "3 pages", "1 page".

@@ -66,6 +66,17 @@ std::vector<std::string> split_list(const std::string& s) {
   return out;
 }
 
+// `revision: 2` with `revision_note: …` declares a correction of a published document.
+void read_revision(const Fields& f, int& revision, std::string& note, SourceLocation& where) {
+  where = f.where("revision");
+  auto r = f.integer("revision");
+  revision = r ? static_cast<int>(*r) : 0;
+  note = f.text("revision_note");
+  if (r && *r < 2) f.error("revision", "revision numbers a correction: the first correction is revision: 2");
+  if (r && note.empty()) f.error("revision", "a revision needs a revision_note saying what was corrected (修订说明)");
+  if (!r && !note.empty()) f.error("revision_note", "revision_note needs a revision number, e.g. revision: 2");
+}
+
 }  // namespace
 
 std::optional<DocumentNumber> parse_document_number(const std::string& raw, std::string* why) {
@@ -172,7 +183,9 @@ std::optional<Notice> load_notice(const SourceFile& file, const FileSystem& fs,
             {"printer", {"印发机关"}},
             {"print_date", {"印发日期"}},
             {"enclosure", {"印发文件"}},
-            {"slug", {"链接名"}}},
+            {"slug", {"链接名"}},
+            {"revision", {"修订", "版本"}},
+            {"revision_note", {"修订说明"}}},
            diags);
   Notice n;
   n.source = file.path;
@@ -211,6 +224,7 @@ std::optional<Notice> load_notice(const SourceFile& file, const FileSystem& fs,
   n.cc = f.text("cc");
   n.printer = f.text("printer");
   n.print_date = f.date("print_date");
+  read_revision(f, n.revision, n.revision_note, n.revision_where);
   if (!n.doc_no && !valid_slug(n.slug)) {
     f.error_at({file.path, 1, 1}, "the file name '" + n.slug + "' cannot be used in a URL");
   }
@@ -325,7 +339,9 @@ std::optional<BulletinIssue> load_issue(const SourceFile& file, const SiteConfig
             {"mark", {"密级", "标记"}},
             {"sections", {"栏目"}},
             {"distribution", {"发送", "分送"}},
-            {"print_count", {"印数", "共印"}}},
+            {"print_count", {"印数", "共印"}},
+            {"revision", {"修订", "版本"}},
+            {"revision_note", {"修订说明"}}},
            diags);
   BulletinIssue issue;
   issue.source = file.path;
@@ -364,6 +380,7 @@ std::optional<BulletinIssue> load_issue(const SourceFile& file, const SiteConfig
   issue.title = f.text("title");
   issue.editor = f.text("editor", series ? series->editor : "");
   issue.mark = f.text("mark");
+  read_revision(f, issue.revision, issue.revision_note, issue.revision_where);
   auto count = f.integer("print_count");
   issue.print_count = count ? static_cast<int>(*count) : 0;
 

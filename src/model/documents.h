@@ -101,7 +101,10 @@ struct Notice {
   std::string cc;
   std::string printer;
   std::optional<Date> print_date;
+  int revision = 0;  // declared correction number (2, 3…); 0 when none
+  std::string revision_note;
   SourceLocation where;
+  SourceLocation revision_where;
 
   std::string url() const;
   int year() const;
@@ -140,8 +143,11 @@ struct BulletinIssue {
   std::vector<IssueSection> sections;
   std::vector<DistributionLine> distribution;
   int print_count = 0;
+  int revision = 0;  // declared correction number (2, 3…); 0 when none
+  std::string revision_note;
   SourceLocation where;
   SourceLocation number_where;
+  SourceLocation revision_where;
 
   std::string url() const;
   // 第 6 期 / 增刊第 1 期

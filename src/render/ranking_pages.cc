@@ -28,7 +28,7 @@ std::string url_segment(const std::string& name) {
 
 PageData metric_cells(const std::vector<MetricValue>& metrics) {
   PageData cells = PageData::array();
-  for (const auto& m : metrics) cells.push_back({{"text", m.text}});
+  for (const auto& m : metrics) cells.push_back(PageData::object({{"text", m.text}}));
   return cells;
 }
 

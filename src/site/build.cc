@@ -1,10 +1,12 @@
 #include "site/build.h"
 
 #include <algorithm>
+#include <set>
 
 #include "compute/ranking_output.h"
 #include "render/pages.h"
 #include "render/ranking_pages.h"
+#include "site/publishable.h"
 #include "util/text.h"
 
 namespace bulletin {
@@ -16,11 +18,15 @@ struct BuildContext {
   OutputWriter& out;
   TemplateData site;
   BuildReport report;
+  std::set<std::string> rendered;  // permanent URLs of documents rendered from sources
 };
 
-void render(BuildContext& b, const std::string& tmpl, const PageData& page) {
+void render_history(BuildContext& b, const std::string& tmpl, const DocumentHistory& h, const PageData& nav);
+
+void render(BuildContext& b, const std::string& tmpl, PageData page) {
   const auto& u = page["url"];
   std::string url = u.is_string() ? u.get<std::string>() : "";  // the home page has none
+  page["root"] = root_for(url);
   std::string path = url + (url.empty() || url.back() == '/' ? "index.html" : "");
   b.out.write(path, b.project.templates.render(tmpl, to_template(page), b.site));
 }
@@ -56,19 +62,143 @@ void render_articles(BuildContext& b) {
   b.report.documents["articles"] = static_cast<int>(articles.size());
 }
 
+// A notice's attachment pages, from the notice's page data (live or published).
+void render_attachments(BuildContext& b, const PageData& notice) {
+  if (!notice.contains("attachments") || !notice["attachments"].is_array()) return;
+  PageData summary = {{"title", notice.value("title", "")}, {"url", notice["url"]}};
+  summary["doc_no"] = notice.contains("doc_no") ? notice["doc_no"] : PageData(false);
+  for (const auto& a : notice["attachments"]) {
+    if (!a.value("is_page", false)) continue;
+    std::string url = a["url"].get<std::string>();
+    PageData page = page_data("attachment", url, a.value("page_title", ""));
+    page["label"] = a["label"];
+    page["title"] = a["page_title"];
+    page["body"] = a["page_body"];
+    page["notice"] = summary;
+    render(b, "attachment", page);
+  }
+}
+
+// Points a notice's attachment links at the copies beside `url`.
+void relocate_attachments(PageData& page, const std::string& url) {
+  if (!page.contains("attachments")) return;
+  int index = 0;
+  for (auto& a : page["attachments"]) {
+    ++index;
+    a["url"] = a.value("is_page", false) ? url + "attachment-" + std::to_string(index) + "/"
+                                         : url + a.value("file_name", "");
+  }
+}
+
+std::string frozen_file(const std::string& url, int version, const std::string& name) {
+  return "data/published/" + url + "v" + std::to_string(version) + "-files/" + name;
+}
+
+// Renders a publishable document: from its current source while unpublished;
+// once published, from its snapshots — the newest at the permanent URL with
+// its 修订记录, each earlier version at <url>v<N>/ marked as superseded, and
+// the changes between consecutive versions at <url>changes/v<N>-v<N+1>/.
+// `nav` holds links that are not part of the document (previous/next).
+void render_document(BuildContext& b, const std::string& tmpl, const Publishable& live, const PageData& nav) {
+  b.rendered.insert(live.url);
+  const DocumentHistory* history = b.project.archive.find(live.url);
+  if (!history) {
+    PageData page = live.page;
+    page.update(nav);
+    render(b, tmpl, page);
+    for (const auto& [name, bytes] : live.files) b.out.write(live.url + name, bytes);
+    for (const auto& [name, source] : live.copies) b.out.copy(live.url + name, join_path(b.project.root, source));
+    render_attachments(b, page);
+    return;
+  }
+  render_history(b, tmpl, *history, nav);
+}
+
+void render_history(BuildContext& b, const std::string& tmpl, const DocumentHistory& h, const PageData& nav) {
+  PageData revisions = PageData::array();
+  for (const auto& v : h.versions) {
+    bool latest = v.version == h.latest().version;
+    revisions.push_back({{"version", std::to_string(v.version)},
+                         {"date", v.published.official()},
+                         {"note", v.note.empty() ? std::string("首次发布") : v.note},
+                         {"url", latest ? h.url : h.url + "v" + std::to_string(v.version) + "/"}});
+  }
+  for (const auto& v : h.versions) {
+    bool latest = v.version == h.latest().version;
+    std::string url = latest ? h.url : h.url + "v" + std::to_string(v.version) + "/";
+    PageData page = v.page;
+    page["url"] = url;
+    page.update(nav);
+    PageData versions = revisions;
+    for (auto& r : versions) r["current"] = r["version"] == std::to_string(v.version);
+    page["publication"] = {{"version", std::to_string(v.version)},
+                           {"date", v.published.official()},
+                           {"revised", h.versions.size() > 1},
+                           {"versions", std::move(versions)}};
+    if (!latest) {
+      page["superseded"] = {{"version", std::to_string(v.version)},
+                            {"latest_version", std::to_string(h.latest().version)},
+                            {"latest_url", h.url}};
+      page["page_title"] = v.title + "（第 " + std::to_string(v.version) + " 版，已被取代）";
+    }
+    relocate_attachments(page, url);
+    render(b, tmpl, page);
+    for (const auto& [name, bytes] : v.files) b.out.write(url + name, bytes);
+    if (page.contains("attachments")) {
+      for (const auto& a : page["attachments"]) {
+        if (a.value("is_page", false)) continue;
+        std::string name = a.value("file_name", "");
+        b.out.copy(url + name, join_path(b.project.root, frozen_file(h.url, v.version, name)));
+      }
+    }
+    render_attachments(b, page);
+  }
+  for (size_t k = 1; k < h.versions.size(); ++k) {
+    const Snapshot& before = h.versions[k - 1];
+    const Snapshot& after = h.versions[k];
+    std::string from = "v" + std::to_string(before.version), to = "v" + std::to_string(after.version);
+    PageData page = page_data("changes", h.url + "changes/" + from + "-" + to + "/",
+                              after.title + " 第 " + std::to_string(before.version) + " 版与第 " +
+                                  std::to_string(after.version) + " 版对照");
+    page["title"] = after.title;
+    page["from"] = {{"version", std::to_string(before.version)}, {"date", before.published.official()},
+                    {"url", h.url + from + "/"}};
+    page["to"] = {{"version", std::to_string(after.version)}, {"date", after.published.official()},
+                  {"url", k + 1 == h.versions.size() ? h.url : h.url + to + "/"}, {"note", after.note}};
+    PageData rows = PageData::array();
+    int changed = 0;
+    auto changes = paragraph_changes(before.page, after.page);
+    for (size_t i = 0; i < changes.size(); ++i) {
+      const ChangeRow& row = changes[i];
+      changed += row.kind != ChangeRow::Same;
+      if (row.kind == ChangeRow::Same) {
+        // Show one unchanged paragraph on each side of a change; fold the rest.
+        size_t end = i;
+        while (end < changes.size() && changes[end].kind == ChangeRow::Same) ++end;
+        size_t keep_before = i == 0 ? 0 : 1, keep_after = end == changes.size() ? 0 : 1;
+        if (end - i > keep_before + keep_after + 1) {
+          for (size_t k = i; k < i + keep_before; ++k) rows.push_back({{"text", changes[k].text}, {"same", true}});
+          rows.push_back(PageData::object({{"folded", std::to_string(end - i - keep_before - keep_after)}}));
+          for (size_t k = end - keep_after; k < end; ++k) rows.push_back({{"text", changes[k].text}, {"same", true}});
+          i = end - 1;
+          continue;
+        }
+      }
+      rows.push_back({{"text", row.text},
+                      {"same", row.kind == ChangeRow::Same},
+                      {"removed", row.kind == ChangeRow::Removed},
+                      {"added", row.kind == ChangeRow::Added}});
+    }
+    page["rows"] = std::move(rows);
+    page["changed"] = std::to_string(changed);
+    render(b, "changes", page);
+  }
+}
+
 void render_notices(BuildContext& b) {
   const auto& notices = b.project.content.notices;
   render(b, "notices", notices_index(notices));
-  for (const auto& n : notices) {
-    render(b, "notice", notice_page(n));
-    for (const auto& a : n.attachments) {
-      if (a.is_page()) {
-        render(b, "attachment", attachment_page(n, a));
-      } else {
-        b.out.copy(attachment_url(n, a), join_path(b.project.root, a.file_source));
-      }
-    }
-  }
+  for (const auto& n : notices) render_document(b, "notice", publishable_notice(b.project, b.fs, n), PageData::object());
   b.report.documents["notices"] = static_cast<int>(notices.size());
 }
 
@@ -76,32 +206,15 @@ void render_bulletins(BuildContext& b) {
   const Content& c = b.project.content;
   std::map<std::string, std::vector<const BulletinIssue*>> by_series;
   for (const auto& i : c.issues) by_series[i.series].push_back(&i);  // newest first
-  std::map<std::string, const Article*> articles;
-  for (const auto& a : c.articles) articles[a.slug] = &a;
-
-  // Rankings embedded in sections, by (rule, period).
-  std::map<std::pair<std::string, std::string>, PageData> tables;
-  for (const auto& r : b.project.rankings)
-    for (const auto& period : r.results.periods)
-      tables[{r.rule.id, period.id}] = ranking_tables(r.rule, period);
-  RankingLookup lookup = [&](const RankingRef& ref) -> std::optional<PageData> {
-    auto it = tables.find({ref.rule, ref.period});
-    if (it == tables.end()) return std::nullopt;
-    return it->second;
-  };
-
   render(b, "bulletins", bulletins_index(b.project.config.series, by_series));
   for (const auto& s : b.project.config.series) {
     auto& issues = by_series[s.id];
     render(b, "series", series_index(s, issues));
     for (size_t k = 0; k < issues.size(); ++k) {
-      IssueContext ctx;
-      ctx.series = &s;
-      ctx.next = k > 0 ? issues[k - 1] : nullptr;
-      ctx.previous = k + 1 < issues.size() ? issues[k + 1] : nullptr;
-      ctx.articles = articles;
-      ctx.ranking = lookup;
-      render(b, "issue", issue_page(*issues[k], ctx));
+      PageData nav = PageData::object();
+      if (k > 0) nav["next"] = issue_summary(*issues[k - 1], &s);
+      if (k + 1 < issues.size()) nav["previous"] = issue_summary(*issues[k + 1], &s);
+      render_document(b, "issue", publishable_issue(b.project, b.fs, *issues[k]), nav);
     }
   }
   b.report.documents["issues"] = static_cast<int>(c.issues.size());
@@ -112,17 +225,49 @@ void render_rankings(BuildContext& b) {
   int periods = 0;
   for (const auto& r : b.project.rankings) {
     render(b, "ranking_rule", ranking_rule_page(r));
-    for (size_t k = 0; k < r.results.periods.size(); ++k) {
-      const PeriodResult& period = r.results.periods[k];
-      std::string url = ranking_url(r.rule, period.id);
-      render(b, "ranking", ranking_period_page(r, k));
-      b.out.write(url + "index.json", period_to_json(r.rule, period).dump(2) + "\n");
-      b.out.write(url + "index.csv", period_to_csv(r.rule, period));
+    const auto& all = r.results.periods;
+    for (size_t k = 0; k < all.size(); ++k) {
+      PageData nav = PageData::object();
+      if (k > 0) nav["previous"] = {{"url", ranking_url(r.rule, all[k - 1].id)}, {"label", period_label(r.rule.period, all[k - 1].id)}};
+      if (k + 1 < all.size()) nav["next"] = {{"url", ranking_url(r.rule, all[k + 1].id)}, {"label", period_label(r.rule.period, all[k + 1].id)}};
+      render_document(b, "ranking", publishable_ranking(b.project, r, k), nav);
       ++periods;
     }
     for (const auto& history : entity_histories(r.results)) render(b, "ranking_entity", ranking_entity_page(r, history));
   }
   b.report.documents["ranking periods"] = periods;
+}
+
+// Published documents that no current source produces any more: a redirect
+// where the source now has another identity, else the published text itself
+// (a published document never disappears).
+void render_archive_leftovers(BuildContext& b) {
+  std::map<std::string, std::string> url_of_source;
+  for (const auto& n : b.project.content.notices) url_of_source[n.source] = n.url();
+  for (const auto& i : b.project.content.issues) url_of_source[i.source] = i.url();
+  for (const auto& [url, history] : b.project.archive.by_url) {
+    if (b.rendered.count(url)) continue;
+    auto moved = url_of_source.find(history.latest().source);
+    if (moved != url_of_source.end() && history.latest().kind != "ranking") {
+      PageData page = page_data("redirect", url, history.latest().title);
+      page["title"] = history.latest().title;
+      page["target"] = moved->second;
+      page["root_target"] = root_for(url) + moved->second + "index.html";
+      render(b, "redirect", page);
+      // Its published versions stay readable beside the redirect.
+      for (const auto& v : history.versions) {
+        std::string vurl = url + "v" + std::to_string(v.version) + "/";
+        PageData old = v.page;
+        old["url"] = vurl;
+        old["superseded"] = {{"version", std::to_string(v.version)}, {"latest_version", "新"}, {"latest_url", moved->second}};
+        relocate_attachments(old, vurl);
+        render(b, history.latest().kind, old);
+        render_attachments(b, old);
+      }
+      continue;
+    }
+    render_history(b, history.latest().kind, history, PageData::object());
+  }
 }
 
 void copy_assets(BuildContext& b) {
@@ -139,7 +284,8 @@ BuildReport build_site(const Project& project, const FileSystem& fs, OutputWrite
   using Step = void (*)(BuildContext&);
   static const std::pair<const char*, Step> kSteps[] = {
       {"home", render_home},         {"articles", render_articles}, {"notices", render_notices},
-      {"bulletins", render_bulletins}, {"rankings", render_rankings}, {"assets", copy_assets},
+      {"bulletins", render_bulletins}, {"rankings", render_rankings}, {"archive", render_archive_leftovers},
+      {"assets", copy_assets},
   };
   for (const auto& [name, step] : kSteps) {
     step(b);

@@ -7,7 +7,7 @@ namespace bulletin {
 const std::vector<std::string>& required_templates() {
   static const std::vector<std::string> names = {
       "home",   "article",   "articles", "notice",  "attachment",   "notices",        "issue",
-      "series", "bulletins", "404",      "ranking", "ranking_rule", "ranking_entity", "rankings"};
+      "series", "bulletins", "404",      "ranking", "ranking_rule", "ranking_entity", "rankings", "redirect", "changes"};
   return names;
 }
 
@@ -46,6 +46,36 @@ void check_ranking_references(const Project& p, const FileSystem& fs, Diagnostic
   }
 }
 
+// A published notice or issue whose source changed must declare its next
+// revision; a declared revision not yet published is worth a reminder.
+void check_published_sources(const Project& p, const FileSystem& fs, Diagnostics& diags) {
+  auto check = [&](const std::string& url, const std::string& source, const std::string& resources,
+                   int revision, const SourceLocation& revision_where) {
+    const DocumentHistory* history = p.archive.find(url);
+    if (!history) return;
+    Publishable doc;
+    doc.kind = "document";
+    doc.url = url;
+    doc.source = source;
+    doc.source_digest = source_digest(fs, p.root, source, resources);
+    doc.declared_revision = revision;
+    std::string text = fs.read(join_path(p.root, source)).value_or("");
+    std::string problem = unpublished_change(doc, *history);
+    if (!problem.empty()) {
+      SourceLocation where = revision ? revision_where : SourceLocation{source, 1, 1};
+      diags.error(where, problem, revision ? line_of(text, where.line) : "");
+    } else if (doc.source_digest != history->latest().source_digest) {
+      diags.warning(revision_where,
+                    "revision " + std::to_string(revision) + " is declared but not published yet: the site shows " +
+                        "version " + std::to_string(history->latest().version) + " until you run `bulletin publish " +
+                        source + "`",
+                    line_of(text, revision_where.line));
+    }
+  };
+  for (const auto& n : p.content.notices) check(n.url(), n.source, notice_resources(n), n.revision, n.revision_where);
+  for (const auto& i : p.content.issues) check(i.url(), i.source, "", i.revision, i.revision_where);
+}
+
 }  // namespace
 
 Project load_project(const FileSystem& fs, const std::string& root, Diagnostics& diags) {
@@ -62,6 +92,8 @@ Project load_project(const FileSystem& fs, const std::string& root, Diagnostics&
     }
   }
   check_ranking_references(p, fs, diags);
+  p.archive = load_archive(fs, root, diags);
+  check_published_sources(p, fs, diags);
   p.templates.load(fs, root, required_templates(), diags);
   return p;
 }

@@ -8,6 +8,7 @@
 #include "load/documents.h"
 #include "render/ranking_pages.h"
 #include "render/templates.h"
+#include "site/archive.h"
 #include "util/fs.h"
 
 namespace bulletin {
@@ -17,6 +18,7 @@ struct Project {
   SiteConfig config;
   Content content;
   std::vector<RuleOutput> rankings;  // every rule with its computed periods
+  Archive archive;                   // published documents, by permanent URL
   TemplateSet templates;
 };
 

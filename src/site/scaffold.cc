@@ -9,6 +9,9 @@
 namespace bulletin {
 namespace {
 
+// Where problems with the command's options are reported.
+const SourceLocation kCommand{"bulletin new"};
+
 // A YAML double-quoted scalar: safe for any title staff type.
 std::string quoted(const std::string& s) {
   std::string out = "\"";
@@ -44,7 +47,7 @@ std::optional<YAML::Node> front_matter_of(const FileSystem& fs, const std::strin
 
 void check_slug(const std::string& slug, const std::string& option) {
   if (slug.empty() || slug[0] == '.' || slug.find_first_of("/\\?#% \t\"'") != std::string::npos) {
-    throw Error({}, "invalid " + option + " '" + slug +
+    throw Error(kCommand, "invalid " + option + " '" + slug +
                         "': use letters, digits, '-' or Chinese characters, without spaces, "
                         "'/', '?', '#' or '%'");
   }
@@ -83,7 +86,7 @@ const Series& find_series(const SiteConfig& config, const std::string& wanted) {
     }
     std::string all;
     for (const auto& id : ids) all += (all.empty() ? "" : ", ") + id;
-    throw Error({}, "this site has several bulletin series; choose one with --series (" + all + ")");
+    throw Error(kCommand, "this site has several bulletin series; choose one with --series (" + all + ")");
   }
   for (const auto& s : config.series)
     if (s.id == wanted || s.name == wanted) return s;
@@ -96,7 +99,7 @@ const Series& find_series(const SiteConfig& config, const std::string& wanted) {
     msg += all.empty() ? "; no series is declared in " + config.path
                        : "; the series declared in " + config.path + " are: " + all;
   }
-  throw Error({}, msg);
+  throw Error(kCommand, msg);
 }
 
 ScaffoldFile scaffold_article(const FileSystem& fs, const std::string& root, const SiteConfig& config,
@@ -148,7 +151,7 @@ ScaffoldFile scaffold_notice(const FileSystem& fs, const std::string& root, cons
   if (!doc_no.empty()) {
     std::string why;
     number = parse_document_number(doc_no, &why);
-    if (!number) throw Error({}, "invalid --doc-no '" + doc_no + "': " + why);
+    if (!number) throw Error(kCommand, "invalid --doc-no '" + doc_no + "': " + why);
   }
   ScaffoldFile f;
   if (!r.slug.empty()) {
@@ -189,7 +192,7 @@ ScaffoldFile scaffold_issue(const FileSystem& fs, const std::string& root, const
   const Series& series = find_series(config, r.series);
   int number = r.number ? *r.number
                         : next_issue_number(fs, root, config, series.id, r.today.year, r.supplement);
-  if (number < 1) throw Error({}, "the issue number must be 1 or more");
+  if (number < 1) throw Error(kCommand, "the issue number must be 1 or more");
   ScaffoldFile f;
   std::string folder = "content/bulletins/" + series.id;
   if (!r.slug.empty()) {
@@ -230,7 +233,7 @@ ScaffoldFile scaffold_issue(const FileSystem& fs, const std::string& root, const
 
 ScaffoldFile scaffold_rule(const FileSystem& fs, const std::string& root, const ScaffoldRequest& r) {
   if (r.slug.empty()) {
-    throw Error({}, "a rule needs an id, which is also its file name and URL segment: "
+    throw Error(kCommand, "a rule needs an id, which is also its file name and URL segment: "
                     "bulletin new rule --slug xxqg-units");
   }
   std::string id = strip_extension(strip_extension(r.slug, ".yaml"), ".yml");

@@ -3,7 +3,7 @@
 #include <catch2/catch.hpp>
 
 #include "load/config.h"
-#include "site/project.h"
+#include "load/documents.h"
 
 using namespace bulletin;
 
@@ -22,8 +22,9 @@ MemoryFileSystem project_files() {
   fs.add("p/content/bulletins/jb/2019-09.md", "---\nnumber: 9\ndate: 2019-12-01\ntitle: 去年\n---\n");
   fs.add("p/content/bulletins/jb/zk.md", "---\nnumber: 2\nsupplement: true\ndate: 2020-10-01\ntitle: 增刊\n---\n");
   fs.add("p/content/bulletins/tb/a.md", "---\nnumber: 11\ndate: 2019-03-01\ntitle: 甲\n---\n");
-  fs.add("p/content/notices/n.md", "---\ndoc_no: 校党委发〔2020〕51号\ntitle: 通知\n---\n");
-  fs.add("p/content/articles/2020-12-16.md", "---\ntitle: 已有\n---\n");
+  fs.add("p/content/notices/n.md",
+         "---\nissuer: 中共某某委员会\ndoc_no: 校党委发〔2020〕51号\ntitle: 通知\ndate: 2020-09-04\n---\n正文。\n");
+  fs.add("p/content/articles/2020-12-16.md", "---\ntitle: 已有\nunit: 单位\ndate: 2020-12-16\n---\n");
   return fs;
 }
 
@@ -50,11 +51,11 @@ std::string error_of(const FileSystem& fs, const ScaffoldRequest& r) {
   return "no error";
 }
 
-// Loads `file` into the project and returns what check would say about it.
+// Adds `file` to the content and returns what loading it says (as check would).
 std::string check_with(MemoryFileSystem fs, const ScaffoldFile& file) {
   fs.add("p/" + file.path, file.text);
   Diagnostics diags;
-  load_project(fs, "p", diags);
+  load_content(fs, "p", config_of(fs), diags);
   return diags.format_all();
 }
 
@@ -86,10 +87,10 @@ TEST_CASE("issue numbers restart each year, count supplements apart and run on f
 TEST_CASE("a new issue of a site with several series needs --series", "[scaffold]") {
   MemoryFileSystem fs = project_files();
   CHECK(error_of(fs, request(ScaffoldKind::Issue)) ==
-        "error: this site has several bulletin series; choose one with --series (jb, tb)");
+        "bulletin new: error: this site has several bulletin series; choose one with --series (jb, tb)");
   ScaffoldRequest r = request(ScaffoldKind::Issue);
   r.series = "jbb";
-  CHECK(error_of(fs, r) == "error: unknown bulletin series 'jbb'; did you mean 'jb'?");
+  CHECK(error_of(fs, r) == "bulletin new: error: unknown bulletin series 'jbb'; did you mean 'jb'?");
 }
 
 TEST_CASE("a scaffolded issue, article and notice pass check once titled", "[scaffold]") {
@@ -133,7 +134,7 @@ TEST_CASE("a notice given its issuing code takes the next document number of the
   CHECK(f.text.find("\ndoc_no: 校党委发〔2020〕52号\n") != std::string::npos);
   r.code.clear();
   r.doc_no = "校党委发2020年52号";
-  CHECK(error_of(fs, r).starts_with("error: invalid --doc-no '校党委发2020年52号': "));
+  CHECK(error_of(fs, r).starts_with("bulletin new: error: invalid --doc-no '校党委发2020年52号': "));
 }
 
 TEST_CASE("scaffolding never overwrites a file and rejects slugs that are not file names", "[scaffold]") {
@@ -147,14 +148,14 @@ TEST_CASE("scaffolding never overwrites a file and rejects slugs that are not fi
   r = request(ScaffoldKind::Article);
   r.slug = "a/b";
   CHECK(error_of(fs, r) ==
-        "error: invalid --slug 'a/b': use letters, digits, '-' or Chinese characters, without spaces, "
+        "bulletin new: error: invalid --slug 'a/b': use letters, digits, '-' or Chinese characters, without spaces, "
         "'/', '?', '#' or '%'");
 }
 
 TEST_CASE("a new rule is a commented skeleton named by its id", "[scaffold]") {
   MemoryFileSystem fs = project_files();
   CHECK(error_of(fs, request(ScaffoldKind::Rule)) ==
-        "error: a rule needs an id, which is also its file name and URL segment: "
+        "bulletin new: error: a rule needs an id, which is also its file name and URL segment: "
         "bulletin new rule --slug xxqg-units");
   ScaffoldRequest r = request(ScaffoldKind::Rule);
   r.slug = "units-monthly";

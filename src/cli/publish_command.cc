@@ -1,0 +1,111 @@
+// bulletin publish PATH…: freezes documents as published. Each gets a
+// snapshot under data/published/<permanent URL>/v<N>.yaml (and a frozen copy
+// of its attachment files) that `build` renders from then on.
+#include <ctime>
+#include <filesystem>
+#include <iostream>
+
+#include "cli/commands.h"
+#include "site/publishable.h"
+
+namespace bulletin {
+namespace {
+
+struct PublishArgs {
+  std::string project = ".";
+  std::vector<std::string> paths;
+  std::string date;  // default: today
+  std::string note;
+};
+
+Date today() {
+  std::time_t now = std::time(nullptr);
+  std::tm local{};
+  localtime_r(&now, &local);
+  return Date{local.tm_year + 1900, local.tm_mon + 1, local.tm_mday};
+}
+
+int run_publish(const PublishArgs& a) {
+  Date date = today();
+  if (!a.date.empty()) {
+    std::string why;
+    auto d = parse_date(a.date, &why);
+    if (!d) {
+      std::cerr << "bulletin publish: --date '" << a.date << "': " << why << "\n";
+      return kUsageError;
+    }
+    date = *d;
+  }
+  RealFileSystem fs;
+  Diagnostics diags;
+  Project project = load_project(fs, a.project, diags);
+  print_diagnostics(diags);
+  if (diags.has_errors()) {
+    std::cerr << "publish failed: fix the " << plural(diags.error_count(), "error")
+              << " above first; nothing was published\n";
+    return kContentError;
+  }
+  // Plan everything first: publish all or nothing.
+  std::vector<Snapshot> snapshots;
+  std::vector<std::pair<std::string, std::string>> copies;  // frozen path -> source
+  bool failed = false;
+  for (const auto& path : a.paths) {
+    std::string error;
+    auto docs = find_publishables(project, fs, path, &error);
+    if (docs.empty()) {
+      std::cerr << path << ": error: " << error << "\n";
+      failed = true;
+      continue;
+    }
+    for (const auto& doc : docs) {
+      PublishOutcome outcome = plan_publication(doc, project.archive.find(doc.url), date, a.note);
+      if (outcome.error) {
+        std::cerr << doc.source << ": error: " << outcome.message << "\n";
+        failed = true;
+      } else if (!outcome.snapshot) {
+        std::cout << outcome.message << "\n";
+      } else {
+        for (const auto& [name, source] : doc.copies) {
+          copies.emplace_back("data/published/" + doc.url + "v" + std::to_string(outcome.snapshot->version) +
+                                  "-files/" + name,
+                              source);
+        }
+        std::cout << outcome.message << "\n";
+        snapshots.push_back(std::move(*outcome.snapshot));
+      }
+    }
+  }
+  if (failed) {
+    std::cerr << "publish failed; nothing was published\n";
+    return kContentError;
+  }
+  namespace stdfs = std::filesystem;
+  for (const auto& [frozen, source] : copies) {
+    stdfs::path target = stdfs::path(a.project) / frozen;
+    stdfs::create_directories(target.parent_path());
+    stdfs::copy_file(stdfs::path(a.project) / source, target, stdfs::copy_options::overwrite_existing);
+  }
+  for (const auto& s : snapshots) {
+    std::string path = snapshot_path(s.url, s.version);
+    write_file_atomic(join_path(a.project, path), write_snapshot(s));
+    std::cout << "  wrote " << path << "\n";
+  }
+  if (!snapshots.empty()) std::cout << "commit data/published to keep the record; run `bulletin build` to update the site\n";
+  return kOk;
+}
+
+}  // namespace
+
+void setup_publish(CLI::App& cmd, Run& run) {
+  auto a = std::make_shared<PublishArgs>();
+  cmd.add_option("PATH", a->paths,
+                 "Documents to publish: content files (content/notices/x.md), permanent URLs, or ranking "
+                 "periods (rankings/xxqg-units/2020-11)")
+      ->required();
+  cmd.add_option("-p,--project", a->project, "Project folder (default: .)");
+  cmd.add_option("--date", a->date, "Publication date (default: today), e.g. 2020-12-16");
+  cmd.add_option("--note", a->note, "What a new version of a ranking period corrects (修订说明)");
+  run = [a] { return run_publish(*a); };
+}
+
+}  // namespace bulletin

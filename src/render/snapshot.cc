@@ -1,0 +1,175 @@
+#include "render/snapshot.h"
+
+#include <yaml-cpp/yaml.h>
+
+#include "util/sha256.h"
+#include "util/text.h"
+
+namespace bulletin {
+namespace {
+
+const char kHeader[] =
+    "# bulletin snapshot: this document as it was published. Do not edit it by hand:\n"
+    "# `bulletin check` verifies its digest. To correct a published document, declare\n"
+    "# `revision: N` and `revision_note: …` in its source and run `bulletin publish`.\n";
+
+// A multi-line string that a YAML literal block (|) gives back byte for byte.
+bool literal_safe(const std::string& s) {
+  if (s.size() < 2 || s.back() != '\n' || s[s.size() - 2] == '\n') return false;
+  if (s.front() == ' ' || s.front() == '\n') return false;
+  for (size_t i = 0; i < s.size(); ++i) {
+    unsigned char c = static_cast<unsigned char>(s[i]);
+    if (c == '\r' || c == '\t' || (c < 0x20 && c != '\n')) return false;
+    if (c == ' ' && (i + 1 == s.size() || s[i + 1] == '\n')) return false;  // trailing space
+  }
+  return true;
+}
+
+void emit_string(YAML::Emitter& out, const std::string& s, bool literal) {
+  if (literal && s.find('\n') != std::string::npos && literal_safe(s)) {
+    out << YAML::Literal << s;
+  } else {
+    out << YAML::DoubleQuoted << s;
+  }
+}
+
+void emit(YAML::Emitter& out, const PageData& v, bool literal) {
+  switch (v.type()) {
+    case PageData::value_t::object:
+      out << YAML::BeginMap;
+      for (const auto& [key, value] : v.items()) {  // std::map: sorted keys
+        out << YAML::Key << key << YAML::Value;
+        emit(out, value, literal);
+      }
+      out << YAML::EndMap;
+      break;
+    case PageData::value_t::array:
+      out << YAML::BeginSeq;
+      for (const auto& item : v) emit(out, item, literal);
+      out << YAML::EndSeq;
+      break;
+    case PageData::value_t::boolean:
+      out << YAML::TrueFalseBool << v.get<bool>();
+      break;
+    case PageData::value_t::string:
+      emit_string(out, v.get<std::string>(), literal);
+      break;
+    default:
+      emit_string(out, v.dump(), literal);
+  }
+}
+
+PageData to_page_data(const YAML::Node& n) {
+  switch (n.Type()) {
+    case YAML::NodeType::Map: {
+      PageData out = PageData::object();
+      for (const auto& kv : n) out[kv.first.Scalar()] = to_page_data(kv.second);
+      return out;
+    }
+    case YAML::NodeType::Sequence: {
+      PageData out = PageData::array();
+      for (const auto& item : n) out.push_back(to_page_data(item));
+      return out;
+    }
+    case YAML::NodeType::Scalar:
+      // Plain true/false are booleans; every string is written quoted or as a block.
+      if (n.Tag() == "?" && (n.Scalar() == "true" || n.Scalar() == "false")) return n.Scalar() == "true";
+      return n.Scalar();
+    default:
+      return PageData();
+  }
+}
+
+nlohmann::json canonical(const Snapshot& s) {
+  nlohmann::json files = nlohmann::json::object();
+  for (const auto& [name, bytes] : s.files) files[name] = bytes;
+  return {{"kind", s.kind},       {"url", s.url},         {"title", s.title},
+          {"version", s.version}, {"published", s.published.iso()},
+          {"note", s.note},       {"source", s.source},   {"source_digest", s.source_digest},
+          {"page", s.page},       {"files", files}};
+}
+
+std::string emit_snapshot(const Snapshot& s, bool literal) {
+  YAML::Emitter out;
+  out << YAML::BeginMap;
+  out << YAML::Key << "kind" << YAML::Value << YAML::DoubleQuoted << s.kind;
+  out << YAML::Key << "url" << YAML::Value << YAML::DoubleQuoted << s.url;
+  out << YAML::Key << "title" << YAML::Value << YAML::DoubleQuoted << s.title;
+  out << YAML::Key << "version" << YAML::Value << s.version;
+  out << YAML::Key << "published" << YAML::Value << s.published.iso();
+  if (!s.note.empty()) out << YAML::Key << "revision_note" << YAML::Value << YAML::DoubleQuoted << s.note;
+  out << YAML::Key << "source" << YAML::Value << YAML::DoubleQuoted << s.source;
+  out << YAML::Key << "source_digest" << YAML::Value << s.source_digest;
+  out << YAML::Key << "digest" << YAML::Value << s.digest;
+  out << YAML::Key << "page" << YAML::Value;
+  emit(out, s.page, literal);
+  if (!s.files.empty()) {
+    out << YAML::Key << "files" << YAML::Value << YAML::BeginMap;
+    for (const auto& [name, bytes] : s.files) {
+      out << YAML::Key << name << YAML::Value;
+      emit_string(out, bytes, literal);
+    }
+    out << YAML::EndMap;
+  }
+  out << YAML::EndMap;
+  return std::string(kHeader) + out.c_str() + "\n";
+}
+
+}  // namespace
+
+std::string snapshot_digest(const Snapshot& s) { return sha256(canonical(s).dump()); }
+
+std::string snapshot_path(const std::string& url, int version) {
+  return "data/published/" + url + "v" + std::to_string(version) + ".yaml";
+}
+
+std::string write_snapshot(const Snapshot& s) {
+  std::string text = emit_snapshot(s, true);
+  // Literal blocks keep HTML readable in a diff; if one would not read back
+  // byte for byte, quote every string instead.
+  Snapshot back = read_snapshot({snapshot_path(s.url, s.version), text});
+  if (canonical(back) != canonical(s)) text = emit_snapshot(s, false);
+  return text;
+}
+
+Snapshot read_snapshot(const SourceFile& file) {
+  FrontMatter fm;
+  fm.file = &file;
+  fm.yaml_line = 1;
+  YAML::Node root;
+  try {
+    root = YAML::Load(file.text);
+  } catch (const YAML::Exception& e) {
+    SourceLocation where = location_of_mark(fm, e.mark);
+    throw Error(where, "invalid YAML in snapshot: " + explain_yaml_error(e.msg), line_of(file.text, where.line));
+  }
+  if (!root.IsMap()) throw Error({file.path, 1, 1}, "a snapshot must be a YAML mapping");
+  auto need = [&](const char* key) {
+    if (!root[key] || !root[key].IsScalar())
+      throw Error({file.path, 0, 0}, std::string("snapshot has no '") + key + "'");
+    return root[key].Scalar();
+  };
+  Snapshot s;
+  s.path = file.path;
+  s.kind = need("kind");
+  s.url = need("url");
+  s.title = need("title");
+  std::string version = need("version");
+  if (version.empty() || version.find_first_not_of("0123456789") != std::string::npos)
+    throw Error(location_of(fm, root["version"]), "snapshot version must be a whole number");
+  s.version = std::stoi(version);
+  auto published = parse_date(need("published"));
+  if (!published) throw Error(location_of(fm, root["published"]), "snapshot publish date is not a date");
+  s.published = *published;
+  if (root["revision_note"]) s.note = root["revision_note"].Scalar();
+  s.source = need("source");
+  s.source_digest = need("source_digest");
+  s.digest = need("digest");
+  if (!root["page"] || !root["page"].IsMap()) throw Error({file.path, 0, 0}, "snapshot has no 'page'");
+  s.page = to_page_data(root["page"]);
+  if (root["files"] && root["files"].IsMap())
+    for (const auto& kv : root["files"]) s.files[kv.first.Scalar()] = kv.second.Scalar();
+  return s;
+}
+
+}  // namespace bulletin

@@ -1,0 +1,48 @@
+// Published snapshots: a document's content exactly as published — its page
+// data (resolved metadata, rendered body, the ranking rows it showed) and any
+// frozen files (a ranking's index.json/index.csv) — with its version, publish
+// date, the digest of its source at the time, and a SHA-256 digest of all of
+// it. Stored as YAML under data/published/<permanent URL>/v<N>.yaml so that a
+// publication can be reviewed in a diff and committed to git.
+#pragma once
+
+#include <map>
+#include <optional>
+#include <string>
+
+#include "load/front_matter.h"
+#include "render/pages.h"
+#include "util/date.h"
+
+namespace bulletin {
+
+struct Snapshot {
+  std::string kind;   // "notice", "issue" or "ranking"
+  std::string url;    // permanent URL, "notices/校党委发/2020/51/"
+  std::string title;
+  int version = 1;
+  Date published;
+  std::string note;           // revision note (version 2 and later)
+  std::string source;         // what it was published from (project-relative)
+  std::string source_digest;  // digest of that source at publication
+  PageData page;              // the page data as published
+  std::map<std::string, std::string> files;  // frozen files beside the page
+  std::string digest;         // sha256 of everything above
+  std::string path;           // where it was read from (not stored)
+};
+
+// The digest of a snapshot's content: every field but `digest` and `path`,
+// in a canonical JSON form.
+std::string snapshot_digest(const Snapshot& s);
+
+// The YAML text of a snapshot (its digest must be set).
+std::string write_snapshot(const Snapshot& s);
+
+// Reads a snapshot. Throws Error on YAML or schema problems; the digest is
+// read, not checked (see snapshot_digest).
+Snapshot read_snapshot(const SourceFile& file);
+
+// Where version `version` of the document at `url` is stored.
+std::string snapshot_path(const std::string& url, int version);
+
+}  // namespace bulletin

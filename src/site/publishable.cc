@@ -1,0 +1,106 @@
+#include "site/publishable.h"
+
+#include "compute/ranking_output.h"
+#include "render/ranking_pages.h"
+#include "util/text.h"
+
+namespace bulletin {
+namespace {
+
+// Page data without what depends on where and when it is rendered.
+PageData frozen(PageData page) {
+  page.erase("root");
+  page.erase("previous");
+  page.erase("next");
+  return page;
+}
+
+}  // namespace
+
+Publishable publishable_notice(const Project& p, const FileSystem& fs, const Notice& n) {
+  Publishable d;
+  d.kind = "notice";
+  d.url = n.url();
+  d.title = n.title;
+  d.source = n.source;
+  d.source_digest = source_digest(fs, p.root, n.source, notice_resources(n));
+  d.declared_revision = n.revision;
+  d.revision_note = n.revision_note;
+  d.revision_where = n.revision_where;
+  d.page = frozen(notice_page(n));
+  for (const auto& a : n.attachments)
+    if (!a.is_page()) d.copies.emplace_back(a.file_name, a.file_source);
+  return d;
+}
+
+std::optional<PageData> ranking_table_for(const Project& p, const RankingRef& ref) {
+  for (const auto& r : p.rankings) {
+    if (r.rule.id != ref.rule) continue;
+    if (const auto* h = p.archive.find(ranking_url(r.rule, ref.period))) {
+      const PageData& page = h->latest().page;
+      if (page.contains("ranking")) return page["ranking"];
+    }
+    if (const PeriodResult* period = find_period(r.results, ref.period)) return ranking_tables(r.rule, *period);
+  }
+  return std::nullopt;
+}
+
+Publishable publishable_issue(const Project& p, const FileSystem& fs, const BulletinIssue& issue) {
+  IssueContext ctx;
+  for (const auto& s : p.config.series)
+    if (s.id == issue.series) ctx.series = &s;
+  for (const auto& a : p.content.articles) ctx.articles[a.slug] = &a;
+  ctx.ranking = [&p](const RankingRef& ref) { return ranking_table_for(p, ref); };
+  Publishable d;
+  d.kind = "issue";
+  d.url = issue.url();
+  d.title = (ctx.series ? ctx.series->name + " " : "") + issue.number_text() + " " + issue.title;
+  d.source = issue.source;
+  d.source_digest = source_digest(fs, p.root, issue.source);
+  d.declared_revision = issue.revision;
+  d.revision_note = issue.revision_note;
+  d.revision_where = issue.revision_where;
+  d.page = frozen(issue_page(issue, ctx));
+  return d;
+}
+
+Publishable publishable_ranking(const Project& p, const RuleOutput& r, size_t index) {
+  const PeriodResult& period = r.results.periods[index];
+  Publishable d;
+  d.kind = "ranking";
+  d.url = ranking_url(r.rule, period.id);
+  d.title = r.rule.title + " " + period_label(r.rule.period, period.id);
+  d.source = r.rule.path;
+  d.page = frozen(ranking_period_page(r, index));
+  d.files["index.json"] = period_to_json(r.rule, period).dump(2) + "\n";
+  d.files["index.csv"] = period_to_csv(r.rule, period);
+  return d;
+}
+
+std::vector<Publishable> find_publishables(const Project& p, const FileSystem& fs, const std::string& raw,
+                                           std::string* error) {
+  std::string what = raw;
+  while (what.starts_with("./")) what = what.substr(2);
+  if (what.starts_with("site/")) what = what.substr(5);
+  if (what.ends_with("index.html")) what = what.substr(0, what.size() - 10);
+  std::string url = what.empty() || what.back() == '/' ? what : what + "/";
+  std::vector<Publishable> out;
+  for (const auto& n : p.content.notices)
+    if (n.source == what || n.url() == url) out.push_back(publishable_notice(p, fs, n));
+  for (const auto& i : p.content.issues)
+    if (i.source == what || i.url() == url) out.push_back(publishable_issue(p, fs, i));
+  for (const auto& r : p.rankings)
+    for (size_t k = 0; k < r.results.periods.size(); ++k)
+      if (ranking_url(r.rule, r.results.periods[k].id) == url) out.push_back(publishable_ranking(p, r, k));
+  if (out.empty() && error) {
+    bool is_article = false;
+    for (const auto& a : p.content.articles) is_article |= a.source == what || a.url() == url;
+    *error = is_article ? "'" + raw + "' is an article: articles are published inside a bulletin issue; publish the issue"
+                        : "'" + raw + "' is not a notice, a bulletin issue or a ranking period of this project "
+                          "(give a content file such as content/notices/x.md, a permanent URL such as "
+                          "notices/校党委发/2020/51/, or a ranking period such as rankings/xxqg-units/2020-11)";
+  }
+  return out;
+}
+
+}  // namespace bulletin

@@ -1,0 +1,29 @@
+// The page data of each publishable document (notice, bulletin issue,
+// ranking period) computed from its current source: what `build` renders when
+// the document is unpublished, and what `publish` freezes into a snapshot.
+#pragma once
+
+#include <string>
+#include <vector>
+
+#include "site/archive.h"
+#include "site/project.h"
+
+namespace bulletin {
+
+Publishable publishable_notice(const Project& p, const FileSystem& fs, const Notice& n);
+// Without previous/next links: navigation is not part of what is published.
+Publishable publishable_issue(const Project& p, const FileSystem& fs, const BulletinIssue& issue);
+Publishable publishable_ranking(const Project& p, const RuleOutput& rule, size_t period);
+
+// The documents named by `what`: a source file (content/notices/x.md), a
+// permanent URL (notices/校党委发/2020/51/) or a ranking period
+// (rankings/xxqg-units/2020-11). Empty, with `error` set, when none.
+std::vector<Publishable> find_publishables(const Project& p, const FileSystem& fs, const std::string& what,
+                                           std::string* error);
+
+// The table shown for a ranking period: the published one when the period
+// is published (the official numbers), else the computed one.
+std::optional<PageData> ranking_table_for(const Project& p, const RankingRef& ref);
+
+}  // namespace bulletin

@@ -1,0 +1,74 @@
+#include "site/watch.h"
+
+#include <catch2/catch.hpp>
+
+#include <filesystem>
+#include <fstream>
+
+using namespace bulletin;
+namespace fs = std::filesystem;
+
+namespace {
+
+// A fresh folder under /tmp, removed at the end of the test.
+struct TempFolder {
+  std::string path;
+  TempFolder() {
+    char pattern[] = "/tmp/bulletin-watch-XXXXXX";
+    path = mkdtemp(pattern);
+  }
+  ~TempFolder() {
+    std::error_code ec;
+    fs::remove_all(path, ec);
+  }
+  std::string operator/(const std::string& rel) const { return path + "/" + rel; }
+};
+
+void write(const std::string& path, const std::string& text) {
+  fs::create_directories(fs::path(path).parent_path());
+  std::ofstream(path, std::ios::binary | std::ios::trunc) << text;
+}
+
+// Moves the file's modification time, as a save that keeps the size does.
+void touch_later(const std::string& path) {
+  fs::last_write_time(path, fs::last_write_time(path) + std::chrono::seconds(2));
+}
+
+}  // namespace
+
+TEST_CASE("a snapshot stamps every file under the watched folders except hidden ones", "[watch]") {
+  TempFolder dir;
+  write(dir / "content/articles/a.md", "a");
+  write(dir / "content/.a.md.swp", "swap");
+  write(dir / "content/.git/HEAD", "x");
+  write(dir / "bulletin.yaml", "title: x");
+  FileSnapshot snap = take_snapshot({dir / "bulletin.yaml", dir / "content", dir / "missing"});
+  std::vector<std::string> paths;
+  for (const auto& [path, stamp] : snap) paths.push_back(path);
+  CHECK(paths == std::vector<std::string>{dir / "bulletin.yaml", dir / "content/articles/a.md"});
+  CHECK(snap[dir / "content/articles/a.md"].size == 1);
+}
+
+TEST_CASE("the watcher reports added, removed and modified files once each", "[watch]") {
+  TempFolder dir;
+  write(dir / "content/a.md", "a");
+  write(dir / "content/b.md", "b");
+  write(dir / "templates/layout.mustache", "x");
+  Watcher watcher(project_watch_paths(dir.path));
+  CHECK(watcher.poll().empty());
+
+  write(dir / "content/a.md", "longer");       // size changes
+  touch_later(dir / "templates/layout.mustache");  // same size, later time
+  fs::remove(dir / "content/b.md");
+  write(dir / "content/c.md", "c");
+  CHECK(watcher.poll() == std::vector<std::string>{dir / "content/a.md", dir / "content/b.md",
+                                                   dir / "content/c.md", dir / "templates/layout.mustache"});
+  CHECK(watcher.poll().empty());
+}
+
+TEST_CASE("changed_files compares two snapshots by size and time", "[watch]") {
+  FileSnapshot before = {{"a", {1, 1}}, {"b", {1, 1}}, {"c", {1, 1}}};
+  FileSnapshot after = {{"a", {1, 1}}, {"b", {2, 1}}, {"d", {1, 1}}};
+  CHECK(changed_files(before, after) == std::vector<std::string>{"b", "c", "d"});
+  CHECK(changed_files(after, after).empty());
+}
