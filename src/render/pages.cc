@@ -80,6 +80,7 @@ TemplateData site_data(const SiteConfig& config) {
   set(site, "site_organization", config.organization);
   set(site, "lang", config.language);
   set(site, "generator", std::string("bulletin ") + BULLETIN_VERSION);
+  set(site, "feed_url", "feed.xml");
   PageData series = list();
   for (const auto& s : config.series) {
     PageData item = PageData::object();

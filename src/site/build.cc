@@ -4,9 +4,12 @@
 #include <set>
 
 #include "compute/ranking_output.h"
+#include "load/markdown.h"
+#include "render/feeds.h"
 #include "render/pages.h"
 #include "render/ranking_pages.h"
 #include "site/publishable.h"
+#include "site/search.h"
 #include "util/text.h"
 
 namespace bulletin {
@@ -19,6 +22,10 @@ struct BuildContext {
   TemplateData site;
   BuildReport report;
   std::set<std::string> rendered;  // permanent URLs of documents rendered from sources
+  std::map<std::string, Date> dated;  // page URL -> date of its document, for the sitemap
+  std::vector<std::string> pages;     // every page URL written, for the sitemap
+  std::vector<FeedEntry> site_feed;
+  std::map<std::string, std::vector<FeedEntry>> series_feeds, rule_feeds;
 };
 
 void render_history(BuildContext& b, const std::string& tmpl, const DocumentHistory& h, const PageData& nav);
@@ -27,6 +34,7 @@ void render(BuildContext& b, const std::string& tmpl, PageData page) {
   const auto& u = page["url"];
   std::string url = u.is_string() ? u.get<std::string>() : "";  // the home page has none
   page["root"] = root_for(url);
+  if (tmpl != "404" && tmpl != "redirect") b.pages.push_back(url);
   std::string path = url + (url.empty() || url.back() == '/' ? "index.html" : "");
   b.out.write(path, b.project.templates.render(tmpl, to_template(page), b.site));
 }
@@ -53,12 +61,31 @@ void render_home(BuildContext& b) {
   page["latest_rankings"] = std::move(rankings);
   render(b, "home", page);
   render(b, "404", page_data("404", "404.html", "页面不存在"));
+  render(b, "search", page_data("search", "search/", "站内搜索"));
+}
+
+// A document's date for feeds and the sitemap: its latest publication when
+// published, else its own date.
+Date updated_on(const BuildContext& b, const std::string& url, const Date& fallback) {
+  const DocumentHistory* h = b.project.archive.find(url);
+  return h ? h->latest().published : fallback;
+}
+
+// The first words of an HTML body, for feed summaries.
+std::string excerpt(const std::string& html) {
+  std::string text;
+  for (const auto& line : split_lines(html_to_text(html))) text += trim(line);
+  return utf8_length(text) > 120 ? utf8_prefix(text, 120) + "……" : text;
 }
 
 void render_articles(BuildContext& b) {
   const auto& articles = b.project.content.articles;
   render(b, "articles", articles_index(articles));
-  for (const auto& a : articles) render(b, "article", article_page(a));
+  for (const auto& a : articles) {
+    render(b, "article", article_page(a));
+    b.dated[a.url()] = a.date;
+    b.site_feed.push_back({a.url(), a.title, a.date, a.summary.empty() ? excerpt(a.body_html) : a.summary, "经验交流"});
+  }
   b.report.documents["articles"] = static_cast<int>(articles.size());
 }
 
@@ -198,7 +225,13 @@ void render_history(BuildContext& b, const std::string& tmpl, const DocumentHist
 void render_notices(BuildContext& b) {
   const auto& notices = b.project.content.notices;
   render(b, "notices", notices_index(notices));
-  for (const auto& n : notices) render_document(b, "notice", publishable_notice(b.project, b.fs, n), PageData::object());
+  for (const auto& n : notices) {
+    Publishable doc = publishable_notice(b.project, b.fs, n);
+    render_document(b, "notice", doc, PageData::object());
+    Date date = updated_on(b, n.url(), n.date.value_or(Date{n.year(), 1, 1}));
+    b.dated[n.url()] = date;
+    b.site_feed.push_back({n.url(), n.title, date, excerpt(n.body_html), "通知公告"});
+  }
   b.report.documents["notices"] = static_cast<int>(notices.size());
 }
 
@@ -214,7 +247,14 @@ void render_bulletins(BuildContext& b) {
       PageData nav = PageData::object();
       if (k > 0) nav["next"] = issue_summary(*issues[k - 1], &s);
       if (k + 1 < issues.size()) nav["previous"] = issue_summary(*issues[k + 1], &s);
-      render_document(b, "issue", publishable_issue(b.project, b.fs, *issues[k]), nav);
+      const BulletinIssue& issue = *issues[k];
+      render_document(b, "issue", publishable_issue(b.project, b.fs, issue), nav);
+      Date date = updated_on(b, issue.url(), issue.date);
+      b.dated[issue.url()] = date;
+      FeedEntry entry{issue.url(), s.name + " " + issue.number_text() + " " + issue.title, date, "", s.name};
+      for (const auto& section : issue.sections) entry.summary += (entry.summary.empty() ? "" : "；") + section.heading;
+      b.site_feed.push_back(entry);
+      b.series_feeds[s.id].push_back(entry);
     }
   }
   b.report.documents["issues"] = static_cast<int>(c.issues.size());
@@ -231,6 +271,11 @@ void render_rankings(BuildContext& b) {
       if (k > 0) nav["previous"] = {{"url", ranking_url(r.rule, all[k - 1].id)}, {"label", period_label(r.rule.period, all[k - 1].id)}};
       if (k + 1 < all.size()) nav["next"] = {{"url", ranking_url(r.rule, all[k + 1].id)}, {"label", period_label(r.rule.period, all[k + 1].id)}};
       render_document(b, "ranking", publishable_ranking(b.project, r, k), nav);
+      std::string url = ranking_url(r.rule, all[k].id);
+      Date date = updated_on(b, url, all[k].last_in_data);
+      b.dated[url] = date;
+      b.rule_feeds[r.rule.id].push_back({url, r.rule.title + " " + period_label(r.rule.period, all[k].id), date,
+                                         all[k].complete ? "" : "截至" + all[k].last_in_data.official(), "学习排名"});
       ++periods;
     }
     for (const auto& history : entity_histories(r.results)) render(b, "ranking_entity", ranking_entity_page(r, history));
@@ -270,6 +315,25 @@ void render_archive_leftovers(BuildContext& b) {
   }
 }
 
+void render_feeds(BuildContext& b) {
+  const SiteConfig& config = b.project.config;
+  b.out.write("feed.xml", atom_feed(config, {"feed.xml", config.title, config.organization, b.site_feed}));
+  for (const auto& s : config.series)
+    b.out.write("bulletins/" + s.id + "/feed.xml",
+                atom_feed(config, {"bulletins/" + s.id + "/feed.xml", s.name, s.editor, b.series_feeds[s.id]}));
+  for (const auto& r : b.project.rankings)
+    b.out.write("rankings/" + r.rule.id + "/feed.xml",
+                atom_feed(config, {"rankings/" + r.rule.id + "/feed.xml", r.rule.title, r.rule.description,
+                                   b.rule_feeds[r.rule.id]}));
+  if (config.base_url.empty()) return;  // sitemaps need absolute URLs
+  std::vector<std::pair<std::string, Date>> pages;
+  for (const auto& url : b.pages) {
+    auto it = b.dated.find(url);
+    pages.emplace_back(url, it == b.dated.end() ? Date{} : it->second);
+  }
+  b.out.write("sitemap.xml", sitemap(config, pages));
+}
+
 void copy_assets(BuildContext& b) {
   std::string dir = join_path(b.project.root, "templates/assets");
   for (const auto& rel : b.fs.list(dir)) b.out.copy("assets/" + rel, join_path(dir, rel));
@@ -281,15 +345,24 @@ BuildReport build_site(const Project& project, const FileSystem& fs, OutputWrite
                        const BuildOptions& options) {
   BuildContext b{project, fs, out, site_data(project.config), {}};
   b.site.set("has_rankings", !project.rankings.empty());
+  std::optional<std::string> pagefind = options.search ? find_pagefind(project.root) : std::nullopt;
+  bool search = pagefind && out.directory();
+  b.site.set("has_search", search);
   using Step = void (*)(BuildContext&);
   static const std::pair<const char*, Step> kSteps[] = {
       {"home", render_home},         {"articles", render_articles}, {"notices", render_notices},
       {"bulletins", render_bulletins}, {"rankings", render_rankings}, {"archive", render_archive_leftovers},
-      {"assets", copy_assets},
+      {"feeds", render_feeds},       {"assets", copy_assets},
   };
   for (const auto& [name, step] : kSteps) {
     step(b);
     if (options.progress) options.progress(name, out.pages());
+  }
+  if (search) {
+    SearchIndex index = build_search_index(*pagefind, *out.directory());
+    b.report.notes.push_back(index.message);
+  } else if (options.search && out.directory()) {
+    b.report.notes.push_back("search skipped: Pagefind is not installed (run `npm ci` in the project folder)");
   }
   b.report.pages = out.pages();
   b.report.files = out.files();

@@ -7,7 +7,7 @@ namespace bulletin {
 const std::vector<std::string>& required_templates() {
   static const std::vector<std::string> names = {
       "home",   "article",   "articles", "notice",  "attachment",   "notices",        "issue",
-      "series", "bulletins", "404",      "ranking", "ranking_rule", "ranking_entity", "rankings", "redirect", "changes"};
+      "series", "bulletins", "404",      "ranking", "ranking_rule", "ranking_entity", "rankings", "redirect", "changes", "search"};
   return names;
 }
 

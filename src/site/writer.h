@@ -5,6 +5,7 @@
 
 #include <functional>
 #include <map>
+#include <optional>
 #include <set>
 #include <string>
 #include <string_view>
@@ -17,6 +18,9 @@ class OutputWriter {
   // `rel` is a site-relative path with '/' separators ("articles/x/index.html").
   virtual void write(const std::string& rel, std::string_view bytes) = 0;
   virtual void copy(const std::string& rel, const std::string& source_path) = 0;
+  // The folder being written, for tools that work on files (the search
+  // indexer); nullopt when the output is not a folder.
+  virtual std::optional<std::string> directory() const { return std::nullopt; }
   int pages() const { return pages_; }
   int files() const { return files_; }
 
@@ -37,6 +41,7 @@ class StagedSiteWriter : public OutputWriter {
   // Atomically replaces `out_dir` with the staged site.
   void commit();
   const std::string& staging_dir() const { return staging_; }
+  std::optional<std::string> directory() const override { return staging_; }
 
  private:
   std::string out_dir_;
