@@ -107,6 +107,7 @@ int run_build(const BuildArgs& o) {
     std::cout << "built " << out_dir << ": " << plural(report.pages, "page") << ", "
               << plural(report.files, "file") << " copied in " << format_seconds(seconds) << "\n"
               << summary_table(report, seconds);
+    for (const auto& note : report.notes) std::cout << note << "\n";
   } catch (const Error& e) {
     progress.finish();
     std::cerr << e.diagnostic().format() << "\nbuild failed; " << out_dir << " was not changed\n";

@@ -67,6 +67,58 @@ TemplateData to_template(const PageData& page) {
   }
 }
 
+namespace {
+
+bool is_relative_link(std::string_view link) {
+  if (link.empty() || link[0] == '/' || link[0] == '#') return false;
+  size_t colon = link.find(':'), slash = link.find('/');
+  return colon == std::string_view::npos || (slash != std::string_view::npos && slash < colon);
+}
+
+// "articles/a/" + "../b/x.html" -> "articles/b/x.html": a link resolved
+// against the folder URL of the page it was written for.
+std::string resolve(const std::string& base_url, std::string_view link) {
+  std::vector<std::string> parts;
+  for (std::string_view path : {std::string_view(base_url), link}) {
+    size_t start = 0;
+    while (start <= path.size()) {
+      size_t end = std::min(path.find('/', start), path.size());
+      std::string_view seg = path.substr(start, end - start);
+      if (seg == "..") {
+        if (!parts.empty()) parts.pop_back();
+      } else if (!seg.empty() && seg != ".") {
+        parts.emplace_back(seg);
+      }
+      start = end + 1;
+    }
+  }
+  std::string out;
+  for (size_t i = 0; i < parts.size(); ++i) out += (i ? "/" : "") + parts[i];
+  if (link.ends_with("/") || link == "." || link == "..") out += '/';
+  return out;
+}
+
+}  // namespace
+
+std::string rebase_links(const std::string& html, const std::string& from_url, const std::string& to_url) {
+  if (from_url == to_url) return html;
+  std::string out;
+  size_t pos = 0;
+  while (true) {
+    size_t href = html.find(" href=\"", pos), src = html.find(" src=\"", pos);
+    size_t at = std::min(href, src);
+    if (at == std::string::npos) break;
+    size_t start = html.find('"', at) + 1;
+    size_t end = html.find('"', start);
+    if (end == std::string::npos) break;
+    std::string link = html.substr(start, end - start);
+    out += html.substr(pos, start - pos);
+    out += is_relative_link(link) ? root_for(to_url) + resolve(from_url, link) : link;
+    pos = end;
+  }
+  return out + html.substr(pos);
+}
+
 std::string root_for(const std::string& url) {
   std::string root;
   for (char c : url)
@@ -289,7 +341,8 @@ PageData issue_page(const BulletinIssue& issue, const IssueContext& ctx) {
       auto it = ctx.articles.find(slug);
       if (it == ctx.articles.end()) continue;
       PageData a = article_summary(*it->second);
-      set(a, "body", it->second->body_html);
+      // Links written for the article's own page must work inside the issue.
+      set(a, "body", rebase_links(it->second->body_html, it->second->url(), issue.url()));
       push(arts, std::move(a));
     }
     put(sd, "articles", std::move(arts));

@@ -24,6 +24,10 @@ using PageData = nlohmann::json;
 // Turns page data into Mustache data: strings, booleans, lists, objects.
 TemplateData to_template(const PageData& page);
 
+// Rewrites the relative links (href, src) of HTML written for the page at
+// `from_url` so that they lead to the same places from the page at `to_url`.
+std::string rebase_links(const std::string& html, const std::string& from_url, const std::string& to_url);
+
 // "articles/x/" -> "../../"; "" -> "".
 std::string root_for(const std::string& url);
 

@@ -33,7 +33,9 @@ void render_history(BuildContext& b, const std::string& tmpl, const DocumentHist
 void render(BuildContext& b, const std::string& tmpl, PageData page) {
   const auto& u = page["url"];
   std::string url = u.is_string() ? u.get<std::string>() : "";  // the home page has none
-  page["root"] = root_for(url);
+  // 404.html is served for missing pages at any depth: anchor its links at
+  // the folder the site is served from.
+  page["root"] = tmpl == "404" ? b.project.config.base_path : root_for(url);
   if (tmpl != "404" && tmpl != "redirect") b.pages.push_back(url);
   std::string path = url + (url.empty() || url.back() == '/' ? "index.html" : "");
   b.out.write(path, b.project.templates.render(tmpl, to_template(page), b.site));

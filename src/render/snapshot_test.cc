@@ -1,0 +1,61 @@
+#include "render/snapshot.h"
+
+#include <catch2/catch.hpp>
+
+using namespace bulletin;
+
+namespace {
+Snapshot sample() {
+  Snapshot s;
+  s.kind = "notice";
+  s.url = "notices/校党委发/2020/51/";
+  s.title = "关于印发实施办法的通知";
+  s.version = 1;
+  s.published = Date{2020, 12, 16};
+  s.source = "content/notices/a.md";
+  s.source_digest = "sha256:00";
+  s.page = {{"title", "关于印发实施办法的通知"},
+            {"body", "<p>经学校党委审议通过。</p>\n<p>特此通知。</p>\n"},
+            {"cc", false},
+            {"sealed", true},
+            {"looks_like_bool", "true"},
+            {"crlf", "a\r\nb"},
+            {"attachments", PageData::array({PageData::object({{"title", "名单"}, {"is_page", true}})})}};
+  s.files["index.csv"] = "\xEF\xBB\xBF排名,单位\r\n1,甲\r\n";
+  s.digest = snapshot_digest(s);
+  return s;
+}
+}  // namespace
+
+TEST_CASE("a snapshot reads back exactly as written", "[snapshot]") {
+  Snapshot s = sample();
+  std::string text = write_snapshot(s);
+  Snapshot back = read_snapshot({snapshot_path(s.url, s.version), text});
+  CHECK(back.page == s.page);
+  CHECK(back.files == s.files);
+  CHECK(back.published == s.published);
+  CHECK(snapshot_digest(back) == s.digest);
+  CHECK(back.digest == s.digest);
+}
+
+TEST_CASE("a snapshot keeps HTML bodies as readable blocks for review in a diff", "[snapshot]") {
+  std::string text = write_snapshot(sample());
+  CHECK(text.find("  body: |\n    <p>经学校党委审议通过。</p>\n    <p>特此通知。</p>\n") != std::string::npos);
+  CHECK(text.find("sealed: true") != std::string::npos);
+  CHECK(text.find("looks_like_bool: \"true\"") != std::string::npos);
+  CHECK(text.rfind("# bulletin snapshot", 0) == 0);
+}
+
+TEST_CASE("any change to a snapshot's content changes its digest", "[snapshot]") {
+  Snapshot s = sample();
+  std::string original = s.digest;
+  s.page["body"] = "<p>经学校党委常委会审议通过。</p>\n";
+  CHECK(snapshot_digest(s) != original);
+  s = sample();
+  s.published = Date{2020, 12, 17};
+  CHECK(snapshot_digest(s) != original);
+}
+
+TEST_CASE("snapshots live under data/published at their permanent URL", "[snapshot]") {
+  CHECK(snapshot_path("notices/校党委发/2020/51/", 2) == "data/published/notices/校党委发/2020/51/v2.yaml");
+}
