@@ -119,8 +119,7 @@ TEST_CASE("a build with a broken front matter leaves the previous site untouched
   CHECK(r.out.empty());
   auto lines = split_lines(r.err);
   REQUIRE(lines.size() >= 2);
-  CHECK(lines[0].starts_with("content/notices/2019-xb-3.md:"));
-  CHECK(lines[0].find(": error: invalid YAML in front matter: ") != std::string::npos);
+  CHECK(std::regex_search(lines[0], std::regex(R"re(^content/notices/2019-xb-3\.md:\d+:\d+: error: invalid YAML in front matter: )re")));
   CHECK(lines.back() == "build failed: 1 error; site was not changed");
 
   CHECK(snapshot(tmp / "site") == before);

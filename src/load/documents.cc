@@ -4,6 +4,7 @@
 #include <map>
 
 #include "load/markdown.h"
+#include "util/sha256.h"
 #include "util/text.h"
 
 namespace bulletin {
@@ -78,6 +79,22 @@ void read_revision(const Fields& f, int& revision, std::string& note, SourceLoca
 }
 
 }  // namespace
+
+std::string notice_resources(const std::string& source) {
+  return source.ends_with(".md") ? source.substr(0, source.size() - 3) : source;
+}
+
+std::string source_digest(const FileSystem& fs, const std::string& root, const std::string& source,
+                          const std::string& resource_dir) {
+  std::string all = fs.read(join_path(root, source)).value_or("");
+  if (!resource_dir.empty()) {
+    for (const auto& rel : fs.list(join_path(root, resource_dir))) {
+      all += std::string("\0", 1) + rel + std::string("\0", 1);
+      all += fs.read(join_path(root, join_path(resource_dir, rel))).value_or("");
+    }
+  }
+  return sha256(all);
+}
 
 std::optional<DocumentNumber> parse_document_number(const std::string& raw, std::string* why) {
   std::string text = trim(raw);
@@ -162,7 +179,7 @@ std::optional<Article> load_article(const SourceFile& file, const SiteConfig& co
 
 std::optional<Notice> load_notice(const SourceFile& file, const FileSystem& fs,
                                   const std::string& root, const SiteConfig& config,
-                                  Diagnostics& diags) {
+                                  Diagnostics& diags, bool frozen) {
   FrontMatter fm = parse_front_matter(file);
   int before = diags.error_count();
   Fields f(fm,
@@ -246,7 +263,7 @@ std::optional<Notice> load_notice(const SourceFile& file, const FileSystem& fs,
         e.title = ef.text("title");
         e.signature = ef.texts("signature");
         e.date = ef.date("date");
-        e.body_html = render_markdown(efm.body, md);
+        if (!frozen) e.body_html = render_markdown(efm.body, md);
         n.enclosure = std::move(e);
       } catch (const Error& err) {
         diags.add(err.diagnostic());
@@ -300,7 +317,7 @@ std::optional<Notice> load_notice(const SourceFile& file, const FileSystem& fs,
           Fields pf(afm, {{"title", {"标题"}, true}}, diags);
           a.page_title = pf.text("title");
           if (a.title.empty()) a.title = a.page_title;
-          a.page_html = render_markdown(afm.body, md);
+          if (!frozen) a.page_html = render_markdown(afm.body, md);
         } catch (const Error& err) {
           diags.add(err.diagnostic());
           continue;
@@ -321,12 +338,12 @@ std::optional<Notice> load_notice(const SourceFile& file, const FileSystem& fs,
   }
 
   if (diags.error_count() > before) return std::nullopt;
-  n.body_html = render_markdown(fm.body, md);
+  if (!frozen) n.body_html = render_markdown(fm.body, md);
   return n;
 }
 
 std::optional<BulletinIssue> load_issue(const SourceFile& file, const SiteConfig& config,
-                                        Diagnostics& diags) {
+                                        Diagnostics& diags, bool frozen) {
   FrontMatter fm = parse_front_matter(file);
   int before = diags.error_count();
   Fields f(fm,
@@ -425,7 +442,7 @@ std::optional<BulletinIssue> load_issue(const SourceFile& file, const SiteConfig
         s.heading = sf.text("heading");
         std::string body = sf.text("body");
         if (sf.node("body").IsScalar()) body = sf.node("body").Scalar();  // keep line breaks
-        s.body_html = body.empty() ? "" : render_markdown(body, md);
+        s.body_html = body.empty() || frozen ? "" : render_markdown(body, md);
         s.articles = sf.texts("articles");
         YAML::Node refs = sf.node("articles");
         if (refs.IsSequence()) {
@@ -451,12 +468,16 @@ std::optional<BulletinIssue> load_issue(const SourceFile& file, const SiteConfig
   if (diags.error_count() > before || !date || !number) return std::nullopt;
   issue.date = *date;
   issue.number = static_cast<int>(*number);
-  issue.intro_html = trim(fm.body).empty() ? "" : render_markdown(fm.body, md);
+  issue.intro_html = trim(fm.body).empty() || frozen ? "" : render_markdown(fm.body, md);
   return issue;
 }
 
 Content load_content(const FileSystem& fs, const std::string& root, const SiteConfig& config,
-                     Diagnostics& diags) {
+                     Diagnostics& diags, const FrozenSources& frozen) {
+  auto is_frozen = [&](const std::string& source, const std::string& resources) {
+    auto it = frozen.find(source);
+    return it != frozen.end() && it->second == source_digest(fs, root, source, resources);
+  };
   Content content;
   auto load_each = [&](const std::string& folder, bool top_level_only, auto&& load_one) {
     std::string dir = join_path(root, folder);
@@ -476,10 +497,11 @@ Content load_content(const FileSystem& fs, const std::string& root, const SiteCo
     if (auto a = load_article(file, config, diags)) content.articles.push_back(std::move(*a));
   });
   load_each("content/notices", true, [&](const SourceFile& file) {
-    if (auto n = load_notice(file, fs, root, config, diags)) content.notices.push_back(std::move(*n));
+    bool skip = is_frozen(file.path, notice_resources(file.path));
+    if (auto n = load_notice(file, fs, root, config, diags, skip)) content.notices.push_back(std::move(*n));
   });
   load_each("content/bulletins", false, [&](const SourceFile& file) {
-    if (auto i = load_issue(file, config, diags)) content.issues.push_back(std::move(*i));
+    if (auto i = load_issue(file, config, diags, is_frozen(file.path, ""))) content.issues.push_back(std::move(*i));
   });
 
   // Identity checks across documents.

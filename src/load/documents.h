@@ -3,6 +3,7 @@
 // series, duplicate numbers, missing articles and attachments).
 #pragma once
 
+#include <map>
 #include <optional>
 #include <string>
 #include <vector>
@@ -12,6 +13,18 @@
 #include "util/fs.h"
 
 namespace bulletin {
+
+// Sources of published documents that the archive holds unchanged, by
+// project-relative path -> digest at publication. Their pages come from
+// their snapshots, so their Markdown is not rendered again.
+using FrozenSources = std::map<std::string, std::string>;
+
+// The digest of what a document is published from: its Markdown file, and
+// for a notice every file of its resource folder (attachments, enclosure).
+std::string source_digest(const FileSystem& fs, const std::string& root, const std::string& source,
+                          const std::string& resource_dir = "");
+// A notice's resource folder: content/notices/<name>.
+std::string notice_resources(const std::string& source);
 
 struct Content {
   std::vector<Article> articles;        // newest first
@@ -23,16 +36,17 @@ struct Content {
 // Reads content/ under `root`. Every problem goes to diags; a document with
 // errors is left out so that checking can go on.
 Content load_content(const FileSystem& fs, const std::string& root, const SiteConfig& config,
-                     Diagnostics& diags);
+                     Diagnostics& diags, const FrozenSources& frozen = {});
 
 // Single documents, for tests and for tools that read one file.
 std::optional<Article> load_article(const SourceFile& file, const SiteConfig& config,
                                     Diagnostics& diags);
+// `frozen`: read the metadata only; the body is not rendered.
 std::optional<Notice> load_notice(const SourceFile& file, const FileSystem& fs,
                                   const std::string& root, const SiteConfig& config,
-                                  Diagnostics& diags);
+                                  Diagnostics& diags, bool frozen = false);
 std::optional<BulletinIssue> load_issue(const SourceFile& file, const SiteConfig& config,
-                                        Diagnostics& diags);
+                                        Diagnostics& diags, bool frozen = false);
 
 // 发文字号: 机关代字〔年份〕序号号. On a malformed number returns nullopt and
 // sets `why` to what is wrong and the right form.

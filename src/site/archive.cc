@@ -63,21 +63,11 @@ Archive load_archive(const FileSystem& fs, const std::string& root, Diagnostics&
   return archive;
 }
 
-std::string notice_resources(const Notice& n) {
-  std::string src = n.source;
-  return src.size() > 3 && src.ends_with(".md") ? src.substr(0, src.size() - 3) : src;
-}
-
-std::string source_digest(const FileSystem& fs, const std::string& root, const std::string& source,
-                          const std::string& resource_dir) {
-  std::string all = fs.read(join_path(root, source)).value_or("");
-  if (!resource_dir.empty()) {
-    for (const auto& rel : fs.list(join_path(root, resource_dir))) {
-      all += std::string("\0", 1) + rel + std::string("\0", 1);
-      all += fs.read(join_path(root, join_path(resource_dir, rel))).value_or("");
-    }
-  }
-  return sha256(all);
+FrozenSources frozen_sources(const Archive& archive) {
+  FrozenSources out;
+  for (const auto& [url, history] : archive.by_url)
+    if (history.latest().kind != "ranking") out[history.latest().source] = history.latest().source_digest;
+  return out;
 }
 
 namespace {
@@ -122,7 +112,7 @@ PublishOutcome plan_publication(const Publishable& doc, const DocumentHistory* h
     bool same = doc.kind == "ranking" ? latest.page == doc.page && latest.files == doc.files
                                       : latest.source_digest == doc.source_digest;
     int next = latest.version + 1;
-    if (same && note_override.empty()) {
+    if (same && (note_override.empty() || doc.kind != "ranking")) {
       out.message = doc.url + " is already published as " + describe(latest) + "; nothing to do";
       return out;
     }

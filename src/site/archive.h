@@ -10,6 +10,7 @@
 #include <string>
 #include <vector>
 
+#include "load/documents.h"
 #include "model/documents.h"
 #include "render/snapshot.h"
 #include "util/fs.h"
@@ -31,11 +32,9 @@ struct Archive {
 // match (edited by hand) or a missing version is an error.
 Archive load_archive(const FileSystem& fs, const std::string& root, Diagnostics& diags);
 
-// The digest of what a document is published from: its Markdown file, and
-// for a notice every file of its resource folder (attachments, enclosure).
-std::string source_digest(const FileSystem& fs, const std::string& root, const std::string& source,
-                          const std::string& resource_dir = "");
-std::string notice_resources(const Notice& n);  // "content/notices/<name>"
+// Sources of published notices and issues, for loading them without
+// rendering their Markdown again.
+FrozenSources frozen_sources(const Archive& archive);
 
 // A document that can be published: what `publish` freezes.
 struct Publishable {

@@ -335,6 +335,10 @@ Diagnostics check_links(const std::map<std::string, std::string>& site, const Pa
   std::map<std::string, std::set<std::string>> anchors;  // page -> ids, computed on demand
   std::map<std::string, ExternalLinkCheck> external;
   std::set<std::tuple<std::string, int, int, std::string>> reported;
+  // Broken targets already reported at a Markdown source. An article shown
+  // inside an issue carries its links there too (rebased to the issue's
+  // depth): the same mistake is reported once, where staff can fix it.
+  std::set<std::string> reported_at_source;
   static const std::vector<LinkSource> kNoSources;
   std::string base = options.base_path.empty() ? "/" : options.base_path;
   if (base.back() != '/') base += '/';
@@ -387,9 +391,13 @@ Diagnostics check_links(const std::map<std::string, std::string>& site, const Pa
       problem += " (from " + page_url(page) + ")";
       Diagnostic d;
       d.severity = severity;
+      std::string target = r.kind == LinkKind::External ? trim(link.value) : r.file + "#" + r.fragment;
       if (auto found = find_in_sources(page_srcs, link.value)) {
         d.where = found->first;
         d.source_line = found->second;
+        reported_at_source.insert(target);
+      } else if (reported_at_source.count(target)) {
+        continue;
       } else {
         d.where = location_in(page, html, link.offset);
       }

@@ -72,7 +72,7 @@ void check_published_sources(const Project& p, const FileSystem& fs, Diagnostics
                     line_of(text, revision_where.line));
     }
   };
-  for (const auto& n : p.content.notices) check(n.url(), n.source, notice_resources(n), n.revision, n.revision_where);
+  for (const auto& n : p.content.notices) check(n.url(), n.source, notice_resources(n.source), n.revision, n.revision_where);
   for (const auto& i : p.content.issues) check(i.url(), i.source, "", i.revision, i.revision_where);
 }
 
@@ -82,7 +82,8 @@ Project load_project(const FileSystem& fs, const std::string& root, Diagnostics&
   Project p;
   p.root = root;
   p.config = load_config(fs, root, diags);
-  p.content = load_content(fs, root, p.config, diags);
+  p.archive = load_archive(fs, root, diags);
+  p.content = load_content(fs, root, p.config, diags, frozen_sources(p.archive));
   for (auto& rule : load_rules(fs, root, diags)) {
     try {
       RuleResults results = compute_rule(rule, fs, root);
@@ -92,7 +93,6 @@ Project load_project(const FileSystem& fs, const std::string& root, Diagnostics&
     }
   }
   check_ranking_references(p, fs, diags);
-  p.archive = load_archive(fs, root, diags);
   check_published_sources(p, fs, diags);
   p.templates.load(fs, root, required_templates(), diags);
   return p;

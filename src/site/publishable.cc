@@ -23,7 +23,7 @@ Publishable publishable_notice(const Project& p, const FileSystem& fs, const Not
   d.url = n.url();
   d.title = n.title;
   d.source = n.source;
-  d.source_digest = source_digest(fs, p.root, n.source, notice_resources(n));
+  d.source_digest = source_digest(fs, p.root, n.source, notice_resources(n.source));
   d.declared_revision = n.revision;
   d.revision_note = n.revision_note;
   d.revision_where = n.revision_where;
