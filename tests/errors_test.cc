@@ -4,8 +4,6 @@
 //   expected-error.txt    build exits 1 and prints exactly this
 //   expected-warning.txt  build exits 0 and prints exactly this on stderr
 //   remove-files.txt      project files to delete before building (one a line)
-//   known-bug.txt         the expected text is the right one but the current
-//                         code prints something worse; run as [!mayfail]
 // The repository's templates/ are copied into the project first, so a case
 // only holds the files it changes.
 #include <catch2/catch.hpp>
@@ -21,16 +19,13 @@ namespace {
 const fs::path kInvalidSites = kSourceDir / "tests/sites_invalid";
 
 bool is_case_file(const std::string& name) {
-  return name == "expected-error.txt" || name == "expected-warning.txt" || name == "remove-files.txt" ||
-         name == "known-bug.txt";
+  return name == "expected-error.txt" || name == "expected-warning.txt" || name == "remove-files.txt";
 }
 
-std::vector<std::string> cases(bool known_bugs) {
+std::vector<std::string> cases() {
   std::vector<std::string> out;
-  for (const auto& e : fs::directory_iterator(kInvalidSites)) {
-    if (!e.is_directory()) continue;
-    if (fs::exists(e.path() / "known-bug.txt") == known_bugs) out.push_back(e.path().filename().string());
-  }
+  for (const auto& e : fs::directory_iterator(kInvalidSites))
+    if (e.is_directory()) out.push_back(e.path().filename().string());
   std::sort(out.begin(), out.end());
   return out;
 }
@@ -97,19 +92,13 @@ void check_case(const std::string& name) {
 }  // namespace
 
 TEST_CASE("each invalid project fails with its expected message", "[e2e][errors]") {
-  auto names = cases(false);
+  auto names = cases();
   REQUIRE(names.size() >= 20);
   for (const auto& name : names) {
     DYNAMIC_SECTION("tests/sites_invalid/" << name) { check_case(name); }
   }
 }
 
-TEST_CASE("invalid projects with a known weak message get the better message", "[e2e][errors][!mayfail]") {
-  // See each case's known-bug.txt for what is wrong and where.
-  for (const auto& name : cases(true)) {
-    DYNAMIC_SECTION("tests/sites_invalid/" << name) { check_case(name); }
-  }
-}
 
 TEST_CASE("every invalid project states what it expects", "[e2e][errors]") {
   for (const auto& e : fs::directory_iterator(kInvalidSites)) {
@@ -135,7 +124,7 @@ TEST_CASE("the errors the issues ask for each have an invalid project", "[e2e][e
   }
 }
 
-TEST_CASE("an unclosed quote in front matter is reported where it opens", "[e2e][errors][!mayfail]") {
+TEST_CASE("an unclosed quote in front matter is reported where it opens", "[e2e][errors]") {
   // yaml-cpp accepts `title: "…` without its closing quote and swallows the
   // following lines into the title, so the build reports the swallowed fields
   // as missing instead of the quote.

@@ -48,6 +48,10 @@ std::vector<std::string> paragraphs(const std::string& text) {
 
 std::string normalized_seed_paragraph(std::string p) {
   if (p.starts_with("- 附件")) p.erase(0, 2);
+  // Seed 000's November table is computed from the export, and the ranking
+  // rules print every value with its format: the seed's "61%" is required to
+  // read "61.00%" (issue 4), like every other value of the column.
+  if (size_t at = p.find("\t61%\t"); at != std::string::npos) p.replace(at, 5, "\t61.00%\t");
   for (size_t at; (at = p.find("**")) != std::string::npos;) p.erase(at, 2);
   return without_spaces(p);
 }
@@ -95,8 +99,7 @@ void check_seed_in_order(const std::string& seed, bool skip_hidden_elements) {
 }  // namespace
 
 // One test case for all seeds, so the sample is built once per process.
-// Seed 003 is read without invisible layout helpers here; the strict reading
-// is the [!mayfail] case below.
+// Seed 003 is also read as plain page text in the case below.
 TEST_CASE("every paragraph of every seed is on its page(s) in order", "[e2e][seeds]") {
   for (const char* seed : {"000_0ba8de84ca947c69.txt", "001_492a35131712df7c.txt", "002_dbef6f26c3756b40.txt",
                            "003_bae3520b1dd4373e.txt", "004_6421592a5411f9b7.txt"}) {
@@ -106,7 +109,7 @@ TEST_CASE("every paragraph of every seed is on its page(s) in order", "[e2e][see
   }
 }
 
-TEST_CASE("every paragraph of seed 003 is in order in the plain text of its pages", "[e2e][seeds][!mayfail]") {
+TEST_CASE("every paragraph of seed 003 is in order in the plain text of its pages", "[e2e][seeds]") {
   // Fails while the second 附件说明 line carries an invisible copy of "附件："
   // for indentation (templates/partials/attachment-notes.mustache): the page's
   // text reads "附件：1. … 附件：2. …" where the seed has "附件：1. … 2. …".

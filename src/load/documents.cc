@@ -2,6 +2,7 @@
 
 #include <algorithm>
 #include <map>
+#include <set>
 
 #include "load/markdown.h"
 #include "util/sha256.h"
@@ -125,7 +126,8 @@ std::optional<DocumentNumber> parse_document_number(const std::string& raw, std:
     while (digits_only.size() > 1 && digits_only[0] == '0') digits_only.erase(0, 1);
     bool number_ok = !number.empty() && number.find_first_not_of("0123456789") == std::string::npos;
     bool year_ok = year.size() == 4 && year.find_first_not_of("0123456789") == std::string::npos;
-    std::string right = code + "〔" + (year_ok ? year : "2020") + "〕" +
+    bool two_digits = year.size() == 2 && year.find_first_not_of("0123456789") == std::string::npos;
+    std::string right = code + "〔" + (year_ok ? year : two_digits ? "20" + year : "2020") + "〕" +
                         (number_ok ? digits_only : "1") + "号";
     if (code.empty()) return fail("document number '" + text + "' has no 机关代字 before the year", "");
     if (open != "〔") {
@@ -224,6 +226,7 @@ std::optional<Notice> load_notice(const SourceFile& file, const FileSystem& fs,
   }
   if (f.has("issuer") && n.issuer.empty()) f.error("issuer", "发文机关 is empty");
   if (f.has("doc_no")) {
+    n.doc_no_where = f.where("doc_no");
     std::string why;
     n.doc_no = parse_document_number(f.text("doc_no"), &why);
     if (!n.doc_no) f.error("doc_no", why);
@@ -297,6 +300,8 @@ std::optional<Notice> load_notice(const SourceFile& file, const FileSystem& fs,
         a.title = af.text("title");
         page = af.text("page");
         file_name = af.text("file");
+        if (af.has("page")) a.where = af.where("page");
+        if (af.has("file")) a.where = af.where("file");
         if (page.empty() == file_name.empty()) {
           f.error_at(a.where, "an attachment needs either 'page' (a Markdown page) or 'file' (a file to link)");
           continue;
@@ -493,8 +498,18 @@ Content load_content(const FileSystem& fs, const std::string& root, const SiteCo
       }
     }
   };
+  std::set<std::string> broken_articles;  // already reported: not "missing" from issues too
   load_each("content/articles", false, [&](const SourceFile& file) {
-    if (auto a = load_article(file, config, diags)) content.articles.push_back(std::move(*a));
+    try {
+      if (auto a = load_article(file, config, diags)) {
+        content.articles.push_back(std::move(*a));
+        return;
+      }
+    } catch (const Error&) {
+      broken_articles.insert(stem(file.path));
+      throw;
+    }
+    broken_articles.insert(stem(file.path));
   });
   load_each("content/notices", true, [&](const SourceFile& file) {
     bool skip = is_frozen(file.path, notice_resources(file.path));
@@ -517,8 +532,11 @@ Content load_content(const FileSystem& fs, const std::string& root, const SiteCo
   for (const auto& n : content.notices) {
     auto [it, fresh] = numbers.emplace(n.url(), &n);
     if (!fresh) {
-      diags.error(n.where, (n.doc_no ? "document number " + n.doc_no->text() : "notice URL " + n.url()) +
-                               " is already used by " + it->second->source);
+      const SourceLocation& where = n.doc_no ? n.doc_no_where : n.where;
+      diags.error(where,
+                  (n.doc_no ? "document number " + n.doc_no->text() : "notice URL " + n.url()) +
+                      " is already used by " + it->second->source,
+                  n.doc_no ? line_of(fs.read(join_path(root, n.source)).value_or(""), where.line) : "");
     }
   }
   std::map<std::string, const BulletinIssue*> issues;
@@ -539,7 +557,7 @@ Content load_content(const FileSystem& fs, const std::string& root, const SiteCo
     }
     for (const auto& section : i.sections) {
       for (size_t k = 0; k < section.articles.size(); ++k) {
-        if (slugs.count(section.articles[k])) continue;
+        if (slugs.count(section.articles[k]) || broken_articles.count(section.articles[k])) continue;
         std::vector<std::string> known;
         for (const auto& [slug, _] : slugs) known.push_back(slug);
         std::string msg = "no article '" + section.articles[k] + "' in content/articles";

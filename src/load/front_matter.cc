@@ -25,6 +25,38 @@ std::string explain_yaml_error(const std::string& msg) {
 
 namespace {
 
+// yaml-cpp lets a quoted value run on over the following lines, so a missing
+// closing quote swallows the next fields and surfaces as "missing field"
+// errors. Front matter values are one line: report the quote instead.
+void check_quotes(const SourceFile& file, const std::string& yaml, int first_line) {
+  int line_no = first_line;
+  for (const auto& line : split_lines(yaml)) {
+    size_t colon = line.find(": ");
+    size_t start = colon == std::string::npos ? std::string::npos : line.find_first_not_of(' ', colon + 1);
+    if (start != std::string::npos && line[0] != '#' && line[0] != ' ' && (line[start] == '"' || line[start] == '\'')) {
+      char q = line[start];
+      bool closed = false;
+      for (size_t i = start + 1; i < line.size(); ++i) {
+        if (q == '"' && line[i] == '\\') {
+          ++i;
+        } else if (line[i] == q) {
+          if (q == '\'' && i + 1 < line.size() && line[i + 1] == '\'') {
+            ++i;  // '' is a quote inside single quotes
+          } else {
+            closed = true;
+            break;
+          }
+        }
+      }
+      if (!closed) {
+        throw Error({file.path, line_no, column_of_byte(line, start)},
+                    std::string("the quote ") + q + " opened here is never closed on its line", line);
+      }
+    }
+    ++line_no;
+  }
+}
+
 bool is_fence(std::string_view line) {
   std::string t = trim(line);
   return t == "---";
@@ -72,6 +104,7 @@ FrontMatter parse_front_matter(const SourceFile& file, bool required) {
     std::string_view l = text.substr(pos, end == std::string_view::npos ? end : end - pos);
     if (is_fence(l)) {
       std::string yaml(text.substr(yaml_start, pos - yaml_start));
+      check_quotes(file, yaml, 2);
       fm.body = end == std::string_view::npos ? "" : std::string(text.substr(end + 1));
       fm.body_line = line + 1;
       try {

@@ -86,6 +86,7 @@ struct Notice {
   std::vector<std::string> issuer;  // one organ, or several for 联合行文
   bool file_mark = false;           // 发文机关标志 ends with 文件
   std::optional<DocumentNumber> doc_no;
+  SourceLocation doc_no_where;
   std::vector<std::string> signers;
   // 主体
   std::string title;

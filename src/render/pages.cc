@@ -224,6 +224,7 @@ PageData notice_page(const Notice& n) {
     PageData item = PageData::object();
     set(item, "number", n.attachments.size() > 1 ? std::to_string(a.index) + "." : "");
     set(item, "label", n.attachments.size() > 1 ? "附件 " + std::to_string(a.index) : "附件");
+    set(item, "index", std::to_string(a.index));
     set(item, "title", a.title);
     set(item, "page_title", a.page_title);
     set(item, "first", a.index == 1);

@@ -82,6 +82,7 @@ Project load_project(const FileSystem& fs, const std::string& root, Diagnostics&
   Project p;
   p.root = root;
   p.config = load_config(fs, root, diags);
+  if (!fs.is_file(join_path(root, "bulletin.yaml"))) return p;  // not a project: one error is enough
   p.archive = load_archive(fs, root, diags);
   p.content = load_content(fs, root, p.config, diags, frozen_sources(p.archive));
   for (auto& rule : load_rules(fs, root, diags)) {
