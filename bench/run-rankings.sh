@@ -1,12 +1,13 @@
 #!/bin/sh
 # Benchmark of the rankings: generates 100,000 and 1,000,000 member-day
 # records and reports wall time and peak memory (maximum resident set size)
-# of computing them, and of `bulletin build` when the binary exists.
+# of computing them, as ratios to a peer measured in the same run (the same
+# rule in plain Python), and of `bulletin build` when the binary exists.
 # usage: bench/run-rankings.sh [BUILD_DIR]   (default build-rank)
 set -eu
 here=$(cd "$(dirname "$0")" && pwd)
 root=$(cd "$here/.." && pwd)
-build=${1:-$root/build-rank}
+build=$(cd "${1:-$root/build-rank}" && pwd)
 work=${BENCH_DIR:-/tmp/bulletin-bench}
 mkdir -p "$work"
 
@@ -22,22 +23,19 @@ for n in 100000 1000000; do
   echo "== $n records ($size of JSON Lines): compute step"
   /usr/bin/time -v "$work/rankings_bench" "$dir" 2> "$work/time-$n.txt"
   grep -E "Elapsed|Maximum resident" "$work/time-$n.txt"
-  # Peer, same run: jq streaming the same file and keeping, per quarter and
-  # member, the first and last 成长总积分 and the sum of 当日积分 (what the
-  # rule's last/first/mean need): the work of a streaming JSON aggregator.
-  if command -v jq >/dev/null; then
-    echo "== $n records: peer (jq streaming aggregation)"
-    /usr/bin/time -v jq -n -c '
-      reduce inputs as $r ({};
-        ($r["日期"][0:4] + "-Q" + ((($r["日期"][5:7] | tonumber) - 1) / 3 | floor + 1 | tostring) + "/" + $r["姓名"]) as $k
-        | .[$k] |= (if . == null then {first: $r["成长总积分"], last: $r["成长总积分"], sum: $r["当日积分"], n: 1}
-                    else .last = $r["成长总积分"] | .sum += $r["当日积分"] | .n += 1 end))
-      | length' "$dir/data/exports/members-2021.jsonl" 2> "$work/peer-time-$n.txt" >/dev/null
+  # Peer, same run: the same rule in plain Python (json.loads per line, a
+  # dict per quarter and member: last, last - first, mean, count < 20).
+  if command -v python3 >/dev/null; then
+    echo "== $n records: peer (python3 json + dict)"
+    /usr/bin/time -v python3 "$here/peer_aggregate.py" "$dir/data/exports/members-2021.jsonl" \
+      2> "$work/peer-time-$n.txt" >/dev/null
     grep -E "Elapsed|Maximum resident" "$work/peer-time-$n.txt"
     awk -v a="$(grep Elapsed "$work/time-$n.txt" | awk '{print $NF}')" \
         -v b="$(grep Elapsed "$work/peer-time-$n.txt" | awk '{print $NF}')" \
+        -v ma="$(grep 'Maximum resident' "$work/time-$n.txt" | awk '{print $NF}')" \
+        -v mb="$(grep 'Maximum resident' "$work/peer-time-$n.txt" | awk '{print $NF}')" \
         'function s(t, p, n) { n = split(t, p, ":"); return n == 3 ? p[1]*3600 + p[2]*60 + p[3] : p[1]*60 + p[2] }
-         BEGIN { printf "   ratio: bulletin compute takes %.2fx the time of the jq peer\n", s(a) / s(b) }'
+         BEGIN { printf "   ratio to the peer: time %.2fx, peak memory %.2fx\n", s(a) / s(b), ma / mb }'
   fi
   if [ -x "$build/bulletin" ]; then
     echo "== $n records: bulletin build"
