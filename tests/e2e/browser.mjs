@@ -235,6 +235,33 @@ async function main() {
     console.log(`${ok && !problems.length ? 'ok  ' : 'FAIL'} ${c.name}: ${c.url || '/'} (artifacts/${c.name}.png${c.pdf ? `, ${c.name}.pdf` : ''})`);
   }
 
+  // Chinese full-text search (issue 5): a unit name inside a ranking table and
+  // a phrase from seed 003's attachment page find their pages.
+  if (await exists(`${origin}/pagefind/pagefind-ui.js`)) {
+    const searches = [
+      { q: '中共复旦大学委员会', want: '/rankings/xxqg-units/2020-11/' },
+      { q: '益阳医学高等专科学校', want: '/notices/2019/2019-hnjw-xxqg/attachment-1/' },
+    ];
+    for (const s of searches) {
+      problems = [];
+      await navigate(`${origin}/search/?q=${encodeURIComponent(s.q)}`);
+      let links = [];
+      for (let i = 0; i < 50 && !links.length; i++) {
+        await sleep(200);
+        links = (await evaluate('[...document.querySelectorAll(".pagefind-ui__result-link")].map(a => decodeURI(new URL(a.href).pathname))')) ?? [];
+      }
+      const marked = (await evaluate('document.querySelectorAll(".pagefind-ui__result-excerpt mark").length')) ?? 0;
+      if (!links.includes(s.want)) fail(`search '${s.q}' does not find ${s.want}; it finds: ${links.slice(0, 5).join(', ')}`);
+      else if (!marked) fail(`search '${s.q}' shows no highlighted match`);
+      else console.log(`ok   search '${s.q}': ${s.want} among ${links.length} results, matches highlighted`);
+      for (const p of problems) fail(`search '${s.q}': ${p}`);
+      await page('Page.captureScreenshot', { format: 'png' }).then((shot) =>
+        fs.writeFileSync(path.join(artifacts, `search-${searches.indexOf(s) + 1}.png`), Buffer.from(shot.data, 'base64')));
+    }
+  } else {
+    console.log('SKIP search results: the site has no Pagefind index (npm ci installs Pagefind)');
+  }
+
   // Live preview: a broken front matter shows an overlay, fixing it brings the page back.
   const article = path.join(project, 'content', 'articles', 'sues-four-forces.md');
   const original = fs.readFileSync(article, 'utf8');
