@@ -19,6 +19,7 @@ g++ -std=c++20 -O2 -I"$root/src" "$here/rankings_bench.cc" \
 for n in 100000 1000000; do
   dir="$work/project-$n"
   [ -f "$dir/data/exports/members-2021.jsonl" ] || python3 "$here/make_bench_project.py" "$dir" "$n"
+  rm -rf "$dir/templates" && cp -r "$root/templates" "$dir/templates"  # the default theme
   size=$(du -h "$dir/data/exports/members-2021.jsonl" | cut -f1)
   echo "== $n records ($size of JSON Lines): compute step"
   /usr/bin/time -v "$work/rankings_bench" "$dir" 2> "$work/time-$n.txt"
