@@ -159,3 +159,29 @@ TEST_CASE("a changed export leaves a published ranking as published and recomput
   CHECK(dec != dec_json);
   CHECK(contains(dec, "\"text\": \"100.00%\""));
 }
+
+TEST_CASE("an entity's history shows a published period as published", "[e2e][publish]") {
+  TempDir tmp;
+  fs::path project = tmp / "project";
+  fresh_project(project);
+  REQUIRE(run_bulletin({"publish", "rankings/xxqg-units/2020-11", "--date", "2020-12-16"}, project).exit_code == 0);
+  std::string file = "data/exports/units-2020-11.json";
+  std::string text = read_file(project / file);
+  // 复旦's records now say every member was active.
+  std::string out;
+  for (const auto& line : split_lines(text)) {
+    std::string l = line;
+    if (contains(l, "中共复旦大学委员会")) {
+      size_t m = l.find("\"学员总数\": ");
+      size_t a = l.find("\"活跃学员数\": ");
+      std::string members = l.substr(m + 15, l.find(',', m) - m - 15);
+      l = l.substr(0, a + 18) + members + l.substr(l.find(',', a));
+    }
+    out += l + "\n";
+  }
+  write_file(project / file, out);
+  fs::path site = tmp / "site";
+  REQUIRE(run_bulletin({"build", ".", "-o", site.string()}, project).exit_code == 0);
+  std::string history = read_file(site / "rankings/xxqg-units/entities/中共复旦大学委员会/index.html");
+  CHECK(contains(history, "2020年11月</a></td><td class=\"num\">44 / 44</td><td class=\"num\">26.19%</td>"));
+}
