@@ -185,3 +185,22 @@ TEST_CASE("an entity's history shows a published period as published", "[e2e][pu
   std::string history = read_file(site / "rankings/xxqg-units/entities/中共复旦大学委员会/index.html");
   CHECK(contains(history, "2020年11月</a></td><td class=\"num\">44 / 44</td><td class=\"num\">26.19%</td>"));
 }
+
+TEST_CASE("an unchanged export that feeds only published periods is not read again, with the same site", "[e2e][publish]") {
+  TempDir tmp;
+  fs::path project = tmp / "project";
+  fresh_project(project);
+  REQUIRE(run_bulletin({"publish", "rankings/xxqg-units/2020-11", "--date", "2020-12-16"}, project).exit_code == 0);
+  RunResult reused = run_bulletin({"build", ".", "-o", (tmp / "reused").string()}, project);
+  REQUIRE(reused.exit_code == 0);
+  CHECK(contains(reused.out, "xxqg-units: 1 export file(s) not read again: unchanged, and their periods are published\n"));
+
+  // The same records, written differently: the file must be read again, and
+  // the site must come out the same.
+  std::string file = "data/exports/units-2020-11.json";
+  write_file(project / file, read_file(project / file) + "\n");
+  RunResult read = run_bulletin({"build", ".", "-o", (tmp / "read").string()}, project);
+  REQUIRE(read.exit_code == 0);
+  CHECK_FALSE(contains(read.out, "not read again"));
+  CHECK(snapshot(tmp / "reused") == snapshot(tmp / "read"));
+}

@@ -38,7 +38,8 @@ int run_publish(const PublishArgs& a) {
   }
   RealFileSystem fs;
   Diagnostics diags;
-  Project project = load_project(fs, a.project, diags);
+  // Recompute everything: what is published now must come from the sources.
+  Project project = load_project(fs, a.project, diags, ProjectOptions{false});
   print_diagnostics(diags);
   if (diags.has_errors()) {
     std::cerr << "publish failed: fix the " << plural(diags.error_count(), "error")

@@ -130,6 +130,41 @@ std::string csv_field(const std::string& s) {
   return out + "\"";
 }
 
+std::optional<PeriodResult> period_from_json(const RankingRule& rule, const nlohmann::json& j) {
+  if (!j.is_object() || j.value("rule", "") != rule.id || !j["rows"].is_array()) return std::nullopt;
+  auto first = parse_date(j.value("start", "")), last = parse_date(j.value("end", ""));
+  if (!first || !last) return std::nullopt;
+  PeriodResult p;
+  p.id = j.value("period", "");
+  p.first = *first;
+  p.last = *last;
+  p.complete = j.value("complete", true);
+  auto as_of = j["as_of"].is_string() ? parse_date(j["as_of"].get<std::string>()) : std::nullopt;
+  p.last_in_data = as_of ? *as_of : p.last;
+  p.records = j.value("records", 0L);
+  std::map<std::string, GroupTable> tables;
+  for (const auto& row : j["rows"]) {
+    RankedRow r;
+    r.rank = row.value("rank", 0);
+    r.overall_rank = row.value("overall_rank", r.rank);
+    r.entity = row.value("entity", "");
+    r.group = row.value("group", "");
+    r.records = row.value("records", 0L);
+    for (const auto& m : rule.metrics) {
+      const auto& v = row[m.id];
+      MetricValue mv;
+      mv.value = v.is_object() && v["value"].is_number() ? v["value"].get<double>() : std::nan("");
+      mv.text = v.is_object() ? v.value("text", "") : "";
+      r.metrics.push_back(std::move(mv));
+    }
+    tables[r.group].group = r.group;
+    tables[r.group].rows.push_back(p.rows.size());
+    p.rows.push_back(std::move(r));
+  }
+  for (auto& [group, table] : tables) p.tables.push_back(std::move(table));
+  return p;
+}
+
 std::string period_to_csv(const RankingRule& rule, const PeriodResult& p) {
   std::string out = "\xEF\xBB\xBF";
   auto line = [&](const std::vector<std::string>& cells) {

@@ -16,6 +16,7 @@
 #pragma once
 
 #include <nlohmann/json.hpp>
+#include <optional>
 #include <string>
 
 #include "compute/rankings.h"
@@ -26,6 +27,13 @@ namespace bulletin {
 nlohmann::ordered_json period_to_json(const RankingRule& rule, const PeriodResult& period);
 
 std::string period_to_csv(const RankingRule& rule, const PeriodResult& period);
+
+// A period's rows back from its index.json, as published: id, range,
+// completeness, rows with ranks and metric values and texts, and one table
+// per group. Lists and group results are left out (a published period's page
+// comes from its snapshot; what is restored serves histories and indexes).
+// nullopt when the JSON is not a period of this rule.
+std::optional<PeriodResult> period_from_json(const RankingRule& rule, const nlohmann::json& json);
 
 // One CSV field, quoted when it holds a comma, a quote or a line break.
 std::string csv_field(const std::string& s);

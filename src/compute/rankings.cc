@@ -317,7 +317,8 @@ bool ListResult::ties_extended() const {
 }
 
 RuleResults compute_rule(const RankingRule& rule, const FileSystem& fs,
-                         const std::string& project_root) {
+                         const std::string& project_root,
+                         const std::function<bool(const std::string& path)>& skip_file) {
   RuleResults results;
   results.exports = find_exports(rule, fs, project_root);
   if (results.exports.empty()) {
@@ -343,7 +344,10 @@ RuleResults compute_rule(const RankingRule& rule, const FileSystem& fs,
       cached_day = LONG_MIN;  // the map may have a new node; the cache stays valid, but keep it simple
     }
   };
+  ExportSpan* span = nullptr;  // the file being read
   auto on_record = [&](const ExportRecord& r) {
+    if (span->records++ == 0 || r.date < span->first) span->first = r.date;
+    if (span->records == 1 || span->last < r.date) span->last = r.date;
     // Evaluate every term's argument first, so a bad record adds nothing.
     EvalContext ctx;
     ctx.inner = r.numbers.data();
@@ -383,7 +387,18 @@ RuleResults compute_rule(const RankingRule& rule, const FileSystem& fs,
     p.last_day = std::max(p.last_day, day);
     ++results.records;
   };
-  for (const auto& file : results.exports) read_export(rule, fs, project_root, file, on_record, on_bad);
+  std::vector<std::string> read;
+  for (const auto& file : results.exports) {
+    if (skip_file && skip_file(file)) {
+      results.unread.push_back(file);
+      continue;
+    }
+    read.push_back(file);
+    results.spans.push_back({file, {}, {}, 0});
+    span = &results.spans.back();
+    read_export(rule, fs, project_root, file, on_record, on_bad);
+  }
+  results.exports = std::move(read);
 
   for (auto& [id, state] : periods) {
     if (state.entities.empty()) {

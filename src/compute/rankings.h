@@ -9,6 +9,7 @@
 // for display only and never change an order.
 #pragma once
 
+#include <functional>
 #include <map>
 #include <optional>
 #include <string>
@@ -91,8 +92,19 @@ struct PeriodResult {
   SkippedRecords skipped;  // skipped records dated in this period
 };
 
+// The dates an export file holds, for knowing later whether it can only
+// feed published periods.
+struct ExportSpan {
+  std::string path;  // relative to the project root
+  Date first;
+  Date last;
+  long records = 0;
+};
+
 struct RuleResults {
   std::vector<std::string> exports;  // the files read, relative to the project root
+  std::vector<ExportSpan> spans;     // parallel to `exports`: the dates each file holds
+  std::vector<std::string> unread;   // files matched but not read (see compute_rule)
   std::vector<PeriodResult> periods; // in calendar order
   long records = 0;
   SkippedRecords skipped;  // all skipped records, including undated ones
@@ -101,8 +113,12 @@ struct RuleResults {
 // Computes every period of `rule`. Throws Error (naming the rule file at its
 // `exports` key) when no export matches, and Error naming the export file
 // and record for a bad record unless the rule says `bad_records: skip`.
+// `skip_file`, when given, names export files not to read: those whose
+// records all belong to periods already published (their results come from
+// the published snapshots instead).
 RuleResults compute_rule(const RankingRule& rule, const FileSystem& fs,
-                         const std::string& project_root);
+                         const std::string& project_root,
+                         const std::function<bool(const std::string& path)>& skip_file = {});
 
 // The period with id `id`, or null.
 const PeriodResult* find_period(const RuleResults& results, const std::string& id);

@@ -329,3 +329,66 @@ TEST_CASE("index.json and index.csv carry ranks, values and texts", "[compute]")
         "1,中共上海工艺美术职业学院 (上海市工艺美术学校)委员会,97.60%,43.06\r\n"
         "2,\"a,\"\"b\"\"\",61.00%,20.60\r\n");
 }
+
+TEST_CASE("a published period reads back from its index.json as published", "[compute]") {
+  MemoryFileSystem fs;
+  fs.add("site/data/exports/m.jsonl",
+         "{\"日期\": \"2021-01-01\", \"姓名\": \"张三\", \"党支部\": \"一支部\", \"成长总积分\": 1000}\n"
+         "{\"日期\": \"2021-02-10\", \"姓名\": \"张三\", \"党支部\": \"一支部\", \"成长总积分\": 3000}\n"
+         "{\"日期\": \"2021-01-01\", \"姓名\": \"王五\", \"党支部\": \"二支部\", \"成长总积分\": 100}\n"
+         "{\"日期\": \"2021-02-10\", \"姓名\": \"王五\", \"党支部\": \"二支部\", \"成长总积分\": 6200}\n");
+  RankingRule rule = rule_from(R"(title: 季度通报
+exports: exports/*.jsonl
+fields: {date: 日期, member: 姓名, branch: 党支部, total: 成长总积分}
+entity: member
+group: branch
+period: quarter
+metrics:
+  - {id: growth, label: 本期增长, value: last(total) - first(total), format: decimal:0}
+)");
+  RuleResults results = compute_rule(rule, fs, "site");
+  REQUIRE(results.periods.size() == 1);
+  const PeriodResult& p = results.periods[0];
+  auto back = period_from_json(rule, nlohmann::json::parse(period_to_json(rule, p).dump()));
+  REQUIRE(back);
+  CHECK(back->id == "2021-Q1");
+  CHECK(back->first == p.first);
+  CHECK(back->last == p.last);
+  CHECK(back->complete == p.complete);
+  CHECK(back->last_in_data == p.last_in_data);
+  REQUIRE(back->rows.size() == 2);
+  for (size_t i = 0; i < 2; ++i) {
+    CHECK(back->rows[i].entity == p.rows[i].entity);
+    CHECK(back->rows[i].group == p.rows[i].group);
+    CHECK(back->rows[i].rank == p.rows[i].rank);
+    CHECK(back->rows[i].metrics[0].value == p.rows[i].metrics[0].value);
+    CHECK(back->rows[i].metrics[0].text == p.rows[i].metrics[0].text);
+  }
+  CHECK(back->tables.size() == 2);  // one per branch
+  CHECK(entity_histories(RuleResults{{}, {}, {}, {*back}, 0, {}}).size() == 2);
+}
+
+TEST_CASE("export files can be left unread, and each file read reports its dates", "[compute]") {
+  MemoryFileSystem fs;
+  fs.add("site/data/exports/a.jsonl", "{\"日期\": \"2021-01-05\", \"姓名\": \"张三\", \"成长总积分\": 10}\n"
+                                       "{\"日期\": \"2021-01-02\", \"姓名\": \"张三\", \"成长总积分\": 5}\n");
+  fs.add("site/data/exports/b.jsonl", "{\"日期\": \"2021-04-01\", \"姓名\": \"张三\", \"成长总积分\": 20}\n");
+  RankingRule rule = rule_from(R"(title: t
+exports: exports/*.jsonl
+fields: {date: 日期, member: 姓名, total: 成长总积分}
+entity: member
+period: quarter
+metrics: [{id: total, label: 积分, value: last(total)}]
+)");
+  RuleResults all = compute_rule(rule, fs, "site");
+  REQUIRE(all.spans.size() == 2);
+  CHECK(all.spans[0].path == "data/exports/a.jsonl");
+  CHECK(all.spans[0].first == Date{2021, 1, 2});
+  CHECK(all.spans[0].last == Date{2021, 1, 5});
+  CHECK(all.spans[0].records == 2);
+  RuleResults some = compute_rule(rule, fs, "site", [](const std::string& p) { return p.ends_with("a.jsonl"); });
+  CHECK(some.unread == std::vector<std::string>{"data/exports/a.jsonl"});
+  CHECK(some.exports == std::vector<std::string>{"data/exports/b.jsonl"});
+  REQUIRE(some.periods.size() == 1);
+  CHECK(some.periods[0].id == "2021-Q2");
+}

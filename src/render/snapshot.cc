@@ -83,10 +83,13 @@ PageData to_page_data(const YAML::Node& n) {
 nlohmann::json canonical(const Snapshot& s) {
   nlohmann::json files = nlohmann::json::object();
   for (const auto& [name, bytes] : s.files) files[name] = bytes;
-  return {{"kind", s.kind},       {"url", s.url},         {"title", s.title},
-          {"version", s.version}, {"published", s.published.iso()},
-          {"note", s.note},       {"source", s.source},   {"source_digest", s.source_digest},
-          {"page", s.page},       {"files", files}};
+  nlohmann::json c = {{"kind", s.kind},       {"url", s.url},         {"title", s.title},
+                       {"version", s.version}, {"published", s.published.iso()},
+                       {"note", s.note},       {"source", s.source},   {"source_digest", s.source_digest},
+                       {"page", s.page},       {"files", files}};
+  // Added later: only present when used, so that earlier snapshots keep their digests.
+  if (!s.inputs.empty()) c["inputs"] = s.inputs;
+  return c;
 }
 
 std::string emit_snapshot(const Snapshot& s, bool literal) {
@@ -103,6 +106,10 @@ std::string emit_snapshot(const Snapshot& s, bool literal) {
   out << YAML::Key << "digest" << YAML::Value << s.digest;
   out << YAML::Key << "page" << YAML::Value;
   emit(out, s.page, literal);
+  if (!s.inputs.empty()) {
+    out << YAML::Key << "inputs" << YAML::Value;
+    emit(out, s.inputs, literal);
+  }
   if (!s.files.empty()) {
     out << YAML::Key << "files" << YAML::Value << YAML::BeginMap;
     for (const auto& [name, bytes] : s.files) {
@@ -167,6 +174,7 @@ Snapshot read_snapshot(const SourceFile& file) {
   s.digest = need("digest");
   if (!root["page"] || !root["page"].IsMap()) throw Error({file.path, 0, 0}, "snapshot has no 'page'");
   s.page = to_page_data(root["page"]);
+  if (root["inputs"] && root["inputs"].IsSequence()) s.inputs = to_page_data(root["inputs"]);
   if (root["files"] && root["files"].IsMap())
     for (const auto& kv : root["files"]) s.files[kv.first.Scalar()] = kv.second.Scalar();
   return s;

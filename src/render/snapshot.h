@@ -27,6 +27,10 @@ struct Snapshot {
   std::string source_digest;  // digest of that source at publication
   PageData page;              // the page data as published
   std::map<std::string, std::string> files;  // frozen files beside the page
+  // What a ranking period was computed from: [{path, digest, first, last}]
+  // per export file, so later builds know which files feed only published
+  // periods and need not be read again. Empty for other documents.
+  PageData inputs = PageData::array();
   std::string digest;         // sha256 of everything above
   std::string path;           // where it was read from (not stored)
 };

@@ -107,6 +107,7 @@ PublishOutcome plan_publication(const Publishable& doc, const DocumentHistory* h
   s.source_digest = doc.source_digest;
   s.page = doc.page;
   s.files = doc.files;
+  s.inputs = doc.inputs;
   if (history) {
     const Snapshot& latest = history->latest();
     bool same = doc.kind == "ranking" ? latest.page == doc.page && latest.files == doc.files

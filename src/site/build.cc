@@ -262,30 +262,6 @@ void render_bulletins(BuildContext& b) {
   b.report.documents["issues"] = static_cast<int>(c.issues.size());
 }
 
-// A history shows, for each published period, the rank and values as
-// published (from the frozen index.json), not as recomputed from today's exports.
-void with_published_values(const BuildContext& b, const RankingRule& rule, EntityHistory& history) {
-  for (auto& point : history.points) {
-    const DocumentHistory* h = b.project.archive.find(ranking_url(rule, point.period));
-    if (!h) continue;
-    auto file = h->latest().files.find("index.json");
-    if (file == h->latest().files.end()) continue;
-    nlohmann::json published = nlohmann::json::parse(file->second, nullptr, false);
-    if (!published.is_object() || !published["rows"].is_array()) continue;
-    for (const auto& row : published["rows"]) {
-      if (row.value("entity", "") != history.entity || row.value("group", "") != history.group) continue;
-      point.rank = row.value("rank", point.rank);
-      point.overall_rank = row.value("overall_rank", point.rank);
-      for (size_t i = 0; i < rule.metrics.size() && i < point.metrics.size(); ++i) {
-        const auto& m = row[rule.metrics[i].id];
-        if (!m.is_object()) continue;
-        point.metrics[i].value = m["value"].is_number() ? m["value"].get<double>() : point.metrics[i].value;
-        point.metrics[i].text = m.value("text", point.metrics[i].text);
-      }
-    }
-  }
-}
-
 void render_rankings(BuildContext& b) {
   render(b, "rankings", rankings_index(b.project.rankings));
   int periods = 0;
@@ -296,7 +272,7 @@ void render_rankings(BuildContext& b) {
       PageData nav = PageData::object();
       if (k > 0) nav["previous"] = {{"url", ranking_url(r.rule, all[k - 1].id)}, {"label", period_label(r.rule.period, all[k - 1].id)}};
       if (k + 1 < all.size()) nav["next"] = {{"url", ranking_url(r.rule, all[k + 1].id)}, {"label", period_label(r.rule.period, all[k + 1].id)}};
-      render_document(b, "ranking", publishable_ranking(b.project, r, k), nav);
+      render_document(b, "ranking", publishable_ranking(b.project, b.fs, r, k), nav);
       std::string url = ranking_url(r.rule, all[k].id);
       Date date = updated_on(b, url, all[k].last_in_data);
       b.dated[url] = date;
@@ -304,10 +280,10 @@ void render_rankings(BuildContext& b) {
                                          all[k].complete ? "" : "截至" + all[k].last_in_data.official(), "学习排名"});
       ++periods;
     }
-    for (auto& history : entity_histories(r.results)) {
-      with_published_values(b, r.rule, history);
-      render(b, "ranking_entity", ranking_entity_page(r, history));
-    }
+    for (const auto& history : entity_histories(r.results)) render(b, "ranking_entity", ranking_entity_page(r, history));
+    if (!r.results.unread.empty())
+      b.report.notes.push_back(r.rule.id + ": " + std::to_string(r.results.unread.size()) +
+                               " export file(s) not read again: unchanged, and their periods are published");
   }
   b.report.documents["ranking periods"] = periods;
 }

@@ -1,5 +1,9 @@
 #include "site/project.h"
 
+#include <algorithm>
+
+#include "compute/ranking_output.h"
+#include "util/sha256.h"
 #include "util/text.h"
 
 namespace bulletin {
@@ -76,18 +80,76 @@ void check_published_sources(const Project& p, const FileSystem& fs, Diagnostics
   for (const auto& i : p.content.issues) check(i.url(), i.source, "", i.revision, i.revision_where);
 }
 
+// The published periods of `rule`, by period id.
+std::map<std::string, const Snapshot*> published_periods(const Archive& archive, const RankingRule& rule) {
+  std::map<std::string, const Snapshot*> out;
+  std::string prefix = "rankings/" + rule.id + "/";
+  for (const auto& [url, history] : archive.by_url) {
+    if (history.latest().kind != "ranking" || !url.starts_with(prefix)) continue;
+    out[url.substr(prefix.size(), url.size() - prefix.size() - 1)] = &history.latest();
+  }
+  return out;
+}
+
+// True when export `path` is unchanged since a publication and every day it
+// holds belongs to a published period: reading it again could change nothing.
+bool feeds_only_published(const FileSystem& fs, const std::string& root, const RankingRule& rule,
+                          const std::map<std::string, const Snapshot*>& published, const std::string& path) {
+  std::string digest;
+  for (const auto& [id, snapshot] : published) {
+    for (const auto& input : snapshot->inputs) {
+      if (input.value("path", "") != path) continue;
+      if (digest.empty()) digest = sha256(fs.read(join_path(root, path)).value_or(""));
+      auto first = parse_date(input.value("first", "")), last = parse_date(input.value("last", ""));
+      if (input.value("digest", "") != digest || !first || !last) continue;
+      bool all = true;
+      for (long day = first->days(); day <= last->days() && all; ++day)
+        all = published.count(period_id(rule.period, Date::from_days(day))) > 0;
+      if (all) return true;
+    }
+  }
+  return false;
+}
+
+// Published periods as published: their rows come from the frozen index.json.
+void restore_published(const RankingRule& rule, const std::map<std::string, const Snapshot*>& published,
+                       RuleResults& results) {
+  for (const auto& [id, snapshot] : published) {
+    auto file = snapshot->files.find("index.json");
+    if (file == snapshot->files.end()) continue;
+    auto period = period_from_json(rule, nlohmann::json::parse(file->second, nullptr, false));
+    if (!period) continue;
+    auto it = std::find_if(results.periods.begin(), results.periods.end(),
+                           [&](const PeriodResult& p) { return p.id == id; });
+    if (it != results.periods.end()) {
+      *it = std::move(*period);
+    } else {
+      results.periods.push_back(std::move(*period));
+    }
+  }
+  std::sort(results.periods.begin(), results.periods.end(),
+            [](const PeriodResult& a, const PeriodResult& b) { return a.first < b.first; });
+}
+
 }  // namespace
 
-Project load_project(const FileSystem& fs, const std::string& root, Diagnostics& diags) {
+Project load_project(const FileSystem& fs, const std::string& root, Diagnostics& diags,
+                     const ProjectOptions& options) {
   Project p;
   p.root = root;
   p.config = load_config(fs, root, diags);
   if (!fs.is_file(join_path(root, "bulletin.yaml"))) return p;  // not a project: one error is enough
   p.archive = load_archive(fs, root, diags);
-  p.content = load_content(fs, root, p.config, diags, frozen_sources(p.archive));
+  p.content = load_content(fs, root, p.config, diags,
+                           options.reuse_published ? frozen_sources(p.archive) : FrozenSources{});
   for (auto& rule : load_rules(fs, root, diags)) {
     try {
-      RuleResults results = compute_rule(rule, fs, root);
+      auto published = options.reuse_published ? published_periods(p.archive, rule)
+                                               : std::map<std::string, const Snapshot*>{};
+      RuleResults results = compute_rule(rule, fs, root, [&](const std::string& path) {
+        return !published.empty() && feeds_only_published(fs, root, rule, published, path);
+      });
+      restore_published(rule, published, results);
       p.rankings.push_back({std::move(rule), std::move(results)});
     } catch (const Error& e) {
       diags.add(e.diagnostic());

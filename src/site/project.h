@@ -25,8 +25,16 @@ struct Project {
 // Page templates the site needs besides the layout.
 const std::vector<std::string>& required_templates();
 
+struct ProjectOptions {
+  // Take published ranking periods from their snapshots, and do not read
+  // again an export file whose records all belong to published periods
+  // (unchanged since). Default: true; `publish` turns it off to recompute.
+  bool reuse_published = true;
+};
+
 // Loads and checks the whole project; every problem goes to diags. The
 // returned project is only fit to build when diags has no errors.
-Project load_project(const FileSystem& fs, const std::string& root, Diagnostics& diags);
+Project load_project(const FileSystem& fs, const std::string& root, Diagnostics& diags,
+                     const ProjectOptions& options = {});
 
 }  // namespace bulletin

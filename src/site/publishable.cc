@@ -2,6 +2,7 @@
 
 #include "compute/ranking_output.h"
 #include "render/ranking_pages.h"
+#include "util/sha256.h"
 #include "util/text.h"
 
 namespace bulletin {
@@ -64,7 +65,7 @@ Publishable publishable_issue(const Project& p, const FileSystem& fs, const Bull
   return d;
 }
 
-Publishable publishable_ranking(const Project& p, const RuleOutput& r, size_t index) {
+Publishable publishable_ranking(const Project& p, const FileSystem& fs, const RuleOutput& r, size_t index) {
   const PeriodResult& period = r.results.periods[index];
   Publishable d;
   d.kind = "ranking";
@@ -74,6 +75,12 @@ Publishable publishable_ranking(const Project& p, const RuleOutput& r, size_t in
   d.page = frozen(ranking_period_page(r, index));
   d.files["index.json"] = period_to_json(r.rule, period).dump(2) + "\n";
   d.files["index.csv"] = period_to_csv(r.rule, period);
+  for (const auto& span : r.results.spans) {
+    d.inputs.push_back({{"path", span.path},
+                        {"digest", sha256(fs.read(join_path(p.root, span.path)).value_or(""))},
+                        {"first", span.first.iso()},
+                        {"last", span.last.iso()}});
+  }
   return d;
 }
 
@@ -91,7 +98,7 @@ std::vector<Publishable> find_publishables(const Project& p, const FileSystem& f
     if (i.source == what || i.url() == url) out.push_back(publishable_issue(p, fs, i));
   for (const auto& r : p.rankings)
     for (size_t k = 0; k < r.results.periods.size(); ++k)
-      if (ranking_url(r.rule, r.results.periods[k].id) == url) out.push_back(publishable_ranking(p, r, k));
+      if (ranking_url(r.rule, r.results.periods[k].id) == url) out.push_back(publishable_ranking(p, fs, r, k));
   if (out.empty() && error) {
     bool is_article = false;
     for (const auto& a : p.content.articles) is_article |= a.source == what || a.url() == url;

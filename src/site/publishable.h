@@ -14,7 +14,7 @@ namespace bulletin {
 Publishable publishable_notice(const Project& p, const FileSystem& fs, const Notice& n);
 // Without previous/next links: navigation is not part of what is published.
 Publishable publishable_issue(const Project& p, const FileSystem& fs, const BulletinIssue& issue);
-Publishable publishable_ranking(const Project& p, const RuleOutput& rule, size_t period);
+Publishable publishable_ranking(const Project& p, const FileSystem& fs, const RuleOutput& rule, size_t period);
 
 // The documents named by `what`: a source file (content/notices/x.md), a
 // permanent URL (notices/校党委发/2020/51/) or a ranking period
