@@ -259,15 +259,6 @@ PageData notice_page(const Notice& n) {
   return d;
 }
 
-PageData attachment_page(const Notice& n, const Attachment& a) {
-  PageData d = page_data("attachment", attachment_url(n, a), a.page_title);
-  set(d, "label", n.attachments.size() > 1 ? "附件 " + std::to_string(a.index) : "附件");
-  set(d, "title", a.page_title);
-  set(d, "body", a.page_html);
-  put(d, "notice", notice_summary(n));
-  return d;
-}
-
 PageData notices_index(const std::vector<Notice>& notices) {
   PageData d = page_data("notices", "notices/", "通知公告");
   // By year, newest first (notices arrive sorted newest first).

@@ -43,7 +43,6 @@ PageData articles_index(const std::vector<Article>& articles);
 
 PageData notice_summary(const Notice& n);
 PageData notice_page(const Notice& n);
-PageData attachment_page(const Notice& n, const Attachment& a);
 // Notices grouped by year (newest first) and by issuing organ.
 PageData notices_index(const std::vector<Notice>& notices);
 std::string attachment_url(const Notice& n, const Attachment& a);
