@@ -22,6 +22,25 @@ bool contains(const std::string& haystack, const std::string& needle) {
   return haystack.find(needle) != std::string::npos;
 }
 
+// Rewrites an export so that every record of 中共复旦大学委员会 says all its
+// members were active.
+void make_fudan_fully_active(const fs::path& project, const std::string& file) {
+  std::string out;
+  for (const auto& line : split_lines(read_file(project / file))) {
+    std::string l = line;
+    if (contains(l, "中共复旦大学委员会")) {
+      size_t m = l.find("\"学员总数\": ");
+      size_t a = l.find("\"活跃学员数\": ");
+      REQUIRE(m != std::string::npos);
+      REQUIRE(a != std::string::npos);
+      std::string members = l.substr(m + 15, l.find(',', m) - m - 15);
+      l = l.substr(0, a + 18) + members + l.substr(l.find(',', a));
+    }
+    out += l + "\n";
+  }
+  write_file(project / file, out);
+}
+
 }  // namespace
 
 TEST_CASE("publishing writes a reviewable snapshot and the page shows its version", "[e2e][publish]") {
@@ -134,23 +153,8 @@ TEST_CASE("a changed export leaves a published ranking as published and recomput
   std::string issue = read_file(site / "bulletins/jiaowei/2020/6/index.html");
 
   // Every record of 复旦 becomes fully active, in November and in December.
-  for (const char* file : {"data/exports/units-2020-11.json", "data/exports/units-2020-12.json"}) {
-    std::string text = read_file(project / file);
-    std::string out;
-    for (const auto& line : split_lines(text)) {
-      std::string l = line;
-      if (contains(l, "中共复旦大学委员会")) {
-        size_t m = l.find("\"学员总数\": ");
-        size_t a = l.find("\"活跃学员数\": ");
-        REQUIRE(m != std::string::npos);
-        REQUIRE(a != std::string::npos);
-        std::string members = l.substr(m + 15, l.find(',', m) - m - 15);
-        l = l.substr(0, a + 18) + members + l.substr(l.find(',', a));
-      }
-      out += l + "\n";
-    }
-    write_file(project / file, out);
-  }
+  make_fudan_fully_active(project, "data/exports/units-2020-11.json");
+  make_fudan_fully_active(project, "data/exports/units-2020-12.json");
   REQUIRE(run_bulletin({"build", ".", "-o", site.string()}, project).exit_code == 0);
   CHECK(read_file(site / "rankings/xxqg-units/2020-11/index.json") == nov_json);
   CHECK(read_file(site / "rankings/xxqg-units/2020-11/index.csv") == nov_csv);
@@ -165,21 +169,7 @@ TEST_CASE("an entity's history shows a published period as published", "[e2e][pu
   fs::path project = tmp / "project";
   fresh_project(project);
   REQUIRE(run_bulletin({"publish", "rankings/xxqg-units/2020-11", "--date", "2020-12-16"}, project).exit_code == 0);
-  std::string file = "data/exports/units-2020-11.json";
-  std::string text = read_file(project / file);
-  // 复旦's records now say every member was active.
-  std::string out;
-  for (const auto& line : split_lines(text)) {
-    std::string l = line;
-    if (contains(l, "中共复旦大学委员会")) {
-      size_t m = l.find("\"学员总数\": ");
-      size_t a = l.find("\"活跃学员数\": ");
-      std::string members = l.substr(m + 15, l.find(',', m) - m - 15);
-      l = l.substr(0, a + 18) + members + l.substr(l.find(',', a));
-    }
-    out += l + "\n";
-  }
-  write_file(project / file, out);
+  make_fudan_fully_active(project, "data/exports/units-2020-11.json");
   fs::path site = tmp / "site";
   REQUIRE(run_bulletin({"build", ".", "-o", site.string()}, project).exit_code == 0);
   std::string history = read_file(site / "rankings/xxqg-units/entities/中共复旦大学委员会/index.html");
