@@ -479,9 +479,9 @@ std::optional<BulletinIssue> load_issue(const SourceFile& file, const SiteConfig
 
 Content load_content(const FileSystem& fs, const std::string& root, const SiteConfig& config,
                      Diagnostics& diags, const FrozenSources& frozen) {
-  auto is_frozen = [&](const std::string& source, const std::string& resources) {
+  auto is_frozen = [&](const std::string& source, const std::string& digest) {
     auto it = frozen.find(source);
-    return it != frozen.end() && it->second == source_digest(fs, root, source, resources);
+    return it != frozen.end() && it->second == digest;
   };
   Content content;
   auto load_each = [&](const std::string& folder, bool top_level_only, auto&& load_one) {
@@ -512,11 +512,18 @@ Content load_content(const FileSystem& fs, const std::string& root, const SiteCo
     broken_articles.insert(stem(file.path));
   });
   load_each("content/notices", true, [&](const SourceFile& file) {
-    bool skip = is_frozen(file.path, notice_resources(file.path));
-    if (auto n = load_notice(file, fs, root, config, diags, skip)) content.notices.push_back(std::move(*n));
+    std::string digest = source_digest(fs, root, file.path, notice_resources(file.path));
+    if (auto n = load_notice(file, fs, root, config, diags, is_frozen(file.path, digest))) {
+      n->source_digest = std::move(digest);
+      content.notices.push_back(std::move(*n));
+    }
   });
   load_each("content/bulletins", false, [&](const SourceFile& file) {
-    if (auto i = load_issue(file, config, diags, is_frozen(file.path, ""))) content.issues.push_back(std::move(*i));
+    std::string digest = sha256(file.text);  // the file is all an issue's source
+    if (auto i = load_issue(file, config, diags, is_frozen(file.path, digest))) {
+      i->source_digest = std::move(digest);
+      content.issues.push_back(std::move(*i));
+    }
   });
 
   // Identity checks across documents.

@@ -104,6 +104,7 @@ struct Notice {
   std::optional<Date> print_date;
   int revision = 0;  // declared correction number (2, 3…); 0 when none
   std::string revision_note;
+  std::string source_digest;  // of the file and its resource folder, as loaded
   SourceLocation where;
   SourceLocation revision_where;
 
@@ -146,6 +147,7 @@ struct BulletinIssue {
   int print_count = 0;
   int revision = 0;  // declared correction number (2, 3…); 0 when none
   std::string revision_note;
+  std::string source_digest;  // of the file, as loaded
   SourceLocation where;
   SourceLocation number_where;
   SourceLocation revision_where;

@@ -330,8 +330,9 @@ PageData issue_page(const BulletinIssue& issue, const IssueContext& ctx) {
     set(sd, "body", s.body_html);
     PageData arts = list();
     for (const auto& slug : s.articles) {
-      auto it = ctx.articles.find(slug);
-      if (it == ctx.articles.end()) continue;
+      if (!ctx.articles) break;
+      auto it = ctx.articles->find(slug);
+      if (it == ctx.articles->end()) continue;
       PageData a = article_summary(*it->second);
       // Links written for the article's own page must work inside the issue.
       set(a, "body", rebase_links(it->second->body_html, it->second->url(), issue.url()));
@@ -354,8 +355,6 @@ PageData issue_page(const BulletinIssue& issue, const IssueContext& ctx) {
   set(d, "has_distribution", !issue.distribution.empty());
   put(d, "distribution", std::move(dist));
   set(d, "print_count", issue.print_count > 0 ? std::to_string(issue.print_count) : "");
-  if (ctx.previous) put(d, "previous", issue_summary(*ctx.previous, ctx.series));
-  if (ctx.next) put(d, "next", issue_summary(*ctx.next, ctx.series));
   return d;
 }
 

@@ -53,9 +53,7 @@ using RankingLookup = std::function<std::optional<PageData>(const RankingRef&)>;
 
 struct IssueContext {
   const Series* series = nullptr;
-  const BulletinIssue* previous = nullptr;  // older
-  const BulletinIssue* next = nullptr;      // newer
-  std::map<std::string, const Article*> articles;  // by slug
+  const std::map<std::string, const Article*>* articles = nullptr;  // by slug
   RankingLookup ranking;
 };
 PageData issue_summary(const BulletinIssue& issue, const Series* series);

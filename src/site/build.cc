@@ -20,12 +20,12 @@ struct BuildContext {
   const FileSystem& fs;
   OutputWriter& out;
   TemplateData site;
-  BuildReport report;
-  std::set<std::string> rendered;  // permanent URLs of documents rendered from sources
-  std::map<std::string, Date> dated;  // page URL -> date of its document, for the sitemap
-  std::vector<std::string> pages;     // every page URL written, for the sitemap
-  std::vector<FeedEntry> site_feed;
-  std::map<std::string, std::vector<FeedEntry>> series_feeds, rule_feeds;
+  BuildReport report{};
+  std::set<std::string> rendered{};     // permanent URLs of documents rendered from sources
+  std::map<std::string, Date> dated{};  // page URL -> date of its document, for the sitemap
+  std::vector<std::string> pages{};     // every page URL written, for the sitemap
+  std::vector<FeedEntry> site_feed{};
+  std::map<std::string, std::vector<FeedEntry>> series_feeds{}, rule_feeds{};
 };
 
 void render_history(BuildContext& b, const std::string& tmpl, const DocumentHistory& h, const PageData& nav);
@@ -38,7 +38,12 @@ void render(BuildContext& b, const std::string& tmpl, PageData page) {
   page["root"] = tmpl == "404" ? b.project.config.base_path : root_for(url);
   if (tmpl != "404" && tmpl != "redirect") b.pages.push_back(url);
   std::string path = url + (url.empty() || url.back() == '/' ? "index.html" : "");
-  b.out.write(path, b.project.templates.render(tmpl, to_template(page), b.site));
+  try {
+    b.out.write(path, b.project.templates.render(tmpl, to_template(page), b.site));
+  } catch (Error& e) {
+    e.diagnostic().context.push_back("while rendering " + path + " with templates/" + tmpl + ".mustache");
+    throw;
+  }
 }
 
 void render_home(BuildContext& b) {
@@ -228,7 +233,7 @@ void render_notices(BuildContext& b) {
   const auto& notices = b.project.content.notices;
   render(b, "notices", notices_index(notices));
   for (const auto& n : notices) {
-    Publishable doc = publishable_notice(b.project, b.fs, n);
+    Publishable doc = publishable_notice(n);
     render_document(b, "notice", doc, PageData::object());
     Date date = updated_on(b, n.url(), n.date.value_or(Date{n.year(), 1, 1}));
     b.dated[n.url()] = date;
@@ -241,6 +246,7 @@ void render_bulletins(BuildContext& b) {
   const Content& c = b.project.content;
   std::map<std::string, std::vector<const BulletinIssue*>> by_series;
   for (const auto& i : c.issues) by_series[i.series].push_back(&i);  // newest first
+  const auto articles = articles_by_slug(b.project);
   render(b, "bulletins", bulletins_index(b.project.config.series, by_series));
   for (const auto& s : b.project.config.series) {
     auto& issues = by_series[s.id];
@@ -250,7 +256,7 @@ void render_bulletins(BuildContext& b) {
       if (k > 0) nav["next"] = issue_summary(*issues[k - 1], &s);
       if (k + 1 < issues.size()) nav["previous"] = issue_summary(*issues[k + 1], &s);
       const BulletinIssue& issue = *issues[k];
-      render_document(b, "issue", publishable_issue(b.project, b.fs, issue), nav);
+      render_document(b, "issue", publishable_issue(b.project, issue, articles), nav);
       Date date = updated_on(b, issue.url(), issue.date);
       b.dated[issue.url()] = date;
       FeedEntry entry{issue.url(), s.name + " " + issue.number_text() + " " + issue.title, date, "", s.name};
@@ -272,7 +278,7 @@ void render_rankings(BuildContext& b) {
       PageData nav = PageData::object();
       if (k > 0) nav["previous"] = {{"url", ranking_url(r.rule, all[k - 1].id)}, {"label", period_label(r.rule.period, all[k - 1].id)}};
       if (k + 1 < all.size()) nav["next"] = {{"url", ranking_url(r.rule, all[k + 1].id)}, {"label", period_label(r.rule.period, all[k + 1].id)}};
-      render_document(b, "ranking", publishable_ranking(b.project, b.fs, r, k), nav);
+      render_document(b, "ranking", publishable_ranking(r, k), nav);
       std::string url = ranking_url(r.rule, all[k].id);
       Date date = updated_on(b, url, all[k].last_in_data);
       b.dated[url] = date;
@@ -348,7 +354,7 @@ void copy_assets(BuildContext& b) {
 
 BuildReport build_site(const Project& project, const FileSystem& fs, OutputWriter& out,
                        const BuildOptions& options) {
-  BuildContext b{project, fs, out, site_data(project.config), {}};
+  BuildContext b{project, fs, out, site_data(project.config)};
   b.site.set("has_rankings", !project.rankings.empty());
   std::optional<std::string> pagefind = options.search ? find_pagefind(project.root) : std::nullopt;
   bool search = pagefind && out.directory();

@@ -86,6 +86,8 @@ TEST_CASE("a failing write stops the build with the error", "[build]") {
     build_site(p, fs, out);
     FAIL("expected the write to fail");
   } catch (const Error& e) {
-    CHECK(e.diagnostic().format() == "notices/index.html: error: cannot write file (disk full or no permission?)");
+    CHECK(e.diagnostic().format() ==
+          "notices/index.html: error: cannot write file (disk full or no permission?)\n"
+          "  while rendering notices/index.html with templates/notices.mustache");
   }
 }

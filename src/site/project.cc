@@ -53,15 +53,15 @@ void check_ranking_references(const Project& p, const FileSystem& fs, Diagnostic
 // A published notice or issue whose source changed must declare its next
 // revision; a declared revision not yet published is worth a reminder.
 void check_published_sources(const Project& p, const FileSystem& fs, Diagnostics& diags) {
-  auto check = [&](const std::string& url, const std::string& source, const std::string& resources,
-                   int revision, const SourceLocation& revision_where) {
+  auto check = [&](const std::string& url, const std::string& source, const std::string& digest, int revision,
+                   const SourceLocation& revision_where) {
     const DocumentHistory* history = p.archive.find(url);
     if (!history) return;
     Publishable doc;
     doc.kind = "document";
     doc.url = url;
     doc.source = source;
-    doc.source_digest = source_digest(fs, p.root, source, resources);
+    doc.source_digest = digest;
     doc.declared_revision = revision;
     std::string text = fs.read(join_path(p.root, source)).value_or("");
     std::string problem = unpublished_change(doc, *history);
@@ -76,8 +76,8 @@ void check_published_sources(const Project& p, const FileSystem& fs, Diagnostics
                     line_of(text, revision_where.line));
     }
   };
-  for (const auto& n : p.content.notices) check(n.url(), n.source, notice_resources(n.source), n.revision, n.revision_where);
-  for (const auto& i : p.content.issues) check(i.url(), i.source, "", i.revision, i.revision_where);
+  for (const auto& n : p.content.notices) check(n.url(), n.source, n.source_digest, n.revision, n.revision_where);
+  for (const auto& i : p.content.issues) check(i.url(), i.source, i.source_digest, i.revision, i.revision_where);
 }
 
 // The published periods of `rule`, by period id.

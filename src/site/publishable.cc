@@ -18,13 +18,13 @@ PageData frozen(PageData page) {
 
 }  // namespace
 
-Publishable publishable_notice(const Project& p, const FileSystem& fs, const Notice& n) {
+Publishable publishable_notice(const Notice& n) {
   Publishable d;
   d.kind = "notice";
   d.url = n.url();
   d.title = n.title;
   d.source = n.source;
-  d.source_digest = source_digest(fs, p.root, n.source, notice_resources(n.source));
+  d.source_digest = n.source_digest;
   d.declared_revision = n.revision;
   d.revision_note = n.revision_note;
   d.revision_where = n.revision_where;
@@ -46,18 +46,25 @@ std::optional<PageData> ranking_table_for(const Project& p, const RankingRef& re
   return std::nullopt;
 }
 
-Publishable publishable_issue(const Project& p, const FileSystem& fs, const BulletinIssue& issue) {
+std::map<std::string, const Article*> articles_by_slug(const Project& p) {
+  std::map<std::string, const Article*> out;
+  for (const auto& a : p.content.articles) out[a.slug] = &a;
+  return out;
+}
+
+Publishable publishable_issue(const Project& p, const BulletinIssue& issue,
+                              const std::map<std::string, const Article*>& articles) {
   IssueContext ctx;
   for (const auto& s : p.config.series)
     if (s.id == issue.series) ctx.series = &s;
-  for (const auto& a : p.content.articles) ctx.articles[a.slug] = &a;
+  ctx.articles = &articles;
   ctx.ranking = [&p](const RankingRef& ref) { return ranking_table_for(p, ref); };
   Publishable d;
   d.kind = "issue";
   d.url = issue.url();
   d.title = (ctx.series ? ctx.series->name + " " : "") + issue.number_text() + " " + issue.title;
   d.source = issue.source;
-  d.source_digest = source_digest(fs, p.root, issue.source);
+  d.source_digest = issue.source_digest;
   d.declared_revision = issue.revision;
   d.revision_note = issue.revision_note;
   d.revision_where = issue.revision_where;
@@ -65,7 +72,7 @@ Publishable publishable_issue(const Project& p, const FileSystem& fs, const Bull
   return d;
 }
 
-Publishable publishable_ranking(const Project& p, const FileSystem& fs, const RuleOutput& r, size_t index) {
+Publishable publishable_ranking(const RuleOutput& r, size_t index) {
   const PeriodResult& period = r.results.periods[index];
   Publishable d;
   d.kind = "ranking";
@@ -75,13 +82,18 @@ Publishable publishable_ranking(const Project& p, const FileSystem& fs, const Ru
   d.page = frozen(ranking_period_page(r, index));
   d.files["index.json"] = period_to_json(r.rule, period).dump(2) + "\n";
   d.files["index.csv"] = period_to_csv(r.rule, period);
-  for (const auto& span : r.results.spans) {
-    d.inputs.push_back({{"path", span.path},
-                        {"digest", sha256(fs.read(join_path(p.root, span.path)).value_or(""))},
-                        {"first", span.first.iso()},
-                        {"last", span.last.iso()}});
-  }
   return d;
+}
+
+PageData ranking_inputs(const Project& p, const FileSystem& fs, const RuleOutput& r) {
+  PageData inputs = PageData::array();
+  for (const auto& span : r.results.spans) {
+    inputs.push_back({{"path", span.path},
+                      {"digest", sha256(fs.read(join_path(p.root, span.path)).value_or(""))},
+                      {"first", span.first.iso()},
+                      {"last", span.last.iso()}});
+  }
+  return inputs;
 }
 
 std::vector<Publishable> find_publishables(const Project& p, const FileSystem& fs, const std::string& raw,
@@ -92,13 +104,18 @@ std::vector<Publishable> find_publishables(const Project& p, const FileSystem& f
   if (what.ends_with("index.html")) what = what.substr(0, what.size() - 10);
   std::string url = what.empty() || what.back() == '/' ? what : what + "/";
   std::vector<Publishable> out;
+  auto articles = articles_by_slug(p);
   for (const auto& n : p.content.notices)
-    if (n.source == what || n.url() == url) out.push_back(publishable_notice(p, fs, n));
+    if (n.source == what || n.url() == url) out.push_back(publishable_notice(n));
   for (const auto& i : p.content.issues)
-    if (i.source == what || i.url() == url) out.push_back(publishable_issue(p, fs, i));
-  for (const auto& r : p.rankings)
-    for (size_t k = 0; k < r.results.periods.size(); ++k)
-      if (ranking_url(r.rule, r.results.periods[k].id) == url) out.push_back(publishable_ranking(p, fs, r, k));
+    if (i.source == what || i.url() == url) out.push_back(publishable_issue(p, i, articles));
+  for (const auto& r : p.rankings) {
+    for (size_t k = 0; k < r.results.periods.size(); ++k) {
+      if (ranking_url(r.rule, r.results.periods[k].id) != url) continue;
+      out.push_back(publishable_ranking(r, k));
+      out.back().inputs = ranking_inputs(p, fs, r);
+    }
+  }
   if (out.empty() && error) {
     bool is_article = false;
     for (const auto& a : p.content.articles) is_article |= a.source == what || a.url() == url;

@@ -3,6 +3,7 @@
 // the document is unpublished, and what `publish` freezes into a snapshot.
 #pragma once
 
+#include <map>
 #include <string>
 #include <vector>
 
@@ -11,10 +12,17 @@
 
 namespace bulletin {
 
-Publishable publishable_notice(const Project& p, const FileSystem& fs, const Notice& n);
+Publishable publishable_notice(const Notice& n);
 // Without previous/next links: navigation is not part of what is published.
-Publishable publishable_issue(const Project& p, const FileSystem& fs, const BulletinIssue& issue);
-Publishable publishable_ranking(const Project& p, const FileSystem& fs, const RuleOutput& rule, size_t period);
+// `articles`: the project's articles by slug (see articles_by_slug).
+Publishable publishable_issue(const Project& p, const BulletinIssue& issue,
+                              const std::map<std::string, const Article*>& articles);
+Publishable publishable_ranking(const RuleOutput& rule, size_t period);
+std::map<std::string, const Article*> articles_by_slug(const Project& p);
+
+// What a rule's periods are computed from, recorded when one is published
+// (see Snapshot::inputs): each export file read, its digest and its dates.
+PageData ranking_inputs(const Project& p, const FileSystem& fs, const RuleOutput& rule);
 
 // The documents named by `what`: a source file (content/notices/x.md), a
 // permanent URL (notices/校党委发/2020/51/) or a ranking period
