@@ -1,10 +1,13 @@
 // bulletin: the command line. Each subcommand is a short script over the core
 // library (see commands.h); errors are printed once, by the command.
 #include <algorithm>
+#include <filesystem>
+#include <new>
 #include <iostream>
 #include <vector>
 
 #include "cli/commands.h"
+#include "util/input_check.h"
 #include "util/text.h"
 
 int main(int argc, char** argv) {
@@ -38,7 +41,30 @@ int main(int argc, char** argv) {
     app.exit(e);
     return kUsageError;
   }
-  for (auto& [sub, run] : commands)
-    if (*sub) return run();
+  // The boundary: whatever a command did not catch ends here as one message
+  // and exit status 1, never as std::terminate and a signal.
+  for (auto& [sub, run] : commands) {
+    if (!*sub) continue;
+    try {
+      return run();
+    } catch (const Error& e) {
+      std::cerr << e.diagnostic().format() << "\n";
+      return kContentError;
+    } catch (const std::filesystem::filesystem_error& e) {
+      std::cerr << "bulletin " << sub->get_name() << ": error: " << e.code().message();
+      if (!e.path1().empty()) std::cerr << ": " << e.path1().string();
+      std::cerr << "\n";
+      return kContentError;
+    } catch (const std::bad_alloc&) {
+      std::cerr << "bulletin " << sub->get_name() << ": error: out of memory\n";
+      return kContentError;
+    } catch (const std::exception& e) {
+      std::cerr << "bulletin " << sub->get_name() << ": error: " << utf8_sanitized(e.what()) << "\n";
+      return kContentError;
+    } catch (...) {
+      std::cerr << "bulletin " << sub->get_name() << ": error: unexpected failure\n";
+      return kContentError;
+    }
+  }
   return kUsageError;
 }

@@ -3,6 +3,7 @@
 #include <set>
 
 #include "load/front_matter.h"
+#include "util/input_check.h"
 #include "util/text.h"
 
 namespace bulletin {
@@ -18,6 +19,12 @@ SiteConfig load_config(const FileSystem& fs, const std::string& root, Diagnostic
     return config;
   }
   file.text = *text;
+  try {
+    require_utf8(file.path, file.text);
+  } catch (const Error& e) {
+    diags.add(e.diagnostic());
+    return config;
+  }
   // Reuse the front matter machinery: the whole file is one YAML block.
   FrontMatter fm;
   fm.file = &file;
@@ -30,6 +37,10 @@ SiteConfig load_config(const FileSystem& fs, const std::string& root, Diagnostic
       return config;
     }
     fm.root.reset(root_node);
+    check_plain_values(fm);
+  } catch (const Error& e) {
+    diags.add(e.diagnostic());
+    return config;
   } catch (const YAML::Exception& e) {
     SourceLocation where = location_of_mark(fm, e.mark);
     diags.error(where, "invalid YAML: " + explain_yaml_error(e.msg), line_of(file.text, where.line));
@@ -89,8 +100,8 @@ SiteConfig load_config(const FileSystem& fs, const std::string& root, Diagnostic
                                     numbering + "'");
         }
         if (s.id.empty()) continue;
-        if (s.id.find_first_of("/\\ ") != std::string::npos) {
-          sf.error("id", "series id '" + s.id + "' is used in URLs: it cannot contain '/', '\\' or spaces");
+        if (std::string why = url_segment_problem(s.id); !why.empty()) {
+          sf.error("id", "series id '" + utf8_sanitized(s.id) + "' is used in URLs and " + why);
           continue;
         }
         if (!seen.insert(s.id).second) {

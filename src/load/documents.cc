@@ -5,6 +5,7 @@
 #include <set>
 
 #include "load/markdown.h"
+#include "util/input_check.h"
 #include "util/sha256.h"
 #include "util/text.h"
 
@@ -41,8 +42,24 @@ const std::vector<FieldSpec>& article_schema() {
   return schema;
 }
 
-bool valid_slug(const std::string& s) {
-  return !s.empty() && s.find_first_of("/\\?#% \t") == std::string::npos && s[0] != '.';
+// Why a project-relative name a document gives (attachments, pages, the
+// enclosure) cannot be used: each of its '/'-separated parts must be a URL
+// segment, so it names a file inside the notice's folder and nowhere else.
+std::string resource_name_problem(const std::string& name) {
+  if (name.empty()) return "is empty";
+  size_t start = 0;
+  while (true) {
+    size_t slash = name.find('/', start);
+    std::string part = name.substr(start, slash == std::string::npos ? slash : slash - start);
+    std::string why = url_segment_problem(part);
+    if (!why.empty()) {
+      if (part == "..") return "goes up out of the notice's folder ('..')";
+      return part == name ? why : "has a part '" + utf8_sanitized(part) + "' that " + why;
+    }
+    if (slash == std::string::npos) break;
+    start = slash + 1;
+  }
+  return {};
 }
 
 // Reads a project file that a document refers to, relative to `dir`.
@@ -51,7 +68,20 @@ std::optional<SourceFile> read_resource(const FileSystem& fs, const std::string&
   std::string rel = join_path(dir, name);
   auto text = fs.read(join_path(root, rel));
   if (!text) return std::nullopt;
+  require_utf8(rel, *text);
   return SourceFile{rel, *text};
+}
+
+// The error for a named file that is not usable, or empty: a name that leaves
+// the notice's folder, or a file that resolves (through symlinks) outside the
+// project.
+std::string resource_problem(const FileSystem& fs, const std::string& root, const std::string& dir,
+                             const std::string& what, const std::string& name) {
+  std::string why = resource_name_problem(name);
+  if (!why.empty()) return what + " '" + utf8_sanitized(name) + "' " + why + "; name a file inside " + dir;
+  std::string outside = fs.outside(root, join_path(root, join_path(dir, name)));
+  if (!outside.empty()) return what + " '" + name + "' " + outside;
+  return {};
 }
 
 std::vector<std::string> split_list(const std::string& s) {
@@ -148,7 +178,23 @@ std::optional<DocumentNumber> parse_document_number(const std::string& raw, std:
       return fail("document number '" + text + "' must not pad the number with zeros", right);
     }
     if (!has_hao) return fail("document number '" + text + "' must end with 号", right);
-    return DocumentNumber{code, std::stoi(year), std::stoi(number)};
+    std::string code_problem = url_segment_problem(code);
+    if (!code_problem.empty()) {
+      if (why) {
+        *why = "the 机关代字 '" + utf8_sanitized(code) + "' of document number '" + utf8_sanitized(text) +
+               "' becomes part of the notice's URL and " + code_problem;
+      }
+      return std::nullopt;
+    }
+    auto year_value = parse_bounded(year, 9999, 4);
+    auto number_value = parse_bounded(number, kMaxDocumentNumber, 9);
+    if (!year_value || *year_value < 1900) {
+      return fail("document number '" + text + "' has a year before 1900", "");
+    }
+    if (!number_value) {
+      return fail("document number '" + text + "' has a 序号 larger than " + std::to_string(kMaxDocumentNumber), "");
+    }
+    return DocumentNumber{code, static_cast<int>(*year_value), static_cast<int>(*number_value)};
   }
   return fail("document number '" + text + "' has no year in 〔〕", "校党委发〔2020〕51号");
 }
@@ -168,9 +214,9 @@ std::optional<Article> load_article(const SourceFile& file, const SiteConfig& co
   a.tags = f.texts("tags");
   a.summary = f.text("summary");
   a.slug = f.text("slug", stem(file.path));
-  if (!valid_slug(a.slug)) {
+  if (std::string why = url_segment_problem(a.slug); !why.empty()) {
     f.error_at(f.has("slug") ? f.where("slug") : SourceLocation{file.path, 1, 1},
-               "'" + a.slug + "' cannot be used in a URL (no spaces, '/', '?', '#' or '%')");
+               "'" + utf8_sanitized(a.slug) + "' cannot be used in a URL: it " + why);
   }
   if (f.has("title") && a.title.empty()) f.error("title", "the title is empty");
   if (diags.error_count() > before || !date) return std::nullopt;
@@ -245,8 +291,9 @@ std::optional<Notice> load_notice(const SourceFile& file, const FileSystem& fs,
   n.printer = f.text("printer");
   n.print_date = f.date("print_date");
   read_revision(f, n.revision, n.revision_note, n.revision_where);
-  if (!n.doc_no && !valid_slug(n.slug)) {
-    f.error_at({file.path, 1, 1}, "the file name '" + n.slug + "' cannot be used in a URL");
+  if (std::string why = url_segment_problem(n.slug); !n.doc_no && !why.empty()) {
+    f.error_at(f.has("slug") ? f.where("slug") : SourceLocation{file.path, 1, 1},
+               "'" + utf8_sanitized(n.slug) + "' cannot be used in a URL: it " + why);
   }
 
   // Resources (attachment pages and files, the enclosure) live in a folder
@@ -257,7 +304,9 @@ std::optional<Notice> load_notice(const SourceFile& file, const FileSystem& fs,
 
   if (f.has("enclosure")) {
     std::string name = f.text("enclosure");
-    if (auto src = read_resource(fs, root, resources, name)) {
+    if (std::string why = resource_problem(fs, root, resources, "enclosure", name); !why.empty()) {
+      f.error("enclosure", why);
+    } else if (auto src = read_resource(fs, root, resources, name)) {
       try {
         FrontMatter efm = parse_front_matter(*src);
         Fields ef(efm, {{"title", {"标题"}, true}, {"signature", {"署名"}}, {"date", {"日期", "成文日期"}}},
@@ -310,6 +359,12 @@ std::optional<Notice> load_notice(const SourceFile& file, const FileSystem& fs,
         f.error_at(a.where, "an attachment is a file name or {title: …, page: …} / {title: …, file: …}");
         continue;
       }
+      if (std::string why = page.empty() ? resource_problem(fs, root, resources, "attachment file", file_name)
+                                          : resource_problem(fs, root, resources, "attachment page", page);
+          !why.empty()) {
+        f.error_at(a.where, why);
+        continue;
+      }
       if (!page.empty()) {
         auto src = read_resource(fs, root, resources, page);
         if (!src) {
@@ -337,6 +392,24 @@ std::optional<Notice> load_notice(const SourceFile& file, const FileSystem& fs,
         a.file_name = file_name.substr(file_name.rfind('/') == std::string::npos ? 0 : file_name.rfind('/') + 1);
         a.file_size = fs.size(join_path(root, path));
         if (a.title.empty()) a.title = stem(a.file_name);
+        // The file goes beside the notice's page: it must not take the page's
+        // own name, an attachment page's, or another file's.
+        bool clash = a.file_name == "index.html" || a.file_name.starts_with("attachment-");
+        for (const auto& other : n.attachments) {
+          if (!other.is_page() && other.file_name == a.file_name) {
+            f.error_at(a.where, "attachment file '" + a.file_name + "' has the same name in the site as " +
+                                    other.file_source + " (line " + std::to_string(other.where.line) +
+                                    "); rename one of them");
+            clash = false;
+            a.file_name.clear();
+          }
+        }
+        if (a.file_name.empty()) continue;
+        if (clash) {
+          f.error_at(a.where, "attachment file name '" + a.file_name +
+                                  "' is reserved for the notice's pages; rename the file");
+          continue;
+        }
       }
       n.attachments.push_back(std::move(a));
     }
@@ -486,10 +559,20 @@ Content load_content(const FileSystem& fs, const std::string& root, const SiteCo
   Content content;
   auto load_each = [&](const std::string& folder, bool top_level_only, auto&& load_one) {
     std::string dir = join_path(root, folder);
-    for (const auto& rel : fs.list(dir)) {
+    std::vector<ListProblem> problems;
+    for (const auto& rel : fs.list(dir, &problems)) {
+      if (std::string why = fs.outside(root, join_path(dir, rel)); !why.empty()) {
+        diags.error({join_path(folder, rel), 0, 0}, why);
+        continue;
+      }
       if (!ends_with(rel, ".md")) continue;
       if (top_level_only && rel.find('/') != std::string::npos) continue;  // resources
-      SourceFile file{join_path(folder, rel), fs.read(join_path(dir, rel)).value_or("")};
+      auto text = fs.read(join_path(dir, rel));
+      if (!text) {
+        diags.error({join_path(folder, rel), 0, 0}, "cannot be read");
+        continue;
+      }
+      SourceFile file{join_path(folder, rel), std::move(*text)};
       ++content.files;
       try {
         load_one(file);
@@ -497,6 +580,7 @@ Content load_content(const FileSystem& fs, const std::string& root, const SiteCo
         diags.add(e.diagnostic());
       }
     }
+    for (const auto& p : problems) diags.error({join_path(folder, p.path), 0, 0}, p.what);
   };
   std::set<std::string> broken_articles;  // already reported: not "missing" from issues too
   load_each("content/articles", false, [&](const SourceFile& file) {

@@ -50,6 +50,8 @@ std::optional<BulletinIssue> load_issue(const SourceFile& file, const SiteConfig
 
 // 发文字号: 机关代字〔年份〕序号号. On a malformed number returns nullopt and
 // sets `why` to what is wrong and the right form.
+// The largest 序号 a 发文字号 may have (no office numbers documents past it).
+inline constexpr long kMaxDocumentNumber = 999999;
 std::optional<DocumentNumber> parse_document_number(const std::string& text, std::string* why);
 
 }  // namespace bulletin

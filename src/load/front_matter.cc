@@ -1,5 +1,8 @@
 #include "load/front_matter.h"
 
+#include <cstdio>
+
+#include "util/input_check.h"
 #include "util/text.h"
 
 namespace bulletin {
@@ -57,6 +60,41 @@ void check_quotes(const SourceFile& file, const std::string& yaml, int first_lin
   }
 }
 
+// Front matter values end up in pages, feeds and snapshots: a control
+// character in one (a NUL, an ESC, a form feed pasted from a word processor,
+// or written as "\x01" in quotes) is an error at the value.
+void check_controls(const FrontMatter& fm, const YAML::Node& node, int depth) {
+  if (depth > 64) {
+    SourceLocation where = location_of(fm, node);
+    throw Error(where, "front matter is nested too deeply", line_of(fm.file->text, where.line));
+  }
+  if (node.IsScalar()) {
+    const std::string& v = node.Scalar();
+    if (size_t at = control_char_at(v); at != std::string::npos) {
+      SourceLocation where = location_of(fm, node);
+      char hex[8];
+      std::snprintf(hex, sizeof hex, "%02X", static_cast<unsigned char>(v[at]));
+      throw Error(where,
+                  std::string("the value holds the control character U+00") + hex +
+                      "; front matter values are plain text (tabs and line breaks only)",
+                  line_of(fm.file->text, where.line));
+    }
+  } else if (node.IsSequence()) {
+    for (const auto& item : node) check_controls(fm, item, depth + 1);
+  } else if (node.IsMap()) {
+    for (const auto& kv : node) {
+      check_controls(fm, kv.first, depth + 1);
+      check_controls(fm, kv.second, depth + 1);
+    }
+  }
+}
+
+}  // namespace
+
+void check_plain_values(const FrontMatter& fm) { check_controls(fm, fm.root, 0); }
+
+namespace {
+
 bool is_fence(std::string_view line) {
   std::string t = trim(line);
   return t == "---";
@@ -75,6 +113,7 @@ SourceLocation location_of(const FrontMatter& fm, const YAML::Node& node) {
 }
 
 FrontMatter parse_front_matter(const SourceFile& file, bool required) {
+  require_utf8(file.path, file.text);
   FrontMatter fm;
   fm.file = &file;
   fm.root.reset(YAML::Node(YAML::NodeType::Map));
@@ -117,6 +156,7 @@ FrontMatter parse_front_matter(const SourceFile& file, bool required) {
                       line_of(file.text, where.line));
         }
         fm.root.reset(root);
+        check_controls(fm, fm.root, 0);
       } catch (const YAML::Exception& e) {
         SourceLocation where = location_of_mark(fm, e.mark);
         throw Error(where, "invalid YAML in front matter: " + explain_yaml_error(e.msg), line_of(file.text, where.line));

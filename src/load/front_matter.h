@@ -34,6 +34,10 @@ struct FrontMatter {
 // Throws Error for an unclosed block or invalid YAML.
 FrontMatter parse_front_matter(const SourceFile& file, bool required = true);
 
+// Throws Error at the first value (or key) of `fm` holding a C0 control
+// character other than tab and newline; parse_front_matter calls it.
+void check_plain_values(const FrontMatter& fm);
+
 // yaml-cpp's error message in plain words (the original when none is known).
 std::string explain_yaml_error(const std::string& message);
 

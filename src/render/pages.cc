@@ -61,7 +61,7 @@ TemplateData to_template(const PageData& page) {
     case PageData::value_t::number_integer:
     case PageData::value_t::number_unsigned:
     case PageData::value_t::number_float:
-      return TemplateData(page.dump());
+      return TemplateData(page.dump(-1, ' ', false, nlohmann::json::error_handler_t::replace));
     default:
       return TemplateData(false);
   }

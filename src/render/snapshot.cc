@@ -1,5 +1,7 @@
 #include "render/snapshot.h"
 
+#include "util/input_check.h"
+
 #include <yaml-cpp/yaml.h>
 
 #include "util/sha256.h"
@@ -55,7 +57,7 @@ void emit(YAML::Emitter& out, const PageData& v, bool literal) {
       emit_string(out, v.get<std::string>(), literal);
       break;
     default:
-      emit_string(out, v.dump(), literal);
+      emit_string(out, v.dump(-1, ' ', false, nlohmann::json::error_handler_t::replace), literal);
   }
 }
 
@@ -124,7 +126,11 @@ std::string emit_snapshot(const Snapshot& s, bool literal) {
 
 }  // namespace
 
-std::string snapshot_digest(const Snapshot& s) { return sha256(canonical(s).dump()); }
+std::string snapshot_digest(const Snapshot& s) {
+  // Never throws: what was read is UTF-8 (checked), and a stray byte from a
+  // YAML escape is replaced rather than aborting.
+  return sha256(canonical(s).dump(-1, ' ', false, nlohmann::json::error_handler_t::replace));
+}
 
 std::string snapshot_path(const std::string& url, int version) {
   return "data/published/" + url + "v" + std::to_string(version) + ".yaml";
@@ -139,7 +145,61 @@ std::string write_snapshot(const Snapshot& s) {
   return text;
 }
 
+namespace {
+
+// Why `url` is not a permanent URL ("a/b/"), or empty.
+std::string url_problem(const std::string& url) {
+  if (url.empty() || url.back() != '/') return "must end with '/'";
+  size_t start = 0;
+  while (start < url.size()) {
+    size_t slash = url.find('/', start);
+    std::string why = url_segment_problem(url.substr(start, slash - start));
+    if (!why.empty()) return "has a segment that " + why;
+    start = slash + 1;
+  }
+  return {};
+}
+
+// The parts of a snapshot's page data a build reads by type: a snapshot that
+// was edited (and its digest recomputed) gets a located error, not a crash.
+void check_shape(const FrontMatter& fm, const YAML::Node& root, const Snapshot& s) {
+  auto fail = [&](const YAML::Node& n, const std::string& what) {
+    SourceLocation where = location_of(fm, n);
+    throw Error(where, "snapshot " + what, line_of(fm.file->text, where.line));
+  };
+  const PageData& page = s.page;
+  if (page.contains("title") && !page["title"].is_string()) fail(root["page"]["title"], "page title must be text");
+  if (page.contains("attachments")) {
+    YAML::Node list = root["page"]["attachments"];
+    if (!page["attachments"].is_array()) fail(list, "attachments must be a list");
+    size_t k = 0;
+    for (const auto& a : page["attachments"]) {
+      YAML::Node n = list[k++];
+      if (!a.is_object()) fail(n, "attachment must be a mapping");
+      bool is_page = a.contains("is_page") && a["is_page"].is_boolean() && a["is_page"].get<bool>();
+      if (a.contains("is_page") && !a["is_page"].is_boolean()) fail(n, "attachment is_page must be true or false");
+      if (is_page) {
+        for (const char* key : {"url", "page_title"})
+          if (a.contains(key) && !a[key].is_string()) fail(n, std::string("attachment page ") + key + " must be text");
+      } else {
+        if (!a.contains("file_name") || !a["file_name"].is_string()) fail(n, "attachment file_name must be text");
+        std::string name = a["file_name"].get<std::string>();
+        if (std::string why = url_segment_problem(name); !why.empty() || name == "index.html")
+          fail(n, "attachment file name '" + utf8_sanitized(name) + "' " + (why.empty() ? "is reserved" : why));
+      }
+    }
+  }
+  for (const auto& input : s.inputs) {
+    if (!input.is_object()) fail(root["inputs"], "inputs must be a list of mappings");
+    for (const char* key : {"path", "digest", "first", "last"})
+      if (input.contains(key) && !input[key].is_string()) fail(root["inputs"], std::string("input ") + key + " must be text");
+  }
+}
+
+}  // namespace
+
 Snapshot read_snapshot(const SourceFile& file) {
+  require_utf8(file.path, file.text);
   FrontMatter fm;
   fm.file = &file;
   fm.yaml_line = 1;
@@ -160,11 +220,15 @@ Snapshot read_snapshot(const SourceFile& file) {
   s.path = file.path;
   s.kind = need("kind");
   s.url = need("url");
+  if (std::string why = url_problem(s.url); !why.empty())
+    throw Error(location_of(fm, root["url"]), "snapshot url '" + utf8_sanitized(s.url) + "' " + why,
+                line_of(file.text, location_of(fm, root["url"]).line));
   s.title = need("title");
   std::string version = need("version");
-  if (version.empty() || version.find_first_not_of("0123456789") != std::string::npos)
-    throw Error(location_of(fm, root["version"]), "snapshot version must be a whole number");
-  s.version = std::stoi(version);
+  auto version_number = parse_bounded(version, 99999, 5);
+  if (!version_number || *version_number < 1)
+    throw Error(location_of(fm, root["version"]), "snapshot version must be a whole number from 1 to 99999");
+  s.version = static_cast<int>(*version_number);
   auto published = parse_date(need("published"));
   if (!published) throw Error(location_of(fm, root["published"]), "snapshot publish date is not a date");
   s.published = *published;
@@ -175,8 +239,16 @@ Snapshot read_snapshot(const SourceFile& file) {
   if (!root["page"] || !root["page"].IsMap()) throw Error({file.path, 0, 0}, "snapshot has no 'page'");
   s.page = to_page_data(root["page"]);
   if (root["inputs"] && root["inputs"].IsSequence()) s.inputs = to_page_data(root["inputs"]);
-  if (root["files"] && root["files"].IsMap())
-    for (const auto& kv : root["files"]) s.files[kv.first.Scalar()] = kv.second.Scalar();
+  if (root["files"] && root["files"].IsMap()) {
+    for (const auto& kv : root["files"]) {
+      std::string name = kv.first.Scalar();
+      if (std::string why = url_segment_problem(name); !why.empty() || !kv.second.IsScalar())
+        throw Error(location_of(fm, kv.first), "snapshot file '" + utf8_sanitized(name) + "' " +
+                                                   (why.empty() ? "must hold text" : "cannot be a file name: it " + why));
+      s.files[name] = kv.second.Scalar();
+    }
+  }
+  check_shape(fm, root, s);
   return s;
 }
 

@@ -4,6 +4,7 @@
 #include <set>
 #include <sstream>
 
+#include "util/input_check.h"
 #include "util/text.h"
 
 namespace bulletin {
@@ -68,11 +69,24 @@ void TemplateSet::load(const FileSystem& fs, const std::string& root,
   compiled_.clear();
   std::string dir = join_path(root, kTemplateDir);
   std::set<std::string> broken;  // present but invalid: not reported as missing too
-  for (const auto& rel : fs.list(dir)) {
+  std::vector<ListProblem> problems;
+  for (const auto& rel : fs.list(dir, &problems)) {
+    std::string path = std::string(kTemplateDir) + "/" + rel;
+    // Templates, partials and assets all come from inside the project.
+    if (std::string why = fs.outside(root, join_path(root, path)); !why.empty()) {
+      diags.error({path, 0, 0}, why);
+      continue;
+    }
     if (!rel.ends_with(kExtension)) continue;
     std::string name = rel.substr(0, rel.size() - (sizeof kExtension - 1));
-    std::string path = std::string(kTemplateDir) + "/" + rel;
     Source src{path, fs.read(join_path(root, path)).value_or("")};
+    try {
+      require_utf8(path, src.text);
+    } catch (const Error& e) {
+      diags.add(e.diagnostic());
+      broken.insert(name);
+      continue;
+    }
     // Check each file on its own first, so errors name the right file and line.
     kainjow::mustache::mustache alone(src.text);
     if (!alone.is_valid()) {
@@ -86,6 +100,7 @@ void TemplateSet::load(const FileSystem& fs, const std::string& root,
       pages_[name] = std::move(src);
     }
   }
+  for (const auto& p : problems) diags.error({std::string(kTemplateDir) + "/" + p.path, 0, 0}, p.what);
   if (!pages_.count("layout") && !broken.count("layout")) {
     diags.error({std::string(kTemplateDir) + "/layout.mustache", 0, 0},
                 "missing template: every page is rendered into templates/layout.mustache");

@@ -20,7 +20,14 @@ Archive load_archive(const FileSystem& fs, const std::string& root, Diagnostics&
   std::set<std::string> broken;  // URLs with a rejected snapshot: no cascade of "missing version"
   static const std::regex name(R"((.*/)v(\d+)\.yaml)");
   std::string dir = join_path(root, "data/published");
-  for (const auto& rel : fs.list(dir)) {
+  std::vector<ListProblem> problems;
+  std::vector<std::string> listed = fs.list(dir, &problems);
+  for (const auto& p : problems) diags.error({"data/published/" + p.path, 0, 0}, p.what);
+  for (const auto& rel : listed) {
+    if (std::string why = fs.outside(root, join_path(dir, rel)); !why.empty()) {
+      diags.error({"data/published/" + rel, 0, 0}, why);
+      continue;
+    }
     std::smatch m;
     if (!std::regex_match(rel, m, name)) continue;  // frozen attachment files live here too
     std::string path = "data/published/" + rel;
@@ -34,6 +41,15 @@ Archive load_archive(const FileSystem& fs, const std::string& root, Diagnostics&
                         "`bulletin publish`");
         broken.insert(s.url);
         continue;
+      }
+      if (s.page.contains("attachments")) {
+        bool bad = false;
+        for (const auto& a : s.page["attachments"])
+          bad = bad || (a.value("is_page", false) && !a.contains("url"));
+        if (bad) {
+          diags.error({path, 0, 0}, "an attachment page of this snapshot has no url");
+          continue;
+        }
       }
       std::string expected = snapshot_path(s.url, s.version);
       if (expected != path) {

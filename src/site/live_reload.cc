@@ -9,7 +9,7 @@ namespace bulletin {
 
 std::string status_json(const ServeStatus& status) {
   nlohmann::json j = {{"build", status.build}, {"ok", status.ok}, {"errors", status.errors}};
-  return j.dump();
+  return j.dump(-1, ' ', false, nlohmann::json::error_handler_t::replace);  // never throws
 }
 
 std::string live_reload_script(long build) {

@@ -6,6 +6,12 @@
 #include <sstream>
 #include <system_error>
 
+#include <dirent.h>
+#include <sys/stat.h>
+
+#include <cerrno>
+#include <cstring>
+
 #include "util/diagnostics.h"
 
 namespace bulletin {
@@ -35,22 +41,89 @@ bool RealFileSystem::is_dir(const std::string& path) const {
   return fs::is_directory(path, ec);
 }
 
-std::vector<std::string> RealFileSystem::list(const std::string& dir) const {
-  std::vector<std::string> out;
-  std::error_code ec;
-  if (!fs::is_directory(dir, ec)) return out;
-  fs::recursive_directory_iterator it(dir, fs::directory_options::follow_directory_symlink, ec), end;
-  for (; it != end; it.increment(ec)) {
-    if (ec) break;
-    std::string name = it->path().filename().string();
-    if (!name.empty() && name[0] == '.') {
-      if (it->is_directory()) it.disable_recursion_pending();
+namespace {
+
+struct DirId {
+  dev_t dev;
+  ino_t ino;
+  bool operator==(const DirId& o) const { return dev == o.dev && ino == o.ino; }
+};
+
+void walk(const std::string& dir, const std::string& prefix, std::vector<DirId>& ancestors,
+          std::vector<std::string>& out, std::vector<ListProblem>* problems) {
+  auto problem = [&](const std::string& rel, const std::string& what) {
+    if (problems) problems->push_back({rel, what});
+  };
+  DIR* d = ::opendir(dir.c_str());
+  if (!d) {
+    problem(prefix.empty() ? "." : prefix.substr(0, prefix.size() - 1),
+            std::string("cannot be read: ") + std::strerror(errno));
+    return;
+  }
+  std::vector<std::string> names;
+  while (dirent* e = ::readdir(d)) {
+    std::string name = e->d_name;
+    if (name.empty() || name[0] == '.') continue;  // hidden, and . / ..
+    names.push_back(std::move(name));
+  }
+  ::closedir(d);
+  std::sort(names.begin(), names.end());
+  for (const auto& name : names) {
+    std::string full = dir + "/" + name;
+    std::string rel = prefix + name;
+    struct stat st;
+    if (::stat(full.c_str(), &st) != 0) {
+      int err = errno;
+      struct stat lst;
+      bool is_link = ::lstat(full.c_str(), &lst) == 0 && S_ISLNK(lst.st_mode);
+      if (err == ELOOP) problem(rel, "is a symlink loop");
+      else if (is_link && err == ENOENT) problem(rel, "is a symlink to a file that does not exist");
+      else problem(rel, std::string("cannot be read: ") + std::strerror(err));
       continue;
     }
-    if (it->is_regular_file()) out.push_back(fs::relative(it->path(), dir).generic_string());
+    if (S_ISDIR(st.st_mode)) {
+      DirId id{st.st_dev, st.st_ino};
+      if (std::find(ancestors.begin(), ancestors.end(), id) != ancestors.end()) {
+        problem(rel, "is a symlink loop (it leads back to a folder that contains it)");
+        continue;
+      }
+      if (ancestors.size() > 64) {
+        problem(rel, "is nested more than 64 folders deep");
+        continue;
+      }
+      ancestors.push_back(id);
+      walk(full, rel + "/", ancestors, out, problems);
+      ancestors.pop_back();
+    } else if (S_ISREG(st.st_mode)) {
+      out.push_back(rel);
+    }
   }
+}
+
+}  // namespace
+
+std::vector<std::string> RealFileSystem::list(const std::string& dir, std::vector<ListProblem>* problems) const {
+  std::vector<std::string> out;
+  struct stat st;
+  if (::stat(dir.c_str(), &st) != 0 || !S_ISDIR(st.st_mode)) return out;
+  std::vector<DirId> ancestors{{st.st_dev, st.st_ino}};
+  walk(dir, "", ancestors, out, problems);
   std::sort(out.begin(), out.end());
   return out;
+}
+
+std::string RealFileSystem::outside(const std::string& root, const std::string& path) const {
+  std::error_code ec;
+  fs::path base = fs::weakly_canonical(fs::absolute(root, ec), ec);
+  if (ec) return {};
+  fs::path target = fs::weakly_canonical(fs::absolute(path, ec), ec);
+  if (ec) return "cannot be resolved (" + ec.message() + ")";
+  auto [b, t] = std::mismatch(base.begin(), base.end(), target.begin(), target.end());
+  if (b == base.end()) return {};
+  std::error_code lec;
+  bool link = fs::is_symlink(path, lec);
+  return std::string(link ? "is a symlink to " : "resolves to ") + target.string() +
+         ", outside the project folder; bulletin reads only files inside the project";
 }
 
 unsigned long long RealFileSystem::size(const std::string& path) const {
@@ -74,7 +147,7 @@ bool MemoryFileSystem::is_dir(const std::string& path) const {
   return false;
 }
 
-std::vector<std::string> MemoryFileSystem::list(const std::string& dir) const {
+std::vector<std::string> MemoryFileSystem::list(const std::string& dir, std::vector<ListProblem>*) const {
   std::string prefix = dir.empty() || dir == "." ? "" : dir + '/';
   std::vector<std::string> out;
   for (const auto& [p, _] : files_) {

@@ -9,6 +9,13 @@
 
 namespace bulletin {
 
+// An entry of a listed folder that could not be listed: a symlink loop, a
+// broken symlink, a folder that cannot be read, a symlink out of `root`.
+struct ListProblem {
+  std::string path;  // relative to the listed folder, '/' separators
+  std::string what;  // "is a symlink loop", …
+};
+
 class FileSystem {
  public:
   virtual ~FileSystem() = default;
@@ -18,8 +25,16 @@ class FileSystem {
   virtual bool is_dir(const std::string& path) const = 0;
   // Regular files under `dir`, recursively, as paths relative to `dir` with
   // '/' separators, sorted. Hidden files and folders are skipped.
-  virtual std::vector<std::string> list(const std::string& dir) const = 0;
+  // Entries that cannot be listed are left out and, when `problems` is given,
+  // reported there; listing never throws.
+  virtual std::vector<std::string> list(const std::string& dir, std::vector<ListProblem>* problems) const = 0;
+  std::vector<std::string> list(const std::string& dir) const { return list(dir, nullptr); }
   virtual unsigned long long size(const std::string& path) const = 0;
+  // Why `path` may not be read as part of the project in `root`: it
+  // resolves, after symlinks, outside `root` ("is a symlink to /etc/passwd,
+  // outside the project folder"). Empty when it stays inside (or does not
+  // exist, which the caller reports in its own words).
+  virtual std::string outside(const std::string& root, const std::string& path) const { return {}; }
 };
 
 class RealFileSystem : public FileSystem {
@@ -27,8 +42,11 @@ class RealFileSystem : public FileSystem {
   std::optional<std::string> read(const std::string& path) const override;
   bool is_file(const std::string& path) const override;
   bool is_dir(const std::string& path) const override;
-  std::vector<std::string> list(const std::string& dir) const override;
+  using FileSystem::list;
+  // Follows symlinked folders, but never into one of their own ancestors.
+  std::vector<std::string> list(const std::string& dir, std::vector<ListProblem>* problems) const override;
   unsigned long long size(const std::string& path) const override;
+  std::string outside(const std::string& root, const std::string& path) const override;
 };
 
 // A tree of files held in memory; directories exist implicitly.
@@ -38,7 +56,8 @@ class MemoryFileSystem : public FileSystem {
   std::optional<std::string> read(const std::string& path) const override;
   bool is_file(const std::string& path) const override;
   bool is_dir(const std::string& path) const override;
-  std::vector<std::string> list(const std::string& dir) const override;
+  using FileSystem::list;
+  std::vector<std::string> list(const std::string& dir, std::vector<ListProblem>* problems) const override;
   unsigned long long size(const std::string& path) const override;
 
  private:

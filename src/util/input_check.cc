@@ -1,0 +1,128 @@
+#include "util/input_check.h"
+
+#include <cstdio>
+
+#include "util/text.h"
+
+namespace bulletin {
+namespace {
+
+// Length of the well-formed UTF-8 sequence at s[i], or 0 when it is not one.
+size_t sequence_at(std::string_view s, size_t i) {
+  auto byte = [&](size_t k) { return static_cast<unsigned char>(s[k]); };
+  unsigned char c = byte(i);
+  if (c == 0) return 0;
+  if (c < 0x80) return 1;
+  size_t n;
+  unsigned char lo = 0x80, hi = 0xBF;
+  if (c >= 0xC2 && c <= 0xDF) {
+    n = 2;
+  } else if (c >= 0xE0 && c <= 0xEF) {
+    n = 3;
+    if (c == 0xE0) lo = 0xA0;   // overlong
+    if (c == 0xED) hi = 0x9F;   // surrogates
+  } else if (c >= 0xF0 && c <= 0xF4) {
+    n = 4;
+    if (c == 0xF0) lo = 0x90;   // overlong
+    if (c == 0xF4) hi = 0x8F;   // past U+10FFFF
+  } else {
+    return 0;
+  }
+  if (i + n > s.size()) return 0;
+  if (byte(i + 1) < lo || byte(i + 1) > hi) return 0;
+  for (size_t k = 2; k < n; ++k)
+    if (byte(i + k) < 0x80 || byte(i + k) > 0xBF) return 0;
+  return n;
+}
+
+}  // namespace
+
+size_t invalid_utf8_at(std::string_view text) {
+  for (size_t i = 0; i < text.size();) {
+    size_t n = sequence_at(text, i);
+    if (n == 0) return i;
+    i += n;
+  }
+  return std::string_view::npos;
+}
+
+std::string utf8_sanitized(std::string_view s) {
+  std::string out;
+  out.reserve(s.size());
+  for (size_t i = 0; i < s.size();) {
+    size_t n = sequence_at(s, i);
+    if (n == 0) {
+      out += "\xEF\xBF\xBD";
+      ++i;
+    } else {
+      out.append(s.substr(i, n));
+      i += n;
+    }
+  }
+  return out;
+}
+
+void require_utf8(const std::string& path, std::string_view text) {
+  size_t at = invalid_utf8_at(text);
+  if (at == std::string_view::npos) return;
+  int line = 1;
+  size_t line_start = 0;
+  for (size_t i = 0; i < at; ++i) {
+    if (text[i] == '\n') {
+      ++line;
+      line_start = i + 1;
+    }
+  }
+  size_t line_end = text.find('\n', at);
+  std::string_view raw = text.substr(line_start, line_end == std::string_view::npos ? text.size() - line_start
+                                                                                    : line_end - line_start);
+  std::string shown = utf8_sanitized(raw);
+  // Column in code points, counting each bad byte before `at` as one.
+  int column = static_cast<int>(utf8_length(utf8_sanitized(text.substr(line_start, at - line_start)))) + 1;
+  char hex[8];
+  std::snprintf(hex, sizeof hex, "0x%02X", static_cast<unsigned char>(text[at]));
+  std::string what = text[at] == '\0' ? std::string("a NUL byte: bulletin reads text files, and this one is not text")
+                                      : std::string("byte ") + hex +
+                                            " is not valid UTF-8; save the file as UTF-8 (not GBK or another "
+                                            "encoding)";
+  if (!shown.empty() && shown.back() == '\r') shown.pop_back();
+  throw Error({path, line, column}, what, shown);
+}
+
+size_t control_char_at(std::string_view s) {
+  for (size_t i = 0; i < s.size(); ++i) {
+    unsigned char c = static_cast<unsigned char>(s[i]);
+    if ((c < 0x20 && c != '\t' && c != '\n') || c == 0x7F) return i;
+  }
+  return std::string_view::npos;
+}
+
+std::string url_segment_problem(std::string_view s) {
+  if (s.empty()) return "is empty";
+  if (s == "." || s == "..") return "is '" + std::string(s) + "'";
+  if (s.size() > 200) return "is longer than 200 bytes";
+  if (invalid_utf8_at(s) != std::string_view::npos) return "is not valid UTF-8";
+  if (s[0] == '.') return "starts with '.'";
+  for (char c : s) {
+    unsigned char u = static_cast<unsigned char>(c);
+    if (u < 0x20 || u == 0x7F) return "contains a control character";
+  }
+  for (char c : std::string_view("/\\?#%:*\"<>|")) {
+    if (s.find(c) != std::string_view::npos) return std::string("contains '") + c + "'";
+  }
+  if (s.front() == ' ' || s.back() == ' ') return "starts or ends with a space";
+  return {};
+}
+
+std::optional<long> parse_bounded(std::string_view digits, long max, int max_digits) {
+  if (digits.empty() || digits.size() > static_cast<size_t>(max_digits) || max_digits > 18) return std::nullopt;
+  long v = 0;
+  for (char c : digits) {
+    if (c < '0' || c > '9') return std::nullopt;
+    v = v * 10 + (c - '0');
+  }
+  if (v > max) return std::nullopt;
+  return v;
+}
+
+}  // namespace bulletin
