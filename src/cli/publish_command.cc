@@ -80,6 +80,23 @@ int run_publish(const PublishArgs& a) {
     std::cerr << "publish failed; nothing was published\n";
     return kContentError;
   }
+  // Every file publish writes lands inside data/published, even when a folder
+  // on the way is a symlink: check them all before writing any.
+  for (const auto& [frozen, source] : copies) {
+    std::string why = fs.outside(a.project, join_path(a.project, frozen));
+    if (why.empty()) why = fs.outside(a.project, join_path(a.project, source));
+    if (!why.empty()) {
+      std::cerr << frozen << ": error: " << why << "\npublish failed; nothing was published\n";
+      return kContentError;
+    }
+  }
+  for (const auto& s : snapshots) {
+    std::string path = snapshot_path(s.url, s.version);
+    if (std::string why = fs.outside(a.project, join_path(a.project, path)); !why.empty()) {
+      std::cerr << path << ": error: " << why << "\npublish failed; nothing was published\n";
+      return kContentError;
+    }
+  }
   namespace stdfs = std::filesystem;
   for (const auto& [frozen, source] : copies) {
     stdfs::path target = stdfs::path(a.project) / frozen;

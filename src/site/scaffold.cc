@@ -4,6 +4,7 @@
 
 #include "load/documents.h"
 #include "load/front_matter.h"
+#include "util/input_check.h"
 #include "util/text.h"
 
 namespace bulletin {
@@ -46,8 +47,8 @@ std::optional<YAML::Node> front_matter_of(const FileSystem& fs, const std::strin
 }
 
 void check_slug(const std::string& slug, const std::string& option) {
-  if (slug.empty() || slug[0] == '.' || slug.find_first_of("/\\?#% \t\"'") != std::string::npos) {
-    throw Error(kCommand, "invalid " + option + " '" + slug +
+  if (!url_segment_problem(slug).empty() || slug.find_first_of(" \t\"'") != std::string::npos) {
+    throw Error(kCommand, "invalid " + option + " '" + utf8_sanitized(slug) +
                         "': use letters, digits, '-' or Chinese characters, without spaces, "
                         "'/', '?', '#' or '%'");
   }
@@ -144,6 +145,8 @@ ScaffoldFile scaffold_notice(const FileSystem& fs, const std::string& root, cons
                              const ScaffoldRequest& r) {
   std::string doc_no = r.doc_no;
   if (doc_no.empty() && !r.code.empty()) {
+    if (std::string why = url_segment_problem(r.code); !why.empty())
+      throw Error(kCommand, "invalid --code '" + utf8_sanitized(r.code) + "': the 机关代字 becomes part of the notice's URL and " + why);
     int next = last_notice_number(fs, root, r.code, r.today.year) + 1;
     doc_no = DocumentNumber{r.code, r.today.year, next}.text();
   }

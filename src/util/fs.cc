@@ -7,6 +7,7 @@
 #include <system_error>
 
 #include <dirent.h>
+#include <unistd.h>
 #include <sys/stat.h>
 
 #include <cerrno>
@@ -167,14 +168,33 @@ unsigned long long MemoryFileSystem::size(const std::string& path) const {
 void write_file_atomic(const std::string& path, const std::string& bytes) {
   fs::path target(path);
   if (target.has_parent_path()) fs::create_directories(target.parent_path());
-  std::string tmp = path + ".tmp";
-  {
-    std::ofstream out(tmp, std::ios::binary | std::ios::trunc);
-    out.write(bytes.data(), static_cast<std::streamsize>(bytes.size()));
-    out.flush();
-    if (!out) throw Error({path, 0, 0}, "cannot write file");
+  // An unpredictable name made with O_EXCL beside the target: never an
+  // existing file or a symlink someone placed at a guessable path.
+  std::string pattern = path + ".tmp-XXXXXX";
+  std::vector<char> name(pattern.begin(), pattern.end());
+  name.push_back('\0');
+  int fd = ::mkstemp(name.data());
+  if (fd < 0) throw Error({path, 0, 0}, std::string("cannot write file: ") + std::strerror(errno));
+  std::string tmp = name.data();
+  size_t done = 0;
+  bool ok = true;
+  while (done < bytes.size()) {
+    ssize_t n = ::write(fd, bytes.data() + done, bytes.size() - done);
+    if (n < 0 && errno == EINTR) continue;
+    if (n <= 0) {
+      ok = false;
+      break;
+    }
+    done += static_cast<size_t>(n);
   }
-  fs::rename(tmp, path);
+  ::fchmod(fd, 0644);
+  if (ok && ::fsync(fd) != 0) ok = false;
+  if (::close(fd) != 0) ok = false;
+  if (!ok || ::rename(tmp.c_str(), path.c_str()) != 0) {
+    int err = errno;
+    ::unlink(tmp.c_str());
+    throw Error({path, 0, 0}, std::string("cannot write file: ") + std::strerror(err));
+  }
 }
 
 }  // namespace bulletin
