@@ -30,6 +30,11 @@ struct ServeArgs {
   int port = 8000;
 };
 
+// Workers in the pool, and how many of them event streams may hold.
+constexpr int kWorkers = 64;
+constexpr int kMaxStreams = 48;
+constexpr auto kStreamLifetime = std::chrono::seconds(60);
+
 volatile std::sig_atomic_t g_interrupted = 0;
 extern "C" void on_interrupt(int) { g_interrupted = 1; }
 
@@ -40,6 +45,7 @@ struct LiveSite {
   ServeStatus status;
   long version = 0;  // bumps on every status change, so event streams know to send
   bool stopping = false;
+  int streams = 0;  // open live-reload event streams
 
   ServeStatus snapshot() {
     std::lock_guard<std::mutex> lock(mutex);
@@ -114,12 +120,18 @@ void serve_file(const std::string& out_dir, LiveSite& live, const httplib::Reque
   }
   std::error_code ec;
   fs::path path = fs::path(out_dir) / *rel;
+  RealFileSystem files;
+  // Inside the site folder by name; a symlink in it must not lead out.
+  if (!files.outside(out_dir, path.string()).empty()) {
+    res.status = 403;
+    res.set_content("outside the site\n", "text/plain; charset=utf-8");
+    return;
+  }
   if (fs::is_directory(path, ec)) {
     res.set_redirect(req.path + "/", 301);
     return;
   }
   long build = live.snapshot().build;
-  RealFileSystem files;
   auto bytes = files.read(path.string());
   if (!bytes) {
     res.status = 404;
@@ -146,10 +158,28 @@ void add_routes(httplib::Server& server, const std::string& out_dir, LiveSite& l
   });
   server.Get("/__bulletin/events", [&live](const httplib::Request&, httplib::Response& res) {
     res.set_header("Cache-Control", "no-store");
+    // Each open stream holds a worker: at most kMaxStreams at once, so page
+    // requests always find one free; a page over the limit still works and
+    // the overlay falls back to /__bulletin/status.
+    {
+      std::lock_guard<std::mutex> lock(live.mutex);
+      if (live.streams >= kMaxStreams) {
+        res.status = 503;
+        res.set_header("Connection", "close");
+        res.set_content("too many live-reload streams\n", "text/plain; charset=utf-8");
+        return;
+      }
+      ++live.streams;
+    }
+    auto opened = std::chrono::steady_clock::now();
     long sent = -1;
     res.set_chunked_content_provider(
-        "text/event-stream", [&live, sent](size_t, httplib::DataSink& sink) mutable {
+        "text/event-stream",
+        [&live, sent, opened](size_t, httplib::DataSink& sink) mutable {
           std::unique_lock<std::mutex> lock(live.mutex);
+          // A stream ends after a while and the browser opens a new one
+          // (retry: 1000), so an abandoned connection frees its worker.
+          if (std::chrono::steady_clock::now() - opened > kStreamLifetime) return false;
           if (sent == live.version) {
             live.changed.wait_for(lock, std::chrono::seconds(15),
                                   [&] { return live.stopping || live.version != sent; });
@@ -163,6 +193,10 @@ void add_routes(httplib::Server& server, const std::string& out_dir, LiveSite& l
           }
           lock.unlock();
           return sink.write(message.data(), message.size());
+        },
+        [&live](bool) {
+          std::lock_guard<std::mutex> lock(live.mutex);
+          --live.streams;
         });
   });
   server.Get(R"(/.*)", [&out_dir, &live](const httplib::Request& req, httplib::Response& res) {
@@ -194,11 +228,25 @@ int run_serve(const ServeArgs& o) {
 
   httplib::Server server;
   // Each open page holds one event stream; leave room for many tabs.
-  server.new_task_queue = [] { return new httplib::ThreadPool(64); };
+  server.new_task_queue = [] { return new httplib::ThreadPool(kWorkers); };
+  // One request per connection: an idle keep-alive connection never holds a
+  // worker that a page request needs.
+  server.set_keep_alive_max_count(1);
   server.set_keep_alive_timeout(1);
+  server.set_read_timeout(5, 0);
   add_routes(server, out_dir, live);
   int port = o.port;
   bool bound = port == 0 ? (port = server.bind_to_any_port(o.host)) > 0 : server.bind_to_port(o.host, port);
+  // Only requests addressed to this server: a foreign Host is a page
+  // elsewhere reaching it by DNS rebinding.
+  server.set_pre_routing_handler([host = o.host, port](const httplib::Request& req, httplib::Response& res) {
+    if (host_allowed(req.get_header_value("Host"), host, port)) return httplib::Server::HandlerResponse::Unhandled;
+    res.status = 421;
+    res.set_header("Connection", "close");
+    res.set_content("misdirected request: this server answers only to its own address\n",
+                    "text/plain; charset=utf-8");
+    return httplib::Server::HandlerResponse::Handled;
+  });
   if (!bound) {
     std::cerr << "bulletin serve: cannot listen on " << o.host << ":" << o.port
               << " (in use, or not an address of this machine); try --port " << o.port + 1 << "\n";

@@ -47,20 +47,78 @@ std::string inject_live_reload(std::string_view html, long build) {
 }
 
 std::optional<std::string> site_file_for(std::string_view request_path) {
-  std::string path(request_path);
-  if (path.empty() || path[0] != '/') path.insert(path.begin(), '/');
-  if (path.find('\\') != std::string::npos || path.find('\0') != std::string::npos) return std::nullopt;
-  // Reject any ".." segment.
+  // The path arrives decoded once (by the HTTP server); it is never decoded
+  // again, so "%252e%252e" stays the literal name "%2e%2e".
+  std::string rel;
   size_t start = 0;
-  while (start <= path.size()) {
-    size_t end = path.find('/', start);
-    if (end == std::string::npos) end = path.size();
-    if (path.compare(start, end - start, "..") == 0) return std::nullopt;
+  bool trailing = request_path.empty() || request_path.back() == '/';
+  while (start <= request_path.size()) {
+    size_t end = request_path.find('/', start);
+    if (end == std::string_view::npos) end = request_path.size();
+    std::string_view segment = request_path.substr(start, end - start);
     start = end + 1;
+    if (segment.empty() || segment == ".") continue;  // "//etc" is "/etc" inside the site
+    if (segment == "..") return std::nullopt;
+    for (char c : segment) {
+      unsigned char u = static_cast<unsigned char>(c);
+      if (c == '\\' || u < 0x20 || u == 0x7F) return std::nullopt;
+    }
+    if (!rel.empty()) rel += '/';
+    rel.append(segment);
   }
-  std::string rel = path.substr(1);
-  if (rel.empty() || rel.back() == '/') rel += "index.html";
+  if (rel.empty() || trailing) rel += rel.empty() ? "index.html" : "/index.html";
   return rel;
+}
+
+namespace {
+
+bool is_ipv4_literal(std::string_view h) {
+  int dots = 0, digits = 0;
+  for (char c : h) {
+    if (c == '.') {
+      if (digits == 0) return false;
+      ++dots;
+      digits = 0;
+    } else if (c >= '0' && c <= '9') {
+      if (++digits > 3) return false;
+    } else {
+      return false;
+    }
+  }
+  return dots == 3 && digits > 0;
+}
+
+std::string lower(std::string_view s) {
+  std::string out(s);
+  std::transform(out.begin(), out.end(), out.begin(), [](unsigned char c) { return static_cast<char>(std::tolower(c)); });
+  return out;
+}
+
+}  // namespace
+
+bool host_allowed(std::string_view host_header, std::string_view listen_host, int port) {
+  std::string host = lower(host_header);
+  std::string suffix = ":" + std::to_string(port);
+  if (!host.ends_with(suffix)) return false;
+  std::string name = host.substr(0, host.size() - suffix.size());
+  if (name.empty()) return false;
+  std::string listen = lower(listen_host);
+  if (listen.find(':') != std::string::npos) listen = "[" + listen + "]";
+  if (name == listen) return true;
+  bool loopback_listen = listen == "127.0.0.1" || listen == "localhost" || listen == "[::1]" ||
+                         listen.starts_with("127.");
+  if (loopback_listen || listen == "0.0.0.0" || listen == "[::]") {
+    if (name == "localhost" || name == "127.0.0.1" || name == "[::1]") return true;
+  }
+  // Listening on every address: the machine's own IP literals are fine. A DNS
+  // rebinding attack needs a host *name*, so names other than localhost are not.
+  if (listen == "0.0.0.0" || listen == "[::]") {
+    if (is_ipv4_literal(name)) return true;
+    if (name.size() > 2 && name.front() == '[' && name.back() == ']' &&
+        name.find_first_not_of("0123456789abcdef:.", 1) == name.size() - 1)
+      return true;
+  }
+  return false;
 }
 
 std::string content_type_for(std::string_view file) {

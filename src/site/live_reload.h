@@ -29,10 +29,19 @@ std::string live_reload_script(long build);
 // `html` with the script inserted before its last </body> (appended when there is none).
 std::string inject_live_reload(std::string_view html, long build);
 
-// The site file for a decoded request path: "/" -> "index.html",
-// "/a/b/" -> "a/b/index.html", "/a/b.css" -> "a/b.css". nullopt for a path
-// that could escape the site folder ("..", backslashes, NUL).
+// The site file for a request path decoded once: "/" -> "index.html",
+// "/a/b/" -> "a/b/index.html", "/a/b.css" -> "a/b.css". Empty and "."
+// segments are dropped ("//etc/passwd" is "etc/passwd" inside the site).
+// nullopt for a path that could escape the site folder ("..", backslashes,
+// NUL or other control characters). The caller still checks that the file
+// does not resolve, through a symlink, outside the site.
 std::optional<std::string> site_file_for(std::string_view request_path);
+
+// Whether a request's Host header names the address `serve` listens on
+// (`listen_host`:`port`): on a loopback address 127.0.0.1, localhost and
+// [::1] with the port; on 0.0.0.0 / :: also IP literals. Any other name is
+// refused, so a page on another site cannot reach `serve` by DNS rebinding.
+bool host_allowed(std::string_view host_header, std::string_view listen_host, int port);
 
 // Content-Type for a site file, with charset=utf-8 for text.
 std::string content_type_for(std::string_view file);

@@ -36,3 +36,34 @@ TEST_CASE("the status says which build is served and why the last one failed", "
   CHECK(status_json({4, false, "content/a.md:2:8: error: the title is empty\n"}) ==
         R"({"build":4,"errors":"content/a.md:2:8: error: the title is empty\n","ok":false})");
 }
+
+TEST_CASE("hostile request paths decoded once stay inside the site or are refused", "[serve][hostile]") {
+  // What cpp-httplib hands over after its one decoding of the target.
+  CHECK(site_file_for("//etc/passwd") == "etc/passwd");          // "//etc/passwd"
+  CHECK(site_file_for("//etc/passwd/") == "etc/passwd/index.html");
+  CHECK(site_file_for("/./a/./b.css") == "a/b.css");
+  CHECK(site_file_for("/../etc/passwd") == std::nullopt);        // "/..%2fetc/passwd"
+  CHECK(site_file_for("/a/..") == std::nullopt);
+  CHECK(site_file_for("/a\\..\\b") == std::nullopt);             // "%5c"
+  CHECK(site_file_for(std::string_view("/a\0b", 4)) == std::nullopt);  // "%00"
+  CHECK(site_file_for("/a\x1b[2J") == std::nullopt);
+  CHECK(site_file_for("/%2e%2e/x") == "%2e%2e/x");  // "%252e%252e": never decoded twice
+}
+
+TEST_CASE("serve answers only requests addressed to the address it listens on", "[serve][hostile]") {
+  CHECK(host_allowed("127.0.0.1:8000", "127.0.0.1", 8000));
+  CHECK(host_allowed("localhost:8000", "127.0.0.1", 8000));
+  CHECK(host_allowed("LOCALHOST:8000", "127.0.0.1", 8000));
+  CHECK(host_allowed("[::1]:8000", "127.0.0.1", 8000));
+  CHECK(host_allowed("[::1]:8000", "::1", 8000));
+  CHECK_FALSE(host_allowed("127.0.0.1:8001", "127.0.0.1", 8000));
+  CHECK_FALSE(host_allowed("127.0.0.1", "127.0.0.1", 8000));
+  CHECK_FALSE(host_allowed("", "127.0.0.1", 8000));
+  CHECK_FALSE(host_allowed("evil.example:8000", "127.0.0.1", 8000));
+  CHECK_FALSE(host_allowed("127.0.0.1.evil.example:8000", "127.0.0.1", 8000));
+  CHECK_FALSE(host_allowed("localhost.:8000", "127.0.0.1", 8000));
+  // Shared with the network: the machine's addresses, never a host name.
+  CHECK(host_allowed("10.1.2.3:8000", "0.0.0.0", 8000));
+  CHECK_FALSE(host_allowed("intranet.example:8000", "0.0.0.0", 8000));
+  CHECK_FALSE(host_allowed("10.1.2.3:8000", "127.0.0.1", 8000));
+}

@@ -101,16 +101,15 @@ std::string url_segment_problem(std::string_view s) {
   if (s.empty()) return "is empty";
   if (s == "." || s == "..") return "is '" + std::string(s) + "'";
   if (s.size() > 200) return "is longer than 200 bytes";
-  if (invalid_utf8_at(s) != std::string_view::npos) return "is not valid UTF-8";
-  if (s[0] == '.') return "starts with '.'";
   for (char c : s) {
     unsigned char u = static_cast<unsigned char>(c);
     if (u < 0x20 || u == 0x7F) return "contains a control character";
   }
-  for (char c : std::string_view("/\\?#%:*\"<>|")) {
-    if (s.find(c) != std::string_view::npos) return std::string("contains '") + c + "'";
+  if (invalid_utf8_at(s) != std::string_view::npos) return "is not valid UTF-8";
+  for (char c : std::string_view("/\\?#%:*\"<>| ")) {
+    if (s.find(c) != std::string_view::npos) return c == ' ' ? "contains a space" : std::string("contains '") + c + "'";
   }
-  if (s.front() == ' ' || s.back() == ' ') return "starts or ends with a space";
+  if (s[0] == '.') return "starts with '.'";
   return {};
 }
 

@@ -39,7 +39,7 @@ size_t control_char_at(std::string_view s);
 // site, in words ("contains '/'", "is '..'"); empty when it can. A segment is
 // non-empty UTF-8 of at most 200 bytes, is not '.' or '..', does not start
 // with '.', and holds no '/', '\\', '?', '#', '%', ':', '*', '"', '<', '>',
-// '|', no whitespace at either end and no control character.
+// '|', no space and no control character.
 std::string url_segment_problem(std::string_view segment);
 
 // A whole number of 1 to `max_digits` ASCII digits, at most `max`; nullopt

@@ -1,0 +1,52 @@
+#include "util/input_check.h"
+
+#include <catch2/catch.hpp>
+
+using namespace bulletin;
+
+TEST_CASE("the first byte that is not UTF-8 is found", "[input]") {
+  CHECK(invalid_utf8_at("校党委发〔2020〕51号") == std::string::npos);
+  CHECK(invalid_utf8_at("ab\xFF") == 2);
+  CHECK(invalid_utf8_at("a\xC0\xAF") == 1);          // overlong '/'
+  CHECK(invalid_utf8_at("\xED\xA0\x80") == 0);       // a surrogate
+  CHECK(invalid_utf8_at("\xF4\x90\x80\x80") == 0);   // past U+10FFFF
+  CHECK(invalid_utf8_at("\xE6\xA0") == 0);           // truncated 校
+  CHECK(invalid_utf8_at(std::string_view("a\0b", 3)) == 1);
+}
+
+TEST_CASE("a text file that is not UTF-8 is an error at the bad byte", "[input]") {
+  try {
+    require_utf8("content/articles/a.md", "---\ntitle: 标题\xB1\xEA\n---\n");
+    FAIL("no error");
+  } catch (const Error& e) {
+    CHECK(e.diagnostic().format() ==
+          "content/articles/a.md:2:10: error: byte 0xB1 is not valid UTF-8; save the file as UTF-8 (not GBK or "
+          "another encoding)\n    title: 标题\xEF\xBF\xBD\xEF\xBF\xBD\n" + std::string(4 + 11, ' ') + "^");
+  }
+}
+
+TEST_CASE("one function says what cannot be a URL segment", "[input]") {
+  CHECK(url_segment_problem("校党委发") == "");
+  CHECK(url_segment_problem("2020-shnu-51") == "");
+  CHECK(url_segment_problem("") == "is empty");
+  CHECK(url_segment_problem("..") == "is '..'");
+  CHECK(url_segment_problem("../../x") == "contains '/'");
+  CHECK(url_segment_problem("a\\b") == "contains '\\'");
+  CHECK(url_segment_problem(".hidden") == "starts with '.'");
+  CHECK(url_segment_problem("a b") == "contains a space");
+  CHECK(url_segment_problem("a\tb") == "contains a control character");
+  CHECK(url_segment_problem(std::string("a\0b", 3)) == "contains a control character");
+  CHECK(url_segment_problem("c:") == "contains ':'");
+  CHECK(url_segment_problem("\xFF") == "is not valid UTF-8");
+  CHECK(url_segment_problem(std::string(201, 'a')) == "is longer than 200 bytes");
+}
+
+TEST_CASE("numbers are parsed within bounds and without exceptions", "[input]") {
+  CHECK(parse_bounded("51", 999999) == 51);
+  CHECK(parse_bounded("2147483648", 999999, 9) == std::nullopt);
+  CHECK(parse_bounded("99999999999999999999", 999999) == std::nullopt);
+  CHECK(parse_bounded("", 10) == std::nullopt);
+  CHECK(parse_bounded("1a", 10) == std::nullopt);
+  CHECK(control_char_at("a\tb\nc") == std::string::npos);
+  CHECK(control_char_at("a\x01") == 1);
+}
