@@ -1,5 +1,7 @@
 #include "compute/rules.h"
 
+#include "util/input_check.h"
+
 #include <yaml-cpp/yaml.h>
 
 #include <algorithm>
@@ -440,6 +442,12 @@ std::vector<RankingRule> load_rules(const FileSystem& fs, const std::string& pro
     auto text = fs.read(join_path(dir, rel));
     if (!text) {
       diags.error({shown, 0, 0}, "cannot read the file");
+      continue;
+    }
+    try {
+      require_utf8(shown, *text);  // before YAML, so a stray byte is located, not a crash
+    } catch (const Error& e) {
+      diags.add(e.diagnostic());
       continue;
     }
     auto rule = parse_rule(shown, *text, diags);

@@ -561,12 +561,12 @@ Content load_content(const FileSystem& fs, const std::string& root, const SiteCo
     std::string dir = join_path(root, folder);
     std::vector<ListProblem> problems;
     for (const auto& rel : fs.list(dir, &problems)) {
+      if (!ends_with(rel, ".md")) continue;
+      if (top_level_only && rel.find('/') != std::string::npos) continue;  // resources, checked when named
       if (std::string why = fs.outside(root, join_path(dir, rel)); !why.empty()) {
         diags.error({join_path(folder, rel), 0, 0}, why);
         continue;
       }
-      if (!ends_with(rel, ".md")) continue;
-      if (top_level_only && rel.find('/') != std::string::npos) continue;  // resources
       auto text = fs.read(join_path(dir, rel));
       if (!text) {
         diags.error({join_path(folder, rel), 0, 0}, "cannot be read");

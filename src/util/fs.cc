@@ -88,8 +88,8 @@ void walk(const std::string& dir, const std::string& prefix, std::vector<DirId>&
         problem(rel, "is a symlink loop (it leads back to a folder that contains it)");
         continue;
       }
-      if (ancestors.size() > 64) {
-        problem(rel, "is nested more than 64 folders deep");
+      if (ancestors.size() > 256) {
+        problem(rel, "is nested too deeply");
         continue;
       }
       ancestors.push_back(id);
@@ -107,7 +107,15 @@ std::vector<std::string> RealFileSystem::list(const std::string& dir, std::vecto
   std::vector<std::string> out;
   struct stat st;
   if (::stat(dir.c_str(), &st) != 0 || !S_ISDIR(st.st_mode)) return out;
+  // A symlinked folder that leads to `dir` or any folder above it is a loop.
   std::vector<DirId> ancestors{{st.st_dev, st.st_ino}};
+  std::error_code ec;
+  fs::path up = fs::weakly_canonical(fs::absolute(dir, ec), ec);
+  while (!ec && up.has_relative_path()) {
+    up = up.parent_path();
+    struct stat ust;
+    if (::stat(up.c_str(), &ust) == 0) ancestors.push_back({ust.st_dev, ust.st_ino});
+  }
   walk(dir, "", ancestors, out, problems);
   std::sort(out.begin(), out.end());
   return out;
