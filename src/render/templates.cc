@@ -4,6 +4,7 @@
 #include <set>
 #include <sstream>
 
+#include "util/sha256.h"
 #include "util/text.h"
 
 namespace bulletin {
@@ -66,6 +67,7 @@ void TemplateSet::load(const FileSystem& fs, const std::string& root,
   pages_.clear();
   partials_.clear();
   compiled_.clear();
+  digests_.clear();
   std::string dir = join_path(root, kTemplateDir);
   std::set<std::string> broken;  // present but invalid: not reported as missing too
   for (const auto& rel : fs.list(dir)) {
@@ -123,6 +125,7 @@ void TemplateSet::load(const FileSystem& fs, const std::string& root,
       continue;
     }
     compiled_[name] = std::move(compiled);
+    digests_[name] = sha256(full);
   }
 }
 
@@ -165,6 +168,12 @@ std::string TemplateSet::expand(const std::string& text, const std::string& path
   }
   out += text.substr(last);
   return out;
+}
+
+const std::string& TemplateSet::digest(const std::string& name) const {
+  static const std::string none;
+  auto it = digests_.find(name);
+  return it == digests_.end() ? none : it->second;
 }
 
 std::string TemplateSet::render(const std::string& name, const TemplateData& page,

@@ -35,8 +35,11 @@ struct TempDir {
 TEST_CASE("a committed build replaces the old site as a whole", "[writer]") {
   TempDir tmp;
   fs::path site = tmp.path / "site";
-  fs::create_directories(site / "old");
-  std::ofstream(site / "old" / "index.html") << "old";
+  {  // the old site, built by bulletin (it carries the marker)
+    StagedSiteWriter out(site.string());
+    out.write("old/index.html", "old");
+    out.commit();
+  }
   {
     StagedSiteWriter out(site.string());
     out.write("index.html", "新");
@@ -53,8 +56,11 @@ TEST_CASE("a committed build replaces the old site as a whole", "[writer]") {
 TEST_CASE("a build that fails before commit leaves the old site exactly as it was", "[writer]") {
   TempDir tmp;
   fs::path site = tmp.path / "site";
-  fs::create_directories(site);
-  std::ofstream(site / "index.html") << "old";
+  {
+    StagedSiteWriter out(site.string());
+    out.write("index.html", "old");
+    out.commit();
+  }
   {
     StagedSiteWriter out(site.string());
     out.write("index.html", "half");
