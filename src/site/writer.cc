@@ -335,8 +335,8 @@ std::optional<std::string> output_folder_problem(const std::string& out_dir, con
     for (const char* source : {"content", "data", "templates", "bench", "docs", "src", "tests", ".git",
                                "node_modules", ".bulletin-cache"}) {
       if (within(out, project / source))
-        return out_dir + " is inside the project's source folder " + source + "/" + proceed + " such as " +
-               project_root + "/site";
+        return out_dir + (out == project / source ? " is" : " is inside") + " the project's source folder " +
+               source + "/" + proceed + " such as " + project_root + "/site";
     }
   }
   std::error_code ec;
