@@ -1,0 +1,158 @@
+// End-to-end tests of the build engine: the same site on any number of
+// threads, and an incremental build that always equals a fresh full build
+// while it leaves unchanged files untouched.
+#include <catch2/catch.hpp>
+#include <sys/stat.h>
+
+#include <chrono>
+#include <regex>
+#include <thread>
+
+#include "e2e.h"
+
+using namespace e2e;
+
+namespace {
+
+struct Stamp {
+  ino_t ino;
+  long long sec, nsec;
+  bool operator==(const Stamp&) const = default;
+};
+
+// Inode and mtime of every file under `root`.
+std::map<std::string, Stamp> stamps(const fs::path& root) {
+  std::map<std::string, Stamp> out;
+  for (const auto& e : fs::recursive_directory_iterator(root)) {
+    if (!e.is_regular_file()) continue;
+    struct stat st {};
+    ::stat(e.path().c_str(), &st);
+    out[fs::relative(e.path(), root).generic_string()] = {st.st_ino, st.st_mtim.tv_sec, st.st_mtim.tv_nsec};
+  }
+  return out;
+}
+
+// Files whose inode or mtime differ, plus those added or removed.
+std::vector<std::string> touched(const std::map<std::string, Stamp>& before, const std::map<std::string, Stamp>& after) {
+  std::vector<std::string> out;
+  for (const auto& [rel, s] : after)
+    if (!before.count(rel) || !(before.at(rel) == s)) out.push_back(rel);
+  for (const auto& [rel, s] : before)
+    if (!after.count(rel)) out.push_back(rel);
+  return out;
+}
+
+void build(const fs::path& cwd, const std::string& out, const std::string& jobs = "0") {
+  RunResult r = run_bulletin({"build", "project", "-o", out, "-j", jobs}, cwd);
+  INFO(r.err);
+  REQUIRE(r.exit_code == 0);
+}
+
+// Builds the project incrementally into `inc` and afresh into a new folder,
+// and requires both trees to be byte for byte the same.
+void check_incremental_equals_fresh(const TempDir& tmp, const std::string& step) {
+  INFO("after: " << step);
+  static int fresh = 0;
+  std::string fresh_dir = "fresh-" + std::to_string(++fresh);
+  build(tmp.path(), "inc");
+  build(tmp.path(), fresh_dir);
+  auto inc = snapshot(tmp / "inc");
+  auto full = snapshot(tmp / fresh_dir);
+  for (const auto& [rel, bytes] : full) {
+    INFO(rel);
+    REQUIRE(inc.count(rel) == 1);
+    CHECK(inc.at(rel) == bytes);
+  }
+  for (const auto& [rel, bytes] : inc) {
+    INFO(rel);
+    CHECK(full.count(rel) == 1);
+  }
+  fs::remove_all(tmp / fresh_dir);
+}
+
+const char kNewArticle[] =
+    "---\ntitle: 新的经验交流\nunit: 测试学院\ndate: 2021-01-05\n---\n第一段。\n\n第二段。\n";
+
+}  // namespace
+
+TEST_CASE("a build on one thread and on eight gives byte-identical sites", "[e2e][engine]") {
+  TempDir tmp;
+  copy_sample_project(tmp / "project");
+  build(tmp.path(), "one", "1");
+  build(tmp.path(), "eight", "8");
+  auto one = snapshot(tmp / "one");
+  REQUIRE(one.size() > 50);
+  CHECK(one == snapshot(tmp / "eight"));
+}
+
+TEST_CASE("a rebuild with nothing changed writes nothing", "[e2e][engine]") {
+  TempDir tmp;
+  copy_sample_project(tmp / "project");
+  build(tmp.path(), "site");
+  auto before = stamps(tmp / "site");
+  std::this_thread::sleep_for(std::chrono::milliseconds(20));
+  RunResult r = run_bulletin({"build", "project", "-o", "site"}, tmp.path());
+  REQUIRE(r.exit_code == 0);
+  CHECK(touched(before, stamps(tmp / "site")).empty());
+  // Every file but the manifest counts as kept.
+  std::regex kept_row(R"(\n  unchanged, kept +(\d+)\n)");
+  std::smatch m;
+  REQUIRE(std::regex_search(r.out, m, kept_row));
+  CHECK(m[1] == std::to_string(before.size() - 1));
+}
+
+TEST_CASE("editing one article rewrites its page and the pages that show it, nothing else", "[e2e][engine]") {
+  TempDir tmp;
+  copy_sample_project(tmp / "project");
+  build(tmp.path(), "site");
+  auto before = stamps(tmp / "site");
+  std::this_thread::sleep_for(std::chrono::milliseconds(20));
+  replace_in_file(tmp / "project/content/articles/sues-four-forces.md", "date: 2020-12-16",
+                  "date: 2020-12-16\nsummary: 新的摘要");
+  build(tmp.path(), "site");
+  auto changed = touched(before, stamps(tmp / "site"));
+  std::sort(changed.begin(), changed.end());
+  // The article, the list and the home page that show its summary, the feed,
+  // and the manifest; the issue that embeds it is published, so it stays.
+  CHECK(changed == std::vector<std::string>{".bulletin-site", "articles/index.html",
+                                            "articles/sues-four-forces/index.html", "feed.xml", "index.html"});
+}
+
+TEST_CASE("an incremental build equals a fresh full build after every kind of edit", "[e2e][engine]") {
+  TempDir tmp;
+  copy_sample_project(tmp / "project");
+  fs::path p = tmp / "project";
+  build(tmp.path(), "inc");
+  check_incremental_equals_fresh(tmp, "nothing");
+
+  replace_in_file(p / "content/articles/sues-four-forces.md", "一是明确站位", "一是明确政治站位");
+  check_incremental_equals_fresh(tmp, "an edited article");
+
+  write_file(p / "content/articles/new-one.md", kNewArticle);
+  check_incremental_equals_fresh(tmp, "an added article");
+
+  fs::rename(p / "content/articles/new-one.md", p / "content/articles/renamed-one.md");
+  check_incremental_equals_fresh(tmp, "a renamed article");
+
+  fs::remove(p / "content/articles/renamed-one.md");
+  check_incremental_equals_fresh(tmp, "a deleted article");
+
+  replace_in_file(p / "data/exports/units-2020-12.json", "\"积分合计\": 119068", "\"积分合计\": 119070");
+  check_incremental_equals_fresh(tmp, "an edited export");
+
+  fs::remove(p / "data/exports/shnu-units-2020-11.jsonl");
+  check_incremental_equals_fresh(tmp, "a deleted export");
+
+  write_file(p / "templates/article.mustache", read_file(p / "templates/article.mustache") + "<!-- edited -->\n");
+  check_incremental_equals_fresh(tmp, "an edited page template");
+
+  write_file(p / "templates/partials/footer.mustache",
+             read_file(p / "templates/partials/footer.mustache") + "<!-- edited -->\n");
+  check_incremental_equals_fresh(tmp, "an edited partial");
+
+  write_file(p / "templates/assets/style.css", read_file(p / "templates/assets/style.css") + "/* edited */\n");
+  check_incremental_equals_fresh(tmp, "an edited asset");
+
+  replace_in_file(p / "bulletin.yaml", "title: ", "title: 新");
+  check_incremental_equals_fresh(tmp, "an edited bulletin.yaml");
+}
