@@ -2,7 +2,11 @@
 // threads, and an incremental build that always equals a fresh full build
 // while it leaves unchanged files untouched.
 #include <catch2/catch.hpp>
+#include <fcntl.h>
+#include <signal.h>
 #include <sys/stat.h>
+#include <sys/wait.h>
+#include <unistd.h>
 
 #include <chrono>
 #include <regex>
@@ -155,4 +159,36 @@ TEST_CASE("an incremental build equals a fresh full build after every kind of ed
 
   replace_in_file(p / "bulletin.yaml", "title: ", "title: 新");
   check_incremental_equals_fresh(tmp, "an edited bulletin.yaml");
+}
+
+TEST_CASE("a build killed at any point is repaired by the next build", "[e2e][engine]") {
+  TempDir tmp;
+  copy_sample_project(tmp / "project");
+  fs::path p = tmp / "project";
+  build(tmp.path(), "inc");
+  for (int delay_ms : {1, 3, 6, 10, 15, 25, 40, 70}) {
+    INFO("killed after " << delay_ms << " ms");
+    // A change that touches many pages, so the kill lands mid-build or mid-commit.
+    write_file(p / "templates/partials/footer.mustache",
+               read_file(p / "templates/partials/footer.mustache") + "<!-- " + std::to_string(delay_ms) + " -->\n");
+    pid_t pid = fork();
+    REQUIRE(pid >= 0);
+    if (pid == 0) {
+      if (chdir(tmp.path().c_str()) != 0) _exit(127);
+      int devnull = open("/dev/null", O_WRONLY);
+      dup2(devnull, 1);
+      dup2(devnull, 2);
+      execl(kExe.c_str(), kExe.c_str(), "build", "project", "-o", "inc", static_cast<char*>(nullptr));
+      _exit(127);
+    }
+    std::this_thread::sleep_for(std::chrono::milliseconds(delay_ms));
+    kill(pid, SIGKILL);
+    int status = 0;
+    waitpid(pid, &status, 0);
+    check_incremental_equals_fresh(tmp, "a build killed after " + std::to_string(delay_ms) + " ms");
+    std::vector<std::string> hidden;
+    for (const auto& e : fs::directory_iterator(tmp.path()))
+      if (e.path().filename().string()[0] == '.') hidden.push_back(e.path().filename().string());
+    CHECK(hidden.empty());
+  }
 }
