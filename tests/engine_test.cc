@@ -192,3 +192,65 @@ TEST_CASE("a build killed at any point is repaired by the next build", "[e2e][en
     CHECK(hidden.empty());
   }
 }
+
+namespace {
+// Adds `count` articles dated in `year`, one a day from January 1st.
+void add_articles(const fs::path& project, int year, int count) {
+  for (int i = 0; i < count; ++i) {
+    char name[64], date[16];
+    std::snprintf(name, sizeof name, "content/articles/y%d-%03d.md", year, i);
+    std::snprintf(date, sizeof date, "%d-%02d-%02d", year, 1 + i / 28, 1 + i % 28);
+    write_file(project / name, std::string("---\ntitle: 文章") + std::to_string(year) + "-" + std::to_string(i) +
+                                   "\nunit: 测试学院\ndate: " + date + "\n---\n正文。\n");
+  }
+}
+
+size_t count_of(const std::string& text, const std::string& what) {
+  size_t n = 0;
+  for (size_t at = text.find(what); at != std::string::npos; at = text.find(what, at + 1)) ++n;
+  return n;
+}
+}  // namespace
+
+TEST_CASE("a long section list is split by year and pages, and feeds keep the latest entries", "[e2e][engine]") {
+  TempDir tmp;
+  copy_test_site("series-and-notices", tmp / "project");
+  add_articles(tmp / "project", 2019, 30);
+  add_articles(tmp / "project", 2020, 130);  // past one page of 100
+  build(tmp.path(), "site");
+  fs::path site = tmp / "site";
+  std::string index = read_file(site / "articles/index.html");
+  // The section page shows the newest page and links every year.
+  CHECK(index.find("href=\"../articles/2019/index.html\">2019年</a>（30）") != std::string::npos);
+  CHECK(index.find("<strong>2020年</strong>（131）") != std::string::npos);  // with the sample article
+  CHECK(index.find("rel=\"next\" href=\"../articles/2020/page/2/index.html\">2020年 第2页 →") != std::string::npos);
+  CHECK(fs::is_regular_file(site / "articles/2020/index.html"));
+  std::string second = read_file(site / "articles/2020/page/2/index.html");
+  CHECK(second.find("rel=\"prev\" href=\"../../../../articles/2020/index.html\">← 2020年") != std::string::npos);
+  CHECK(second.find("rel=\"next\" href=\"../../../../articles/2019/index.html\">2019年 →") != std::string::npos);
+  CHECK(count_of(second, "文章2020-") == 31);  // 131 - 100
+  CHECK(count_of(read_file(site / "articles/2019/index.html"), "文章2019-") == 30);
+  // Feeds: the default limit of 50.
+  CHECK(count_of(read_file(site / "feed.xml"), "<entry>") == 50);
+  // check follows every link of the split lists.
+  RunResult check = run_bulletin({"check", "project"}, tmp.path());
+  INFO(check.err);
+  CHECK(check.exit_code == 0);
+
+  replace_in_file(tmp / "project/bulletin.yaml", "base_path: /", "base_path: /\nfeed_limit: 3");
+  build(tmp.path(), "site");
+  CHECK(count_of(read_file(site / "feed.xml"), "<entry>") == 3);
+}
+
+TEST_CASE("feed_limit must be a positive whole number", "[e2e][engine]") {
+  TempDir tmp;
+  copy_test_site("series-and-notices", tmp / "project");
+  replace_in_file(tmp / "project/bulletin.yaml", "base_path: /", "base_path: /\nfeed_limit: 0");
+  RunResult r = run_bulletin({"build", "project", "-o", "site"}, tmp.path());
+  CHECK(r.exit_code == 1);
+  CHECK(r.err ==
+        "bulletin.yaml:5:13: error: 'feed_limit' must be a whole number from 1 to 100000 (entries per feed)\n"
+        "    feed_limit: 0\n"
+        "                ^\n"
+        "build failed: 1 error; site was not changed\n");
+}

@@ -104,9 +104,69 @@ std::string excerpt(const std::string& html) {
   return utf8_length(text) > 120 ? utf8_prefix(text, 120) + "……" : text;
 }
 
+// Section lists stay one page up to kOnePageList entries. Past that they are
+// split by year, and a year past kListPage entries into pages of that size,
+// so that a new document rewrites its year's list, not the whole archive's.
+// The section's own page shows the newest page; every page links the years
+// and its neighbours (newer / older).
+constexpr size_t kOnePageList = 50;
+constexpr size_t kListPage = 100;
+
+template <class T, class YearOf, class Make>
+void render_list(BuildContext& b, const std::string& tmpl, const std::string& base, const std::string& title,
+                 const std::vector<const T*>& items, YearOf year_of, Make make) {
+  if (items.size() <= kOnePageList) {
+    render(b, tmpl, make(items));
+    return;
+  }
+  std::map<int, std::vector<const T*>, std::greater<int>> by_year;  // newest first
+  for (const T* item : items) by_year[year_of(*item)].push_back(item);
+  struct ListPage {
+    int year;
+    int number;
+    std::string url;
+    std::vector<const T*> items;
+  };
+  std::vector<ListPage> pages;
+  PageData years = PageData::array();
+  for (auto& [year, in_year] : by_year) {
+    std::string url = base + std::to_string(year) + "/";
+    years.push_back({{"year", std::to_string(year)}, {"url", url}, {"count", std::to_string(in_year.size())}});
+    for (size_t start = 0, number = 1; start < in_year.size(); start += kListPage, ++number) {
+      size_t end = std::min(in_year.size(), start + kListPage);
+      pages.push_back({year, static_cast<int>(number), number == 1 ? url : url + "page/" + std::to_string(number) + "/",
+                       std::vector<const T*>(in_year.begin() + start, in_year.begin() + end)});
+    }
+  }
+  auto link = [&](size_t k) {
+    const ListPage& p = pages[k];
+    return PageData{{"url", p.url},
+                    {"label", std::to_string(p.year) + "年" + (p.number > 1 ? " 第" + std::to_string(p.number) + "页" : "")}};
+  };
+  auto page_for = [&](size_t k, const std::string& url, const std::string& page_title) {
+    PageData page = make(pages[k].items);
+    page["url"] = url;
+    page["page_title"] = page_title;
+    PageData nav = {{"years", years}, {"year", std::to_string(pages[k].year)}};
+    for (auto& y : nav["years"]) y["current"] = y["year"] == nav["year"];
+    if (k > 0) nav["previous"] = link(k - 1);
+    if (k + 1 < pages.size()) nav["next"] = link(k + 1);
+    page["list_nav"] = std::move(nav);
+    return page;
+  };
+  render(b, tmpl, page_for(0, base, title));
+  for (size_t k = 0; k < pages.size(); ++k) {
+    std::string label = link(k)["label"].template get<std::string>();
+    render(b, tmpl, page_for(k, pages[k].url, title + " · " + label));
+  }
+}
+
 void render_articles(BuildContext& b) {
   const auto& articles = b.project.content.articles;
-  render(b, "articles", articles_index(articles));
+  std::vector<const Article*> all;
+  for (const auto& a : articles) all.push_back(&a);
+  render_list(b, "articles", "articles/", "经验交流", all, [](const Article& a) { return a.date.year; },
+              [](const std::vector<const Article*>& part) { return articles_index(part); });
   for (const auto& a : articles) {
     render(b, "article", article_page(a));
     b.dated[a.url()] = a.date;
@@ -251,7 +311,10 @@ void render_history(BuildContext& b, const std::string& tmpl, const DocumentHist
 
 void render_notices(BuildContext& b) {
   const auto& notices = b.project.content.notices;
-  render(b, "notices", notices_index(notices));
+  std::vector<const Notice*> all;
+  for (const auto& n : notices) all.push_back(&n);
+  render_list(b, "notices", "notices/", "通知公告", all, [](const Notice& n) { return n.year(); },
+              [](const std::vector<const Notice*>& part) { return notices_index(part); });
   for (const auto& n : notices) {
     Publishable doc = publishable_notice(n);
     render_document(b, "notice", doc, PageData::object());
@@ -271,7 +334,9 @@ void render_bulletins(BuildContext& b) {
   render(b, "bulletins", bulletins_index(b.project.config.series, by_series));
   for (const auto& s : b.project.config.series) {
     auto& issues = by_series[s.id];
-    render(b, "series", series_index(s, issues));
+    render_list(b, "series", "bulletins/" + s.id + "/", s.name, issues,
+                [](const BulletinIssue& i) { return i.date.year; },
+                [&](const std::vector<const BulletinIssue*>& part) { return series_index(s, part); });
     for (size_t k = 0; k < issues.size(); ++k) {
       PageData nav = PageData::object();
       if (k > 0) nav["next"] = issue_summary(*issues[k - 1], &s);
