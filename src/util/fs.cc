@@ -39,6 +39,10 @@ std::vector<std::string> RealFileSystem::list(const std::string& dir) const {
   std::vector<std::string> out;
   std::error_code ec;
   if (!fs::is_directory(dir, ec)) return out;
+  // Entries are dir / relative path: strip the prefix instead of calling
+  // fs::relative (which canonicalises both paths, per file).
+  const std::string base = fs::path(dir).generic_string();
+  const size_t prefix = base.ends_with('/') ? base.size() : base.size() + 1;
   fs::recursive_directory_iterator it(dir, fs::directory_options::follow_directory_symlink, ec), end;
   for (; it != end; it.increment(ec)) {
     if (ec) break;
@@ -47,7 +51,7 @@ std::vector<std::string> RealFileSystem::list(const std::string& dir) const {
       if (it->is_directory()) it.disable_recursion_pending();
       continue;
     }
-    if (it->is_regular_file()) out.push_back(fs::relative(it->path(), dir).generic_string());
+    if (it->is_regular_file()) out.push_back(it->path().generic_string().substr(prefix));
   }
   std::sort(out.begin(), out.end());
   return out;
