@@ -9,6 +9,7 @@
 #include "cli/commands.h"
 #include "site/build.h"
 #include "site/links.h"
+#include "site/search.h"
 
 namespace bulletin {
 
@@ -18,11 +19,20 @@ std::string plural(int n, const char* one) {
 
 void print_diagnostics(const Diagnostics& diags) { std::cerr << diags.format_all(); }
 
+WriterOptions writer_options(const Project& project) {
+  WriterOptions options;
+  options.link_roots.push_back(join_path(project.root, ".bulletin-cache"));
+  // Pagefind indexes a folder: it needs the whole new site staged.
+  options.complete_staging = find_pagefind(project.root).has_value();
+  return options;
+}
+
 namespace {
 
 struct BuildArgs {
   std::string project = ".";
   std::string out;
+  int jobs = 0;
 };
 
 struct CheckArgs {
@@ -69,6 +79,7 @@ std::string summary_table(const BuildReport& report, double seconds) {
   for (const auto& [type, count] : report.documents) rows.emplace_back(type, std::to_string(count));
   rows.emplace_back("pages written", std::to_string(report.pages));
   rows.emplace_back("files copied", std::to_string(report.files));
+  rows.emplace_back("unchanged, kept", std::to_string(report.kept));
   rows.emplace_back("time", format_seconds(seconds));
   size_t label = 0, value = 0;
   for (const auto& [l, v] : rows) {
@@ -84,6 +95,11 @@ std::string summary_table(const BuildReport& report, double seconds) {
 int run_build(const BuildArgs& o) {
   auto start = std::chrono::steady_clock::now();
   std::string out_dir = o.out.empty() ? join_path(o.project, "site") : o.out;
+  // Before any work: the output folder must be bulletin's to replace.
+  if (auto problem = output_folder_problem(out_dir, o.project)) {
+    std::cerr << out_dir << ": error: " << *problem << "\n";
+    return kUsageError;
+  }
   BuildProgress progress;
   progress.loading(o.project);
   RealFileSystem fs;
@@ -97,8 +113,9 @@ int run_build(const BuildArgs& o) {
     return kContentError;
   }
   try {
-    StagedSiteWriter out(out_dir);
+    StagedSiteWriter out(out_dir, writer_options(project));
     BuildOptions options;
+    options.jobs = o.jobs;
     options.progress = [&](const std::string& step, int pages) { progress.step(step, pages); };
     BuildReport report = build_site(project, fs, out, options);
     out.commit();
@@ -181,7 +198,10 @@ int run_check(const CheckArgs& o) {
 void setup_build(CLI::App& cmd, Run& run) {
   auto o = std::make_shared<BuildArgs>();
   cmd.add_option("PROJECT", o->project, "Project folder (default: .)");
-  cmd.add_option("-o,--out", o->out, "Output folder (default: PROJECT/site)");
+  cmd.add_option("-o,--out", o->out,
+                 "Output folder (default: PROJECT/site); replaced only if it is new, empty or a site bulletin built");
+  cmd.add_option("-j,--jobs", o->jobs, "Threads that render pages (default: 0, one per core)")
+      ->check(CLI::Range(0, 1024));
   run = [o] { return run_build(*o); };
 }
 

@@ -36,6 +36,12 @@ inline const Command kCommands[] = {
      setup_publish},
 };
 
+struct Project;
+struct WriterOptions;
+// How build and serve stage a project's site (hard links from its caches,
+// the whole site staged when Pagefind will index it).
+WriterOptions writer_options(const Project& project);
+
 // "3 pages", "1 page".
 std::string plural(int n, const char* one);
 // Prints diagnostics to stderr, once, in a stable order.

@@ -79,7 +79,8 @@ bool rebuild(const std::string& project_dir, const std::string& out_dir, LiveSit
   BuildReport report;
   if (!diags.has_errors()) {
     try {
-      StagedSiteWriter out(out_dir);
+      // The same engine as build: only what changed is rendered and written.
+      StagedSiteWriter out(out_dir, writer_options(project));
       report = build_site(project, fs, out);
       out.commit();
     } catch (const Error& e) {
@@ -103,7 +104,7 @@ bool rebuild(const std::string& project_dir, const std::string& out_dir, LiveSit
     s.errors.clear();
     build = ++s.build;
   });
-  std::cerr << "built " << plural(report.pages, "page") << " in " << seconds_since(start) << " (build "
+  std::cerr << "built " << plural(report.pages, "page") << " (" << report.kept << " unchanged) in " << seconds_since(start) << " (build "
             << build << ")\n";
   return true;
 }

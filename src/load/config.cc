@@ -54,6 +54,7 @@ SiteConfig load_config(const FileSystem& fs, const std::string& root, Diagnostic
             {"base_path", {"路径"}},
             {"base_url", {"网址"}},
             {"raw_html", {"允许HTML"}},
+            {"feed_limit", {"订阅条数"}},
             {"series", {"简报系列", "系列"}}},
            diags);
   config.title = f.text("title");
@@ -65,6 +66,13 @@ SiteConfig load_config(const FileSystem& fs, const std::string& root, Diagnostic
   config.base_url = f.text("base_url");
   while (!config.base_url.empty() && config.base_url.back() == '/') config.base_url.pop_back();
   config.raw_html = f.boolean("raw_html");
+  if (auto limit = f.integer("feed_limit")) {
+    if (*limit < 1 || *limit > 100000) {
+      f.error("feed_limit", "'feed_limit' must be a whole number from 1 to 100000 (entries per feed)");
+    } else {
+      config.feed_limit = static_cast<int>(*limit);
+    }
+  }
 
   YAML::Node series = f.node("series");
   if (series.IsDefined() && !series.IsNull()) {

@@ -27,6 +27,7 @@ struct SiteConfig {
   std::string base_path = "/";
   std::string base_url;  // optional absolute origin for feeds/sitemap, e.g. http://oa.example.edu.cn
   bool raw_html = false;
+  int feed_limit = 50;  // entries per Atom feed, newest first (as Hugo's rssLimit)
   std::vector<Series> series;
   std::string path = "bulletin.yaml";
 };

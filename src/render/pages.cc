@@ -179,9 +179,15 @@ PageData article_page(const Article& a) {
 }
 
 PageData articles_index(const std::vector<Article>& articles) {
+  std::vector<const Article*> all;
+  for (const auto& a : articles) all.push_back(&a);
+  return articles_index(all);
+}
+
+PageData articles_index(const std::vector<const Article*>& articles) {
   PageData d = page_data("articles", "articles/", "经验交流");
   PageData items = list();
-  for (const auto& a : articles) push(items, article_summary(a));
+  for (const auto* a : articles) push(items, article_summary(*a));
   set(d, "has_articles", !articles.empty());
   put(d, "articles", std::move(items));
   return d;
@@ -260,6 +266,12 @@ PageData notice_page(const Notice& n) {
 }
 
 PageData notices_index(const std::vector<Notice>& notices) {
+  std::vector<const Notice*> all;
+  for (const auto& n : notices) all.push_back(&n);
+  return notices_index(all);
+}
+
+PageData notices_index(const std::vector<const Notice*>& notices) {
   PageData d = page_data("notices", "notices/", "通知公告");
   // By year, newest first (notices arrive sorted newest first).
   PageData years = list();
@@ -274,13 +286,13 @@ PageData notices_index(const std::vector<Notice>& notices) {
     push(years, std::move(y));
     year_items = list();
   };
-  for (const auto& n : notices) {
-    if (n.year() != current) {
+  for (const auto* n : notices) {
+    if (n->year() != current) {
       flush();
-      current = n.year();
+      current = n->year();
     }
-    push(year_items, notice_summary(n));
-    by_issuer[n.issuer_text()].push_back(&n);
+    push(year_items, notice_summary(*n));
+    by_issuer[n->issuer_text()].push_back(n);
   }
   flush();
   put(d, "years", std::move(years));

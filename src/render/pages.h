@@ -40,11 +40,13 @@ PageData page_data(const std::string& kind, const std::string& url, const std::s
 PageData article_summary(const Article& a);
 PageData article_page(const Article& a);
 PageData articles_index(const std::vector<Article>& articles);
+PageData articles_index(const std::vector<const Article*>& articles);
 
 PageData notice_summary(const Notice& n);
 PageData notice_page(const Notice& n);
 // Notices grouped by year (newest first) and by issuing organ.
 PageData notices_index(const std::vector<Notice>& notices);
+PageData notices_index(const std::vector<const Notice*>& notices);
 std::string attachment_url(const Notice& n, const Attachment& a);
 
 // Supplies the embedded table for a section's `ranking:`; nullopt leaves the

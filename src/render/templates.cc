@@ -5,6 +5,7 @@
 #include <sstream>
 
 #include "util/input_check.h"
+#include "util/sha256.h"
 #include "util/text.h"
 
 namespace bulletin {
@@ -67,6 +68,7 @@ void TemplateSet::load(const FileSystem& fs, const std::string& root,
   pages_.clear();
   partials_.clear();
   compiled_.clear();
+  digests_.clear();
   std::string dir = join_path(root, kTemplateDir);
   std::set<std::string> broken;  // present but invalid: not reported as missing too
   std::vector<ListProblem> problems;
@@ -138,6 +140,7 @@ void TemplateSet::load(const FileSystem& fs, const std::string& root,
       continue;
     }
     compiled_[name] = std::move(compiled);
+    digests_[name] = sha256(full);
   }
 }
 
@@ -180,6 +183,12 @@ std::string TemplateSet::expand(const std::string& text, const std::string& path
   }
   out += text.substr(last);
   return out;
+}
+
+const std::string& TemplateSet::digest(const std::string& name) const {
+  static const std::string none;
+  auto it = digests_.find(name);
+  return it == digests_.end() ? none : it->second;
 }
 
 std::string TemplateSet::render(const std::string& name, const TemplateData& page,

@@ -29,6 +29,9 @@ class TemplateSet {
             Diagnostics& diags);
 
   bool has(const std::string& name) const { return compiled_.count(name) > 0; }
+  // The digest of page template `name` as compiled (layout and partials
+  // expanded), so a build can tell which pages a template edit touches.
+  const std::string& digest(const std::string& name) const;
   // Renders page template `name` inside the layout. `site` holds data shared
   // by every page and is looked up after `page`; neither is copied.
   std::string render(const std::string& name, const TemplateData& page, const TemplateData& site) const;
@@ -44,6 +47,7 @@ class TemplateSet {
   std::map<std::string, Source> pages_;     // name -> source (layout included)
   std::map<std::string, Source> partials_;  // name -> source
   std::map<std::string, std::unique_ptr<kainjow::mustache::mustache>> compiled_;
+  std::map<std::string, std::string> digests_;
 };
 
 // Moves `value` into object `obj` under `key` without the deep copy that

@@ -10,10 +10,23 @@
 #include "render/ranking_pages.h"
 #include "site/publishable.h"
 #include "site/search.h"
+#include "util/parallel.h"
+#include "util/sha256.h"
 #include "util/text.h"
 
 namespace bulletin {
 namespace {
+
+// One file of the site, as planned: a page to render (template + page data),
+// bytes to write, or a file to copy. A job depends on nothing mutable, so the
+// plan renders on any number of threads.
+struct Job {
+  enum Kind { Page, Bytes, Copy } kind;
+  std::string path;  // site-relative
+  std::string tmpl;  // Page
+  PageData page;     // Page
+  std::string data;  // Bytes: the bytes; Copy: the source file
+};
 
 struct BuildContext {
   const Project& project;
@@ -21,11 +34,22 @@ struct BuildContext {
   OutputWriter& out;
   TemplateData site;
   BuildReport report{};
+  std::vector<Job> plan{};
   std::set<std::string> rendered{};     // permanent URLs of documents rendered from sources
   std::map<std::string, Date> dated{};  // page URL -> date of its document, for the sitemap
-  std::vector<std::string> pages{};     // every page URL written, for the sitemap
+  std::vector<std::string> pages{};     // every page URL planned, for the sitemap
   std::vector<FeedEntry> site_feed{};
   std::map<std::string, std::vector<FeedEntry>> series_feeds{}, rule_feeds{};
+  // Feed entries whose summary is the excerpt of this body, computed only
+  // for the entries a feed keeps.
+  std::map<std::string, const std::string*> excerpt_of{};
+
+  void write(std::string path, std::string bytes) {
+    plan.push_back({Job::Bytes, std::move(path), {}, {}, std::move(bytes)});
+  }
+  void copy(std::string path, std::string source) {
+    plan.push_back({Job::Copy, std::move(path), {}, {}, std::move(source)});
+  }
 };
 
 void render_history(BuildContext& b, const std::string& tmpl, const DocumentHistory& h, const PageData& nav);
@@ -38,12 +62,7 @@ void render(BuildContext& b, const std::string& tmpl, PageData page) {
   page["root"] = tmpl == "404" ? b.project.config.base_path : root_for(url);
   if (tmpl != "404" && tmpl != "redirect") b.pages.push_back(url);
   std::string path = url + (url.empty() || url.back() == '/' ? "index.html" : "");
-  try {
-    b.out.write(path, b.project.templates.render(tmpl, to_template(page), b.site));
-  } catch (Error& e) {
-    e.diagnostic().context.push_back("while rendering " + path + " with templates/" + tmpl + ".mustache");
-    throw;
-  }
+  b.plan.push_back({Job::Page, std::move(path), tmpl, std::move(page), {}});
 }
 
 void render_home(BuildContext& b) {
@@ -85,13 +104,74 @@ std::string excerpt(const std::string& html) {
   return utf8_length(text) > 120 ? utf8_prefix(text, 120) + "……" : text;
 }
 
+// Section lists stay one page up to kOnePageList entries. Past that they are
+// split by year, and a year past kListPage entries into pages of that size,
+// so that a new document rewrites its year's list, not the whole archive's.
+// The section's own page shows the newest page; every page links the years
+// and its neighbours (newer / older).
+constexpr size_t kOnePageList = 50;
+constexpr size_t kListPage = 100;
+
+template <class T, class YearOf, class Make>
+void render_list(BuildContext& b, const std::string& tmpl, const std::string& base, const std::string& title,
+                 const std::vector<const T*>& items, YearOf year_of, Make make) {
+  if (items.size() <= kOnePageList) {
+    render(b, tmpl, make(items));
+    return;
+  }
+  std::map<int, std::vector<const T*>, std::greater<int>> by_year;  // newest first
+  for (const T* item : items) by_year[year_of(*item)].push_back(item);
+  struct ListPage {
+    int year;
+    int number;
+    std::string url;
+    std::vector<const T*> items;
+  };
+  std::vector<ListPage> pages;
+  PageData years = PageData::array();
+  for (auto& [year, in_year] : by_year) {
+    std::string url = base + std::to_string(year) + "/";
+    years.push_back({{"year", std::to_string(year)}, {"url", url}, {"count", std::to_string(in_year.size())}});
+    for (size_t start = 0, number = 1; start < in_year.size(); start += kListPage, ++number) {
+      size_t end = std::min(in_year.size(), start + kListPage);
+      pages.push_back({year, static_cast<int>(number), number == 1 ? url : url + "page/" + std::to_string(number) + "/",
+                       std::vector<const T*>(in_year.begin() + start, in_year.begin() + end)});
+    }
+  }
+  auto link = [&](size_t k) {
+    const ListPage& p = pages[k];
+    return PageData{{"url", p.url},
+                    {"label", std::to_string(p.year) + "年" + (p.number > 1 ? " 第" + std::to_string(p.number) + "页" : "")}};
+  };
+  auto page_for = [&](size_t k, const std::string& url, const std::string& page_title) {
+    PageData page = make(pages[k].items);
+    page["url"] = url;
+    page["page_title"] = page_title;
+    PageData nav = {{"years", years}, {"year", std::to_string(pages[k].year)}};
+    for (auto& y : nav["years"]) y["current"] = y["year"] == nav["year"];
+    if (k > 0) nav["previous"] = link(k - 1);
+    if (k + 1 < pages.size()) nav["next"] = link(k + 1);
+    page["list_nav"] = std::move(nav);
+    return page;
+  };
+  render(b, tmpl, page_for(0, base, title));
+  for (size_t k = 0; k < pages.size(); ++k) {
+    std::string label = link(k)["label"].template get<std::string>();
+    render(b, tmpl, page_for(k, pages[k].url, title + " · " + label));
+  }
+}
+
 void render_articles(BuildContext& b) {
   const auto& articles = b.project.content.articles;
-  render(b, "articles", articles_index(articles));
+  std::vector<const Article*> all;
+  for (const auto& a : articles) all.push_back(&a);
+  render_list(b, "articles", "articles/", "经验交流", all, [](const Article& a) { return a.date.year; },
+              [](const std::vector<const Article*>& part) { return articles_index(part); });
   for (const auto& a : articles) {
     render(b, "article", article_page(a));
     b.dated[a.url()] = a.date;
-    b.site_feed.push_back({a.url(), a.title, a.date, a.summary.empty() ? excerpt(a.body_html) : a.summary, "经验交流"});
+    b.site_feed.push_back({a.url(), a.title, a.date, a.summary, "经验交流"});
+    if (a.summary.empty()) b.excerpt_of[a.url()] = &a.body_html;
   }
   b.report.documents["articles"] = static_cast<int>(articles.size());
 }
@@ -140,8 +220,8 @@ void render_document(BuildContext& b, const std::string& tmpl, const Publishable
     PageData page = live.page;
     page.update(nav);
     render(b, tmpl, page);
-    for (const auto& [name, bytes] : live.files) b.out.write(live.url + name, bytes);
-    for (const auto& [name, source] : live.copies) b.out.copy(live.url + name, join_path(b.project.root, source));
+    for (const auto& [name, bytes] : live.files) b.write(live.url + name, bytes);
+    for (const auto& [name, source] : live.copies) b.copy(live.url + name, join_path(b.project.root, source));
     render_attachments(b, page);
     return;
   }
@@ -177,12 +257,12 @@ void render_history(BuildContext& b, const std::string& tmpl, const DocumentHist
     }
     relocate_attachments(page, url);
     render(b, tmpl, page);
-    for (const auto& [name, bytes] : v.files) b.out.write(url + name, bytes);
+    for (const auto& [name, bytes] : v.files) b.write(url + name, bytes);
     if (page.contains("attachments")) {
       for (const auto& a : page["attachments"]) {
         if (a.value("is_page", false)) continue;
         std::string name = a.value("file_name", "");
-        b.out.copy(url + name, join_path(b.project.root, frozen_file(h.url, v.version, name)));
+        b.copy(url + name, join_path(b.project.root, frozen_file(h.url, v.version, name)));
       }
     }
     render_attachments(b, page);
@@ -231,13 +311,17 @@ void render_history(BuildContext& b, const std::string& tmpl, const DocumentHist
 
 void render_notices(BuildContext& b) {
   const auto& notices = b.project.content.notices;
-  render(b, "notices", notices_index(notices));
+  std::vector<const Notice*> all;
+  for (const auto& n : notices) all.push_back(&n);
+  render_list(b, "notices", "notices/", "通知公告", all, [](const Notice& n) { return n.year(); },
+              [](const std::vector<const Notice*>& part) { return notices_index(part); });
   for (const auto& n : notices) {
     Publishable doc = publishable_notice(n);
     render_document(b, "notice", doc, PageData::object());
     Date date = updated_on(b, n.url(), n.date.value_or(Date{n.year(), 1, 1}));
     b.dated[n.url()] = date;
-    b.site_feed.push_back({n.url(), n.title, date, excerpt(n.body_html), "通知公告"});
+    b.site_feed.push_back({n.url(), n.title, date, "", "通知公告"});
+    b.excerpt_of[n.url()] = &n.body_html;
   }
   b.report.documents["notices"] = static_cast<int>(notices.size());
 }
@@ -250,7 +334,9 @@ void render_bulletins(BuildContext& b) {
   render(b, "bulletins", bulletins_index(b.project.config.series, by_series));
   for (const auto& s : b.project.config.series) {
     auto& issues = by_series[s.id];
-    render(b, "series", series_index(s, issues));
+    render_list(b, "series", "bulletins/" + s.id + "/", s.name, issues,
+                [](const BulletinIssue& i) { return i.date.year; },
+                [&](const std::vector<const BulletinIssue*>& part) { return series_index(s, part); });
     for (size_t k = 0; k < issues.size(); ++k) {
       PageData nav = PageData::object();
       if (k > 0) nav["next"] = issue_summary(*issues[k - 1], &s);
@@ -326,28 +412,91 @@ void render_archive_leftovers(BuildContext& b) {
   }
 }
 
+// The newest config.feed_limit entries, in the order atom_feed writes them,
+// with their excerpts filled in.
+Feed latest(const BuildContext& b, std::string path, std::string title, std::string subtitle,
+            std::vector<FeedEntry> entries) {
+  std::stable_sort(entries.begin(), entries.end(), [](const FeedEntry& x, const FeedEntry& y) {
+    return x.updated != y.updated ? x.updated > y.updated : x.url < y.url;
+  });
+  if (entries.size() > static_cast<size_t>(b.project.config.feed_limit)) entries.resize(b.project.config.feed_limit);
+  for (auto& e : entries) {
+    auto it = b.excerpt_of.find(e.url);
+    if (it != b.excerpt_of.end() && e.summary.empty()) e.summary = excerpt(*it->second);
+  }
+  return {std::move(path), std::move(title), std::move(subtitle), std::move(entries)};
+}
+
 void render_feeds(BuildContext& b) {
   const SiteConfig& config = b.project.config;
-  b.out.write("feed.xml", atom_feed(config, {"feed.xml", config.title, config.organization, b.site_feed}));
+  b.write("feed.xml", atom_feed(config, latest(b, "feed.xml", config.title, config.organization, b.site_feed)));
   for (const auto& s : config.series)
-    b.out.write("bulletins/" + s.id + "/feed.xml",
-                atom_feed(config, {"bulletins/" + s.id + "/feed.xml", s.name, s.editor, b.series_feeds[s.id]}));
+    b.write("bulletins/" + s.id + "/feed.xml",
+            atom_feed(config, latest(b, "bulletins/" + s.id + "/feed.xml", s.name, s.editor, b.series_feeds[s.id])));
   for (const auto& r : b.project.rankings)
-    b.out.write("rankings/" + r.rule.id + "/feed.xml",
-                atom_feed(config, {"rankings/" + r.rule.id + "/feed.xml", r.rule.title, r.rule.description,
-                                   b.rule_feeds[r.rule.id]}));
+    b.write("rankings/" + r.rule.id + "/feed.xml",
+            atom_feed(config, latest(b, "rankings/" + r.rule.id + "/feed.xml", r.rule.title, r.rule.description,
+                                     b.rule_feeds[r.rule.id])));
   if (config.base_url.empty()) return;  // sitemaps need absolute URLs
   std::vector<std::pair<std::string, Date>> pages;
   for (const auto& url : b.pages) {
     auto it = b.dated.find(url);
     pages.emplace_back(url, it == b.dated.end() ? Date{} : it->second);
   }
-  b.out.write("sitemap.xml", sitemap(config, pages));
+  b.write("sitemap.xml", sitemap(config, pages));
 }
 
 void copy_assets(BuildContext& b) {
   std::string dir = join_path(b.project.root, "templates/assets");
-  for (const auto& rel : b.fs.list(dir)) b.out.copy("assets/" + rel, join_path(dir, rel));
+  for (const auto& rel : b.fs.list(dir)) b.copy("assets/" + rel, join_path(dir, rel));
+}
+
+
+// Refuses a plan in which two jobs write one file, naming the first such path.
+void check_plan(const std::vector<Job>& plan) {
+  std::set<std::string_view> seen;
+  for (const auto& job : plan) {
+    check_site_path(job.path);
+    if (!seen.insert(job.path).second) {
+      throw Error({job.path, 0, 0}, std::string(job.kind == Job::Page ? "two pages would be written to the same file "
+                                                                        : "two files would be written to the same path ") +
+                                        job.path);
+    }
+  }
+}
+
+// The digest of everything a page is made from: its template as compiled,
+// the site-wide data, and the page's own data.
+std::string page_digest(const BuildContext& b, const std::string& site_digest, const Job& job) {
+  std::string text = job.tmpl;
+  text += '\n';
+  text += b.project.templates.digest(job.tmpl);
+  text += '\n';
+  text += site_digest;
+  text += '\n';
+  text += job.page.dump();
+  return sha256(text);
+}
+
+void run_job(const BuildContext& b, const std::string& site_digest, const Job& job) {
+  switch (job.kind) {
+    case Job::Bytes:
+      b.out.write(job.path, job.data);
+      return;
+    case Job::Copy:
+      b.out.copy(job.path, job.data);
+      return;
+    case Job::Page:
+      try {
+        std::string digest = page_digest(b, site_digest, job);
+        if (b.out.keep(job.path, digest)) return;
+        b.out.write_made_from(job.path, b.project.templates.render(job.tmpl, to_template(job.page), b.site), digest);
+      } catch (Error& e) {
+        e.diagnostic().context.push_back("while rendering " + job.path + " with templates/" + job.tmpl + ".mustache");
+        throw;
+      }
+      return;
+  }
 }
 
 }  // namespace
@@ -359,6 +508,9 @@ BuildReport build_site(const Project& project, const FileSystem& fs, OutputWrite
   std::optional<std::string> pagefind = options.search ? find_pagefind(project.root) : std::nullopt;
   bool search = pagefind && out.directory();
   b.site.set("has_search", search);
+  std::string site_digest = sha256(fs.read(join_path(project.root, "bulletin.yaml")).value_or("") +
+                                   (search ? "\nsearch" : "\n") + (project.rankings.empty() ? "\n" : "\nrankings") +
+                                   "\n" BULLETIN_VERSION);
   using Step = void (*)(BuildContext&);
   static const std::pair<const char*, Step> kSteps[] = {
       {"home", render_home},         {"articles", render_articles}, {"notices", render_notices},
@@ -367,8 +519,11 @@ BuildReport build_site(const Project& project, const FileSystem& fs, OutputWrite
   };
   for (const auto& [name, step] : kSteps) {
     step(b);
-    if (options.progress) options.progress(name, out.pages());
+    if (options.progress) options.progress(name, static_cast<int>(b.pages.size()));
   }
+  check_plan(b.plan);
+  parallel_for(b.plan.size(), worker_count(options.jobs), [&](size_t i) { run_job(b, site_digest, b.plan[i]); });
+  if (options.progress) options.progress("pages", out.pages());
   if (search) {
     SearchIndex index = build_search_index(*pagefind, *out.directory());
     b.report.notes.push_back(index.message);
@@ -377,6 +532,7 @@ BuildReport build_site(const Project& project, const FileSystem& fs, OutputWrite
   }
   b.report.pages = out.pages();
   b.report.files = out.files();
+  b.report.kept = out.kept();
   return b.report;
 }
 

@@ -1,5 +1,8 @@
-// `bulletin build`: renders a loaded project into an OutputWriter as a list
-// of steps (home, articles, notices, bulletins, assets), each a function.
+// `bulletin build`: plans a loaded project's site as a list of steps (home,
+// articles, notices, bulletins, rankings, archive, feeds, assets), each a
+// function that appends jobs (one per output file) to the plan; the plan is
+// then rendered on a pool of threads into an OutputWriter, which keeps the
+// files whose inputs have not changed since the last build.
 #pragma once
 
 #include <functional>
@@ -16,6 +19,7 @@ struct BuildReport {
   std::map<std::string, int> documents;  // "articles" -> 3, …
   int pages = 0;
   int files = 0;
+  int kept = 0;  // of pages + files: unchanged since the last build, left as they were
   std::vector<std::string> notes;  // e.g. whether search was indexed or skipped
 };
 
@@ -26,6 +30,8 @@ struct BuildOptions {
   // Index the site for search with Pagefind when it is installed and the
   // output is a folder. Default: true.
   bool search = true;
+  // Threads that render pages. Default: 0, one per core.
+  int jobs = 0;
 };
 
 // Throws Error on a problem found while rendering (nothing is committed then).

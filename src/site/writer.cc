@@ -1,109 +1,583 @@
 #include "site/writer.h"
 
+#include <dirent.h>
 #include <fcntl.h>
 #include <stdio.h>
+#include <sys/file.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
+#include <algorithm>
 #include <cerrno>
+#include <cstdlib>
 #include <cstring>
 #include <filesystem>
 #include <fstream>
+#include <sstream>
+#include <utility>
 
 #include "util/diagnostics.h"
+#include "util/sha256.h"
 
 namespace bulletin {
 namespace fs = std::filesystem;
 
-void OutputWriter::count(const std::string& rel) {
+namespace {
+
+constexpr const char* kManifestHeader = "bulletin site 1\n";
+constexpr const char* kStagingMarker = ".bulletin-staging";
+constexpr const char* kJournal = "journal";
+
+std::string errno_text() { return std::strerror(errno); }
+
+// A file descriptor closed when it goes out of scope.
+struct Fd {
+  int fd = -1;
+  explicit Fd(int f = -1) : fd(f) {}
+  Fd(Fd&& o) noexcept : fd(o.fd) { o.fd = -1; }
+  Fd& operator=(Fd&& o) noexcept {
+    if (fd >= 0) ::close(fd);
+    fd = o.fd;
+    o.fd = -1;
+    return *this;
+  }
+  ~Fd() {
+    if (fd >= 0) ::close(fd);
+  }
+};
+
+std::vector<std::string> segments(const std::string& rel) {
+  std::vector<std::string> out;
+  size_t start = 0;
+  while (true) {
+    size_t slash = rel.find('/', start);
+    out.push_back(rel.substr(start, slash - start));
+    if (slash == std::string::npos) break;
+    start = slash + 1;
+  }
+  return out;
+}
+
+// Reads a manifest: "digest\tsize\trel" lines after the header.
+std::map<std::string, StagedSiteWriter::Entry> parse_manifest(const std::string& text) {
+  std::map<std::string, StagedSiteWriter::Entry> out;
+  if (!text.starts_with(kManifestHeader)) return out;
+  std::istringstream in(text.substr(std::strlen(kManifestHeader)));
+  for (std::string line; std::getline(in, line);) {
+    size_t a = line.find('\t'), b = a == std::string::npos ? a : line.find('\t', a + 1);
+    if (b == std::string::npos) continue;
+    StagedSiteWriter::Entry e;
+    e.digest = line.substr(0, a);
+    e.size = std::strtoull(line.c_str() + a + 1, nullptr, 10);
+    out[line.substr(b + 1)] = e;
+  }
+  return out;
+}
+
+std::string format_manifest(const std::map<std::string, StagedSiteWriter::Entry>& entries) {
+  std::string out = kManifestHeader;
+  for (const auto& [rel, e] : entries) out += e.digest + "\t" + std::to_string(e.size) + "\t" + rel + "\n";
+  return out;
+}
+
+std::optional<std::string> read_all(const std::string& path) {
+  Fd fd(::open(path.c_str(), O_RDONLY | O_CLOEXEC | O_NOFOLLOW));
+  if (fd.fd < 0) return std::nullopt;
+  std::string out;
+  char buf[65536];
+  for (ssize_t n; (n = ::read(fd.fd, buf, sizeof buf)) != 0;) {
+    if (n < 0) {
+      if (errno == EINTR) continue;
+      return std::nullopt;
+    }
+    out.append(buf, static_cast<size_t>(n));
+  }
+  return out;
+}
+
+bool write_all(int fd, std::string_view bytes) {
+  while (!bytes.empty()) {
+    ssize_t n = ::write(fd, bytes.data(), bytes.size());
+    if (n < 0) {
+      if (errno == EINTR) continue;
+      return false;
+    }
+    bytes.remove_prefix(static_cast<size_t>(n));
+  }
+  return true;
+}
+
+// Creates `path` (which must not exist) with `bytes`.
+bool create_file(const std::string& path, std::string_view bytes) {
+  Fd fd(::open(path.c_str(), O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC, 0644));
+  if (fd.fd < 0) return false;
+  bool ok = write_all(fd.fd, bytes);
+  return ::close(std::exchange(fd.fd, -1)) == 0 && ok;
+}
+
+struct WalkedFile {
+  unsigned long long size;
+  struct timespec mtime;
+};
+
+// Every regular file and folder under `dir` (not following symlinks); other
+// entries (symlinks, sockets…) count as files so that a commit removes them.
+void walk(int dir_fd, const std::string& prefix, std::map<std::string, WalkedFile>& files,
+          std::set<std::string>& dirs) {
+  DIR* d = ::fdopendir(dir_fd);
+  if (!d) {
+    ::close(dir_fd);
+    return;
+  }
+  while (dirent* e = ::readdir(d)) {
+    std::string name = e->d_name;
+    if (name == "." || name == "..") continue;
+    std::string rel = prefix.empty() ? name : prefix + "/" + name;
+    struct stat st;
+    if (::fstatat(::dirfd(d), e->d_name, &st, AT_SYMLINK_NOFOLLOW) != 0) continue;
+    if (S_ISDIR(st.st_mode)) {
+      int sub = ::openat(::dirfd(d), e->d_name, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
+      if (sub < 0) continue;
+      dirs.insert(rel);
+      walk(sub, rel, files, dirs);
+    } else {
+      files[rel] = {S_ISREG(st.st_mode) ? static_cast<unsigned long long>(st.st_size) : ~0ULL, st.st_mtim};
+    }
+  }
+  ::closedir(d);
+}
+
+bool later(const timespec& a, const timespec& b) {
+  return a.tv_sec != b.tv_sec ? a.tv_sec > b.tv_sec : a.tv_nsec > b.tv_nsec;
+}
+
+// Opens the folder that holds `rel` inside `root_fd`, creating folders as
+// needed. Never follows a symlink: an entry in the way that is not a folder
+// (in bulletin's own site) is removed first.
+Fd open_parent(int root_fd, const std::vector<std::string>& parts, const std::string& shown) {
+  Fd cur(::dup(root_fd));
+  for (size_t i = 0; i + 1 < parts.size(); ++i) {
+    const char* name = parts[i].c_str();
+    for (int attempt = 0;; ++attempt) {
+      int next = ::openat(cur.fd, name, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
+      if (next >= 0) {
+        cur = Fd(next);
+        break;
+      }
+      if (attempt > 2) throw Error({shown, 0, 0}, "cannot create the folder for " + shown + ": " + errno_text());
+      if (errno == ENOENT) {
+        if (::mkdirat(cur.fd, name, 0755) != 0 && errno != EEXIST)
+          throw Error({shown, 0, 0}, "cannot create the folder for " + shown + ": " + errno_text());
+      } else if (errno == ELOOP || errno == ENOTDIR) {
+        ::unlinkat(cur.fd, name, 0);  // a file or symlink where a folder must be: never followed
+      } else {
+        throw Error({shown, 0, 0}, "cannot open the folder for " + shown + ": " + errno_text());
+      }
+    }
+  }
+  return cur;
+}
+
+// Moves staging/site/rel over out/rel.
+void move_in(const std::string& staged_site, int out_fd, const std::string& out_dir, const std::string& rel) {
+  auto parts = segments(rel);
+  std::string shown = out_dir + "/" + rel;
+  Fd parent = open_parent(out_fd, parts, shown);
+  std::string from = staged_site + "/" + rel;
+  if (::renameat(AT_FDCWD, from.c_str(), parent.fd, parts.back().c_str()) == 0) return;
+  if (errno == EISDIR || errno == ENOTEMPTY || errno == EEXIST) {
+    // A folder of the old site where the new one has a file.
+    std::error_code ec;
+    fs::remove_all(fs::path(out_dir) / rel, ec);  // remove_all never follows symlinks
+    if (::renameat(AT_FDCWD, from.c_str(), parent.fd, parts.back().c_str()) == 0) return;
+  }
+  throw Error({shown, 0, 0}, "cannot move the new file into place: " + errno_text());
+}
+
+void remove_in(int out_fd, const std::string& out_dir, const std::string& rel, bool dir) {
+  auto parts = segments(rel);
+  Fd parent(-1);
+  try {
+    parent = open_parent(out_fd, parts, out_dir + "/" + rel);
+  } catch (const Error&) {
+    return;
+  }
+  ::unlinkat(parent.fd, parts.back().c_str(), dir ? AT_REMOVEDIR : 0);
+}
+
+// Brings `out_dir` to the site the manifest `manifest_text` lists: moves in
+// every file left in `staged_site`, removes every other file and the folders
+// left empty, then installs the manifest. Used by commit and to complete a
+// commit that a killed build left half done.
+void apply_commit(const std::string& out_dir, const std::string& staging, const std::string& manifest_text) {
+  auto manifest = parse_manifest(manifest_text);
+  Fd out_fd(::open(out_dir.c_str(), O_RDONLY | O_DIRECTORY | O_CLOEXEC));
+  if (out_fd.fd < 0) throw Error({out_dir, 0, 0}, "cannot open the site folder: " + errno_text());
+  std::string staged_site = staging + "/site";
+  std::map<std::string, WalkedFile> staged, existing;
+  std::set<std::string> staged_dirs, existing_dirs;
+  int staged_fd = ::open(staged_site.c_str(), O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
+  if (staged_fd >= 0) walk(staged_fd, "", staged, staged_dirs);
+  for (const auto& [rel, _] : staged) {
+    if (manifest.count(rel)) move_in(staged_site, out_fd.fd, out_dir, rel);
+  }
+  walk(::dup(out_fd.fd), "", existing, existing_dirs);
+  for (const auto& [rel, _] : existing) {
+    if (!manifest.count(rel) && rel != kSiteMarker) remove_in(out_fd.fd, out_dir, rel, false);
+  }
+  // Deepest folders first; rmdir leaves the ones that still hold files.
+  for (auto it = existing_dirs.rbegin(); it != existing_dirs.rend(); ++it)
+    remove_in(out_fd.fd, out_dir, *it, true);
+  std::string tmp = staging + "/manifest";
+  ::unlink(tmp.c_str());
+  if (!create_file(tmp, manifest_text) || ::renameat(AT_FDCWD, tmp.c_str(), out_fd.fd, kSiteMarker) != 0)
+    throw Error({out_dir + "/" + kSiteMarker, 0, 0}, "cannot write the site manifest: " + errno_text());
+}
+
+std::string staging_prefix(const fs::path& out) { return "." + out.filename().string() + ".staging-"; }
+
+// Removes staging folders of earlier builds of `out` that are no longer
+// running (their marker is not locked), completing those that were committing.
+void clean_leftovers(const fs::path& out) {
+  fs::path parent = out.has_parent_path() ? out.parent_path() : fs::path(".");
+  std::string prefix = staging_prefix(out);
+  std::error_code ec;
+  std::vector<fs::path> found;
+  for (fs::directory_iterator it(parent, ec), end; !ec && it != end; it.increment(ec)) {
+    std::string name = it->path().filename().string();
+    if (name.starts_with(prefix) && it->is_directory(ec) && !it->is_symlink(ec)) found.push_back(it->path());
+  }
+  for (const auto& dir : found) {
+    Fd marker(::open((dir / kStagingMarker).c_str(), O_RDWR | O_NOFOLLOW | O_CLOEXEC));
+    if (marker.fd < 0) continue;  // not ours: left alone
+    if (::flock(marker.fd, LOCK_EX | LOCK_NB) != 0) continue;  // a build still running
+    if (auto journal = read_all((dir / kJournal).string())) {
+      try {
+        if (fs::is_directory(out)) apply_commit(out.string(), dir.string(), *journal);
+      } catch (const Error&) {
+        continue;  // keep it for a later build rather than lose the journal
+      }
+    }
+    fs::remove_all(dir, ec);
+  }
+}
+
+bool is_empty_dir(const fs::path& p) {
+  std::error_code ec;
+  return fs::is_directory(p, ec) && fs::directory_iterator(p, ec) == fs::directory_iterator();
+}
+
+bool has_marker(const fs::path& out) {
+  auto text = read_all((out / kSiteMarker).string());
+  return text && text->starts_with(kManifestHeader);
+}
+
+fs::path normal(const std::string& path) {
+  std::error_code ec;
+  fs::path p = fs::weakly_canonical(fs::absolute(path, ec), ec);
+  std::string s = p.string();
+  while (s.size() > 1 && s.back() == '/') s.pop_back();
+  return s;
+}
+
+// Whether `inner` is `outer` or inside it.
+bool within(const fs::path& inner, const fs::path& outer) {
+  auto i = inner.begin();
+  for (auto o = outer.begin(); o != outer.end(); ++o, ++i) {
+    if (i == inner.end() || *i != *o) return false;
+  }
+  return true;
+}
+
+}  // namespace
+
+void check_site_path(const std::string& rel, const std::string& where) {
+  auto bad = [&](const std::string& why) {
+    std::string shown;
+    for (unsigned char c : rel) {
+      if (c < 0x20 || c == 0x7f) {
+        char hex[8];
+        std::snprintf(hex, sizeof hex, "\\x%02x", c);
+        shown += hex;
+      } else {
+        shown += static_cast<char>(c);
+      }
+    }
+    throw Error({where, 0, 0}, "refusing to write '" + shown + "' into the site: " + why);
+  };
+  if (rel.empty()) bad("the path is empty");
+  if (rel[0] == '/') bad("the path is absolute");
+  for (unsigned char c : rel) {
+    if (c == '\\') bad("the path contains a backslash");
+    if (c < 0x20 || c == 0x7f) bad("the path contains a control character");
+  }
+  for (const auto& s : segments(rel)) {
+    if (s.empty()) bad("the path has an empty segment");
+    if (s == ".") bad("the path has a '.' segment");
+    if (s == "..") bad("the path has a '..' segment");
+  }
+}
+
+std::optional<std::string> output_folder_problem(const std::string& out_dir, const std::string& project_root) {
+  fs::path out = normal(out_dir);
+  const std::string proceed = "; nothing was changed: pass -o with a new or empty folder";
+  if (out == "/") return out_dir + " is the root folder of the machine" + proceed;
+  if (const char* home = std::getenv("HOME"); home && *home) {
+    fs::path h = normal(home);
+    if (out == h) return out_dir + " is your home folder" + proceed;
+    if (within(h, out)) return out_dir + " holds your home folder" + proceed;
+  }
+  if (!project_root.empty()) {
+    fs::path project = normal(project_root);
+    if (out == project) return out_dir + " is the project folder" + proceed + " such as " + project_root + "/site";
+    if (within(project, out))
+      return out_dir + " holds the project folder " + project_root + proceed + " such as " + project_root + "/site";
+    for (const char* source : {"content", "data", "templates", "bench", "docs", "src", "tests", ".git",
+                               "node_modules", ".bulletin-cache"}) {
+      if (within(out, project / source))
+        return out_dir + (out == project / source ? " is" : " is inside") + " the project's source folder " +
+               source + "/" + proceed + " such as " + project_root + "/site";
+    }
+  }
+  std::error_code ec;
+  auto status = fs::status(out, ec);
+  if (!fs::exists(status)) return std::nullopt;
+  if (!fs::is_directory(status)) return out_dir + " is a file, not a folder" + proceed + ", or move the file away";
+  if (is_empty_dir(out) || has_marker(out)) return std::nullopt;
+  if (fs::exists(out / "index.html", ec) && fs::exists(out / "assets", ec))
+    return out_dir + " holds a site without bulletin's " + kSiteMarker +
+           " marker (built by an older bulletin, or by hand), so it was left as it is: move it away (mv " +
+           out_dir + " " + out_dir + ".old) or delete it, then build again";
+  return out_dir + " holds files that bulletin did not write (it has no " + kSiteMarker + " marker)" + proceed +
+         ", or move " + out_dir + " away";
+}
+
+void OutputWriter::count(const std::string& rel, bool kept) {
+  std::lock_guard<std::mutex> lock(count_mutex_);
   if (rel.ends_with(".html")) {
     ++pages_;
   } else {
     ++files_;
   }
+  kept_ += kept;
 }
 
-StagedSiteWriter::StagedSiteWriter(std::string out_dir) : out_dir_(std::move(out_dir)) {
+int OutputWriter::pages() const {
+  std::lock_guard<std::mutex> lock(count_mutex_);
+  return pages_;
+}
+int OutputWriter::files() const {
+  std::lock_guard<std::mutex> lock(count_mutex_);
+  return files_;
+}
+int OutputWriter::kept() const {
+  std::lock_guard<std::mutex> lock(count_mutex_);
+  return kept_;
+}
+
+StagedSiteWriter::StagedSiteWriter(std::string out_dir, WriterOptions options)
+    : out_dir_(std::move(out_dir)), options_(std::move(options)) {
   while (out_dir_.size() > 1 && out_dir_.back() == '/') out_dir_.pop_back();
   fs::path out(out_dir_);
   fs::path parent = out.has_parent_path() ? out.parent_path() : fs::path(".");
   std::error_code ec;
   fs::create_directories(parent, ec);
-  std::string pattern = (parent / ("." + out.filename().string() + ".staging-XXXXXX")).string();
+  clean_leftovers(out);
+  if (auto problem = output_folder_problem(out_dir_, "")) throw Error({out_dir_, 0, 0}, *problem);
+
+  std::string pattern = (parent / (staging_prefix(out) + "XXXXXX")).string();
   std::vector<char> buf(pattern.begin(), pattern.end());
   buf.push_back('\0');
   if (!mkdtemp(buf.data())) {
-    throw Error({out_dir_, 0, 0}, std::string("cannot create a staging folder beside the output: ") +
-                                      std::strerror(errno));
+    throw Error({out_dir_, 0, 0}, "cannot create a staging folder beside the output: " + errno_text());
   }
   staging_ = buf.data();
-  fs::permissions(staging_, fs::perms::owner_all | fs::perms::group_read | fs::perms::group_exec |
-                                fs::perms::others_read | fs::perms::others_exec);
+  // Held locked while this build runs, so no other build takes the folder for a leftover.
+  lock_fd_ = ::open((staging_ + "/" + kStagingMarker).c_str(), O_RDWR | O_CREAT | O_EXCL | O_CLOEXEC, 0600);
+  if (lock_fd_ < 0 || ::flock(lock_fd_, LOCK_EX) != 0)
+    throw Error({out_dir_, 0, 0}, "cannot create a staging folder beside the output: " + errno_text());
+  staged_site_ = staging_ + "/site";
+  if (::mkdir(staged_site_.c_str(), 0755) != 0)
+    throw Error({out_dir_, 0, 0}, "cannot create a staging folder beside the output: " + errno_text());
+
+  if (!fs::is_directory(out, ec) || !has_marker(out)) return;  // fresh: a new or empty folder
+  mode_ = options_.complete_staging ? Mode::Complete : Mode::InPlace;
+  std::string marker = out_dir_ + "/" + kSiteMarker;
+  struct stat manifest_stat;
+  if (::stat(marker.c_str(), &manifest_stat) != 0) return;
+  previous_ = parse_manifest(read_all(marker).value_or(""));
+  std::map<std::string, WalkedFile> found;
+  int fd = ::open(out_dir_.c_str(), O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+  if (fd >= 0) walk(fd, "", found, old_dirs_);
+  for (const auto& [rel, f] : found) {
+    old_files_.insert(rel);
+    // Edited by hand after the last build: made again.
+    if (!later(f.mtime, manifest_stat.st_mtim)) on_disk_[rel] = f.size;
+  }
 }
 
 StagedSiteWriter::~StagedSiteWriter() {
-  if (committed_) return;
+  if (!committed_ && !staging_.empty()) {
+    std::error_code ec;
+    fs::remove_all(staging_, ec);
+  }
+  if (lock_fd_ >= 0) ::close(lock_fd_);
+}
+
+std::optional<std::string> StagedSiteWriter::directory() const {
+  if (mode_ == Mode::InPlace) return std::nullopt;
+  return staged_site_;
+}
+
+bool StagedSiteWriter::claim(const std::string& rel) {
+  if (rel == kSiteMarker) throw Error({rel, 0, 0}, std::string("refusing to write '") + rel + "' into the site: the name is bulletin's own manifest");
+  return produced_.emplace(rel, Entry{}).second;
+}
+
+void StagedSiteWriter::prepare_parent(const std::string& rel) {
+  size_t slash = rel.rfind('/');
+  if (slash == std::string::npos) return;
+  std::string dir = rel.substr(0, slash);
+  {
+    std::lock_guard<std::mutex> lock(mutex_);
+    if (made_dirs_.count(dir)) return;
+  }
   std::error_code ec;
-  fs::remove_all(staging_, ec);
+  fs::create_directories(fs::path(staged_site_) / dir, ec);
+  if (ec && !fs::is_directory(fs::path(staged_site_) / dir))
+    throw Error({out_dir_ + "/" + rel, 0, 0}, "cannot create a folder in the staging area: " + ec.message());
+  std::lock_guard<std::mutex> lock(mutex_);
+  made_dirs_.insert(dir);
+}
+
+bool StagedSiteWriter::keep(const std::string& rel, const std::string& digest) {
+  check_site_path(rel, out_dir_);
+  if (mode_ == Mode::Fresh) return false;
+  {
+    std::lock_guard<std::mutex> lock(mutex_);
+    auto p = previous_.find(rel);
+    if (p == previous_.end() || p->second.digest != digest) return false;
+    auto d = on_disk_.find(rel);
+    if (d == on_disk_.end() || d->second != p->second.size) return false;
+    if (!claim(rel)) throw Error({rel, 0, 0}, "two files would be written to the same path " + rel);
+    produced_[rel] = Entry{digest, p->second.size, false};
+  }
+  if (mode_ == Mode::Complete) {
+    prepare_parent(rel);
+    std::string from = out_dir_ + "/" + rel, to = staged_site_ + "/" + rel;
+    if (::link(from.c_str(), to.c_str()) != 0) {
+      std::error_code ec;
+      fs::copy_file(from, to, ec);
+      if (ec) throw Error({out_dir_ + "/" + rel, 0, 0}, "cannot stage the unchanged file: " + ec.message());
+    }
+  }
+  count(rel, true);
+  return true;
+}
+
+void StagedSiteWriter::stage_file(const std::string& rel, std::string_view bytes) {
+  prepare_parent(rel);
+  if (!create_file(staged_site_ + "/" + rel, bytes))
+    throw Error({out_dir_ + "/" + rel, 0, 0}, "cannot write file (disk full or no permission?)");
 }
 
 void StagedSiteWriter::write(const std::string& rel, std::string_view bytes) {
-  if (!written_.insert(rel).second) {
-    throw Error({rel, 0, 0}, "two pages would be written to the same file " + rel);
+  std::string digest = sha256(bytes);
+  if (keep(rel, digest)) return;
+  write_made_from(rel, bytes, digest);
+}
+
+void StagedSiteWriter::write_made_from(const std::string& rel, std::string_view bytes, const std::string& digest) {
+  check_site_path(rel, out_dir_);
+  {
+    std::lock_guard<std::mutex> lock(mutex_);
+    if (!claim(rel)) throw Error({rel, 0, 0}, "two pages would be written to the same file " + rel);
   }
-  fs::path path = fs::path(staging_) / rel;
-  std::error_code ec;
-  fs::create_directories(path.parent_path(), ec);
-  std::ofstream out(path, std::ios::binary | std::ios::trunc);
-  out.write(bytes.data(), static_cast<std::streamsize>(bytes.size()));
-  out.close();
-  if (!out) throw Error({out_dir_ + "/" + rel, 0, 0}, "cannot write file (disk full or no permission?)");
+  stage_file(rel, bytes);
+  {
+    std::lock_guard<std::mutex> lock(mutex_);
+    produced_[rel] = Entry{digest, bytes.size(), true};
+  }
   count(rel);
 }
 
 void StagedSiteWriter::copy(const std::string& rel, const std::string& source_path) {
-  if (!written_.insert(rel).second) {
-    throw Error({rel, 0, 0}, "two files would be written to the same path " + rel);
+  check_site_path(rel, out_dir_);
+  struct stat st;
+  if (::stat(source_path.c_str(), &st) != 0 || !S_ISREG(st.st_mode))
+    throw Error({source_path, 0, 0}, "cannot copy to " + out_dir_ + "/" + rel + ": not a readable file");
+  // The copy is made again when the source changes: its size and mtime stand for its bytes.
+  std::string digest = "copy:" + std::to_string(st.st_size) + ":" + std::to_string(st.st_mtim.tv_sec) + "." +
+                       std::to_string(st.st_mtim.tv_nsec);
+  if (keep(rel, digest)) return;
+  {
+    std::lock_guard<std::mutex> lock(mutex_);
+    if (!claim(rel)) throw Error({rel, 0, 0}, "two files would be written to the same path " + rel);
   }
-  fs::path path = fs::path(staging_) / rel;
-  std::error_code ec;
-  fs::create_directories(path.parent_path(), ec);
-  fs::copy_file(source_path, path, fs::copy_options::overwrite_existing, ec);
-  if (ec) throw Error({source_path, 0, 0}, "cannot copy to " + out_dir_ + "/" + rel + ": " + ec.message());
+  prepare_parent(rel);
+  std::string to = staged_site_ + "/" + rel;
+  bool linked = false;
+  fs::path source = normal(source_path);
+  for (const auto& root : options_.link_roots) {
+    if (within(source, normal(root))) {
+      linked = ::link(source.c_str(), to.c_str()) == 0;
+      break;
+    }
+  }
+  if (!linked) {
+    std::error_code ec;
+    fs::copy_file(source_path, to, ec);
+    if (ec) throw Error({source_path, 0, 0}, "cannot copy to " + out_dir_ + "/" + rel + ": " + ec.message());
+  }
+  {
+    std::lock_guard<std::mutex> lock(mutex_);
+    produced_[rel] = Entry{digest, static_cast<unsigned long long>(st.st_size), true};
+  }
   count(rel);
 }
 
 void StagedSiteWriter::commit() {
+  std::string manifest = format_manifest(produced_);
   std::error_code ec;
-  if (!fs::exists(out_dir_, ec)) {
-    fs::rename(staging_, out_dir_, ec);
-    if (ec) throw Error({out_dir_, 0, 0}, "cannot move the new site into place: " + ec.message());
+  if (mode_ == Mode::InPlace) {
+    bool changed = std::any_of(produced_.begin(), produced_.end(), [](const auto& p) { return p.second.staged; });
+    for (const auto& rel : old_files_) changed = changed || (!produced_.count(rel) && rel != kSiteMarker);
+    if (changed || read_all(out_dir_ + "/" + kSiteMarker) != manifest) {
+      // The commit point: from here a killed build is completed by the next one.
+      std::string tmp = staging_ + "/" + kJournal + ".tmp";
+      if (!create_file(tmp, manifest) || ::rename(tmp.c_str(), (staging_ + "/" + kJournal).c_str()) != 0)
+        throw Error({out_dir_, 0, 0}, "cannot write the build journal: " + errno_text());
+      apply_commit(out_dir_, staging_, manifest);
+    }
     committed_ = true;
+    fs::remove_all(staging_, ec);
     return;
   }
-  if (!fs::is_directory(out_dir_)) {
+  if (!create_file(staged_site_ + "/" + kSiteMarker, manifest))
+    throw Error({out_dir_, 0, 0}, "cannot write the site manifest: " + errno_text());
+  if (!fs::exists(fs::symlink_status(out_dir_, ec))) {
+    if (::rename(staged_site_.c_str(), out_dir_.c_str()) != 0)
+      throw Error({out_dir_, 0, 0}, "cannot move the new site into place: " + errno_text());
+  } else if (!fs::is_directory(out_dir_, ec)) {
     throw Error({out_dir_, 0, 0}, "the output path exists and is not a folder; nothing was changed");
-  }
-  // Swap old and new in one step, so readers never see a missing site.
-  if (renameat2(AT_FDCWD, staging_.c_str(), AT_FDCWD, out_dir_.c_str(), RENAME_EXCHANGE) == 0) {
-    committed_ = true;
-    fs::remove_all(staging_, ec);  // now holds the previous site
-    return;
-  }
-  // File systems without RENAME_EXCHANGE: two renames, the old site kept until the end.
-  std::string old = staging_ + ".old";
-  fs::rename(out_dir_, old, ec);
-  if (ec) throw Error({out_dir_, 0, 0}, "cannot replace the site: " + ec.message());
-  fs::rename(staging_, out_dir_, ec);
-  if (ec) {
-    std::error_code ignored;
-    fs::rename(old, out_dir_, ignored);
-    throw Error({out_dir_, 0, 0}, "cannot replace the site: " + ec.message());
+  } else if (renameat2(AT_FDCWD, staged_site_.c_str(), AT_FDCWD, out_dir_.c_str(), RENAME_EXCHANGE) != 0) {
+    // File systems without RENAME_EXCHANGE: two renames, the old site kept until the end.
+    std::string old = staging_ + "/old";
+    if (::rename(out_dir_.c_str(), old.c_str()) != 0)
+      throw Error({out_dir_, 0, 0}, "cannot replace the site: " + errno_text());
+    if (::rename(staged_site_.c_str(), out_dir_.c_str()) != 0) {
+      int saved = errno;
+      ::rename(old.c_str(), out_dir_.c_str());
+      throw Error({out_dir_, 0, 0}, std::string("cannot replace the site: ") + std::strerror(saved));
+    }
   }
   committed_ = true;
-  fs::remove_all(old, ec);
+  fs::remove_all(staging_, ec);  // holds the previous site, if any
 }
 
 void MemoryWriter::write(const std::string& rel, std::string_view bytes) {
+  check_site_path(rel);
+  std::lock_guard<std::mutex> lock(mutex_);
   if (before_write) before_write(rel);
   if (files.count(rel)) throw Error({rel, 0, 0}, "two pages would be written to the same file " + rel);
   files[rel] = keep_contents ? std::string(bytes) : std::string();
@@ -111,6 +585,8 @@ void MemoryWriter::write(const std::string& rel, std::string_view bytes) {
 }
 
 void MemoryWriter::copy(const std::string& rel, const std::string& source_path) {
+  check_site_path(rel);
+  std::lock_guard<std::mutex> lock(mutex_);
   if (before_write) before_write(rel);
   if (files.count(rel)) throw Error({rel, 0, 0}, "two files would be written to the same path " + rel);
   files[rel] = "<copy of " + source_path + ">";

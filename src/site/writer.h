@@ -1,16 +1,44 @@
-// Where a build writes its files. The real writer stages the whole new site
-// in a hidden folder beside the output and swaps it in only when the build is
-// complete, so a failed build leaves the previous site exactly as it was.
+// Where a build writes its files.
+//
+// The real writer never writes into the published site directly. Every new or
+// changed file is written into a hidden staging folder beside the output and
+// moved in only when the whole build has succeeded. The output carries a
+// manifest (`.bulletin-site`, also the marker that says the folder is
+// bulletin's) listing every file with the digest of what it was made from; a
+// file whose digest is unchanged is kept as it is (same inode, same mtime) and
+// not even rendered. See ARCHITECTURE.md (src/site) for the commit protocol and
+// what a killed build leaves behind.
+//
+// Every site-relative path goes through one gate (check_site_path) before
+// anything is written, and nothing is ever written through a symlink.
+// All writer methods may be called from several threads at once.
 #pragma once
 
 #include <functional>
 #include <map>
+#include <mutex>
 #include <optional>
 #include <set>
 #include <string>
 #include <string_view>
+#include <vector>
 
 namespace bulletin {
+
+// The marker and manifest file bulletin writes at the root of every site.
+inline constexpr const char* kSiteMarker = ".bulletin-site";
+
+// Throws Error unless `rel` is a plain site-relative path: not empty, not
+// absolute, '/'-separated segments that are neither empty, "." nor "..", no
+// backslash, no NUL or other control character. `where` locates the error.
+void check_site_path(const std::string& rel, const std::string& where = "site");
+
+// Why `out_dir` may not be replaced by a build of the project at
+// `project_root`, as one sentence; nullopt when it may (it does not exist, is
+// an empty folder, or carries the marker). Never allowed, whatever it holds:
+// `/`, $HOME, the project folder, an ancestor of it, or a folder inside one of
+// its source folders (content, data, templates, …).
+std::optional<std::string> output_folder_problem(const std::string& out_dir, const std::string& project_root);
 
 class OutputWriter {
  public:
@@ -18,36 +46,85 @@ class OutputWriter {
   // `rel` is a site-relative path with '/' separators ("articles/x/index.html").
   virtual void write(const std::string& rel, std::string_view bytes) = 0;
   virtual void copy(const std::string& rel, const std::string& source_path) = 0;
+  // True when the file at `rel` was made from inputs with this digest by the
+  // previous build and is untouched since: it is kept, and counts as written.
+  // Default: false (nothing is kept).
+  virtual bool keep(const std::string& rel, const std::string& digest) { return false; }
+  // write() that records the digest of the inputs the bytes were made from.
+  virtual void write_made_from(const std::string& rel, std::string_view bytes, const std::string& digest) {
+    write(rel, bytes);
+  }
   // The folder being written, for tools that work on files (the search
   // indexer); nullopt when the output is not a folder.
   virtual std::optional<std::string> directory() const { return std::nullopt; }
-  int pages() const { return pages_; }
-  int files() const { return files_; }
+  int pages() const;
+  int files() const;
+  int kept() const;  // of pages() + files(): left as they were
 
  protected:
+  mutable std::mutex count_mutex_;
   int pages_ = 0;  // .html files written
   int files_ = 0;  // everything else
-  void count(const std::string& rel);
+  int kept_ = 0;
+  void count(const std::string& rel, bool kept = false);
+};
+
+struct WriterOptions {
+  // Folders whose files copy() hard-links instead of copying (bulletin's own
+  // caches: their files are never edited in place). Default: none.
+  std::vector<std::string> link_roots;
+  // Stage the complete site (unchanged files hard-linked from the old one)
+  // and swap folders at commit, for tools that need the whole site in
+  // directory() (Pagefind). Default: false, only changed files are staged.
+  bool complete_staging = false;
 };
 
 class StagedSiteWriter : public OutputWriter {
  public:
-  // Stages into a new hidden folder beside `out_dir`.
-  explicit StagedSiteWriter(std::string out_dir);
+  // Stages into a new hidden folder beside `out_dir`, after removing the
+  // staging folders of earlier killed builds (completing one that was
+  // committing). Throws Error when `out_dir` holds something that is not a
+  // bulletin site (see output_folder_problem; the project checks are the
+  // caller's).
+  explicit StagedSiteWriter(std::string out_dir, WriterOptions options = {});
   // Removes the staging folder unless commit() succeeded.
   ~StagedSiteWriter() override;
   void write(const std::string& rel, std::string_view bytes) override;
+  void write_made_from(const std::string& rel, std::string_view bytes, const std::string& digest) override;
   void copy(const std::string& rel, const std::string& source_path) override;
-  // Atomically replaces `out_dir` with the staged site.
+  bool keep(const std::string& rel, const std::string& digest) override;
+  // Moves the staged files into `out_dir`, removes the files this build did
+  // not produce, and writes the manifest.
   void commit();
   const std::string& staging_dir() const { return staging_; }
-  std::optional<std::string> directory() const override { return staging_; }
+  std::optional<std::string> directory() const override;
+
+  struct Entry {
+    std::string digest;
+    unsigned long long size = 0;
+    bool staged = false;  // written by this build (else kept)
+  };
 
  private:
+  enum class Mode { Fresh, InPlace, Complete };
+  void stage_file(const std::string& rel, std::string_view bytes);
+  bool claim(const std::string& rel);  // false: already produced by this build
+  void prepare_parent(const std::string& staged_rel);
+
   std::string out_dir_;
-  std::string staging_;
+  std::string staging_;       // the hidden folder beside the output
+  std::string staged_site_;   // staging_/site: the files of this build
+  WriterOptions options_;
+  Mode mode_ = Mode::Fresh;
+  int lock_fd_ = -1;
   bool committed_ = false;
-  std::set<std::string> written_;
+  std::mutex mutex_;
+  std::map<std::string, Entry> previous_;              // the old site's manifest
+  std::map<std::string, unsigned long long> on_disk_;  // old site's files -> size, when untouched since
+  std::set<std::string> old_files_;                    // every file in the old site
+  std::set<std::string> old_dirs_;
+  std::map<std::string, Entry> produced_;              // this build's files
+  std::set<std::string> made_dirs_;                    // in the staging folder
 };
 
 // Keeps files in memory: for tests and for `check`, which writes nothing.
@@ -60,6 +137,9 @@ class MemoryWriter : public OutputWriter {
   // Called before each write; throw from it to inject a failure.
   std::function<void(const std::string&)> before_write;
   bool keep_contents = true;
+
+ private:
+  std::mutex mutex_;
 };
 
 }  // namespace bulletin

@@ -2,10 +2,15 @@
 
 #include <catch2/catch.hpp>
 
+#include <sys/stat.h>
+
+#include <chrono>
 #include <filesystem>
 #include <fstream>
+#include <thread>
 
 #include "util/diagnostics.h"
+#include "util/sha256.h"
 
 using namespace bulletin;
 namespace fs = std::filesystem;
@@ -35,8 +40,11 @@ struct TempDir {
 TEST_CASE("a committed build replaces the old site as a whole", "[writer]") {
   TempDir tmp;
   fs::path site = tmp.path / "site";
-  fs::create_directories(site / "old");
-  std::ofstream(site / "old" / "index.html") << "old";
+  {  // the old site, built by bulletin (it carries the marker)
+    StagedSiteWriter out(site.string());
+    out.write("old/index.html", "old");
+    out.commit();
+  }
   {
     StagedSiteWriter out(site.string());
     out.write("index.html", "新");
@@ -53,8 +61,11 @@ TEST_CASE("a committed build replaces the old site as a whole", "[writer]") {
 TEST_CASE("a build that fails before commit leaves the old site exactly as it was", "[writer]") {
   TempDir tmp;
   fs::path site = tmp.path / "site";
-  fs::create_directories(site);
-  std::ofstream(site / "index.html") << "old";
+  {
+    StagedSiteWriter out(site.string());
+    out.write("index.html", "old");
+    out.commit();
+  }
   {
     StagedSiteWriter out(site.string());
     out.write("index.html", "half");
@@ -82,4 +93,155 @@ TEST_CASE("two pages written to the same file is an error", "[writer]") {
   } catch (const Error& e) {
     CHECK(e.diagnostic().format() == "a/index.html: error: two pages would be written to the same file a/index.html");
   }
+}
+
+TEST_CASE("the writer refuses site paths that could leave the site, with the reason", "[writer]") {
+  const std::pair<std::string, std::string> cases[] = {
+      {"", "site: error: refusing to write '' into the site: the path is empty"},
+      {"/etc/passwd", "site: error: refusing to write '/etc/passwd' into the site: the path is absolute"},
+      {"a/../../x", "site: error: refusing to write 'a/../../x' into the site: the path has a '..' segment"},
+      {"..", "site: error: refusing to write '..' into the site: the path has a '..' segment"},
+      {"a//b", "site: error: refusing to write 'a//b' into the site: the path has an empty segment"},
+      {"a/", "site: error: refusing to write 'a/' into the site: the path has an empty segment"},
+      {"./a", "site: error: refusing to write './a' into the site: the path has a '.' segment"},
+      {"a\\..\\b", "site: error: refusing to write 'a\\..\\b' into the site: the path contains a backslash"},
+      {std::string("a\0b", 3), "site: error: refusing to write 'a\\x00b' into the site: the path contains a control character"},
+      {"a\nb", "site: error: refusing to write 'a\\x0ab' into the site: the path contains a control character"},
+  };
+  for (const auto& [rel, message] : cases) {
+    INFO(rel);
+    MemoryWriter out;
+    try {
+      out.write(rel, "x");
+      FAIL("expected an error");
+    } catch (const Error& e) {
+      CHECK(e.diagnostic().format() == message);
+    }
+    CHECK(out.files.empty());
+  }
+}
+
+TEST_CASE("the staged writer refuses a bad path before writing anything", "[writer]") {
+  TempDir tmp;
+  fs::path site = tmp.path / "site";
+  StagedSiteWriter out(site.string());
+  try {
+    out.copy("../outside.txt", "/etc/hostname");
+    FAIL("expected an error");
+  } catch (const Error& e) {
+    CHECK(e.diagnostic().format() == site.string() + ": error: refusing to write '../outside.txt' into the site: "
+                                                      "the path has a '..' segment");
+  }
+  CHECK_FALSE(fs::exists(tmp.path / "outside.txt"));
+}
+
+TEST_CASE("a symlink in the old site is replaced, never written through", "[writer]") {
+  TempDir tmp;
+  fs::path site = tmp.path / "site", victim = tmp.path / "victim";
+  fs::create_directories(victim);
+  {
+    StagedSiteWriter out(site.string());
+    out.write("articles/a/index.html", "a");
+    out.commit();
+  }
+  fs::remove_all(site / "articles");
+  fs::create_directory_symlink(victim, site / "articles");
+  {
+    StagedSiteWriter out(site.string());
+    out.write("articles/a/index.html", "new");
+    out.commit();
+  }
+  CHECK(fs::is_empty(victim));
+  CHECK_FALSE(fs::is_symlink(site / "articles"));
+  CHECK(slurp(site / "articles/a/index.html") == "new");
+}
+
+TEST_CASE("a file whose inputs did not change is kept: same inode, same mtime", "[writer]") {
+  TempDir tmp;
+  fs::path site = tmp.path / "site";
+  {
+    StagedSiteWriter out(site.string());
+    out.write_made_from("a/index.html", "A", "digest-a");
+    out.write_made_from("b/index.html", "B", "digest-b");
+    out.write("gone.xml", "G");
+    out.commit();
+  }
+  struct stat before {};
+  REQUIRE(::stat((site / "a/index.html").c_str(), &before) == 0);
+  {
+    StagedSiteWriter out(site.string());
+    CHECK(out.keep("a/index.html", "digest-a"));
+    CHECK_FALSE(out.keep("b/index.html", "digest-b2"));
+    out.write_made_from("b/index.html", "B2", "digest-b2");
+    out.commit();
+    CHECK(out.kept() == 1);
+    CHECK(out.pages() == 2);
+  }
+  struct stat after {};
+  REQUIRE(::stat((site / "a/index.html").c_str(), &after) == 0);
+  CHECK(after.st_ino == before.st_ino);
+  CHECK(after.st_mtim.tv_nsec == before.st_mtim.tv_nsec);
+  CHECK(after.st_mtim.tv_sec == before.st_mtim.tv_sec);
+  CHECK(slurp(site / "b/index.html") == "B2");
+  CHECK_FALSE(fs::exists(site / "gone.xml"));  // not produced any more: removed
+  CHECK(tmp.entries() == std::vector<std::string>{"site"});
+}
+
+TEST_CASE("a file edited by hand after a build is made again", "[writer]") {
+  TempDir tmp;
+  fs::path site = tmp.path / "site";
+  {
+    StagedSiteWriter out(site.string());
+    out.write_made_from("a/index.html", "A", "digest-a");
+    out.commit();
+  }
+  std::this_thread::sleep_for(std::chrono::milliseconds(20));
+  std::ofstream(site / "a/index.html") << "X";  // same size, later mtime
+  StagedSiteWriter out(site.string());
+  CHECK_FALSE(out.keep("a/index.html", "digest-a"));
+}
+
+TEST_CASE("a commit cut short is completed by the next build from its journal", "[writer]") {
+  TempDir tmp;
+  fs::path site = tmp.path / "site";
+  {
+    StagedSiteWriter out(site.string());
+    out.write("a.txt", "old a");
+    out.write("b.txt", "old b");
+    out.commit();
+  }
+  // What a build killed in the middle of its commit leaves: the journal (the
+  // new manifest), one file already moved in, one still staged.
+  std::string manifest = slurp(site / ".bulletin-site");
+  fs::path staging = tmp.path / ".site.staging-Kill09";
+  fs::create_directories(staging / "site");
+  std::ofstream(staging / ".bulletin-staging");
+  std::ofstream(site / "a.txt", std::ios::trunc) << "new a";
+  std::ofstream(staging / "site/b.txt") << "new b";
+  std::string journal = "bulletin site 1\n" + sha256("new a") + "\t5\ta.txt\n" + sha256("new b") + "\t5\tb.txt\n";
+  std::ofstream(staging / "journal") << journal;
+  {
+    StagedSiteWriter out(site.string());  // completes it, then stages its own build
+    CHECK(slurp(site / "a.txt") == "new a");
+    CHECK(slurp(site / "b.txt") == "new b");
+    CHECK(slurp(site / ".bulletin-site") == journal);
+    CHECK_FALSE(fs::exists(staging));
+    out.write("a.txt", "new a");
+    out.write("b.txt", "new b");
+    out.commit();
+    CHECK(out.kept() == 2);
+  }
+  CHECK(tmp.entries() == std::vector<std::string>{"site"});
+}
+
+TEST_CASE("the writer stages its files inside its own staging folder", "[writer]") {
+  TempDir tmp;
+  fs::path site = tmp.path / "site";
+  StagedSiteWriter out(site.string());
+  out.write("index.html", "x");
+  CHECK(fs::path(out.staging_dir()).parent_path() == tmp.path);
+  CHECK(fs::path(out.staging_dir()).filename().string().starts_with(".site.staging-"));
+  CHECK(slurp(fs::path(out.staging_dir()) / "site/index.html") == "x");
+  CHECK(fs::exists(fs::path(out.staging_dir()) / ".bulletin-staging"));
+  CHECK_FALSE(fs::exists(site));
 }

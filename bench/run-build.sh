@@ -1,0 +1,59 @@
+#!/usr/bin/env bash
+# Whole-build benchmark: bulletin against Hugo (Debian `hugo`) and cmark_ssg
+# (the single-threaded C floor) on the shared corpus, in the same hyperfine
+# runs, following ../../shared/bench/README.md. Run it under the machine's CPU
+# lock:  flock /tmp/bulletin-cpu.lock bench/run-build.sh build/bulletin 1000 10000
+# Needs: hyperfine, hugo, gcc, libcmark-gfm-dev, python3. Writes results/*.md
+# beside the work folder (WORK, default /tmp/bulletin-bench-build).
+set -euo pipefail
+BULLETIN=$(realpath "${1:?usage: run-build.sh BULLETIN N...}"); shift
+SHARED=${SHARED:-/work/shared/bench}
+WORK=${WORK:-/tmp/bulletin-bench-build}
+SHM=${SHM:-/dev/shm/bulletin-bench-build}
+RUNS=${RUNS:-5}
+TEMPLATES=$(cd "$(dirname "$0")/.." && pwd)/templates
+mkdir -p "$WORK/results" "$SHM"
+gcc -O2 -o "$WORK/cmark_ssg" "$SHARED/cmark/cmark_ssg.c" -lcmark-gfm-extensions -lcmark-gfm
+
+for N in "$@"; do
+  C=$WORK/corpus-$N P=$WORK/project-$N H=$WORK/hugo-$N
+  [ -d "$C" ] || python3 "$SHARED/gen_corpus.py" "$N" "$C" >/dev/null
+  [ -d "$P" ] || python3 "$SHARED/to_bulletin.py" "$C" "$P" "$TEMPLATES" >/dev/null
+  rm -rf "$H" && cp -r "$SHARED/hugo-site" "$H"
+  for where in tmpfs disk; do
+    if [ $where = tmpfs ]; then O=$SHM/$N; else O=$WORK/out-$N; fi
+    mkdir -p "$O"
+    B="$BULLETIN build $P -o $O/bulletin"
+    G="hugo --quiet --source $H --contentDir $C/content --destination $O/hugo"
+    F="$WORK/cmark_ssg $C/content/posts $O/cmark"
+    # Full builds from nothing.
+    hyperfine --warmup 1 --runs "$RUNS" --style basic --export-markdown "$WORK/results/full-$N-$where.md" \
+      --prepare "rm -rf $O/bulletin $O/hugo $O/cmark $P/.bulletin-cache && sync" \
+      -n bulletin "$B" -n hugo "$G" -n cmark_ssg "$F"
+    # Rebuild with nothing changed (the previous output is there).
+    $B >/dev/null 2>&1; $G >/dev/null 2>&1
+    hyperfine --warmup 1 --runs "$RUNS" --style basic --export-markdown "$WORK/results/noop-$N-$where.md" \
+      -n bulletin "$B" -n hugo "$G"
+    # Rebuild with one article edited (a new paragraph each run).
+    articles=("$P"/content/articles/*.md); A=$(basename "${articles[0]}")
+    hyperfine --warmup 1 --runs "$RUNS" --style basic --export-markdown "$WORK/results/edit-$N-$where.md" \
+      --prepare "echo \$RANDOM >> $P/content/articles/$A" -n "bulletin, one article edited" "$B"
+    # Rebuild with the article template edited.
+    hyperfine --warmup 1 --runs "$RUNS" --style basic --export-markdown "$WORK/results/tmpl-$N-$where.md" \
+      --prepare "echo '<!-- '\$RANDOM' -->' >> $P/templates/article.mustache" \
+      -n "bulletin, article template edited" "$B"
+  done
+  # Peak RSS of a full build on tmpfs.
+  O=$SHM/$N
+  for tool in bulletin hugo cmark_ssg; do
+    rm -rf "$O/bulletin" "$O/hugo" "$O/cmark"
+    case $tool in
+      bulletin) cmd="$BULLETIN build $P -o $O/bulletin" ;;
+      hugo) cmd="hugo --quiet --source $H --contentDir $C/content --destination $O/hugo" ;;
+      cmark_ssg) cmd="$WORK/cmark_ssg $C/content/posts $O/cmark" ;;
+    esac
+    /usr/bin/time -f "$tool $N %e s %M KB" $cmd >/dev/null 2>>"$WORK/results/rss-$N.txt" || true
+  done
+  tail -3 "$WORK/results/rss-$N.txt"
+done
+rm -rf "$SHM"
