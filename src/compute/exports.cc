@@ -85,10 +85,21 @@ RecordChecker::RecordChecker(const RankingRule& rule) : rule_(rule) {
   record_.numbers.resize(rule.number_fields.size());
 }
 
-int RecordChecker::field_of_key(std::string_view key) const {
+int RecordChecker::field_of_key(std::string_view key, size_t position) {
+  // Records of one export mostly list their keys in the same order: try the
+  // field found at this position last time first.
+  if (position < guess_.size()) {
+    int g = guess_[position];
+    if (g >= 0 && rule_.fields[g].key == key) return g;
+  }
+  int found = -1;
   for (size_t i = 0; i < rule_.fields.size(); ++i)
-    if (rule_.fields[i].key == key) return static_cast<int>(i);
-  return -1;
+    if (rule_.fields[i].key == key) found = static_cast<int>(i);
+  if (position < 64) {
+    if (guess_.size() <= position) guess_.resize(position + 1, -1);
+    guess_[position] = found;
+  }
+  return found;
 }
 
 bool RecordChecker::deliver(const RawField* slots, const RecordPlace& place, RecordConsumer& consumer) {
@@ -311,7 +322,7 @@ class RecordHandler : public nlohmann::json_sax<json> {
     return true;
   }
   bool key(string_t& k) override {
-    if (in_record_ && depth_ == record_depth_ + 1) current_slot_ = checker_.field_of_key(k);
+    if (in_record_ && depth_ == record_depth_ + 1) current_slot_ = checker_.field_of_key(k, key_position_++);
     return true;
   }
   bool parse_error(std::size_t, const std::string& last_token,
@@ -347,6 +358,7 @@ class RecordHandler : public nlohmann::json_sax<json> {
     in_record_ = true;
     record_depth_ = depth_;
     current_slot_ = -1;
+    key_position_ = 0;
     // The parser has just read '{'.
     where_line_ = reader_.line();
     where_column_ = reader_.column() - 1;
@@ -417,6 +429,7 @@ class RecordHandler : public nlohmann::json_sax<json> {
   bool in_record_ = false;
   int record_depth_ = 0;
   int current_slot_ = -1;
+  size_t key_position_ = 0;
   long index_ = 0;
   int where_line_ = 0, where_column_ = 0;
   bool stopped_ = false;
@@ -459,6 +472,15 @@ Error line_json_error(const std::string& path, int line, std::string_view text,
   } catch (const std::exception&) {
   }
   return Error(SourceLocation{path, line, 1}, std::string("invalid JSON: ") + fallback);
+}
+
+// The text of a JSON string that starts at `p` (just after its quote) when
+// it holds no escape; a null view otherwise. simdjson has checked the quotes.
+std::string_view plain_string(const char* p) {
+  const char* q = p;
+  while (*q != '"' && *q != '\\') ++q;
+  if (*q == '\\') return {};
+  return {p, static_cast<size_t>(q - p)};
 }
 
 // One part of a JSON Lines file: its lines, parsed one by one with simdjson.
@@ -509,6 +531,7 @@ class JsonLinesPart {
       return;
     }
     for (auto& r : raw_) r.type = RawField::Type::Missing;
+    hint_ = 0;
     auto fail = [&](simdjson::error_code code) {
       error_ = line_json_error(path_, static_cast<int>(line_), text, simdjson::error_message(code));
     };
@@ -519,9 +542,11 @@ class JsonLinesPart {
     for (auto field_result : obj) {
       simdjson::ondemand::field field;
       if (auto e = std::move(field_result).get(field)) return fail(e);
-      std::string_view key;
-      if (auto e = field.unescaped_key().get(key)) return fail(e);
-      int slot = checker_.field_of_key(key);
+      // Keys without escapes are compared in place; others are unescaped.
+      std::string_view key = plain_string(field.key().raw());
+      if (key.data() == nullptr)
+        if (auto e = field.unescaped_key().get(key)) return fail(e);
+      int slot = checker_.field_of_key(key, hint_++);
       if (slot < 0) continue;  // not read: skipped when the next key is
       simdjson::ondemand::value v = field.value();
       simdjson::ondemand::json_type type;
@@ -534,7 +559,13 @@ class JsonLinesPart {
           break;
         case simdjson::ondemand::json_type::string:
           r.type = RawField::Type::String;
-          if (auto e = v.get_string().get(r.text)) return fail(e);
+          {
+            simdjson::ondemand::raw_json_string raw;
+            if (auto e = v.get_raw_json_string().get(raw)) return fail(e);
+            r.text = plain_string(raw.raw());
+            if (r.text.data() == nullptr)
+              if (auto e = v.get_string().get(r.text)) return fail(e);
+          }
           break;
         case simdjson::ondemand::json_type::boolean: {
           bool b = false;
@@ -577,6 +608,7 @@ class JsonLinesPart {
   simdjson::ondemand::parser parser_;
   std::vector<RawField> raw_;
   long line_ = 0, records_ = 0;
+  size_t hint_ = 0;  // position of the key in the record, to guess its field
   bool stopped_ = false;
   std::optional<Error> error_;
 };

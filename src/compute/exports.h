@@ -90,14 +90,16 @@ class RecordConsumer {
 class RecordChecker {
  public:
   explicit RecordChecker(const RankingRule& rule);
-  // The index of the rule field whose export key is `key`, or -1.
-  int field_of_key(std::string_view key) const;
+  // The index of the rule field whose export key is `key`, or -1; `position`
+  // is the key's place in its record (0, 1, ...), which speeds up the search.
+  int field_of_key(std::string_view key, size_t position = 64);
   // `fields` is parallel to rule.fields. Returns what the consumer returns
   // (true for a good record).
   bool deliver(const RawField* fields, const RecordPlace& place, RecordConsumer& consumer);
 
  private:
   const RankingRule& rule_;
+  std::vector<int> guess_;  // field seen at each key position
   ExportRecord record_;
   std::string last_date_text_;
   std::optional<Date> last_date_;

@@ -1,7 +1,9 @@
 #include "compute/rankings.h"
 
 #include <algorithm>
+#include <atomic>
 #include <climits>
+#include <cstring>
 #include <cmath>
 #include <limits>
 #include <numeric>
@@ -89,17 +91,67 @@ struct TermState {
 struct EntityState {
   std::string entity;
   std::string group;
-  std::vector<TermState> terms;
+  uint64_t hash = 0;
   long records = 0;
 };
 
+uint64_t hash_bytes(std::string_view s, uint64_t h) {
+  // Eight bytes at a time, then the tail; mixed by multiply and shift.
+  const char* p = s.data();
+  size_t n = s.size();
+  while (n >= 8) {
+    uint64_t w;
+    std::memcpy(&w, p, 8);
+    h = (h ^ w) * 0x9E3779B97F4A7C15ULL;
+    h ^= h >> 29;
+    p += 8, n -= 8;
+  }
+  uint64_t w = 0;
+  std::memcpy(&w, p, n);
+  h = (h ^ w ^ (static_cast<uint64_t>(s.size()) << 56)) * 0xBF58476D1CE4E5B9ULL;
+  return h ^ (h >> 31);
+}
+
+// The entities of one period, interned: an open-addressing table of indexes
+// into `entities`, and every entity's term states in one flat array.
 struct PeriodState {
   PeriodRange range;
   long last_day = LONG_MIN;
   long records = 0;
-  std::unordered_map<std::string, size_t> index;  // entity + '\x1f' + group
   std::vector<EntityState> entities;
+  std::vector<TermState> terms;  // entities.size() * terms per entity
+  std::vector<uint32_t> slots;   // 0: empty, else index + 1
   SkippedRecords skipped;
+
+  // The index of (entity, group), added with fresh states when new.
+  size_t find_or_add(std::string_view entity, std::string_view group, size_t term_count) {
+    uint64_t h = hash_bytes(group, hash_bytes(entity, 0x243F6A8885A308D3ULL));
+    if (entities.size() * 2 >= slots.size()) grow();
+    size_t mask = slots.size() - 1;
+    for (size_t i = h & mask;; i = (i + 1) & mask) {
+      uint32_t s = slots[i];
+      if (s == 0) {
+        slots[i] = static_cast<uint32_t>(entities.size() + 1);
+        entities.push_back({std::string(entity), std::string(group), h, 0});
+        terms.resize(terms.size() + term_count);
+        return entities.size() - 1;
+      }
+      const EntityState& e = entities[s - 1];
+      if (e.hash == h && e.entity == entity && e.group == group) return s - 1;
+    }
+  }
+
+ private:
+  void grow() {
+    std::vector<uint32_t> bigger(std::max<size_t>(64, slots.size() * 2), 0);
+    size_t mask = bigger.size() - 1;
+    for (size_t k = 0; k < entities.size(); ++k) {
+      size_t i = entities[k].hash & mask;
+      while (bigger[i]) i = (i + 1) & mask;
+      bigger[i] = static_cast<uint32_t>(k + 1);
+    }
+    slots = std::move(bigger);
+  }
 };
 
 void note_skipped(SkippedRecords& s, const SkippedRecord& r) {
@@ -225,15 +277,22 @@ PeriodResult finish_period(const RankingRule& rule, PeriodState& state) {
 
   // Rows in entity order first, so that every later sort is deterministic.
   std::vector<RankedRow> rows;
-  std::sort(state.entities.begin(), state.entities.end(), [](const auto& a, const auto& b) {
-    return std::tie(a.group, a.entity) < std::tie(b.group, b.entity);
+  std::vector<size_t> by_name(state.entities.size());
+  std::iota(by_name.begin(), by_name.end(), 0);
+  std::sort(by_name.begin(), by_name.end(), [&](size_t a, size_t b) {
+    const EntityState &x = state.entities[a], &y = state.entities[b];
+    return std::tie(x.group, x.entity) < std::tie(y.group, y.entity);
   });
-  for (const auto& e : state.entities) {
+  const size_t term_count = rule.terms.size();
+  for (size_t k : by_name) {
+    const EntityState& e = state.entities[k];
+    std::vector<TermState> terms(state.terms.begin() + k * term_count,
+                                 state.terms.begin() + (k + 1) * term_count);
     RankedRow row;
     row.entity = e.entity;
     row.group = e.group;
     row.records = e.records;
-    row.metrics = evaluate_metrics(rule.metrics, term_values(rule.terms, e.terms));
+    row.metrics = evaluate_metrics(rule.metrics, term_values(rule.terms, terms));
     rows.push_back(std::move(row));
   }
   auto metrics_of = [&](size_t i) -> const std::vector<MetricValue>& { return rows[i].metrics; };
@@ -417,18 +476,12 @@ class Aggregator : public RecordConsumer {
     }
     long day = r.date.days();
     PeriodState& p = period_for(r.date, day);
-    key_.assign(r.entity);
-    key_ += '\x1f';
-    key_ += r.group;
-    auto it = p.index.find(key_);
-    if (it == p.index.end()) {
-      it = p.index.emplace(key_, p.entities.size()).first;
-      p.entities.push_back({std::string(r.entity), std::string(r.group),
-                            std::vector<TermState>(rule_.terms.size()), 0});
-    }
-    EntityState& e = p.entities[it->second];
-    for (size_t t = 0; t < rule_.terms.size(); ++t)
-      e.terms[t].add(rule_.terms[t].aggregate, rule_.terms[t].argument != nullptr, args_[t], day,
+    const size_t term_count = rule_.terms.size();
+    size_t k = p.find_or_add(r.entity, r.group, term_count);
+    EntityState& e = p.entities[k];
+    TermState* terms = p.terms.data() + k * term_count;
+    for (size_t t = 0; t < term_count; ++t)
+      terms[t].add(rule_.terms[t].aggregate, rule_.terms[t].argument != nullptr, args_[t], day,
                      r.place.order);
     ++e.records;
     ++p.records;
@@ -461,18 +514,13 @@ class Aggregator : public RecordConsumer {
       p.last_day = std::max(p.last_day, op.last_day);
       p.records += op.records;
       merge_skipped(p.skipped, op.skipped, off);
-      for (auto& e : op.entities) {
-        std::string key = e.entity + '\x1f' + e.group;
-        auto found = p.index.find(key);
-        if (found == p.index.end()) {
-          p.index.emplace(std::move(key), p.entities.size());
-          p.entities.push_back(std::move(e));
-          continue;
-        }
-        EntityState& mine = p.entities[found->second];
-        for (size_t t = 0; t < rule_.terms.size(); ++t)
-          mine.terms[t].merge(rule_.terms[t].aggregate, e.terms[t]);
-        mine.records += e.records;
+      const size_t term_count = rule_.terms.size();
+      for (size_t j = 0; j < op.entities.size(); ++j) {
+        const EntityState& e = op.entities[j];
+        size_t k = p.find_or_add(e.entity, e.group, term_count);
+        for (size_t t = 0; t < term_count; ++t)
+          p.terms[k * term_count + t].merge(rule_.terms[t].aggregate, op.terms[j * term_count + t]);
+        p.entities[k].records += e.records;
       }
     }
     records += o.records;
@@ -571,7 +619,29 @@ RuleResults compute_rule(const RankingRule& rule, const FileSystem& fs,
   results.skipped = std::move(main.skipped);
   finish_skipped(results.skipped);
 
+  // Periods are independent: finish them on the reader threads too.
+  std::vector<PeriodState*> states;
+  for (auto& [id, state] : main.periods) states.push_back(&state);
+  std::vector<std::optional<PeriodResult>> finished(states.size());
+  {
+    std::atomic<size_t> next{0};
+    auto work = [&] {
+      for (size_t i; (i = next++) < states.size();)
+        if (!states[i]->entities.empty()) finished[i] = finish_period(rule, *states[i]);
+    };
+    std::vector<std::thread> threads;
+    for (int t = 1; t < std::min<int>(reader_threads(), static_cast<int>(states.size())); ++t)
+      threads.emplace_back(work);
+    work();
+    for (auto& t : threads) t.join();
+  }
+  size_t at = 0;
   for (auto& [id, state] : main.periods) {
+    if (finished[at]) {
+      results.periods.push_back(std::move(*finished[at++]));
+      continue;
+    }
+    ++at;
     if (state.entities.empty()) {
       // Only skipped records: no table, but the page still says why.
       PeriodResult p;
@@ -583,9 +653,7 @@ RuleResults compute_rule(const RankingRule& rule, const FileSystem& fs,
       p.skipped = std::move(state.skipped);
       finish_skipped(p.skipped);
       results.periods.push_back(std::move(p));
-      continue;
     }
-    results.periods.push_back(finish_period(rule, state));
   }
   return results;
 }
