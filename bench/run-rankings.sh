@@ -1,47 +1,53 @@
 #!/bin/sh
 # Benchmark of the rankings: generates 100,000 and 1,000,000 member-day
-# records and reports wall time and peak memory (maximum resident set size)
-# of computing them, as ratios to a peer measured in the same run (the same
-# rule in plain Python), and of `bulletin build` when the binary exists.
-# usage: bench/run-rankings.sh [BUILD_DIR]   (default build-rank)
+# records (JSON Lines) and measures computing them (rankings_bench: load the
+# rule, compute_rule with exact arithmetic, index.json and index.csv of every
+# period) beside DuckDB on the same file and rule, in one hyperfine run per
+# size, and the peak memory of each with /usr/bin/time -v.
+# usage: bench/run-rankings.sh [BUILD_DIR] [SIZES]   (default build, "100000 1000000")
+# The DuckDB peer is /work/shared/bench/duckdb (or $DUCKDB_PEER), copied to
+# the work folder and installed there with npm. Run it under the cpu lock:
+#   flock /tmp/bulletin-cpu.lock sh bench/run-rankings.sh build
 set -eu
 here=$(cd "$(dirname "$0")" && pwd)
 root=$(cd "$here/.." && pwd)
-build=$(cd "${1:-$root/build-rank}" && pwd)
+build=$(cd "${1:-$root/build}" && pwd)
+sizes=${2:-"100000 1000000"}
 work=${BENCH_DIR:-/tmp/bulletin-bench}
+peer_src=${DUCKDB_PEER:-$root/../shared/bench/duckdb}
 mkdir -p "$work"
 
 # The compute step alone, against the libraries of the build directory.
 g++ -std=c++20 -O2 -I"$root/src" "$here/rankings_bench.cc" \
   "$build/libbulletin_compute.a" "$build/libbulletin_load.a" "$build/libbulletin_model.a" \
-  "$build/libbulletin_util.a" -lyaml-cpp -lcrypto -o "$work/rankings_bench"
+  "$build/libbulletin_util.a" -lyaml-cpp -lcrypto $(pkg-config --libs simdjson gmpxx) -pthread \
+  -o "$work/rankings_bench"
 
-for n in 100000 1000000; do
+if [ ! -d "$work/duckdb/node_modules" ]; then
+  rm -rf "$work/duckdb" && cp -r "$peer_src" "$work/duckdb"
+  (cd "$work/duckdb" && npm install --no-audit --no-fund >/dev/null)
+fi
+
+for n in $sizes; do
   dir="$work/project-$n"
-  [ -f "$dir/data/exports/members-2021.jsonl" ] || python3 "$here/make_bench_project.py" "$dir" "$n"
-  rm -rf "$dir/templates" && cp -r "$root/templates" "$dir/templates"  # the default theme
-  size=$(du -h "$dir/data/exports/members-2021.jsonl" | cut -f1)
-  echo "== $n records ($size of JSON Lines): compute step"
-  /usr/bin/time -v "$work/rankings_bench" "$dir" 2> "$work/time-$n.txt"
-  grep -E "Elapsed|Maximum resident" "$work/time-$n.txt"
-  # Peer, same run: the same rule in plain Python (json.loads per line, a
-  # dict per quarter and member: last, last - first, mean, count < 20).
-  if command -v python3 >/dev/null; then
-    echo "== $n records: peer (python3 json + dict)"
-    /usr/bin/time -v python3 "$here/peer_aggregate.py" "$dir/data/exports/members-2021.jsonl" \
-      2> "$work/peer-time-$n.txt" >/dev/null
-    grep -E "Elapsed|Maximum resident" "$work/peer-time-$n.txt"
-    awk -v a="$(grep Elapsed "$work/time-$n.txt" | awk '{print $NF}')" \
-        -v b="$(grep Elapsed "$work/peer-time-$n.txt" | awk '{print $NF}')" \
-        -v ma="$(grep 'Maximum resident' "$work/time-$n.txt" | awk '{print $NF}')" \
-        -v mb="$(grep 'Maximum resident' "$work/peer-time-$n.txt" | awk '{print $NF}')" \
-        'function s(t, p, n) { n = split(t, p, ":"); return n == 3 ? p[1]*3600 + p[2]*60 + p[3] : p[1]*60 + p[2] }
-         BEGIN { printf "   ratio to the peer: time %.2fx, peak memory %.2fx\n", s(a) / s(b), ma / mb }'
-  fi
-  if [ -x "$build/bulletin" ]; then
-    echo "== $n records: bulletin build"
-    (cd "$dir" && /usr/bin/time -v "$build/bulletin" build 2> "$work/build-time-$n.txt" >/dev/null) || \
-      echo "bulletin build failed; see $work/build-time-$n.txt"
-    grep -E "Elapsed|Maximum resident" "$work/build-time-$n.txt" || true
-  fi
+  file="$dir/data/exports/members-2021.jsonl"
+  [ -f "$file" ] || python3 "$here/make_bench_project.py" "$dir" "$n"
+  size=$(du -h "$file" | cut -f1)
+  echo "== $n records ($size of JSON Lines)"
+  hyperfine --warmup 1 --runs "${RUNS:-10}" --export-json "$work/hyperfine-$n.json" \
+    -n bulletin "$work/rankings_bench $dir" \
+    -n duckdb "node $work/duckdb/duck_aggregate.mjs $file" \
+    -n duckdb-1-thread "node $work/duckdb/duck_aggregate.mjs $file 1"
+  python3 - "$work/hyperfine-$n.json" <<'PY'
+import json, sys
+r = {x["command"]: x["median"] for x in json.load(open(sys.argv[1]))["results"]}
+print("   medians: " + ", ".join(f"{k} {v:.3f} s" for k, v in r.items()))
+print(f"   DuckDB / bulletin: {r['duckdb'] / r['bulletin']:.2f}x (2 threads), "
+      f"{r['duckdb-1-thread'] / r['bulletin']:.2f}x (1 thread)")
+PY
+  for tool in bulletin duckdb; do
+    if [ $tool = bulletin ]; then cmd="$work/rankings_bench $dir"; else cmd="node $work/duckdb/duck_aggregate.mjs $file"; fi
+    /usr/bin/time -v $cmd > /dev/null 2> "$work/time-$tool-$n.txt"
+    echo "   $tool peak RSS: $(grep 'Maximum resident' "$work/time-$tool-$n.txt" | awk '{print $NF}') KB"
+  done
 done

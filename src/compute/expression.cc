@@ -2,7 +2,6 @@
 
 #include <charconv>
 #include <cctype>
-#include <cmath>
 
 #include "util/text.h"
 
@@ -157,8 +156,10 @@ class Parser {
       e->end = pos_;
       std::string_view digits = text_.substr(start, pos_ - start);
       auto [p, ec] = std::from_chars(digits.data(), digits.data() + digits.size(), e->number);
-      if (ec != std::errc() || p != digits.data() + digits.size())
+      auto exact = parse_decimal(digits);
+      if (ec != std::errc() || p != digits.data() + digits.size() || !exact)
         throw ExpressionError(start, "'" + std::string(digits) + "' is not a number");
+      e->exact = *exact;
       return e;
     }
     if (is_name_start(c)) {
@@ -271,10 +272,10 @@ void resolve_expression(Expr& expr, const ExpressionScope& scope,
   resolve(expr, scope, terms, false);
 }
 
-double evaluate(const Expr& e, const EvalContext& ctx) {
+Exact evaluate(const Expr& e, const EvalContext& ctx) {
   switch (e.kind) {
     case Expr::Kind::Number:
-      return e.number;
+      return e.exact;
     case Expr::Kind::Field:
     case Expr::Kind::MemberMetric:
       return ctx.inner[e.index];
@@ -285,34 +286,36 @@ double evaluate(const Expr& e, const EvalContext& ctx) {
     case Expr::Kind::Negate:
       return -evaluate(*e.args[0], ctx);
     case Expr::Kind::Name:
-      return NAN;  // unresolved; resolve_expression() prevents this
+      return Exact::undefined();  // unresolved; resolve_expression() prevents this
     case Expr::Kind::Binary:
       break;
   }
-  double l = evaluate(*e.args[0], ctx);
-  if (e.op == Expr::Op::And && !(l != 0 && !std::isnan(l))) return 0;
-  if (e.op == Expr::Op::Or && l != 0 && !std::isnan(l)) return 1;
-  double r = evaluate(*e.args[1], ctx);
+  Exact l = evaluate(*e.args[0], ctx);
+  if (e.op == Expr::Op::And && !truthy(l)) return Exact();
+  if (e.op == Expr::Op::Or && truthy(l)) return Exact::integer(1);
+  Exact r = evaluate(*e.args[1], ctx);
+  auto boolean = [](bool b) { return Exact::integer(b ? 1 : 0); };
+  bool both = l.defined() && r.defined();
   switch (e.op) {
     case Expr::Op::Add: return l + r;
     case Expr::Op::Sub: return l - r;
     case Expr::Op::Mul: return l * r;
     case Expr::Op::Div:
-      if (r == 0) {
+      if (r.defined() && r.is_zero()) {
         if (ctx.throw_on_zero_division) throw DivisionByZero{e.args[1].get()};
-        return NAN;
+        return Exact::undefined();
       }
       return l / r;
-    case Expr::Op::Lt: return l < r;
-    case Expr::Op::Le: return l <= r;
-    case Expr::Op::Gt: return l > r;
-    case Expr::Op::Ge: return l >= r;
-    case Expr::Op::Eq: return l == r;
-    case Expr::Op::Ne: return !std::isnan(l) && !std::isnan(r) && l != r;
+    case Expr::Op::Lt: return boolean(both && Exact::compare(l, r) < 0);
+    case Expr::Op::Le: return boolean(both && Exact::compare(l, r) <= 0);
+    case Expr::Op::Gt: return boolean(both && Exact::compare(l, r) > 0);
+    case Expr::Op::Ge: return boolean(both && Exact::compare(l, r) >= 0);
+    case Expr::Op::Eq: return boolean(both && Exact::compare(l, r) == 0);
+    case Expr::Op::Ne: return boolean(both && Exact::compare(l, r) != 0);
     case Expr::Op::And:
-    case Expr::Op::Or: return r != 0 && !std::isnan(r);
+    case Expr::Op::Or: return boolean(truthy(r));
   }
-  return NAN;
+  return Exact::undefined();
 }
 
 namespace {

@@ -16,6 +16,8 @@
 #include <string_view>
 #include <vector>
 
+#include "compute/decimal.h"
+
 namespace bulletin {
 
 enum class Aggregate { Sum, Mean, Min, Max, Count, First, Last };
@@ -36,7 +38,8 @@ struct Expr {
   enum class Op { Add, Sub, Mul, Div, Lt, Le, Gt, Ge, Eq, Ne, And, Or };
 
   Kind kind = Kind::Number;
-  double number = 0;
+  double number = 0;  // Number: as a double, for printing
+  Exact exact;        // Number: its exact value
   std::string name;  // Name/Field/Metric/MemberMetric: the name; Call: the function
   Op op = Op::Add;
   Aggregate aggregate = Aggregate::Sum;
@@ -92,16 +95,21 @@ struct DivisionByZero {
   const Expr* divisor;
 };
 
-// Values an expression reads. Division by zero throws DivisionByZero when
-// `throw_on_zero_division`, else gives NaN (comparisons with NaN are false).
+// Values an expression reads. Evaluation is exact (see decimal.h).
+// Division by zero throws DivisionByZero when `throw_on_zero_division`,
+// else gives an undefined value; arithmetic on an undefined value is
+// undefined, and a comparison with one is false (0).
 struct EvalContext {
-  const double* inner = nullptr;  // record fields, or a member's metrics
-  const double* metrics = nullptr;
-  const double* terms = nullptr;
+  const Exact* inner = nullptr;  // record fields, or a member's metrics
+  const Exact* metrics = nullptr;
+  const Exact* terms = nullptr;
   bool throw_on_zero_division = false;
 };
 
-double evaluate(const Expr& expr, const EvalContext& ctx);
+Exact evaluate(const Expr& expr, const EvalContext& ctx);
+
+// True for a defined, non-zero value (how conditions read a value).
+inline bool truthy(const Exact& v) { return v.defined() && !v.is_zero(); }
 
 // The expression in canonical form ("active / members"), for messages.
 std::string print_expression(const Expr& expr);

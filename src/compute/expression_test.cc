@@ -14,10 +14,12 @@ double eval_with(const std::string& text, const std::vector<double>& fields) {
   scope.inner_kind = Expr::Kind::Field;
   std::vector<AggregateTerm> terms;
   resolve_expression(*e, scope, terms);
+  std::vector<Exact> exact;
+  for (double f : fields) exact.push_back(*parse_decimal(std::to_string(f)));
   EvalContext ctx;
-  ctx.metrics = fields.data();
-  ctx.inner = fields.data();
-  return evaluate(*e, ctx);
+  ctx.metrics = exact.data();
+  ctx.inner = exact.data();
+  return evaluate(*e, ctx).to_double();
 }
 
 std::string error_of(const std::string& text, ExpressionScope scope = {}) {

@@ -1,12 +1,15 @@
 // How a metric's value is printed: "percent:2" gives 97.60%, "decimal:2"
-// gives 43.06. Printing rounds half away from zero on the value's decimal
-// digits (2.675 -> "2.68"), never on its binary approximation, and never
-// changes the order: ranks come from the full-precision values.
+// gives 43.06. Printing rounds half away from zero on the exact value
+// (mean of 0.01 and 0.06 is 0.035 -> "0.04"), and never changes the order:
+// ranks come from the exact values. A value that rounds to zero has no
+// sign: -0.004 prints "0.00".
 #pragma once
 
 #include <optional>
 #include <string>
 #include <string_view>
+
+#include "compute/decimal.h"
 
 namespace bulletin {
 
@@ -24,6 +27,8 @@ struct NumberFormat {
 std::optional<NumberFormat> parse_number_format(std::string_view spec);
 
 // Prints `value`; "—" for a value that is not a number (e.g. 0/0).
+std::string format_number(const Exact& value, const NumberFormat& format);
+// The same for a double, taken as the shortest decimal that round-trips to it.
 std::string format_number(double value, const NumberFormat& format);
 
 // Rounds `value` to `places` decimals, half away from zero, with the decimal

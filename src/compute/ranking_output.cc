@@ -1,5 +1,6 @@
 #include "compute/ranking_output.h"
 
+#include <charconv>
 #include <cmath>
 
 namespace bulletin {
@@ -27,7 +28,11 @@ ojson metrics_header(const std::vector<RankingMetric>& metrics) {
 ojson skipped_json(const SkippedRecords& s) {
   ojson reasons = ojson::object();
   for (const auto& [reason, n] : s.by_reason) reasons[reason] = n;
-  return {{"count", s.count}, {"reasons", reasons}, {"examples", s.examples}};
+  ojson first = ojson::array();
+  for (const auto& r : s.first)
+    first.push_back({{"file", r.path}, {"line", r.line}, {"column", r.column}, {"record", r.index},
+                     {"reason", r.reason}, {"text", r.text}});
+  return {{"count", s.count}, {"reasons", reasons}, {"examples", s.examples}, {"first", first}};
 }
 
 }  // namespace
@@ -41,7 +46,7 @@ ojson period_to_json(const RankingRule& rule, const PeriodResult& p) {
   j["start"] = p.first.iso();
   j["end"] = p.last.iso();
   j["complete"] = p.complete;
-  j["as_of"] = p.complete ? ojson(nullptr) : ojson(p.last_in_data.iso());
+  j["as_of"] = p.complete || p.records == 0 ? ojson(nullptr) : ojson(p.last_in_data.iso());
   j["records"] = p.records;
   j["skipped"] = skipped_json(p.skipped);
   j["metrics"] = metrics_header(rule.metrics);
@@ -120,6 +125,13 @@ ojson period_to_json(const RankingRule& rule, const PeriodResult& p) {
   return j;
 }
 
+std::string csv_text(const std::string& s) {
+  // OWASP: a spreadsheet reads a cell starting with = + - @ TAB or CR as a formula.
+  if (!s.empty() && std::string_view("=+-@\t\r").find(s[0]) != std::string_view::npos)
+    return csv_field("'" + s);
+  return csv_field(s);
+}
+
 std::string csv_field(const std::string& s) {
   if (s.find_first_of(",\"\r\n") == std::string::npos) return s;
   std::string out = "\"";
@@ -154,6 +166,12 @@ std::optional<PeriodResult> period_from_json(const RankingRule& rule, const nloh
       const auto& v = row[m.id];
       MetricValue mv;
       mv.value = v.is_object() && v["value"].is_number() ? v["value"].get<double>() : std::nan("");
+      mv.exact = Exact::undefined();
+      if (std::isfinite(mv.value)) {
+        char buf[64];
+        auto end = std::to_chars(buf, buf + sizeof buf, mv.value).ptr;
+        if (auto e = parse_decimal(std::string_view(buf, end - buf))) mv.exact = *e;
+      }
       mv.text = v.is_object() ? v.value("text", "") : "";
       r.metrics.push_back(std::move(mv));
     }
@@ -167,22 +185,24 @@ std::optional<PeriodResult> period_from_json(const RankingRule& rule, const nloh
 
 std::string period_to_csv(const RankingRule& rule, const PeriodResult& p) {
   std::string out = "\xEF\xBB\xBF";
-  auto line = [&](const std::vector<std::string>& cells) {
+  // Text cells (names, labels) are neutralised; numbers are printed as they are.
+  size_t text_cells = rule.has_group() ? 3 : 2;
+  auto line = [&](const std::vector<std::string>& cells, bool header) {
     for (size_t i = 0; i < cells.size(); ++i) {
       if (i) out += ',';
-      out += csv_field(cells[i]);
+      out += header || (i > 0 && i < text_cells) ? csv_text(cells[i]) : csv_field(cells[i]);
     }
     out += "\r\n";
   };
   std::vector<std::string> header = {rule.rank_label, rule.entity_label()};
   if (rule.has_group()) header.push_back(rule.group_label());
   for (const auto& m : rule.metrics) header.push_back(m.label);
-  line(header);
+  line(header, true);
   for (const auto& r : p.rows) {
     std::vector<std::string> cells = {std::to_string(r.rank), r.entity};
     if (rule.has_group()) cells.push_back(r.group);
     for (const auto& m : r.metrics) cells.push_back(m.text);
-    line(cells);
+    line(cells, false);
   }
   return out;
 }

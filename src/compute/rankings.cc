@@ -1,10 +1,14 @@
 #include "compute/rankings.h"
 
 #include <algorithm>
+#include <atomic>
 #include <climits>
+#include <cstring>
 #include <cmath>
 #include <limits>
 #include <numeric>
+#include <thread>
+#include <tuple>
 #include <unordered_map>
 
 #include "compute/exports.h"
@@ -17,112 +21,206 @@ namespace {
 constexpr size_t kSkippedExamples = 20;
 
 // Running state of one aggregate term for one entity in one period: a
-// fixed size, whatever the number of records.
+// fixed size, whatever the number of records. Exact, so the order in which
+// records (or parts of a file read in parallel) arrive cannot change a sum.
 struct TermState {
-  double sum = 0;
-  double compensation = 0;  // Neumaier summation keeps long sums exact to the last bit or so
-  long n = 0;
-  long nonzero = 0;
-  double min = std::numeric_limits<double>::infinity();
-  double max = -std::numeric_limits<double>::infinity();
-  double first = NAN, last = NAN;
-  long first_day = LONG_MAX, last_day = LONG_MIN;
+  Exact v;      // Sum/Mean: the sum; Min/Max: the extreme; First/Last: the value
+  long n = 0;   // values taken (Count: those counted)
+  long day = 0;         // First/Last: the date of `v`
+  uint64_t order = 0;   // and its reading order, for records of the same date
 
-  void add(double v, long day) {
-    double t = sum + v;
-    if (std::fabs(sum) >= std::fabs(v)) compensation += (sum - t) + v;
-    else compensation += (v - t) + sum;
-    sum = t;
-    ++n;
-    if (v != 0 && !std::isnan(v)) ++nonzero;
-    min = std::min(min, v);
-    max = std::max(max, v);
-    // On the same date the first record read is first and the last one read is last.
-    if (day < first_day) first_day = day, first = v;
-    if (day >= last_day) last_day = day, last = v;
+  void add(Aggregate a, bool has_argument, const Exact& x, long d, uint64_t o) {
+    switch (a) {
+      case Aggregate::Sum:
+      case Aggregate::Mean:
+        v += x;
+        ++n;
+        return;
+      case Aggregate::Min:
+        if (n++ == 0 || Exact::compare(x, v) < 0) v = x;
+        return;
+      case Aggregate::Max:
+        if (n++ == 0 || Exact::compare(x, v) > 0) v = x;
+        return;
+      case Aggregate::Count:
+        if (!has_argument || truthy(x)) ++n;
+        return;
+      case Aggregate::First:
+        if (n++ == 0 || std::tie(d, o) < std::tie(day, order)) v = x, day = d, order = o;
+        return;
+      case Aggregate::Last:
+        if (n++ == 0 || std::tie(d, o) > std::tie(day, order)) v = x, day = d, order = o;
+        return;
+    }
   }
 
-  double value(Aggregate a, bool has_argument) const {
+  void merge(Aggregate a, const TermState& o) {
+    if (o.n == 0) return;
     switch (a) {
-      case Aggregate::Sum: return sum + compensation;
-      case Aggregate::Mean: return n ? (sum + compensation) / n : NAN;
-      case Aggregate::Min: return n ? min : NAN;
-      case Aggregate::Max: return n ? max : NAN;
-      case Aggregate::Count: return static_cast<double>(has_argument ? nonzero : n);
-      case Aggregate::First: return first;
-      case Aggregate::Last: return last;
+      case Aggregate::Sum:
+      case Aggregate::Mean: v += o.v; n += o.n; return;
+      case Aggregate::Count: n += o.n; return;
+      case Aggregate::Min:
+        if (n == 0 || Exact::compare(o.v, v) < 0) v = o.v;
+        n += o.n;
+        return;
+      case Aggregate::Max:
+        if (n == 0 || Exact::compare(o.v, v) > 0) v = o.v;
+        n += o.n;
+        return;
+      case Aggregate::First:
+        if (n == 0 || std::tie(o.day, o.order) < std::tie(day, order)) v = o.v, day = o.day, order = o.order;
+        n += o.n;
+        return;
+      case Aggregate::Last:
+        if (n == 0 || std::tie(o.day, o.order) > std::tie(day, order)) v = o.v, day = o.day, order = o.order;
+        n += o.n;
+        return;
     }
-    return NAN;
+  }
+
+  // Over no values every aggregate but count is undefined.
+  Exact value(Aggregate a) const {
+    if (a == Aggregate::Count) return Exact::integer(n);
+    if (n == 0) return Exact::undefined();
+    if (a == Aggregate::Mean) return v / Exact::integer(n);
+    return v;
   }
 };
 
 struct EntityState {
   std::string entity;
   std::string group;
-  std::vector<TermState> terms;
+  uint64_t hash = 0;
   long records = 0;
 };
 
+uint64_t hash_bytes(std::string_view s, uint64_t h) {
+  // Eight bytes at a time, then the tail; mixed by multiply and shift.
+  const char* p = s.data();
+  size_t n = s.size();
+  while (n >= 8) {
+    uint64_t w;
+    std::memcpy(&w, p, 8);
+    h = (h ^ w) * 0x9E3779B97F4A7C15ULL;
+    h ^= h >> 29;
+    p += 8, n -= 8;
+  }
+  uint64_t w = 0;
+  std::memcpy(&w, p, n);
+  h = (h ^ w ^ (static_cast<uint64_t>(s.size()) << 56)) * 0xBF58476D1CE4E5B9ULL;
+  return h ^ (h >> 31);
+}
+
+// The entities of one period, interned: an open-addressing table of indexes
+// into `entities`, and every entity's term states in one flat array.
 struct PeriodState {
   PeriodRange range;
   long last_day = LONG_MIN;
   long records = 0;
-  std::unordered_map<std::string, size_t> index;  // entity + '\x1f' + group
   std::vector<EntityState> entities;
+  std::vector<TermState> terms;  // entities.size() * terms per entity
+  std::vector<uint32_t> slots;   // 0: empty, else index + 1
   SkippedRecords skipped;
+
+  // The index of (entity, group), added with fresh states when new.
+  size_t find_or_add(std::string_view entity, std::string_view group, size_t term_count) {
+    uint64_t h = hash_bytes(group, hash_bytes(entity, 0x243F6A8885A308D3ULL));
+    if (entities.size() * 2 >= slots.size()) grow();
+    size_t mask = slots.size() - 1;
+    for (size_t i = h & mask;; i = (i + 1) & mask) {
+      uint32_t s = slots[i];
+      if (s == 0) {
+        slots[i] = static_cast<uint32_t>(entities.size() + 1);
+        entities.push_back({std::string(entity), std::string(group), h, 0});
+        terms.resize(terms.size() + term_count);
+        return entities.size() - 1;
+      }
+      const EntityState& e = entities[s - 1];
+      if (e.hash == h && e.entity == entity && e.group == group) return s - 1;
+    }
+  }
+
+ private:
+  void grow() {
+    std::vector<uint32_t> bigger(std::max<size_t>(64, slots.size() * 2), 0);
+    size_t mask = bigger.size() - 1;
+    for (size_t k = 0; k < entities.size(); ++k) {
+      size_t i = entities[k].hash & mask;
+      while (bigger[i]) i = (i + 1) & mask;
+      bigger[i] = static_cast<uint32_t>(k + 1);
+    }
+    slots = std::move(bigger);
+  }
 };
 
-void note_skipped(SkippedRecords& s, const BadRecord& b) {
+void note_skipped(SkippedRecords& s, const SkippedRecord& r) {
   ++s.count;
-  ++s.by_reason[b.reason];
-  if (s.examples.size() < kSkippedExamples) {
-    std::string where = b.where.path;
-    if (b.where.line > 0) where += ":" + std::to_string(b.where.line) + ":" + std::to_string(b.where.column);
-    s.examples.push_back(where + ": " + b.message());
+  ++s.by_reason[r.reason];
+  if (s.first.size() < kSkippedExamples) s.first.push_back(r);
+}
+
+void merge_skipped(SkippedRecords& into, const SkippedRecords& from, const PartOffsets& off) {
+  into.count += from.count;
+  for (const auto& [reason, n] : from.by_reason) into.by_reason[reason] += n;
+  for (const auto& r : from.first) {
+    if (into.first.size() >= kSkippedExamples) break;
+    SkippedRecord moved = r;
+    moved.line += static_cast<int>(off.lines);
+    moved.index += off.records;
+    into.first.push_back(std::move(moved));
   }
 }
 
-std::vector<double> term_values(const std::vector<AggregateTerm>& terms,
-                                const std::vector<TermState>& states) {
-  std::vector<double> out(terms.size());
-  for (size_t i = 0; i < terms.size(); ++i)
-    out[i] = states[i].value(terms[i].aggregate, terms[i].argument != nullptr);
+void finish_skipped(SkippedRecords& s) {
+  s.examples.clear();
+  for (const auto& r : s.first) s.examples.push_back(r.message());
+}
+
+std::vector<Exact> term_values(const std::vector<AggregateTerm>& terms,
+                               const std::vector<TermState>& states) {
+  std::vector<Exact> out(terms.size());
+  for (size_t i = 0; i < terms.size(); ++i) out[i] = states[i].value(terms[i].aggregate);
   return out;
 }
 
 std::vector<MetricValue> evaluate_metrics(const std::vector<RankingMetric>& metrics,
-                                          const std::vector<double>& terms) {
-  std::vector<double> values(metrics.size());
+                                          const std::vector<Exact>& terms) {
+  std::vector<Exact> values(metrics.size());
   std::vector<MetricValue> out(metrics.size());
   for (size_t i = 0; i < metrics.size(); ++i) {
     EvalContext ctx;
     ctx.metrics = values.data();
     ctx.terms = terms.data();
     values[i] = evaluate(*metrics[i].value, ctx);
-    out[i] = {values[i], format_number(values[i], metrics[i].format)};
+    out[i].exact = values[i];
+    out[i].value = values[i].to_double();
+    out[i].text = format_number(values[i], metrics[i].format);
   }
   return out;
 }
 
 // Order of two value lists under `order`: negative if a comes first, 0 if
-// they tie. A value that is not a number comes last either way.
+// they tie. An undefined value comes last either way.
 int compare_values(const std::vector<MetricValue>& a, const std::vector<MetricValue>& b,
                    const std::vector<RankingOrderKey>& order) {
   for (const auto& k : order) {
-    double x = a[k.metric].value, y = b[k.metric].value;
-    bool xn = std::isnan(x), yn = std::isnan(y);
-    if (xn || yn) {
-      if (xn != yn) return xn ? 1 : -1;
+    const Exact& x = a[k.metric].exact;
+    const Exact& y = b[k.metric].exact;
+    if (!x.defined() || !y.defined()) {
+      if (x.defined() != y.defined()) return x.defined() ? -1 : 1;
       continue;
     }
-    if (x == y) continue;
-    return (x > y) == k.descending ? -1 : 1;
+    int c = Exact::compare(x, y);
+    if (c == 0) continue;
+    return (c > 0) == k.descending ? -1 : 1;
   }
   return 0;
 }
 
-// Sorts `items` by the order keys (ties by `name`) and gives their
-// competition ranks, parallel to the sorted items.
+// Sorts `items` by the order keys (ties by name, byte-wise, which for UTF-8
+// is Unicode code point order) and gives their competition ranks, parallel
+// to the sorted items.
 template <typename Metrics, typename Name>
 std::vector<int> rank_items(std::vector<size_t>& items, const std::vector<RankingOrderKey>& order,
                             Metrics metrics_of, Name name_of) {
@@ -138,35 +236,31 @@ std::vector<int> rank_items(std::vector<size_t>& items, const std::vector<Rankin
   return ranks;
 }
 
-bool truthy(double v) { return v != 0 && !std::isnan(v); }
-
 // One list over `items` (in rank order, with their ranks).
 ListPart select(const RankingList& spec, const std::vector<size_t>& items,
                 const std::vector<int>& ranks,
                 const std::function<const std::vector<MetricValue>&(size_t)>& metrics_of) {
   ListPart part;
-  size_t by_rank = 0;
   for (size_t i = 0; i < items.size(); ++i) {
     bool in = true;
     if (spec.top) in = ranks[i] <= spec.top;
     if (spec.bottom) {
       // Rank from the bottom: one more than the rows strictly behind.
-      int behind = static_cast<int>(std::count_if(ranks.begin(), ranks.end(),
-                                                  [&](int r) { return r > ranks[i]; }));
+      long behind = static_cast<long>(ranks.end() - std::upper_bound(ranks.begin(), ranks.end(), ranks[i]));
       in = behind + 1 <= spec.bottom;
     }
-    if (in) ++by_rank;
     if (in && spec.where) {
-      std::vector<double> values;
-      for (const auto& m : metrics_of(items[i])) values.push_back(m.value);
+      std::vector<Exact> values;
+      for (const auto& m : metrics_of(items[i])) values.push_back(m.exact);
       EvalContext ctx;
       ctx.metrics = values.data();
       in = truthy(evaluate(*spec.where, ctx));
     }
     if (in) part.items.push_back(items[i]);
   }
+  // Only ties can make a top/bottom N list longer than N; counted after `where`.
   int limit = spec.top ? spec.top : spec.bottom;
-  part.ties_extended = limit > 0 && by_rank > static_cast<size_t>(limit);
+  part.ties_extended = limit > 0 && part.items.size() > static_cast<size_t>(limit);
   return part;
 }
 
@@ -179,18 +273,26 @@ PeriodResult finish_period(const RankingRule& rule, PeriodState& state) {
   p.complete = p.last_in_data >= p.last;
   p.records = state.records;
   p.skipped = std::move(state.skipped);
+  finish_skipped(p.skipped);
 
   // Rows in entity order first, so that every later sort is deterministic.
   std::vector<RankedRow> rows;
-  std::sort(state.entities.begin(), state.entities.end(), [](const auto& a, const auto& b) {
-    return std::tie(a.group, a.entity) < std::tie(b.group, b.entity);
+  std::vector<size_t> by_name(state.entities.size());
+  std::iota(by_name.begin(), by_name.end(), 0);
+  std::sort(by_name.begin(), by_name.end(), [&](size_t a, size_t b) {
+    const EntityState &x = state.entities[a], &y = state.entities[b];
+    return std::tie(x.group, x.entity) < std::tie(y.group, y.entity);
   });
-  for (const auto& e : state.entities) {
+  const size_t term_count = rule.terms.size();
+  for (size_t k : by_name) {
+    const EntityState& e = state.entities[k];
+    std::vector<TermState> terms(state.terms.begin() + k * term_count,
+                                 state.terms.begin() + (k + 1) * term_count);
     RankedRow row;
     row.entity = e.entity;
     row.group = e.group;
     row.records = e.records;
-    row.metrics = evaluate_metrics(rule.metrics, term_values(rule.terms, e.terms));
+    row.metrics = evaluate_metrics(rule.metrics, term_values(rule.terms, terms));
     rows.push_back(std::move(row));
   }
   auto metrics_of = [&](size_t i) -> const std::vector<MetricValue>& { return rows[i].metrics; };
@@ -259,14 +361,19 @@ PeriodResult finish_period(const RankingRule& rule, PeriodState& state) {
       GroupRow g;
       g.group = table.group;
       g.members = static_cast<int>(table.rows.size());
+      // Undefined member values are left out of every aggregate (as SQL
+      // leaves out NULL); count() counts the members.
       std::vector<TermState> states(gr.terms.size());
-      for (size_t t = 0; t < gr.terms.size(); ++t) {
-        for (size_t r : table.rows) {
-          std::vector<double> member;
-          for (const auto& m : p.rows[r].metrics) member.push_back(m.value);
-          EvalContext ctx;
-          ctx.inner = member.data();
-          states[t].add(gr.terms[t].argument ? evaluate(*gr.terms[t].argument, ctx) : 0, 0);
+      for (size_t r : table.rows) {
+        std::vector<Exact> member;
+        for (const auto& m : p.rows[r].metrics) member.push_back(m.exact);
+        EvalContext ctx;
+        ctx.inner = member.data();
+        for (size_t t = 0; t < gr.terms.size(); ++t) {
+          const AggregateTerm& term = gr.terms[t];
+          Exact x = term.argument ? evaluate(*term.argument, ctx) : Exact();
+          if (term.argument && !x.defined()) continue;
+          states[t].add(term.aggregate, term.argument != nullptr, x, 0, 0);
         }
       }
       g.metrics = evaluate_metrics(gr.metrics, term_values(gr.terms, states));
@@ -312,9 +419,142 @@ std::string division_reason(const RankingRule& rule, const AggregateTerm& term,
 
 }  // namespace
 
+std::string SkippedRecord::message() const {
+  std::string where = path;
+  if (line > 0) where += ":" + std::to_string(line) + ":" + std::to_string(column);
+  return where + ": record " + std::to_string(index) + ": " + reason;
+}
+
 bool ListResult::ties_extended() const {
   return std::any_of(parts.begin(), parts.end(), [](const ListPart& p) { return p.ties_extended; });
 }
+
+namespace {
+
+SkippedRecord skipped_of(const BadRecord& b) {
+  return {b.where.path, b.where.line, b.where.column, b.index, b.reason, b.text};
+}
+
+// The aggregation state of a rule: every period and entity seen so far. One
+// per part of a file read in parallel; parts are merged in file order.
+class Aggregator : public RecordConsumer {
+ public:
+  explicit Aggregator(const RankingRule& rule) : rule_(rule), args_(rule.terms.size()) {}
+
+  std::map<std::string, PeriodState> periods;
+  SkippedRecords skipped;          // every skipped record, dated or not
+  std::optional<BadRecord> stop;   // the first bad record under `bad_records: error`
+  long records = 0;
+  // The file being read: its records and dates.
+  long file_records = 0, file_bad = 0;
+  long file_first = LONG_MAX, file_last = LONG_MIN;
+
+  void record(const ExportRecord& r) override {
+    // Evaluate every term's argument first, so a bad record adds nothing.
+    EvalContext ctx;
+    ctx.inner = r.numbers.data();
+    ctx.throw_on_zero_division = true;
+    for (size_t t = 0; t < rule_.terms.size(); ++t) {
+      const AggregateTerm& term = rule_.terms[t];
+      if (!term.argument) continue;
+      if (term.argument->kind == Expr::Kind::Field) {
+        args_[t] = r.numbers[term.argument->index];
+        continue;
+      }
+      try {
+        args_[t] = evaluate(*term.argument, ctx);
+      } catch (const DivisionByZero& z) {
+        BadRecord b;
+        b.index = r.place.index;
+        b.where = r.place.where();
+        b.date = r.date;
+        b.reason = division_reason(rule_, term, z.divisor);
+        b.text = std::string(r.place.text.substr(0, kRecordTextLimit));
+        bad(b);
+        return;
+      }
+    }
+    long day = r.date.days();
+    PeriodState& p = period_for(r.date, day);
+    const size_t term_count = rule_.terms.size();
+    size_t k = p.find_or_add(r.entity, r.group, term_count);
+    EntityState& e = p.entities[k];
+    TermState* terms = p.terms.data() + k * term_count;
+    for (size_t t = 0; t < term_count; ++t)
+      terms[t].add(rule_.terms[t].aggregate, rule_.terms[t].argument != nullptr, args_[t], day,
+                     r.place.order);
+    ++e.records;
+    ++p.records;
+    p.last_day = std::max(p.last_day, day);
+    ++records;
+    ++file_records;
+    file_first = std::min(file_first, day);
+    file_last = std::max(file_last, day);
+  }
+
+  bool bad(const BadRecord& b) override {
+    ++file_bad;
+    if (rule_.bad_records == BadRecords::Error) {
+      if (!stop) stop = b;
+      return false;
+    }
+    SkippedRecord r = skipped_of(b);
+    note_skipped(skipped, r);
+    if (b.date) note_skipped(period_for(*b.date, b.date->days()).skipped, r);
+    return true;
+  }
+
+  // Adds a later part of the same file; its positions start at `off`.
+  void merge(Aggregator& o, const PartOffsets& off) {
+    merge_skipped(skipped, o.skipped, off);
+    for (auto& [id, op] : o.periods) {
+      auto [it, fresh] = periods.try_emplace(id);
+      PeriodState& p = it->second;
+      if (fresh) p.range = op.range;
+      p.last_day = std::max(p.last_day, op.last_day);
+      p.records += op.records;
+      merge_skipped(p.skipped, op.skipped, off);
+      const size_t term_count = rule_.terms.size();
+      for (size_t j = 0; j < op.entities.size(); ++j) {
+        const EntityState& e = op.entities[j];
+        size_t k = p.find_or_add(e.entity, e.group, term_count);
+        for (size_t t = 0; t < term_count; ++t)
+          p.terms[k * term_count + t].merge(rule_.terms[t].aggregate, op.terms[j * term_count + t]);
+        p.entities[k].records += e.records;
+      }
+    }
+    records += o.records;
+    file_records += o.file_records;
+    file_bad += o.file_bad;
+    file_first = std::min(file_first, o.file_first);
+    file_last = std::max(file_last, o.file_last);
+  }
+
+ private:
+  PeriodState& period_for(const Date& date, long day) {
+    if (day != cached_day_ || !cached_) {
+      PeriodRange range = period_of(rule_.period, date);
+      auto [it, fresh] = periods.try_emplace(range.id);
+      if (fresh) it->second.range = range;
+      cached_ = &it->second;  // std::map nodes do not move
+      cached_day_ = day;
+    }
+    return *cached_;
+  }
+
+  const RankingRule& rule_;
+  std::vector<Exact> args_;
+  std::string key_;
+  long cached_day_ = LONG_MIN;
+  PeriodState* cached_ = nullptr;
+};
+
+int reader_threads() {
+  unsigned n = std::thread::hardware_concurrency();
+  return static_cast<int>(std::clamp(n, 1u, 8u));
+}
+
+}  // namespace
 
 RuleResults compute_rule(const RankingRule& rule, const FileSystem& fs,
                          const std::string& project_root,
@@ -327,80 +567,81 @@ RuleResults compute_rule(const RankingRule& rule, const FileSystem& fs,
     throw Error(rule.exports_where, "no export file under data/ matches " + globs,
                 rule.exports_line);
   }
-  std::map<std::string, PeriodState> periods;
-  long cached_day = LONG_MIN;
-  PeriodState* cached = nullptr;
-  std::vector<double> args(rule.terms.size());
-  std::string key;
-
-  auto on_bad = [&](const BadRecord& b) {
-    if (rule.bad_records == BadRecords::Error) throw Error(b.where, b.message());
-    note_skipped(results.skipped, b);
-    if (b.date) {
-      PeriodRange range = period_of(rule.period, *b.date);
-      auto [it, fresh] = periods.try_emplace(range.id);
-      if (fresh) it->second.range = range;
-      note_skipped(it->second.skipped, b);
-      cached_day = LONG_MIN;  // the map may have a new node; the cache stays valid, but keep it simple
-    }
-  };
-  ExportSpan* span = nullptr;  // the file being read
-  auto on_record = [&](const ExportRecord& r) {
-    if (span->records++ == 0 || r.date < span->first) span->first = r.date;
-    if (span->records == 1 || span->last < r.date) span->last = r.date;
-    // Evaluate every term's argument first, so a bad record adds nothing.
-    EvalContext ctx;
-    ctx.inner = r.numbers.data();
-    ctx.throw_on_zero_division = true;
-    for (size_t t = 0; t < rule.terms.size(); ++t) {
-      const AggregateTerm& term = rule.terms[t];
-      try {
-        args[t] = term.argument ? evaluate(*term.argument, ctx) : 0;
-      } catch (const DivisionByZero& z) {
-        BadRecord b;
-        b.index = r.index;
-        b.where = r.where;
-        b.date = r.date;
-        b.reason = division_reason(rule, term, z.divisor);
-        on_bad(b);
-        return;
-      }
-    }
-    long day = r.date.days();
-    if (day != cached_day || !cached) {
-      PeriodRange range = period_of(rule.period, r.date);
-      auto [it, fresh] = periods.try_emplace(range.id);
-      if (fresh) it->second.range = range;
-      cached = &it->second;
-      cached_day = day;
-    }
-    PeriodState& p = *cached;
-    key.assign(r.entity);
-    key += '\x1f';
-    key += r.group;
-    auto [it, fresh] = p.index.try_emplace(key, p.entities.size());
-    if (fresh) p.entities.push_back({r.entity, r.group, std::vector<TermState>(rule.terms.size()), 0});
-    EntityState& e = p.entities[it->second];
-    for (size_t t = 0; t < rule.terms.size(); ++t) e.terms[t].add(args[t], day);
-    ++e.records;
-    ++p.records;
-    p.last_day = std::max(p.last_day, day);
-    ++results.records;
-  };
+  for (const auto& file : results.exports) check_export_inside(rule, fs, project_root, file);
+  Aggregator main(rule);
   std::vector<std::string> read;
+  uint64_t file_number = 0;
   for (const auto& file : results.exports) {
+    ++file_number;
     if (skip_file && skip_file(file)) {
       results.unread.push_back(file);
       continue;
     }
     read.push_back(file);
-    results.spans.push_back({file, {}, {}, 0});
-    span = &results.spans.back();
-    read_export(rule, fs, project_root, file, on_record, on_bad);
+    main.file_records = main.file_bad = 0;
+    main.file_first = LONG_MAX;
+    main.file_last = LONG_MIN;
+    std::vector<std::unique_ptr<Aggregator>> others;
+    auto consumer_of = [&](int k) -> RecordConsumer& {
+      if (k == 0) return main;
+      while (static_cast<int>(others.size()) < k) others.push_back(std::make_unique<Aggregator>(rule));
+      return *others[k - 1];
+    };
+    std::vector<PartOffsets> offsets = read_export_parts(rule, fs, project_root, file, file_number << 40,
+                                                         reader_threads(), consumer_of);
+    // The first bad record in file order stops the build under `bad_records: error`.
+    for (size_t k = 0; k < offsets.size(); ++k) {
+      Aggregator& a = k == 0 ? main : *others[k - 1];
+      if (a.stop) {
+        BadRecord b = *a.stop;
+        b.where.line += static_cast<int>(offsets[k].lines);
+        b.index += offsets[k].records;
+        throw Error(b.where, b.message());
+      }
+    }
+    for (size_t k = 1; k < offsets.size(); ++k) main.merge(*others[k - 1], offsets[k]);
+    ExportSpan span{file, {}, {}, main.file_records};
+    if (main.file_records > 0) {
+      span.first = Date::from_days(main.file_first);
+      span.last = Date::from_days(main.file_last);
+    }
+    results.spans.push_back(span);
+    if (main.file_records == 0 && main.file_bad == 0) {
+      Diagnostic d;
+      d.severity = Severity::Warning;
+      d.where = SourceLocation{file, 0, 0};
+      d.message = "the export file holds no records";
+      results.warnings.push_back(std::move(d));
+    }
   }
   results.exports = std::move(read);
+  results.records = main.records;
+  results.skipped = std::move(main.skipped);
+  finish_skipped(results.skipped);
 
-  for (auto& [id, state] : periods) {
+  // Periods are independent: finish them on the reader threads too.
+  std::vector<PeriodState*> states;
+  for (auto& [id, state] : main.periods) states.push_back(&state);
+  std::vector<std::optional<PeriodResult>> finished(states.size());
+  {
+    std::atomic<size_t> next{0};
+    auto work = [&] {
+      for (size_t i; (i = next++) < states.size();)
+        if (!states[i]->entities.empty()) finished[i] = finish_period(rule, *states[i]);
+    };
+    std::vector<std::thread> threads;
+    for (int t = 1; t < std::min<int>(reader_threads(), static_cast<int>(states.size())); ++t)
+      threads.emplace_back(work);
+    work();
+    for (auto& t : threads) t.join();
+  }
+  size_t at = 0;
+  for (auto& [id, state] : main.periods) {
+    if (finished[at]) {
+      results.periods.push_back(std::move(*finished[at++]));
+      continue;
+    }
+    ++at;
     if (state.entities.empty()) {
       // Only skipped records: no table, but the page still says why.
       PeriodResult p;
@@ -410,10 +651,9 @@ RuleResults compute_rule(const RankingRule& rule, const FileSystem& fs,
       p.last_in_data = state.range.first;
       p.complete = false;
       p.skipped = std::move(state.skipped);
+      finish_skipped(p.skipped);
       results.periods.push_back(std::move(p));
-      continue;
     }
-    results.periods.push_back(finish_period(rule, state));
   }
   return results;
 }

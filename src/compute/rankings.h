@@ -15,15 +15,18 @@
 #include <string>
 #include <vector>
 
+#include "compute/decimal.h"
 #include "compute/rules.h"
 #include "util/date.h"
+#include "util/diagnostics.h"
 #include "util/fs.h"
 
 namespace bulletin {
 
 struct MetricValue {
-  double value = 0;  // full precision; NaN when undefined (e.g. 0/0)
+  double value = 0;  // the nearest double of `exact`; NaN when undefined (e.g. 0/0)
   std::string text;  // as printed by the metric's format: "97.60%"
+  Exact exact;       // the exact value, which ranks and lists use (undefined as above)
 };
 
 // One entity's row in a period.
@@ -66,20 +69,33 @@ struct ListResult {
   bool ties_extended() const;
 };
 
+// One record left out, as shown on the period's page.
+struct SkippedRecord {
+  std::string path;  // "data/exports/units-2020-11.json"
+  int line = 0, column = 0;
+  long index = 0;    // its number in the file
+  std::string reason;
+  std::string text;  // the record as written (long records cut, with "…")
+  // "path:line:col: record 17: reason"
+  std::string message() const;
+};
+
 // Records left out under `bad_records: skip`.
 struct SkippedRecords {
   long count = 0;
   std::map<std::string, long> by_reason;  // "field '学员总数' is 0 ..." -> 3
-  std::vector<std::string> examples;      // the first few, "path:line:col: record 17: ..."
+  std::vector<SkippedRecord> first;       // the first 20 in reading order
+  std::vector<std::string> examples;      // the same as "path:line:col: record 17: ..."
 };
 
 struct PeriodResult {
   std::string id;  // "2020-11"
   Date first;      // calendar range of the period
   Date last;
-  Date last_in_data;  // the latest record date in the period
+  Date last_in_data;  // the latest date of a record aggregated in the period
   // False when the data ends before the period's last day: the page then
-  // reads 截至 <last_in_data>.
+  // reads 截至 <last_in_data>. Skipped records count for neither; a period
+  // that holds only skipped records has no rows, complete false and no as_of.
   bool complete = true;
   long records = 0;  // records aggregated
   // Without a group: by rank. With one: by group, then rank in the group.
@@ -108,6 +124,7 @@ struct RuleResults {
   std::vector<PeriodResult> periods; // in calendar order
   long records = 0;
   SkippedRecords skipped;  // all skipped records, including undated ones
+  std::vector<Diagnostic> warnings;  // e.g. an export file that holds no records
 };
 
 // Computes every period of `rule`. Throws Error (naming the rule file at its

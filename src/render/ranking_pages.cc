@@ -48,8 +48,10 @@ PageData row_data(const RankingRule& rule, const RankedRow& row) {
   return r;
 }
 
+// `overall`: the list was drawn from all rows (per_group: false in a grouped
+// rule), so each entry shows its overall rank, as index.json does.
 PageData list_data(const RankingRule& rule, const PeriodResult& period, const ListResult& list,
-                   bool group_list) {
+                   bool group_list, bool overall = false) {
   PageData l = PageData::object();
   l["label"] = list.label;
   l["id"] = list.id;
@@ -68,7 +70,7 @@ PageData list_data(const RankingRule& rule, const PeriodResult& period, const Li
         items.push_back({{"rank", std::to_string(g.rank)}, {"name", g.group}});
       } else {
         const RankedRow& row = period.rows[i];
-        PageData item = {{"rank", std::to_string(row.rank)}, {"name", row.entity}};
+        PageData item = {{"rank", std::to_string(overall ? row.overall_rank : row.rank)}, {"name", row.entity}};
         item["history_url"] = entity_url(rule, row.entity, row.group);
         items.push_back(std::move(item));
       }
@@ -139,7 +141,9 @@ PageData ranking_tables(const RankingRule& rule, const PeriodResult& period) {
   }
   d["tables"] = std::move(tables);
   PageData lists = PageData::array();
-  for (const auto& l : period.lists) lists.push_back(list_data(rule, period, l, false));
+  for (size_t i = 0; i < period.lists.size(); ++i)
+    lists.push_back(list_data(rule, period, period.lists[i], false,
+                              rule.has_group() && !rule.lists.at(i).per_group));
   d["lists"] = std::move(lists);
   d["has_lists"] = !period.lists.empty();
   if (rule.groups && !period.group_rows.empty()) {
@@ -161,13 +165,21 @@ PageData ranking_tables(const RankingRule& rule, const PeriodResult& period) {
     d["groups"] = std::move(g);
   }
   d["complete"] = period.complete;
-  set(d, "as_of", period.complete ? "" : period.last_in_data.official());
+  d["no_rows"] = period.rows.empty();
+  set(d, "as_of", period.complete || period.records == 0 ? "" : period.last_in_data.official());
   d["period_label"] = period_label(rule.period, period.id);
   if (period.skipped.count > 0) {
     PageData reasons = PageData::array();
     for (const auto& [reason, n] : period.skipped.by_reason)
       reasons.push_back({{"reason", reason}, {"count", std::to_string(n)}});
-    d["skipped"] = {{"count", std::to_string(period.skipped.count)}, {"reasons", std::move(reasons)}};
+    PageData first = PageData::array();
+    for (const auto& r : period.skipped.first)
+      first.push_back({{"file", r.path}, {"line", std::to_string(r.line)}, {"column", std::to_string(r.column)},
+                       {"record", std::to_string(r.index)}, {"reason", r.reason}, {"text", r.text}});
+    d["skipped"] = {{"count", std::to_string(period.skipped.count)}, {"reasons", std::move(reasons)},
+                    {"first", std::move(first)},
+                    {"more", period.skipped.count > static_cast<long>(period.skipped.first.size())},
+                    {"shown", std::to_string(period.skipped.first.size())}};
   }
   return d;
 }

@@ -150,6 +150,7 @@ Project load_project(const FileSystem& fs, const std::string& root, Diagnostics&
         return !published.empty() && feeds_only_published(fs, root, rule, published, path);
       });
       restore_published(rule, published, results);
+      for (const auto& w : results.warnings) diags.add(w);
       p.rankings.push_back({std::move(rule), std::move(results)});
     } catch (const Error& e) {
       diags.add(e.diagnostic());
