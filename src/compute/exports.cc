@@ -12,6 +12,7 @@
 #include <sstream>
 #include <unordered_map>
 
+#include "compute/table_exports.h"
 #include "util/text.h"
 
 namespace bulletin {
@@ -347,6 +348,7 @@ std::unique_ptr<std::istream> open_stream(const FileSystem& fs, const std::strin
 void read_export(const RankingRule& rule, const FileSystem& fs, const std::string& project_root,
                  const std::string& path, const std::function<void(const ExportRecord&)>& on_record,
                  const std::function<void(const BadRecord&)>& on_bad) {
+  if (is_table_export(path)) return read_table_export(rule, fs, project_root, path, on_record, on_bad);
   auto in = open_stream(fs, join_path(project_root, path));
   if (!in) throw Error(SourceLocation{path, 0, 0}, "cannot read the export file");
   auto reader = std::make_unique<CountingReader>(*in);
