@@ -91,6 +91,11 @@ void render_articles(BuildContext& b) {
   render(b, "articles", articles_index(articles));
   for (const auto& a : articles) {
     render(b, "article", article_page(a));
+    // Files in the folder beside the source (images `bulletin import` extracted).
+    std::string dir = join_path(b.project.root, a.source.substr(0, a.source.size() - 3));
+    if (a.source.ends_with(".md") && b.fs.is_dir(dir))
+      for (const auto& rel : b.fs.list(dir))
+        if (!rel.ends_with(".md")) b.out.copy(a.url() + rel, join_path(dir, rel));
     b.dated[a.url()] = a.date;
     b.site_feed.push_back({a.url(), a.title, a.date, a.summary.empty() ? excerpt(a.body_html) : a.summary, "经验交流"});
   }
