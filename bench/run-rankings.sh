@@ -14,7 +14,7 @@ mkdir -p "$work"
 # The compute step alone, against the libraries of the build directory.
 g++ -std=c++20 -O2 -I"$root/src" "$here/rankings_bench.cc" \
   "$build/libbulletin_compute.a" "$build/libbulletin_load.a" "$build/libbulletin_model.a" \
-  "$build/libbulletin_util.a" -lyaml-cpp -lcrypto -o "$work/rankings_bench"
+  "$build/libbulletin_util.a" -lyaml-cpp -lcrypto -lzip -lexpat -o "$work/rankings_bench"
 
 for n in 100000 1000000; do
   dir="$work/project-$n"
