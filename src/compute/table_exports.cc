@@ -3,6 +3,7 @@
 #include <algorithm>
 #include <charconv>
 #include <cmath>
+#include <regex>
 
 #include "util/text.h"
 
@@ -68,6 +69,17 @@ std::string normalised(std::string_view s) {
     }
     out += static_cast<char>(c);
   }
+  return out;
+}
+
+// "1,234.5" as Excel writes a number formatted #,##0 into CSV: "1234.5".
+// Anything else is left as it is.
+std::string without_thousands_commas(const std::string& text) {
+  static const std::regex kGrouped(R"(\s*[-+]?\d{1,3}(,\d{3})+(\.\d+)?\s*)");
+  if (text.find(',') == std::string::npos || !std::regex_match(text, kGrouped)) return text;
+  std::string out;
+  for (char ch : text)
+    if (ch != ',') out += ch;
   return out;
 }
 
@@ -183,6 +195,13 @@ void TableReader::record(const std::vector<TableCell>& cells) {
         date = parse_date(dtext.substr(0, space), &ignored);
       }
     }
+    // "2020.11.01", as some consoles write dates.
+    if (!date && std::count(dtext.begin(), dtext.end(), '.') == 2) {
+      std::string dashed = dtext;
+      std::replace(dashed.begin(), dashed.end(), '.', '-');
+      std::string ignored;
+      if ((date = parse_date(dashed, &ignored))) why.clear();
+    }
     // A date column typed as numbers in a CSV: "44136" or "20201101".
     if (!date && parse_export_number(dtext)) date = date_from_serial(dtext, date1904_), why.clear();
   }
@@ -208,7 +227,8 @@ void TableReader::record(const std::vector<TableCell>& cells) {
     const TableCell& c = cell(f);
     if (trim(c.text).empty()) return bad(f, key(f) + " is empty", r.date);
     std::optional<double> v;
-    if (c.kind == TableCell::Kind::Number || c.kind == TableCell::Kind::Text) v = parse_export_number(c.text);
+    if (c.kind == TableCell::Kind::Number) v = parse_export_number(c.text);
+    else if (c.kind == TableCell::Kind::Text) v = parse_export_number(without_thousands_commas(c.text));
     if (!v) return bad(f, key(f) + " is not a number: " + quoted(c), r.date);
     r.numbers.push_back(*v);
   }

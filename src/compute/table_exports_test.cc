@@ -143,16 +143,20 @@ TEST_CASE("a CSV export: title row, BOM, quoted fields, CRLF, blank lines", "[co
          "2020/11/2,\"乙\"\"二\"\"\n（分校）\",\"8\",4,80.0\r\n"
          "\r\n"
          ",,,,\r\n"
-         "2020-11-02 0:00,\"甲,一\",10,10,400\r\n");
+         "2020-11-02 0:00,\"甲,一\",10,10,400\r\n"
+         "2020.11.03,丙,\"1,000\",900,\"40,000.5\"\r\n");
   RuleResults r = compute_rule(rule, fs, "site");
-  CHECK(r.records == 3);
+  CHECK(r.records == 4);
   REQUIRE(r.periods.size() == 1);
   const auto& rows = r.periods[0].rows;
-  REQUIRE(rows.size() == 2);
+  REQUIRE(rows.size() == 3);
   CHECK(rows[0].entity == "甲,一");
   CHECK(rows[0].metrics[0].text == "95.00%");
-  CHECK(rows[1].entity == "乙\"二\"\n（分校）");
-  CHECK(rows[1].metrics[1].text == "10.00");
+  CHECK(rows[1].entity == "丙");
+  CHECK(rows[1].metrics[0].text == "90.00%");
+  CHECK(rows[1].metrics[1].text == "40.00");
+  CHECK(rows[2].entity == "乙\"二\"\n（分校）");
+  CHECK(rows[2].metrics[1].text == "10.00");
 }
 
 TEST_CASE("a bad CSV cell is reported at its line and column", "[compute][exports]") {
