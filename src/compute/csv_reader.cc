@@ -175,7 +175,7 @@ void read_csv_export(const RankingRule& rule, const FileSystem& fs, const std::s
   std::string encoding = rule.encoding;
   if (first.starts_with("\xEF\xBB\xBF")) {
     first.remove_prefix(3);
-    if (encoding.empty()) encoding = "utf-8";
+    encoding = "utf-8";  // a BOM says so, whatever the rule expected
   }
   if (encoding.empty()) encoding = looks_utf8(first) ? "utf-8" : "gb18030";
 

@@ -242,7 +242,7 @@ bool is_table_export(std::string_view path) {
     std::transform(tail.begin(), tail.end(), tail.begin(), [](unsigned char c) { return std::tolower(c); });
     return tail == ext;
   };
-  return ends(".csv") || ends(".xlsx");
+  return ends(".csv") || ends(".xlsx") || ends(".xls");
 }
 
 void read_table_export(const RankingRule& rule, const FileSystem& fs, const std::string& project_root,
@@ -251,6 +251,9 @@ void read_table_export(const RankingRule& rule, const FileSystem& fs, const std:
   std::string lower = path;
   std::transform(lower.begin(), lower.end(), lower.begin(), [](unsigned char c) { return std::tolower(c); });
   if (lower.ends_with(".xlsx")) return read_xlsx_export(rule, fs, project_root, path, on_record, on_bad);
+  if (lower.ends_with(".xls"))
+    throw Error(SourceLocation{path, 0, 0},
+                "an Excel 97-2003 workbook (.xls) cannot be read: open it in Excel and save it as .xlsx");
   read_csv_export(rule, fs, project_root, path, on_record, on_bad);
 }
 

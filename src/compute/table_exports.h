@@ -84,7 +84,8 @@ void read_xlsx_export(const RankingRule& rule, const FileSystem& fs, const std::
                       const std::string& path, const std::function<void(const ExportRecord&)>& on_record,
                       const std::function<void(const BadRecord&)>& on_bad);
 
-// True for the paths read_table_export reads (.csv, .xlsx, any case).
+// True for the paths read_table_export reads (.csv, .xlsx, any case; .xls is
+// refused with a message saying to save it as .xlsx).
 bool is_table_export(std::string_view path);
 void read_table_export(const RankingRule& rule, const FileSystem& fs, const std::string& project_root,
                        const std::string& path, const std::function<void(const ExportRecord&)>& on_record,

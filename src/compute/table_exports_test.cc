@@ -191,6 +191,9 @@ TEST_CASE("a GBK CSV is detected, or read as the rule's encoding says", "[comput
   CHECK(expected.find("中共上海电力大学委员会") != std::string::npos);
   CHECK(ranked(detect, gbk) == expected);
   CHECK(ranked(stated, gbk) == expected);
+  // A BOM says UTF-8, whatever the rule expected.
+  utf8.add("site/data/exports/u.csv", "\xEF\xBB\xBF" + text);
+  CHECK(ranked(stated, utf8) == expected);
   // Stated wrongly, the bytes are not GBK text.
   RankingRule wrong = rule_from(units_rule("exports/*.csv", "encoding: gbk\n"));
   MemoryFileSystem bad;
@@ -294,6 +297,11 @@ TEST_CASE("a bad XLSX cell is reported as Sheet!Cell; 1904 dates; booleans are n
   CHECK(r.periods[0].id == "2020-11");
   CHECK(r.periods[0].rows.size() == 14);
 
+  RankingRule old = rule_from(units_rule("exports/*.xls"));
+  MemoryFileSystem xls;
+  xls.add("site/data/exports/u.xls", "\xD0\xCF\x11\xE0");
+  CHECK(error_of(old, xls) == "data/exports/u.xls: error: an Excel 97-2003 workbook (.xls) cannot be read: open it in "
+                              "Excel and save it as .xlsx");
   fs.add("site/data/exports/u.xlsx", "PK not a zip");
   CHECK(error_of(rule, fs) == "data/exports/u.xlsx: error: not an Excel workbook (.xlsx): the file is not a zip archive");
 }
