@@ -20,7 +20,7 @@ mkdir -p "$work"
 # The compute step alone, against the libraries of the build directory.
 g++ -std=c++20 -O2 -I"$root/src" "$here/rankings_bench.cc" \
   "$build/libbulletin_compute.a" "$build/libbulletin_load.a" "$build/libbulletin_model.a" \
-  "$build/libbulletin_util.a" -lyaml-cpp -lcrypto $(pkg-config --libs simdjson gmpxx) -pthread \
+  "$build/libbulletin_util.a" -lyaml-cpp -lcrypto -lzip -lexpat $(pkg-config --libs simdjson gmpxx) -pthread \
   -o "$work/rankings_bench"
 
 if [ ! -d "$work/duckdb/node_modules" ]; then

@@ -26,6 +26,7 @@ void setup_check(CLI::App& cmd, Run& run);
 void setup_new(CLI::App& cmd, Run& run);
 void setup_serve(CLI::App& cmd, Run& run);
 void setup_publish(CLI::App& cmd, Run& run);
+void setup_import(CLI::App& cmd, Run& run);
 
 inline const Command kCommands[] = {
     {"build", "Build the project into a static site (default: PROJECT/site)", setup_build},
@@ -34,6 +35,8 @@ inline const Command kCommands[] = {
     {"serve", "Build, serve on 127.0.0.1, rebuild on change and reload open pages", setup_serve},
     {"publish", "Freeze documents as published (notices, bulletin issues, ranking periods) under data/published",
      setup_publish},
+    {"import", "Turn Word documents (.docx) into article or notice sources with their front matter filled in",
+     setup_import},
 };
 
 struct Project;

@@ -18,6 +18,7 @@
 #include <thread>
 #include <unordered_map>
 
+#include "compute/table_exports.h"
 #include "util/text.h"
 
 namespace bulletin {
@@ -738,6 +739,10 @@ std::vector<PartOffsets> read_export_parts(const RankingRule& rule, const FileSy
                                            uint64_t order_base, int parts,
                                            const std::function<RecordConsumer&(int)>& consumer_of) {
   std::string full = join_path(project_root, path);
+  if (is_table_export(path)) {
+    read_table_export(rule, fs, project_root, path, order_base, consumer_of(0));
+    return {PartOffsets{}};
+  }
   if (is_json_lines(path)) return read_json_lines(rule, fs, full, path, order_base, parts, consumer_of);
   auto in = open_stream(fs, full);
   if (!in) throw Error(SourceLocation{path, 0, 0}, "cannot read the export file");

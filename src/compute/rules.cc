@@ -335,7 +335,8 @@ std::optional<RankingRule> parse_rule(const std::string& path, const std::string
   }
   r.check_keys(root, "a rule",
                {"id", "title", "description", "exports", "fields", "entity", "group", "period",
-                "metrics", "order", "lists", "groups", "bad_records", "rank_label"});
+                "metrics", "order", "lists", "groups", "bad_records", "rank_label",
+                "encoding", "sheet"});
   RankingRule rule;
   rule.path = path;
   rule.id = r.string(root, "id", false, "a rule").value_or(file_stem(path));
@@ -345,6 +346,15 @@ std::optional<RankingRule> parse_rule(const std::string& path, const std::string
   rule.title = r.string(root, "title", true, "a rule").value_or("");
   rule.description = r.string(root, "description", false, "a rule").value_or("");
   rule.rank_label = r.string(root, "rank_label", false, "a rule").value_or("排名");
+  rule.sheet = r.string(root, "sheet", false, "a rule").value_or("");
+  if (auto n = root["encoding"]) {
+    std::string e = n.Scalar();
+    std::transform(e.begin(), e.end(), e.begin(), [](unsigned char c) { return std::tolower(c); });
+    if (e == "utf8") e = "utf-8";
+    if (e == "gb2312") e = "gbk";  // GBK is its superset
+    if (e == "utf-8" || e == "gbk" || e == "gb18030") rule.encoding = e;
+    else r.error(n, "'encoding' must be utf-8, gbk or gb18030 (the encoding of the rule's .csv exports)");
+  }
 
   if (YAML::Node e = root["exports"]) {
     rule.exports_where = r.at(e.Mark());

@@ -87,6 +87,8 @@ struct RankingRule {
   std::optional<RankingGroups> groups;
   BadRecords bad_records = BadRecords::Error;  // Default: error
   std::string rank_label = "排名";             // header of the rank column
+  std::string encoding;  // .csv exports: "utf-8", "gbk" or "gb18030"; Default: detected
+  std::string sheet;     // .xlsx exports: the sheet's name; Default: the first sheet
 
   bool has_group() const { return group_field >= 0; }
   // Column headers for the entity and group: their export keys ("单位").

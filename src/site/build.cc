@@ -8,6 +8,7 @@
 #include "render/feeds.h"
 #include "render/pages.h"
 #include "render/ranking_pages.h"
+#include "render/ranking_xlsx.h"
 #include "site/publishable.h"
 #include "site/search.h"
 #include "util/parallel.h"
@@ -169,6 +170,11 @@ void render_articles(BuildContext& b) {
               [](const std::vector<const Article*>& part) { return articles_index(part); });
   for (const auto& a : articles) {
     render(b, "article", article_page(a));
+    // Files in the folder beside the source (images `bulletin import` extracted).
+    std::string dir = join_path(b.project.root, a.source.substr(0, a.source.size() - 3));
+    if (a.source.ends_with(".md") && b.fs.is_dir(dir))
+      for (const auto& rel : b.fs.list(dir))
+        if (!rel.ends_with(".md")) b.copy(a.url() + rel, join_path(dir, rel));
     b.dated[a.url()] = a.date;
     b.site_feed.push_back({a.url(), a.title, a.date, a.summary, "经验交流"});
     if (a.summary.empty()) b.excerpt_of[a.url()] = &a.body_html;
@@ -204,6 +210,19 @@ void relocate_attachments(PageData& page, const std::string& url) {
   }
 }
 
+// A document's files; beside a ranking's index.json, its index.xlsx (made
+// from the JSON, so a published period's workbook shows what it published).
+void write_files(BuildContext& b, const std::string& url, const std::map<std::string, std::string>& files) {
+  for (const auto& [name, bytes] : files) b.write(url + name, bytes);
+  auto index = files.find("index.json");
+  if (index == files.end()) return;
+  nlohmann::json j = nlohmann::json::parse(index->second, nullptr, false);
+  const RankingRule* rule = nullptr;
+  for (const auto& r : b.project.rankings)
+    if (j.is_object() && r.rule.id == j.value("rule", "")) rule = &r.rule;
+  if (j.is_object()) b.write(url + "index.xlsx", ranking_xlsx(j, rule));
+}
+
 std::string frozen_file(const std::string& url, int version, const std::string& name) {
   return "data/published/" + url + "v" + std::to_string(version) + "-files/" + name;
 }
@@ -220,7 +239,7 @@ void render_document(BuildContext& b, const std::string& tmpl, const Publishable
     PageData page = live.page;
     page.update(nav);
     render(b, tmpl, page);
-    for (const auto& [name, bytes] : live.files) b.write(live.url + name, bytes);
+    write_files(b, live.url, live.files);
     for (const auto& [name, source] : live.copies) b.copy(live.url + name, join_path(b.project.root, source));
     render_attachments(b, page);
     return;
@@ -257,7 +276,7 @@ void render_history(BuildContext& b, const std::string& tmpl, const DocumentHist
     }
     relocate_attachments(page, url);
     render(b, tmpl, page);
-    for (const auto& [name, bytes] : v.files) b.write(url + name, bytes);
+    write_files(b, url, v.files);
     if (page.contains("attachments")) {
       for (const auto& a : page["attachments"]) {
         if (a.value("is_page", false)) continue;

@@ -250,6 +250,12 @@ async function main() {
         await sleep(200);
         links = (await evaluate('[...document.querySelectorAll(".pagefind-ui__result-link")].map(a => decodeURI(new URL(a.href).pathname))')) ?? [];
       }
+      // Unit names are on many pages (entity pages first): "load more" until it shows.
+      for (let more = 0; more < 15 && links.length && !links.includes(s.want); more++) {
+        await evaluate('document.querySelector(".pagefind-ui__button")?.click()');
+        await sleep(300);
+        links = (await evaluate('[...document.querySelectorAll(".pagefind-ui__result-link")].map(a => decodeURI(new URL(a.href).pathname))')) ?? links;
+      }
       const marked = (await evaluate('document.querySelectorAll(".pagefind-ui__result-excerpt mark").length')) ?? 0;
       if (!links.includes(s.want)) fail(`search '${s.q}' does not find ${s.want}; it finds: ${links.slice(0, 5).join(', ')}`);
       else if (!marked) fail(`search '${s.q}' shows no highlighted match`);
