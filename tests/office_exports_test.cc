@@ -18,7 +18,20 @@ TEST_CASE("the sample's Excel and GBK CSV exports rank exactly as the JSON expor
     CHECK(read_file(office_dir / "index.csv") == read_file(json_dir / "index.csv"));
     auto a = nlohmann::json::parse(read_file(json_dir / "index.json"));
     auto b = nlohmann::json::parse(read_file(office_dir / "index.json"));
-    CHECK(b["rows"] == a["rows"]);
+    // November is published: its index.json keeps the doubles the snapshot
+    // was made with (before exact arithmetic), so values agree to the last
+    // bits only; every rank, entity and printed text must be the same.
+    REQUIRE(b["rows"].size() == a["rows"].size());
+    for (size_t i = 0; i < a["rows"].size(); ++i) {
+      auto x = a["rows"][i], y = b["rows"][i];
+      for (auto& [key, v] : x.items())
+        if (v.is_object() && v.contains("value")) {
+          CHECK(y[key]["value"].get<double>() == Approx(v["value"].get<double>()).epsilon(1e-12));
+          v.erase("value"), y[key].erase("value");
+          v.erase("exact"), y[key].erase("exact");
+        }
+      CHECK(y == x);
+    }
     CHECK(b["records"] == a["records"]);
     CHECK(fs::file_size(office_dir / "index.xlsx") > 0);
   }
