@@ -8,6 +8,7 @@
 #include "render/feeds.h"
 #include "render/pages.h"
 #include "render/ranking_pages.h"
+#include "site/pdf.h"
 #include "site/publishable.h"
 #include "site/search.h"
 #include "util/text.h"
@@ -359,6 +360,8 @@ BuildReport build_site(const Project& project, const FileSystem& fs, OutputWrite
   std::optional<std::string> pagefind = options.search ? find_pagefind(project.root) : std::nullopt;
   bool search = pagefind && out.directory();
   b.site.set("has_search", search);
+  std::optional<std::string> pdf_engine = out.directory() ? find_pdf_engine() : std::nullopt;
+  b.site.set("has_pdf", pdf_engine.has_value());
   using Step = void (*)(BuildContext&);
   static const std::pair<const char*, Step> kSteps[] = {
       {"home", render_home},         {"articles", render_articles}, {"notices", render_notices},
@@ -369,6 +372,10 @@ BuildReport build_site(const Project& project, const FileSystem& fs, OutputWrite
     step(b);
     if (options.progress) options.progress(name, out.pages());
   }
+  if (pdf_engine)
+    b.report.notes.push_back(make_pdfs(*pdf_engine, project.root, *out.directory(), b.pages, out).message);
+  else if (out.directory())
+    b.report.notes.push_back("PDFs skipped: WeasyPrint is not installed (apt-get install weasyprint)");
   if (search) {
     SearchIndex index = build_search_index(*pagefind, *out.directory());
     b.report.notes.push_back(index.message);
