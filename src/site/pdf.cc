@@ -32,6 +32,8 @@ import sys, logging
 logging.getLogger('weasyprint').setLevel(logging.ERROR)
 logging.getLogger('fontTools').setLevel(logging.ERROR)
 import weasyprint
+# Links would point at the staging folder: a filed PDF has none.
+NO_LINKS = weasyprint.CSS(string='a[href] { -weasy-link: none !important; }')
 AFTER_BREAK = weasyprint.CSS(string='.gw-colophon, .jb-colophon { break-before: page !important; margin-top: 0 !important; }')
 def colophon(page):
     for box in page._page_box.descendants():
@@ -42,10 +44,10 @@ def colophon(page):
     return None
 def render(src, out):
     html = weasyprint.HTML(filename=src)
-    doc = html.render()
+    doc = html.render(stylesheets=[NO_LINKS])
     box = colophon(doc.pages[-1]) if doc.pages else None
     if box is not None and len(doc.pages) % 2 == 1:
-        doc = html.render(stylesheets=[AFTER_BREAK])
+        doc = html.render(stylesheets=[NO_LINKS, AFTER_BREAK])
         box = colophon(doc.pages[-1])
     if box is not None:
         page = doc.pages[-1]._page_box
