@@ -25,7 +25,8 @@ namespace {
 
 // Reads jobs "HTML<TAB>PDF" from stdin; prints "ok PDF PAGES" or "error PDF MESSAGE".
 // GB/T 9704-2012 puts the 版记 on the last line of the last page, an even one:
-// lay out once; if the page count is odd, start the colophon on a new page;
+// lay out once; if the page count is odd, start the colophon on the next even page
+// (a blank page before it, and its own page, then go unnumbered);
 // then slide it down to the bottom of the 版心.
 const char* kDriver = R"PY(
 import sys, logging
@@ -34,7 +35,11 @@ logging.getLogger('fontTools').setLevel(logging.ERROR)
 import weasyprint
 # Links would point at the staging folder: a filed PDF has none.
 NO_LINKS = weasyprint.CSS(string='a[href] { -weasy-link: none !important; }')
-AFTER_BREAK = weasyprint.CSS(string='.gw-colophon, .jb-colophon { break-before: page !important; margin-top: 0 !important; }')
+AFTER_BREAK = weasyprint.CSS(string='.gw-colophon, .jb-colophon { break-before: left !important; margin-top: 0 !important; }')
+# A blank page before the 版记 page: neither is numbered (GB/T 9704-2012, 7.5).
+UNNUMBERED = weasyprint.CSS(string='.gw-colophon, .jb-colophon { page: bulletin-colophon; } '
+    '@page bulletin-colophon:left { @bottom-left { content: none !important } } '
+    '@page bulletin-colophon:right { @bottom-right { content: none !important } }')
 def colophon(page):
     for box in page._page_box.descendants():
         el = getattr(box, 'element', None)
@@ -48,6 +53,8 @@ def render(src, out):
     box = colophon(doc.pages[-1]) if doc.pages else None
     if box is not None and len(doc.pages) % 2 == 1:
         doc = html.render(stylesheets=[NO_LINKS, AFTER_BREAK])
+        if len(doc.pages) > 1 and doc.pages[-2]._page_box.page_type.blank:
+            doc = html.render(stylesheets=[NO_LINKS, AFTER_BREAK, UNNUMBERED])
         box = colophon(doc.pages[-1])
     if box is not None:
         page = doc.pages[-1]._page_box

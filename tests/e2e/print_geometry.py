@@ -33,30 +33,41 @@ def lines(pdf):
     return pages
 
 def rules(pdf):
-    """Filled rectangles thinner than 2 mm, per content stream: (color, x, top, w, h) in pt."""
+    """Every horizontal rule WeasyPrint draws, as (color, x, top, width, height) in pt.
+    A border is filled as the even-odd difference of its box's outer and inner
+    rectangles ("x y w h re x y w h re f*", CSS px, y down), so a box's top and
+    bottom borders are the gaps between the two."""
     data = open(pdf, 'rb').read()
     found = []
+    op = re.compile(r'([\d.]+) ([\d.]+) ([\d.]+) rg|((?:-?[\d.]+ -?[\d.]+ -?[\d.]+ -?[\d.]+ re\s+)+)f\*?')
     for m in re.finditer(rb'stream\r?\n(.*?)endstream', data, re.S):
         try: s = zlib.decompress(m.group(1)).decode('latin1')
         except Exception: continue
-        if 'BT' not in s and ' re' not in s: continue
-        color, rects = (0, 0, 0), []
-        toks = s.split()
-        for i, t in enumerate(toks):
-            if t == 'rg' and i >= 3: color = tuple(float(x) for x in toks[i-3:i])
-            j = i + 1
-            while j < len(toks) and (toks[j] == 're' or re.fullmatch(r'-?[\d.]+', toks[j])): j += 1
-            if t == 're' and i >= 4 and j < len(toks) and toks[j] in ('f', 'f*'):
-                x, y, w, h = (float(v) * 0.75 for v in toks[i-4:i])  # CSS px -> pt, y from the top
-                if 0 < abs(h) < 2 * MM and abs(w) > 10 * MM: rects.append((color, x, min(y, y + h), abs(w), abs(h)))
-        found.append(rects)
-    return found
+        color = (0.0, 0.0, 0.0)
+        for o in op.finditer(s):
+            if o.group(1): color = (float(o.group(1)), float(o.group(2)), float(o.group(3))); continue
+            rects = [tuple(float(v) * 0.75 for v in r.split()[:4]) for r in re.findall(r'(?:-?[\d.]+ ){4}re', o.group(4))]
+            if len(rects) == 1:
+                x, y, w, h = rects[0]
+                if 0 < h < 2 * MM: found.append((color, x, y, w, h))
+            elif len(rects) == 2 and near(rects[0][0], rects[1][0], .01) and near(rects[0][2], rects[1][2], .01):
+                inner, outer = sorted(rects, key=lambda r: r[3])
+                top, bottom = inner[1] - outer[1], outer[1] + outer[3] - inner[1] - inner[3]
+                if top > 0.01: found.append((color, outer[0], outer[1], outer[2], top))
+                if bottom > 0.01: found.append((color, outer[0], inner[1] + inner[3], outer[2], bottom))
+    return sorted(set(found), key=lambda r: (r[2], r[4]))
 
 def near(a, b, tol): return abs(a - b) <= tol
 
 def page_numbers(name, pages):
+    """Every page numbered, except a blank page before the 版记 page and that page (GB/T 9704-2012, 7.5)."""
     for i, ls in enumerate(pages, 1):
         nums = [l for l in ls if re.fullmatch(r'—\s*\d+\s*—', l[4])]
+        blank = not [l for l in ls if l not in nums]
+        after_blank = i > 1 and not [l for l in pages[i - 2] if not re.fullmatch(r'—\s*\d+\s*—', l[4])]
+        if blank or after_blank:
+            check(not nums, f'{name} p{i}: {"blank page" if blank else "版记 page after a blank page"} not numbered')
+            continue
         check(len(nums) == 1 and re.sub(r'\D', '', nums[0][4]) == str(i), f'{name} p{i}: page number "— {i} —"')
         if len(nums) != 1: continue
         x0, y0, x1, y1, _ = nums[0]
@@ -121,8 +132,7 @@ def main():
         first = pages[0]
         issuer = min(first, key=lambda l: l[1])
         check(near(issuer[1] - TOP, 35 * MM, 1.5 * MM), f'{name}: 发文机关标志 35 mm below the 版心 top (got {(issuer[1] - TOP) / MM:.1f} mm)')
-        red = [r for r in rules(pdf)[0] if r[0][0] > 0.8 and r[0][1] < 0.2] if rules(pdf) else []
-        red = [r for rs in rules(pdf) for r in rs if r[0][0] > 0.8 and r[0][1] < 0.2]
+        red = [r for r in rules(pdf) if r[0][0] > 0.8 and r[0][1] < 0.2]
         check(len(red) >= 1 and near(red[0][3], WIDTH, 0.5 * MM), f'{name}: red 分隔线 as wide as the 版心')
         docno = [l for l in first if re.search(r'〔\d{4}〕\d+号', l[4])]
         if docno and red:
@@ -155,7 +165,12 @@ def main():
     pdf = os.path.join(site, notices['xdw 12 (版记)'])
     pages = lines(pdf)
     check(len(pages) % 2 == 0, f'xdw 12: the 版记 page is even ({len(pages)} pages)')
-    # Not yet measured: the 版记 rules (WeasyPrint draws them as paths, not rectangles).
+    rs = [r for r in rules(pdf) if max(r[0]) < 0.2 and near(r[3], WIDTH, .5 * MM)]
+    check(len(rs) == 3, f'xdw 12: three 版记 rules as wide as the 版心 ({len(rs)})')
+    if len(rs) == 3:
+        hs = [r[4] / MM for r in rs]
+        check(near(hs[0], .35, .05) and near(hs[1], .25, .05) and near(hs[2], .35, .05), f'xdw 12: 版记 rules 0.35 / 0.25 / 0.35 mm ({[round(h, 2) for h in hs]})')
+        check(near(rs[2][2] + rs[2][4], BOTTOM, 1 * MM), f'xdw 12: 版记 ends on the last line of the 版心 ({(BOTTOM - rs[2][2] - rs[2][4]) / MM:.1f} mm above)')
     texts = [l[4] for l in pages[-1]]
     check(any(t.startswith('抄送') for t in texts) and any('印发' in t for t in texts), 'xdw 12: 抄送 and 印发 on the last page')
     check(any('签发人' in l[4] for l in lines(pdf)[0]), 'xdw 12: 签发人 in the head')
@@ -164,8 +179,7 @@ def main():
     pages = lines(pdf)
     page_numbers('issue 6', pages)
     fonts('issue 6', pdf)
-    # Not yet met: WeasyPrint ignores the forced break before the issue's colophon.
-    check(any('共印' in l[4] for l in pages[-1]), f'issue 6: 版记 on the last page ({len(pages)} pages; {[l[4] for l in pages[-1]][:4]})')
+    check(len(pages) % 2 == 0 and any('共印' in l[4] for l in pages[-1]), f'issue 6: 版记 on the last, even page ({len(pages)} pages; {[l[4] for l in pages[-1]][:4]})')
     number = [l for l in pages[0] if re.fullmatch(r'第\s*6\s*期', l[4])]
     body = [l for ls in pages for l in ls if near(l[0], LEFT + 32, 3) and len(l[4]) > 20]
     # A 16 pt 仿宋 line's text box is 16 pt high (the 发文字号 measures 15.98 pt).
