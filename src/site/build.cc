@@ -27,6 +27,7 @@ struct BuildContext {
   std::vector<std::string> pages{};     // every page URL written, for the sitemap
   std::vector<FeedEntry> site_feed{};
   std::map<std::string, std::vector<FeedEntry>> series_feeds{}, rule_feeds{};
+  std::map<std::string, std::string> frozen_pdfs{};  // page URL -> PDF frozen by publish
 };
 
 void render_history(BuildContext& b, const std::string& tmpl, const DocumentHistory& h, const PageData& nav);
@@ -178,6 +179,7 @@ void render_history(BuildContext& b, const std::string& tmpl, const DocumentHist
     }
     relocate_attachments(page, url);
     render(b, tmpl, page);
+    if (!v.pdf_digest.empty()) b.frozen_pdfs[url] = copy_frozen_pdf(b.project, b.out, h.url, v, url);
     for (const auto& [name, bytes] : v.files) b.out.write(url + name, bytes);
     if (page.contains("attachments")) {
       for (const auto& a : page["attachments"]) {
@@ -373,7 +375,7 @@ BuildReport build_site(const Project& project, const FileSystem& fs, OutputWrite
     if (options.progress) options.progress(name, out.pages());
   }
   if (pdf_engine)
-    b.report.notes.push_back(make_pdfs(*pdf_engine, project.root, *out.directory(), b.pages, out).message);
+    b.report.notes.push_back(make_pdfs(*pdf_engine, project.root, *out.directory(), b.pages, out, b.frozen_pdfs).message);
   else if (out.directory())
     b.report.notes.push_back("PDFs skipped: WeasyPrint is not installed (apt-get install weasyprint)");
   if (search) {

@@ -14,6 +14,7 @@
 #include <map>
 #include <sstream>
 
+#include "render/pages.h"
 #include "util/fs.h"
 #include "util/sha256.h"
 
@@ -147,7 +148,8 @@ std::string pdf_digest(const std::string& html, const std::string& css, const st
 }
 
 PdfReport make_pdfs(const std::string& engine, const std::string& project_root, const std::string& site_dir,
-                    const std::vector<std::string>& pages, OutputWriter& out) {
+                    const std::vector<std::string>& pages, OutputWriter& out,
+                    const std::map<std::string, std::string>& frozen) {
   PdfReport report;
   fs::path cache = fs::path(project_root) / ".bulletin-cache/pdf";
   std::error_code ec;
@@ -162,6 +164,7 @@ PdfReport make_pdfs(const std::string& engine, const std::string& project_root, 
   std::vector<Job> all, todo;
   for (const auto& url : pages) {
     if (!url.empty() && url.back() != '/') continue;
+    if (frozen.count(url)) continue;  // published: its frozen PDF is copied in instead
     std::string html_path = (fs::path(site_dir) / (url + "index.html")).string();
     std::string html = read_all(html_path);
     if (!wants_pdf(html)) continue;
@@ -211,11 +214,60 @@ PdfReport make_pdfs(const std::string& engine, const std::string& project_root, 
     }
   }
   for (const auto& j : all)
-    if (fs::exists(j.cached, ec)) out.copy(j.url + kPdfName, j.cached);
+    if (fs::exists(j.cached, ec)) {
+      out.copy(j.url + kPdfName, j.cached);
+      report.files[j.url] = j.cached;
+    }
   report.message = "PDFs: " + std::to_string(report.made) + " made, " + std::to_string(report.cached) +
                    " unchanged (WeasyPrint)";
   if (!report.errors.empty()) report.message += "; " + std::to_string(report.errors.size()) + " failed: " + report.errors[0];
   return report;
+}
+
+std::string copy_frozen_pdf(const Project& project, OutputWriter& out, const std::string& permanent_url,
+                            const Snapshot& version, const std::string& url) {
+  std::string rel = frozen_pdf_path(permanent_url, version.version);
+  std::string path = join_path(project.root, rel);
+  std::error_code ec;
+  if (!fs::exists(path, ec))
+    throw Error({rel, 0, 0}, "the PDF frozen when this document was published is missing (restore it from git)");
+  if (sha256(read_all(path)) != version.pdf_digest)
+    throw Error({rel, 0, 0}, "this published PDF was changed: its digest is not the one " +
+                                 snapshot_path(permanent_url, version.version) + " recorded (restore it from git)");
+  out.copy(url + kPdfName, path);
+  return path;
+}
+
+std::string frozen_pdf_path(const std::string& url, int version) {
+  return "data/published/" + url + "v" + std::to_string(version) + ".pdf";
+}
+
+std::string freeze_pdf(const std::string& engine, const Project& project, Snapshot& snapshot) {
+  std::string tmpl = snapshot.kind == "notice" ? "notice" : snapshot.kind == "issue" ? "issue" : "";
+  if (tmpl.empty()) return "";
+  std::error_code ec;
+  fs::path tmp = fs::temp_directory_path() / ("bulletin-freeze-" + std::to_string(getpid()));
+  fs::remove_all(tmp, ec);
+  fs::create_directories(tmp / snapshot.url, ec);
+  fs::copy(fs::path(project.root) / "templates/assets", tmp / "assets", fs::copy_options::recursive, ec);
+  PageData page = snapshot.page;
+  page["url"] = snapshot.url;
+  page["root"] = root_for(snapshot.url);
+  TemplateData site = site_data(project.config);
+  std::ofstream(tmp / snapshot.url / "index.html") << project.templates.render(tmpl, to_template(page), site);
+  MemoryWriter out;
+  PdfReport r = make_pdfs(engine, project.root, tmp.string(), {snapshot.url}, out);
+  fs::remove_all(tmp, ec);
+  auto it = r.files.find(snapshot.url);
+  if (it == r.files.end())
+    return "  no PDF frozen for " + snapshot.url + (r.errors.empty() ? "" : ": " + r.errors[0]);
+  std::string bytes = read_all(it->second);
+  std::string rel = frozen_pdf_path(snapshot.url, snapshot.version);
+  fs::create_directories((fs::path(project.root) / rel).parent_path(), ec);
+  write_file_atomic(join_path(project.root, rel), bytes);
+  snapshot.pdf_digest = sha256(bytes);
+  snapshot.digest = snapshot_digest(snapshot);
+  return "  wrote " + rel;
 }
 
 }  // namespace bulletin

@@ -12,10 +12,13 @@
 // the site from there.
 #pragma once
 
+#include <map>
 #include <optional>
 #include <string>
 #include <vector>
 
+#include "render/snapshot.h"
+#include "site/project.h"
 #include "site/writer.h"
 
 namespace bulletin {
@@ -36,6 +39,7 @@ std::string pdf_digest(const std::string& html, const std::string& css, const st
 struct PdfReport {
   int made = 0, cached = 0;
   std::vector<std::string> errors;  // "URL: message"
+  std::map<std::string, std::string> files;  // page URL -> its PDF in the cache
   std::string message;              // one line for the build summary
 };
 
@@ -43,6 +47,22 @@ struct PdfReport {
 // as written under `site_dir`) that wants one and copies it in as
 // URL + document.pdf through `out`.
 PdfReport make_pdfs(const std::string& engine, const std::string& project_root, const std::string& site_dir,
-                    const std::vector<std::string>& pages, OutputWriter& out);
+                    const std::vector<std::string>& pages, OutputWriter& out,
+                    const std::map<std::string, std::string>& frozen = {});
+
+// Where `publish` freezes the PDF of version `version` of the document at `url`.
+std::string frozen_pdf_path(const std::string& url, int version);
+
+// What `publish` does for a notice or an issue: renders its page as it will be
+// published, makes its PDF, stores it at frozen_pdf_path() and records its
+// digest in the snapshot (whose digest is then recomputed). Returns a line to
+// print; does nothing (and says so) without an engine.
+std::string freeze_pdf(const std::string& engine, const Project& project, Snapshot& snapshot);
+
+// What a build does for a published version with a frozen PDF: checks it
+// against the digest its snapshot recorded (throws Error naming the file if it
+// was changed or lost) and copies it in as `url` + document.pdf. Returns its path.
+std::string copy_frozen_pdf(const Project& project, OutputWriter& out, const std::string& permanent_url,
+                            const Snapshot& version, const std::string& url);
 
 }  // namespace bulletin

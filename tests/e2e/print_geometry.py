@@ -95,9 +95,9 @@ def lines_per_page(name, pages):
     body = [l for l in pages[1] if near(l[3] - l[1], 16, 3) and l[1] < BOTTOM]
     check(len(body) == 22, f'{name} p2: 22 lines of text ({len(body)})')
 
-def build(exe, src):
+def build(exe, src, name='project', publish=False):
     tmp = tempfile.mkdtemp(prefix='bulletin-print-')
-    proj = os.path.join(tmp, 'project')
+    proj = os.path.join(tmp, name)
     os.mkdir(proj)
     for part in ['bulletin.yaml', 'content', 'data', 'templates']:
         (shutil.copytree if os.path.isdir(os.path.join(src, part)) else shutil.copy)(os.path.join(src, part), os.path.join(proj, part))
@@ -106,6 +106,10 @@ def build(exe, src):
     shutil.copy(os.path.join(extra, '2020-xdw-12.md'), os.path.join(proj, 'content/notices/'))
     shutil.copytree(os.path.join(extra, '2020-xdw-12'), os.path.join(proj, 'content/notices/2020-xdw-12'))
     env = dict(os.environ); env.pop('BULLETIN_PDF', None)
+    if publish:  # freezes the notice's PDF beside its snapshot
+        r = subprocess.run([exe, 'publish', '-p', proj, 'content/notices/2019-wuhan-7.md', '--date', '2019-03-20'],
+                           capture_output=True, text=True, env=env)
+        print(r.stdout + r.stderr)
     r = subprocess.run([exe, 'build', proj], capture_output=True, text=True, env=env)
     print(r.stdout + r.stderr)
     if r.returncode != 0 or 'PDFs skipped' in r.stdout + r.stderr:
@@ -114,7 +118,22 @@ def build(exe, src):
 
 def main():
     exe, src = sys.argv[1], sys.argv[2]
-    tmp, site = build(exe, src)
+    tmp, site = build(exe, src, publish=True)
+    # Published: the PDF is the one frozen beside the snapshot, whose digest the snapshot records.
+    frozen = os.path.join(site, '../data/published/notices/武宣文/2019/7/v1.pdf')
+    snap = open(os.path.join(site, '../data/published/notices/武宣文/2019/7/v1.yaml'), encoding='utf-8').read()
+    import hashlib
+    digest = 'sha256:' + hashlib.sha256(open(frozen, 'rb').read()).hexdigest() if os.path.exists(frozen) else ''
+    check(digest != '' and f'pdf_digest: {digest}' in snap, 'publish froze the PDF and its snapshot records its digest')
+    check(os.path.exists(frozen) and open(frozen, 'rb').read() == open(os.path.join(site, 'notices/武宣文/2019/7/document.pdf'), 'rb').read(),
+          'the site serves the frozen PDF of a published notice')
+    # Deterministic: a second build elsewhere, from an empty cache, gives the same bytes.
+    tmp2, site2 = build(exe, src, name='elsewhere')
+    for rel in ['notices/2019/2019-hnjw-xxqg/document.pdf', 'bulletins/jiaowei/2020/6/document.pdf',
+                'notices/校党委发/2020/12/document.pdf', 'notices/2019/2019-hnjw-xxqg/attachment-1/document.pdf']:
+        a, b = (open(os.path.join(d, rel), 'rb').read() for d in (site, site2))
+        check(a == b, f'{rel}: two builds in two folders give identical bytes')
+    shutil.rmtree(tmp2, ignore_errors=True)
     notices = {
         'hnjw (联合行文)': 'notices/2019/2019-hnjw-xxqg/document.pdf',
         'shnu 51': 'notices/校党委发/2020/51/document.pdf',
