@@ -48,12 +48,28 @@ def colophon(page):
         cls = (el.get('class') or '').split()
         if 'gw-colophon' in cls or 'jb-colophon' in cls: return box
     return None
+# WeasyPrint ignores break-before/after: avoid between table rows: when a
+# table's last page would hold fewer than three of its rows, break before its
+# third-last row instead (the header repeats on every page).
+def keep_last_rows(doc):
+    moved = False
+    for page in doc.pages:
+        for group in page._page_box.descendants():
+            if type(group).__name__ != 'TableRowGroupBox' or getattr(group, 'element_tag', '') != 'tbody': continue
+            rows = [r.element for r in group.children]
+            every = [e for e in group.element if e.tag.endswith('tr')]
+            if len(every) >= 6 and rows and rows[-1] is every[-1] and rows[0] is not every[0] and len(rows) < 3:
+                every[-3].set('style', (every[-3].get('style') or '') + ';break-before: page')
+                moved = True
+    return moved
 def render(src, out):
     html = weasyprint.HTML(filename=src)
     doc = html.render(stylesheets=[NO_LINKS])
+    if keep_last_rows(doc): doc = html.render(stylesheets=[NO_LINKS])
     box = colophon(doc.pages[-1]) if doc.pages else None
     if box is not None and len(doc.pages) % 2 == 1:
         doc = html.render(stylesheets=[NO_LINKS, AFTER_BREAK])
+        if keep_last_rows(doc): doc = html.render(stylesheets=[NO_LINKS, AFTER_BREAK])
         if len(doc.pages) > 1 and doc.pages[-2]._page_box.page_type.blank:
             doc = html.render(stylesheets=[NO_LINKS, AFTER_BREAK, UNNUMBERED])
         box = colophon(doc.pages[-1])
