@@ -205,10 +205,10 @@ def main():
     check(number and near(number[0][3] - number[0][1], 16, 0.5), f'issue 6: 第6期 at the body size (3号, 16 pt) {number[:1]} {body[:1]}')
     header = [l for ls in pages for l in ls if l[4].startswith('排序')]
     check(len(header) >= 1, 'issue 6: ranking header cells on one line (排序 not wrapped)')
-    for i, ls in enumerate(pages):
-        ranks = [l for l in ls if re.match(r'^\d+\s', l[4] + ' ') and l[1] < BOTTOM and near(l[3] - l[1], 12, 3)]
-        if ranks and i == max(j for j, p in enumerate(pages) if any(re.match(r'^\d+\s', q[4] + ' ') and near(q[3] - q[1], 12, 3) for q in p)):
-            check(len(ranks) >= 3, f'issue 6: the table\'s last page holds at least 3 rows ({len(ranks)})')
+    # A row reads "44中共复旦大学委员会…": its rank, then the unit's name.
+    row_pages = [[l for l in ls if re.match(r'\d+[\u4e00-\u9fff]', l[4]) and near(l[3] - l[1], 12, 3)] for ls in pages]
+    last = [rows for rows in row_pages if rows][-1]
+    check(len(last) >= 3 and last[-1][4].startswith('44'), f'issue 6: the table\'s last page holds at least 3 rows ({[r[4][:2] for r in last]})')
     shutil.rmtree(tmp, ignore_errors=True)
     print(f'{len(failures)} failure(s)')
     sys.exit(1 if failures else 0)
