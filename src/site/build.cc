@@ -28,6 +28,7 @@ struct BuildContext {
   std::vector<FeedEntry> site_feed{};
   std::map<std::string, std::vector<FeedEntry>> series_feeds{}, rule_feeds{};
   std::map<std::string, std::string> frozen_pdfs{};  // page URL -> PDF frozen by publish
+  std::vector<PdfPage> pdf_pages{};                  // notices, attachment pages, issues as rendered
 };
 
 void render_history(BuildContext& b, const std::string& tmpl, const DocumentHistory& h, const PageData& nav);
@@ -41,7 +42,9 @@ void render(BuildContext& b, const std::string& tmpl, PageData page) {
   if (tmpl != "404" && tmpl != "redirect") b.pages.push_back(url);
   std::string path = url + (url.empty() || url.back() == '/' ? "index.html" : "");
   try {
-    b.out.write(path, b.project.templates.render(tmpl, to_template(page), b.site));
+    std::string html = b.project.templates.render(tmpl, to_template(page), b.site);
+    if (tmpl == "notice" || tmpl == "attachment" || tmpl == "issue") b.pdf_pages.push_back({url, html});
+    b.out.write(path, html);
   } catch (Error& e) {
     e.diagnostic().context.push_back("while rendering " + path + " with templates/" + tmpl + ".mustache");
     throw;
@@ -375,7 +378,7 @@ BuildReport build_site(const Project& project, const FileSystem& fs, OutputWrite
     if (options.progress) options.progress(name, out.pages());
   }
   if (pdf_engine)
-    b.report.notes.push_back(make_pdfs(*pdf_engine, project.root, *out.directory(), b.pages, out, b.frozen_pdfs).message);
+    b.report.notes.push_back(make_pdfs(*pdf_engine, project.root, b.pdf_pages, out, b.frozen_pdfs).message);
   else if (out.directory())
     b.report.notes.push_back("PDFs skipped: WeasyPrint is not installed (apt-get install weasyprint)");
   if (search) {

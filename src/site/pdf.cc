@@ -163,32 +163,40 @@ std::string pdf_digest(const std::string& html, const std::string& css, const st
   return sha256(std::string("bulletin-pdf 1\n") + kDriver + "\n" + fonts + "\n" + sha256(css) + "\n" + html);
 }
 
-PdfReport make_pdfs(const std::string& engine, const std::string& project_root, const std::string& site_dir,
-                    const std::vector<std::string>& pages, OutputWriter& out,
-                    const std::map<std::string, std::string>& frozen) {
+PdfReport make_pdfs(const std::string& engine, const std::string& project_root, const std::vector<PdfPage>& pages,
+                    OutputWriter& out, const std::map<std::string, std::string>& frozen) {
   PdfReport report;
   fs::path cache = fs::path(project_root) / ".bulletin-cache/pdf";
+  fs::path assets = fs::path(project_root) / "templates/assets";
   std::error_code ec;
   fs::create_directories(cache, ec);
   std::string fonts_dir = (fs::path(project_root) / "fonts").string();
   std::string fonts = fonts_digest(fonts_dir);
-  std::string css = read_all((fs::path(site_dir) / "assets/style.css").string());
+  std::string css = read_all((assets / "style.css").string());
 
   struct Job {
     std::string url, html_path, cached;
   };
   std::vector<Job> all, todo;
-  for (const auto& url : pages) {
+  fs::path render_dir = cache / "render";
+  for (const auto& page : pages) {
+    const std::string& url = page.url;
     if (!url.empty() && url.back() != '/') continue;
-    if (frozen.count(url)) continue;  // published: its frozen PDF is copied in instead
-    std::string html_path = (fs::path(site_dir) / (url + "index.html")).string();
-    std::string html = read_all(html_path);
-    if (!wants_pdf(html)) continue;
-    std::string key = pdf_digest(html, css, fonts).substr(7);
-    Job job{url, html_path, (cache / (key + ".pdf")).string()};
-    if (fs::exists(job.cached, ec)) ++report.cached;
-    else todo.push_back(job);
+    if (frozen.count(url) || !wants_pdf(page.html)) continue;
+    std::string key = pdf_digest(page.html, css, fonts).substr(7);
+    Job job{url, (render_dir / (url + "index.html")).string(), (cache / (key + ".pdf")).string()};
+    if (fs::exists(job.cached, ec)) {
+      ++report.cached;
+    } else {
+      fs::create_directories(fs::path(job.html_path).parent_path(), ec);
+      std::ofstream(job.html_path, std::ios::binary) << page.html;
+      todo.push_back(job);
+    }
     all.push_back(job);
+  }
+  if (!todo.empty()) {
+    fs::remove_all(render_dir / "assets", ec);
+    fs::copy(assets, render_dir / "assets", fs::copy_options::recursive, ec);
   }
   if (!todo.empty()) {
     fs::path conf = cache / "fonts.conf", jobs = cache / "jobs.tsv", log = cache / "engine.log";
@@ -262,18 +270,13 @@ std::string freeze_pdf(const std::string& engine, const Project& project, Snapsh
   std::string tmpl = snapshot.kind == "notice" ? "notice" : snapshot.kind == "issue" ? "issue" : "";
   if (tmpl.empty()) return "";
   std::error_code ec;
-  fs::path tmp = fs::temp_directory_path() / ("bulletin-freeze-" + std::to_string(getpid()));
-  fs::remove_all(tmp, ec);
-  fs::create_directories(tmp / snapshot.url, ec);
-  fs::copy(fs::path(project.root) / "templates/assets", tmp / "assets", fs::copy_options::recursive, ec);
   PageData page = snapshot.page;
   page["url"] = snapshot.url;
   page["root"] = root_for(snapshot.url);
   TemplateData site = site_data(project.config);
-  std::ofstream(tmp / snapshot.url / "index.html") << project.templates.render(tmpl, to_template(page), site);
   MemoryWriter out;
-  PdfReport r = make_pdfs(engine, project.root, tmp.string(), {snapshot.url}, out);
-  fs::remove_all(tmp, ec);
+  PdfReport r = make_pdfs(engine, project.root,
+                          {{snapshot.url, project.templates.render(tmpl, to_template(page), site)}}, out);
   auto it = r.files.find(snapshot.url);
   if (it == r.files.end())
     return "  no PDF frozen for " + snapshot.url + (r.errors.empty() ? "" : ": " + r.errors[0]);

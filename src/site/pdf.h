@@ -43,12 +43,18 @@ struct PdfReport {
   std::string message;              // one line for the build summary
 };
 
-// Makes (or takes from the cache) the PDF of every page in `pages` (page URLs,
-// as written under `site_dir`) that wants one and copies it in as
-// URL + document.pdf through `out`.
-PdfReport make_pdfs(const std::string& engine, const std::string& project_root, const std::string& site_dir,
-                    const std::vector<std::string>& pages, OutputWriter& out,
-                    const std::map<std::string, std::string>& frozen = {});
+struct PdfPage {
+  std::string url;   // folder URL of the page, "notices/校党委发/2020/51/"
+  std::string html;  // the page as rendered
+};
+
+// Makes (or takes from the cache) the PDF of every page in `pages` that wants
+// one and copies it in as URL + document.pdf through `out`. Pages in `frozen`
+// (URL -> frozen PDF) are skipped. The engine reads the HTML from
+// PROJECT/.bulletin-cache/pdf/render/ with PROJECT/templates/assets beside it,
+// so the step does not depend on what the site folder holds.
+PdfReport make_pdfs(const std::string& engine, const std::string& project_root, const std::vector<PdfPage>& pages,
+                    OutputWriter& out, const std::map<std::string, std::string>& frozen = {});
 
 // Where `publish` freezes the PDF of version `version` of the document at `url`.
 std::string frozen_pdf_path(const std::string& url, int version);

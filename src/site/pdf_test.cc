@@ -51,16 +51,15 @@ TEST_CASE("a PDF's digest follows its page, the stylesheet and the fonts", "[pdf
 TEST_CASE("a PDF is made only when its page changed, and copied in from the cache", "[pdf]") {
   fs::path dir = fs::temp_directory_path() / ("bulletin-pdf-test-" + std::to_string(::getpid()));
   fs::remove_all(dir);
-  fs::path project = dir / "project", site = dir / "site";
-  write(site / "assets/style.css", "p{}");
-  write(site / "notices/a/index.html", "<body class=\"is-notice\">甲");
-  write(site / "bulletins/b/index.html", "<body class=\"is-issue\">乙");
-  write(site / "index.html", "<body class=\"\">home");
-  std::vector<std::string> pages = {"", "notices/a/", "bulletins/b/"};
+  fs::path project = dir / "project";
+  write(project / "templates/assets/style.css", "p{}");
+  std::vector<PdfPage> pages = {{"", "<body class=\"\">home"},
+                                {"notices/a/", "<body class=\"is-notice\">甲"},
+                                {"bulletins/b/", "<body class=\"is-issue\">乙"}};
   std::string engine = fake_engine(dir).string();
 
   MemoryWriter first;
-  PdfReport r1 = make_pdfs(engine, project.string(), site.string(), pages, first);
+  PdfReport r1 = make_pdfs(engine, project.string(), pages, first);
   CHECK(r1.made == 2);
   CHECK(r1.cached == 0);
   CHECK(r1.errors.empty());
@@ -70,15 +69,15 @@ TEST_CASE("a PDF is made only when its page changed, and copied in from the cach
   CHECK(first.files["notices/a/document.pdf"].find(".bulletin-cache/pdf/") != std::string::npos);
 
   MemoryWriter second;
-  PdfReport r2 = make_pdfs(engine, project.string(), site.string(), pages, second);
+  PdfReport r2 = make_pdfs(engine, project.string(), pages, second);
   CHECK(r2.made == 0);
   CHECK(r2.cached == 2);
   CHECK(runs(dir) == 1);  // nothing changed: the engine did not run again
   CHECK(r2.message == "PDFs: 0 made, 2 unchanged (WeasyPrint)");
 
-  write(site / "notices/a/index.html", "<body class=\"is-notice\">甲（修订）");
+  pages[1].html = "<body class=\"is-notice\">甲（修订）";
   MemoryWriter third;
-  PdfReport r3 = make_pdfs(engine, project.string(), site.string(), pages, third);
+  PdfReport r3 = make_pdfs(engine, project.string(), pages, third);
   CHECK(r3.made == 1);
   CHECK(r3.cached == 1);
   CHECK(runs(dir) == 2);
@@ -88,13 +87,12 @@ TEST_CASE("a PDF is made only when its page changed, and copied in from the cach
 TEST_CASE("a PDF the engine fails on is reported with its page and left out", "[pdf]") {
   fs::path dir = fs::temp_directory_path() / ("bulletin-pdf-fail-" + std::to_string(::getpid()));
   fs::remove_all(dir);
-  write(dir / "site/assets/style.css", "");
-  write(dir / "site/notices/a/index.html", "<body class=\"is-notice\">甲");
+  write(dir / "project/templates/assets/style.css", "");
   fs::path exe = dir / "engine.sh";
   write(exe, "#!/bin/sh\nwhile IFS=\"$(printf '\\t')\" read -r src out; do echo \"error $out bad font\"; done\n");
   fs::permissions(exe, fs::perms::owner_all);
   MemoryWriter out;
-  PdfReport r = make_pdfs(exe.string(), (dir / "project").string(), (dir / "site").string(), {"notices/a/"}, out);
+  PdfReport r = make_pdfs(exe.string(), (dir / "project").string(), {{"notices/a/", "<body class=\"is-notice\">甲"}}, out);
   REQUIRE(r.errors.size() == 1);
   CHECK(r.errors[0] == "notices/a/: bad font");
   CHECK(r.message == "PDFs: 0 made, 0 unchanged (WeasyPrint); 1 failed: notices/a/: bad font");
