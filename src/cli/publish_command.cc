@@ -6,6 +6,7 @@
 #include <iostream>
 
 #include "cli/commands.h"
+#include "site/pdf.h"
 #include "site/publishable.h"
 
 namespace bulletin {
@@ -103,6 +104,9 @@ int run_publish(const PublishArgs& a) {
     stdfs::create_directories(target.parent_path());
     stdfs::copy_file(stdfs::path(a.project) / source, target, stdfs::copy_options::overwrite_existing);
   }
+  std::optional<std::string> pdf_engine = find_pdf_engine();
+  for (auto& s : snapshots)  // before the snapshot is written: it records the PDF's digest
+    if (std::string line = pdf_engine ? freeze_pdf(*pdf_engine, project, s) : ""; !line.empty()) std::cout << line << "\n";
   for (const auto& s : snapshots) {
     std::string path = snapshot_path(s.url, s.version);
     write_file_atomic(join_path(a.project, path), write_snapshot(s));

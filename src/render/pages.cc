@@ -40,13 +40,39 @@ void set_date(PageData& d, const std::string& key, const Date& date) {
   set(d, key + "_iso", date.iso());
 }
 
+// A title's lines as the source broke them: the seeds mark a printed line
+// break with a space between two Chinese characters ("“学习强国” 学习平台"),
+// which must print as a break, never as a space. Spaces next to ASCII
+// ("名单 (31 所)") are ordinary spaces.
+TemplateData title_lines(const std::string& title) {
+  TemplateData out(TemplateData::type::list);
+  auto wide = [](unsigned char c) { return c >= 0x80; };
+  size_t start = 0;
+  for (size_t i = 1; i + 1 < title.size(); ++i) {
+    if (title[i] != ' ' || !wide(title[i - 1]) || !wide(title[i + 1])) continue;
+    TemplateData line;
+    line.set("line", title.substr(start, i - start));
+    out.push_back(line);
+    start = i + 1;
+  }
+  TemplateData line;
+  line.set("line", title.substr(start));
+  out.push_back(line);
+  return out;
+}
+
 }  // namespace
 
 TemplateData to_template(const PageData& page) {
   switch (page.type()) {
     case PageData::value_t::object: {
       TemplateData out;
-      for (const auto& [key, value] : page.items()) put(out, key, to_template(value));
+      for (const auto& [key, value] : page.items()) {
+        put(out, key, to_template(value));
+        // Derived at render time, so published page data gets it too.
+        if ((key == "title" || key == "page_title") && value.is_string())
+          put(out, key + "_lines", title_lines(value.get_ref<const std::string&>()));
+      }
       return out;
     }
     case PageData::value_t::array: {

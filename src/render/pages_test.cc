@@ -32,3 +32,18 @@ TEST_CASE("empty optional fields are false so that their sections hide", "[pages
   CHECK(t.get("note")->is_false());
   CHECK(t.get("title")->string_value() == "通知");
 }
+
+TEST_CASE("a title's lines are split where the source put a space between Chinese characters", "[pages]") {
+  PageData d = PageData::object();
+  d["title"] = "关于印发《湖南省高校“学习强国” 学习平台建设推广工作方案》的通知";
+  d["page_title"] = "学校名单 (31 所)";
+  TemplateData t = to_template(d);
+  const auto& lines = t.get("title_lines")->list_value();
+  REQUIRE(lines.size() == 2);
+  CHECK(lines[0].get("line")->string_value() == "关于印发《湖南省高校“学习强国”");
+  CHECK(lines[1].get("line")->string_value() == "学习平台建设推广工作方案》的通知");
+  // A space beside ASCII is an ordinary space.
+  const auto& one = t.get("page_title_lines")->list_value();
+  REQUIRE(one.size() == 1);
+  CHECK(one[0].get("line")->string_value() == "学校名单 (31 所)");
+}

@@ -91,6 +91,7 @@ nlohmann::json canonical(const Snapshot& s) {
                        {"page", s.page},       {"files", files}};
   // Added later: only present when used, so that earlier snapshots keep their digests.
   if (!s.inputs.empty()) c["inputs"] = s.inputs;
+  if (!s.pdf_digest.empty()) c["pdf_digest"] = s.pdf_digest;
   return c;
 }
 
@@ -105,6 +106,7 @@ std::string emit_snapshot(const Snapshot& s, bool literal) {
   if (!s.note.empty()) out << YAML::Key << "revision_note" << YAML::Value << YAML::DoubleQuoted << s.note;
   out << YAML::Key << "source" << YAML::Value << YAML::DoubleQuoted << s.source;
   out << YAML::Key << "source_digest" << YAML::Value << s.source_digest;
+  if (!s.pdf_digest.empty()) out << YAML::Key << "pdf_digest" << YAML::Value << s.pdf_digest;
   out << YAML::Key << "digest" << YAML::Value << s.digest;
   out << YAML::Key << "page" << YAML::Value;
   emit(out, s.page, literal);
@@ -235,6 +237,7 @@ Snapshot read_snapshot(const SourceFile& file) {
   if (root["revision_note"]) s.note = root["revision_note"].Scalar();
   s.source = need("source");
   s.source_digest = need("source_digest");
+  if (root["pdf_digest"]) s.pdf_digest = root["pdf_digest"].Scalar();
   s.digest = need("digest");
   if (!root["page"] || !root["page"].IsMap()) throw Error({file.path, 0, 0}, "snapshot has no 'page'");
   s.page = to_page_data(root["page"]);

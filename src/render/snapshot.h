@@ -31,6 +31,9 @@ struct Snapshot {
   // per export file, so later builds know which files feed only published
   // periods and need not be read again. Empty for other documents.
   PageData inputs = PageData::array();
+  // Digest of the PDF frozen beside the snapshot (<url>v<N>.pdf), for notices
+  // and issues published where a PDF engine was installed; else empty.
+  std::string pdf_digest;
   std::string digest;         // sha256 of everything above
   std::string path;           // where it was read from (not stored)
 };

@@ -59,3 +59,19 @@ TEST_CASE("any change to a snapshot's content changes its digest", "[snapshot]")
 TEST_CASE("snapshots live under data/published at their permanent URL", "[snapshot]") {
   CHECK(snapshot_path("notices/校党委发/2020/51/", 2) == "data/published/notices/校党委发/2020/51/v2.yaml");
 }
+
+TEST_CASE("a snapshot records its frozen PDF's digest, and older snapshots keep theirs", "[snapshot]") {
+  Snapshot s = sample();
+  std::string without = s.digest;
+  s.pdf_digest = "sha256:11";
+  CHECK(snapshot_digest(s) != without);
+  s.digest = snapshot_digest(s);
+  std::string text = write_snapshot(s);
+  CHECK(text.find("pdf_digest: sha256:11\n") != std::string::npos);
+  Snapshot back = read_snapshot({snapshot_path(s.url, s.version), text});
+  CHECK(back.pdf_digest == "sha256:11");
+  CHECK(snapshot_digest(back) == s.digest);
+  // A snapshot without a PDF has no pdf_digest line, and the digest it had.
+  CHECK(write_snapshot(sample()).find("pdf_digest") == std::string::npos);
+  CHECK(snapshot_digest(sample()) == without);
+}

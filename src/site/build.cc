@@ -1,6 +1,7 @@
 #include "site/build.h"
 
 #include <algorithm>
+#include <mutex>
 #include <set>
 
 #include "compute/ranking_output.h"
@@ -9,6 +10,7 @@
 #include "render/pages.h"
 #include "render/ranking_pages.h"
 #include "render/ranking_xlsx.h"
+#include "site/pdf.h"
 #include "site/publishable.h"
 #include "site/search.h"
 #include "util/parallel.h"
@@ -51,6 +53,11 @@ struct BuildContext {
   void copy(std::string path, std::string source) {
     plan.push_back({Job::Copy, std::move(path), {}, {}, std::move(source)});
   }
+  std::map<std::string, std::string> frozen_pdfs{};  // page URL -> PDF frozen by publish
+  // Notices, attachment pages and issues as rendered, for their PDFs (filled
+  // by the jobs, from several threads).
+  mutable std::mutex pdf_mutex{};
+  mutable std::vector<PdfPage> pdf_pages{};
 };
 
 void render_history(BuildContext& b, const std::string& tmpl, const DocumentHistory& h, const PageData& nav);
@@ -276,6 +283,7 @@ void render_history(BuildContext& b, const std::string& tmpl, const DocumentHist
     }
     relocate_attachments(page, url);
     render(b, tmpl, page);
+    if (!v.pdf_digest.empty()) b.frozen_pdfs[url] = copy_frozen_pdf(b.project, b.out, h.url, v, url);
     write_files(b, url, v.files);
     if (page.contains("attachments")) {
       for (const auto& a : page["attachments"]) {
@@ -508,8 +516,20 @@ void run_job(const BuildContext& b, const std::string& site_digest, const Job& j
     case Job::Page:
       try {
         std::string digest = page_digest(b, site_digest, job);
-        if (b.out.keep(job.path, digest)) return;
-        b.out.write_made_from(job.path, b.project.templates.render(job.tmpl, to_template(job.page), b.site), digest);
+        // A page with a PDF is rendered even when kept: the PDF's cache key
+        // is its HTML (the PDF itself is made only when that changed).
+        bool pdf = job.tmpl == "notice" || job.tmpl == "attachment" || job.tmpl == "issue";
+        if (!pdf && b.out.keep(job.path, digest)) return;
+        std::string html = b.project.templates.render(job.tmpl, to_template(job.page), b.site);
+        if (pdf) {
+          std::string url = job.page.value("url", "");
+          {
+            std::lock_guard<std::mutex> lock(b.pdf_mutex);
+            b.pdf_pages.push_back({url, html});
+          }
+          if (b.out.keep(job.path, digest)) return;
+        }
+        b.out.write_made_from(job.path, html, digest);
       } catch (Error& e) {
         e.diagnostic().context.push_back("while rendering " + job.path + " with templates/" + job.tmpl + ".mustache");
         throw;
@@ -530,6 +550,8 @@ BuildReport build_site(const Project& project, const FileSystem& fs, OutputWrite
   std::string site_digest = sha256(fs.read(join_path(project.root, "bulletin.yaml")).value_or("") +
                                    (search ? "\nsearch" : "\n") + (project.rankings.empty() ? "\n" : "\nrankings") +
                                    "\n" BULLETIN_VERSION);
+  std::optional<std::string> pdf_engine = out.directory() ? find_pdf_engine() : std::nullopt;
+  b.site.set("has_pdf", pdf_engine.has_value());
   using Step = void (*)(BuildContext&);
   static const std::pair<const char*, Step> kSteps[] = {
       {"home", render_home},         {"articles", render_articles}, {"notices", render_notices},
@@ -543,6 +565,10 @@ BuildReport build_site(const Project& project, const FileSystem& fs, OutputWrite
   check_plan(b.plan);
   parallel_for(b.plan.size(), worker_count(options.jobs), [&](size_t i) { run_job(b, site_digest, b.plan[i]); });
   if (options.progress) options.progress("pages", out.pages());
+  if (pdf_engine)
+    b.report.notes.push_back(make_pdfs(*pdf_engine, project.root, b.pdf_pages, out, b.frozen_pdfs).message);
+  else if (out.directory())
+    b.report.notes.push_back("PDFs skipped: WeasyPrint is not installed (apt-get install weasyprint)");
   if (search) {
     SearchIndex index = build_search_index(*pagefind, *out.directory());
     b.report.notes.push_back(index.message);

@@ -1,0 +1,292 @@
+#include "site/pdf.h"
+
+#include <spawn.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include <fcntl.h>
+
+#include <algorithm>
+#include <cstdio>
+#include <cstdlib>
+#include <filesystem>
+#include <fstream>
+#include <map>
+#include <sstream>
+
+#include "render/pages.h"
+#include "util/fs.h"
+#include "util/sha256.h"
+
+extern char** environ;
+
+namespace bulletin {
+namespace fs = std::filesystem;
+namespace {
+
+// Reads jobs "HTML<TAB>PDF" from stdin; prints "ok PDF PAGES" or "error PDF MESSAGE".
+// GB/T 9704-2012 puts the 版记 on the last line of the last page, an even one:
+// lay out once; if the page count is odd, start the colophon on the next even page
+// (a blank page before it, and its own page, then go unnumbered);
+// then slide it down to the bottom of the 版心.
+const char* kDriver = R"PY(
+import sys, logging
+logging.getLogger('weasyprint').setLevel(logging.ERROR)
+logging.getLogger('fontTools').setLevel(logging.ERROR)
+import weasyprint
+# Links would point at the staging folder: a filed PDF has none.
+NO_LINKS = weasyprint.CSS(string='a[href] { -weasy-link: none !important; }')
+AFTER_BREAK = weasyprint.CSS(string='.gw-colophon, .jb-colophon { break-before: left !important; margin-top: 0 !important; }')
+# A blank page before the 版记 page: neither is numbered (GB/T 9704-2012, 7.5).
+UNNUMBERED = weasyprint.CSS(string='.gw-colophon, .jb-colophon { page: bulletin-colophon; } '
+    '@page bulletin-colophon:left { @bottom-left { content: none !important } } '
+    '@page bulletin-colophon:right { @bottom-right { content: none !important } }')
+def colophon(page):
+    for box in page._page_box.descendants():
+        el = getattr(box, 'element', None)
+        if el is None or getattr(box, 'element_tag', '') != 'footer': continue
+        cls = (el.get('class') or '').split()
+        if 'gw-colophon' in cls or 'jb-colophon' in cls: return box
+    return None
+# WeasyPrint ignores break-before/after: avoid between table rows: when a
+# table's last page would hold fewer than three of its rows, break before its
+# third-last row instead (the header repeats on every page).
+def keep_last_rows(doc):
+    moved = False
+    for page in doc.pages:
+        for group in page._page_box.descendants():
+            if type(group).__name__ != 'TableRowGroupBox' or getattr(group, 'element_tag', '') != 'tbody': continue
+            rows = [r.element for r in group.children]
+            every = [e for e in group.element if e.tag.endswith('tr')]
+            if len(every) >= 6 and rows and rows[-1] is every[-1] and rows[0] is not every[0] and len(rows) < 3:
+                every[-3].set('style', (every[-3].get('style') or '') + ';break-before: page')
+                moved = True
+    return moved
+def render(src, out):
+    html = weasyprint.HTML(filename=src)
+    doc = html.render(stylesheets=[NO_LINKS])
+    if keep_last_rows(doc): doc = html.render(stylesheets=[NO_LINKS])
+    box = colophon(doc.pages[-1]) if doc.pages else None
+    if box is not None and len(doc.pages) % 2 == 1:
+        doc = html.render(stylesheets=[NO_LINKS, AFTER_BREAK])
+        if keep_last_rows(doc): doc = html.render(stylesheets=[NO_LINKS, AFTER_BREAK])
+        if len(doc.pages) > 1 and doc.pages[-2]._page_box.page_type.blank:
+            doc = html.render(stylesheets=[NO_LINKS, AFTER_BREAK, UNNUMBERED])
+        box = colophon(doc.pages[-1])
+    if box is not None:
+        page = doc.pages[-1]._page_box
+        dy = page.content_box_y() + page.height - (box.position_y + box.margin_height())
+        if dy > 0: box.translate(0, dy)
+    doc.write_pdf(out)
+    return len(doc.pages)
+for line in sys.stdin:
+    line = line.rstrip('\n')
+    if not line: continue
+    src, out = line.split('\t')
+    try:
+        print('ok', out, render(src, out), flush=True)
+    except Exception as e:
+        print('error', out, str(e).replace('\n', ' '), flush=True)
+)PY";
+
+const char* kFandolDir = "/usr/share/texlive/texmf-dist/fonts/opentype/public/fandol";
+
+int run(const std::vector<std::string>& args, const std::vector<std::string>& env, const std::string& in_path,
+        const std::string& out_path) {
+  std::vector<std::string> a = args;
+  std::vector<char*> argv, envp;
+  for (auto& s : a) argv.push_back(s.data());
+  argv.push_back(nullptr);
+  std::vector<std::string> e = env;
+  for (char** p = environ; *p; ++p) e.emplace_back(*p);
+  for (auto& s : e) envp.push_back(s.data());
+  envp.push_back(nullptr);
+  posix_spawn_file_actions_t fa;
+  posix_spawn_file_actions_init(&fa);
+  if (!in_path.empty()) posix_spawn_file_actions_addopen(&fa, 0, in_path.c_str(), O_RDONLY, 0);
+  posix_spawn_file_actions_addopen(&fa, 1, out_path.c_str(), O_WRONLY | O_CREAT | O_TRUNC, 0644);
+  posix_spawn_file_actions_adddup2(&fa, 1, 2);
+  pid_t pid;
+  int rc = posix_spawnp(&pid, argv[0], &fa, nullptr, argv.data(), envp.data());
+  posix_spawn_file_actions_destroy(&fa);
+  if (rc != 0) return -1;
+  int status = 0;
+  waitpid(pid, &status, 0);
+  return WIFEXITED(status) ? WEXITSTATUS(status) : -1;
+}
+
+std::string read_all(const std::string& path) {
+  std::ifstream in(path, std::ios::binary);
+  std::stringstream s;
+  s << in.rdbuf();
+  return s.str();
+}
+
+// name + digest of every font the PDFs may use from the project, and whether
+// the Fandol faces are there.
+std::string fonts_digest(const std::string& fonts_dir) {
+  std::string all;
+  std::error_code ec;
+  std::vector<std::string> names;
+  if (fs::is_directory(fonts_dir, ec))
+    for (const auto& e : fs::recursive_directory_iterator(fonts_dir, ec))
+      if (e.is_regular_file()) names.push_back(e.path().string());
+  std::sort(names.begin(), names.end());
+  for (const auto& n : names) all += n.substr(fonts_dir.size()) + " " + sha256(read_all(n)) + "\n";
+  all += std::string("fandol ") + (fs::is_directory(kFandolDir, ec) ? "yes" : "no") + "\n";
+  return sha256(all);
+}
+
+}  // namespace
+
+std::optional<std::string> find_pdf_engine() {
+  const char* off = std::getenv("BULLETIN_PDF");
+  if (off && std::string(off) == "0") return std::nullopt;
+  fs::path log = fs::temp_directory_path() / ("bulletin-pdf-probe-" + std::to_string(getpid()) + ".log");
+  // Debian's weasyprint belongs to Debian's Python, which a PATH may hide
+  // (pyenv, a virtualenv): try it first.
+  std::error_code ec;
+  for (const char* python : {"/usr/bin/python3", "python3"}) {
+    int rc = run({python, "-c", "import weasyprint"}, {}, "", log.string());
+    fs::remove(log, ec);
+    if (rc == 0) return std::string(python);
+  }
+  return std::nullopt;
+}
+
+bool wants_pdf(const std::string& html) {
+  return html.find("<body class=\"is-notice\"") != std::string::npos ||
+         html.find("<body class=\"is-issue\"") != std::string::npos;
+}
+
+std::string pdf_digest(const std::string& html, const std::string& css, const std::string& fonts) {
+  return sha256(std::string("bulletin-pdf 1\n") + kDriver + "\n" + fonts + "\n" + sha256(css) + "\n" + html);
+}
+
+PdfReport make_pdfs(const std::string& engine, const std::string& project_root, const std::vector<PdfPage>& pages,
+                    OutputWriter& out, const std::map<std::string, std::string>& frozen) {
+  PdfReport report;
+  fs::path cache = fs::path(project_root) / ".bulletin-cache/pdf";
+  fs::path assets = fs::path(project_root) / "templates/assets";
+  std::error_code ec;
+  fs::create_directories(cache, ec);
+  std::string fonts_dir = (fs::path(project_root) / "fonts").string();
+  std::string fonts = fonts_digest(fonts_dir);
+  std::string css = read_all((assets / "style.css").string());
+
+  struct Job {
+    std::string url, html_path, cached;
+  };
+  std::vector<Job> all, todo;
+  fs::path render_dir = cache / "render";
+  for (const auto& page : pages) {
+    const std::string& url = page.url;
+    if (!url.empty() && url.back() != '/') continue;
+    if (frozen.count(url) || !wants_pdf(page.html)) continue;
+    std::string key = pdf_digest(page.html, css, fonts).substr(7);
+    Job job{url, (render_dir / (url + "index.html")).string(), (cache / (key + ".pdf")).string()};
+    if (fs::exists(job.cached, ec)) {
+      ++report.cached;
+    } else {
+      fs::create_directories(fs::path(job.html_path).parent_path(), ec);
+      std::ofstream(job.html_path, std::ios::binary) << page.html;
+      todo.push_back(job);
+    }
+    all.push_back(job);
+  }
+  if (!todo.empty()) {
+    fs::remove_all(render_dir / "assets", ec);
+    fs::copy(assets, render_dir / "assets", fs::copy_options::recursive, ec);
+  }
+  if (!todo.empty()) {
+    fs::path conf = cache / "fonts.conf", jobs = cache / "jobs.tsv", log = cache / "engine.log";
+    std::ofstream(conf) << "<?xml version=\"1.0\"?>\n<!DOCTYPE fontconfig SYSTEM \"fonts.dtd\">\n<fontconfig>\n"
+                        << "  <include ignore_missing=\"yes\">/etc/fonts/fonts.conf</include>\n"
+                        << "  <dir>" << fs::absolute(fonts_dir, ec).string() << "</dir>\n"
+                        << "  <dir>" << kFandolDir << "</dir>\n"
+                        << "  <cachedir>" << fs::absolute(cache / "fontconfig", ec).string() << "</cachedir>\n"
+                        << "</fontconfig>\n";
+    {
+      std::ofstream j(jobs);
+      for (const auto& t : todo) j << fs::absolute(t.html_path, ec).string() << '\t' << t.cached << ".tmp\n";
+    }
+    std::ofstream(cache / "driver.py") << kDriver;
+    run({engine, (cache / "driver.py").string()},
+        {"SOURCE_DATE_EPOCH=0", "FONTCONFIG_FILE=" + fs::absolute(conf, ec).string()}, jobs.string(),
+        log.string());
+    std::map<std::string, std::string> results;
+    std::ifstream lines(log);
+    for (std::string line; std::getline(lines, line);) {
+      if (line.rfind("ok ", 0) == 0) {
+        std::string path = line.substr(3, line.rfind(' ') - 3);
+        results[path] = "";
+      } else if (line.rfind("error ", 0) == 0) {
+        size_t sp = line.find(' ', 6);
+        results[line.substr(6, sp - 6)] = line.substr(sp + 1);
+      }
+    }
+    for (const auto& t : todo) {
+      auto it = results.find(t.cached + ".tmp");
+      if (it != results.end() && it->second.empty() && fs::exists(t.cached + ".tmp", ec)) {
+        fs::rename(t.cached + ".tmp", t.cached, ec);
+        ++report.made;
+      } else {
+        report.errors.push_back(t.url + ": " + (it == results.end() ? "the PDF engine did not answer (see " +
+                                                                          log.string() + ")"
+                                                                    : it->second));
+      }
+    }
+  }
+  for (const auto& j : all)
+    if (fs::exists(j.cached, ec)) {
+      out.copy(j.url + kPdfName, j.cached);
+      report.files[j.url] = j.cached;
+    }
+  report.message = "PDFs: " + std::to_string(report.made) + " made, " + std::to_string(report.cached) +
+                   " unchanged (WeasyPrint)";
+  if (!report.errors.empty()) report.message += "; " + std::to_string(report.errors.size()) + " failed: " + report.errors[0];
+  return report;
+}
+
+std::string copy_frozen_pdf(const Project& project, OutputWriter& out, const std::string& permanent_url,
+                            const Snapshot& version, const std::string& url) {
+  std::string rel = frozen_pdf_path(permanent_url, version.version);
+  std::string path = join_path(project.root, rel);
+  std::error_code ec;
+  if (!fs::exists(path, ec))
+    throw Error({rel, 0, 0}, "the PDF frozen when this document was published is missing (restore it from git)");
+  if (sha256(read_all(path)) != version.pdf_digest)
+    throw Error({rel, 0, 0}, "this published PDF was changed: its digest is not the one " +
+                                 snapshot_path(permanent_url, version.version) + " recorded (restore it from git)");
+  out.copy(url + kPdfName, path);
+  return path;
+}
+
+std::string frozen_pdf_path(const std::string& url, int version) {
+  return "data/published/" + url + "v" + std::to_string(version) + ".pdf";
+}
+
+std::string freeze_pdf(const std::string& engine, const Project& project, Snapshot& snapshot) {
+  std::string tmpl = snapshot.kind == "notice" ? "notice" : snapshot.kind == "issue" ? "issue" : "";
+  if (tmpl.empty()) return "";
+  std::error_code ec;
+  PageData page = snapshot.page;
+  page["url"] = snapshot.url;
+  page["root"] = root_for(snapshot.url);
+  TemplateData site = site_data(project.config);
+  MemoryWriter out;
+  PdfReport r = make_pdfs(engine, project.root,
+                          {{snapshot.url, project.templates.render(tmpl, to_template(page), site)}}, out);
+  auto it = r.files.find(snapshot.url);
+  if (it == r.files.end())
+    return "  no PDF frozen for " + snapshot.url + (r.errors.empty() ? "" : ": " + r.errors[0]);
+  std::string bytes = read_all(it->second);
+  std::string rel = frozen_pdf_path(snapshot.url, snapshot.version);
+  fs::create_directories((fs::path(project.root) / rel).parent_path(), ec);
+  write_file_atomic(join_path(project.root, rel), bytes);
+  snapshot.pdf_digest = sha256(bytes);
+  snapshot.digest = snapshot_digest(snapshot);
+  return "  wrote " + rel;
+}
+
+}  // namespace bulletin

@@ -1,0 +1,74 @@
+// A PDF of every notice, bulletin issue and attachment page, beside the page
+// as document.pdf. The engine is WeasyPrint (Debian package `weasyprint`),
+// driven by a small Python script embedded here: it embeds real subset fonts
+// (pdffonts names FandolFang, 仿宋_GB2312…, never Type 3), and with
+// SOURCE_DATE_EPOCH=0 its output is byte-for-byte reproducible.
+//
+// Fonts come from a generated fontconfig file: the system's fonts, the
+// project's fonts/ folder (an office's licensed faces) and the Fandol faces of
+// texlive-lang-chinese. A PDF is made only when one of its inputs changed: it
+// is kept in PROJECT/.bulletin-cache/pdf/<digest>.pdf, keyed by the digest of
+// the page's HTML, the stylesheet, the fonts and the driver, and copied into
+// the site from there.
+#pragma once
+
+#include <map>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "render/snapshot.h"
+#include "site/project.h"
+#include "site/writer.h"
+
+namespace bulletin {
+
+inline constexpr const char* kPdfName = "document.pdf";
+
+// The Python interpreter that can import weasyprint, or nullopt. Setting
+// BULLETIN_PDF=0 in the environment turns PDFs off (the unit tests do).
+std::optional<std::string> find_pdf_engine();
+
+// True for a page the build makes a PDF of (the layout marks notices,
+// attachment pages and bulletin issues with body class is-notice / is-issue).
+bool wants_pdf(const std::string& html);
+
+// The cache key of one PDF: everything the PDF depends on.
+std::string pdf_digest(const std::string& html, const std::string& css, const std::string& fonts_digest);
+
+struct PdfReport {
+  int made = 0, cached = 0;
+  std::vector<std::string> errors;  // "URL: message"
+  std::map<std::string, std::string> files;  // page URL -> its PDF in the cache
+  std::string message;              // one line for the build summary
+};
+
+struct PdfPage {
+  std::string url;   // folder URL of the page, "notices/校党委发/2020/51/"
+  std::string html;  // the page as rendered
+};
+
+// Makes (or takes from the cache) the PDF of every page in `pages` that wants
+// one and copies it in as URL + document.pdf through `out`. Pages in `frozen`
+// (URL -> frozen PDF) are skipped. The engine reads the HTML from
+// PROJECT/.bulletin-cache/pdf/render/ with PROJECT/templates/assets beside it,
+// so the step does not depend on what the site folder holds.
+PdfReport make_pdfs(const std::string& engine, const std::string& project_root, const std::vector<PdfPage>& pages,
+                    OutputWriter& out, const std::map<std::string, std::string>& frozen = {});
+
+// Where `publish` freezes the PDF of version `version` of the document at `url`.
+std::string frozen_pdf_path(const std::string& url, int version);
+
+// What `publish` does for a notice or an issue: renders its page as it will be
+// published, makes its PDF, stores it at frozen_pdf_path() and records its
+// digest in the snapshot (whose digest is then recomputed). Returns a line to
+// print; does nothing (and says so) without an engine.
+std::string freeze_pdf(const std::string& engine, const Project& project, Snapshot& snapshot);
+
+// What a build does for a published version with a frozen PDF: checks it
+// against the digest its snapshot recorded (throws Error naming the file if it
+// was changed or lost) and copies it in as `url` + document.pdf. Returns its path.
+std::string copy_frozen_pdf(const Project& project, OutputWriter& out, const std::string& permanent_url,
+                            const Snapshot& version, const std::string& url);
+
+}  // namespace bulletin

@@ -1,0 +1,216 @@
+#!/usr/bin/python3
+"""Prints the sample notices, a notice with 签发人 and 版记, and bulletin issue 6
+to PDF with `bulletin build` and measures them against GB/T 9704-2012 with
+pdftotext -bbox-layout, pdffonts and the PDF's own drawing operators.
+
+usage: print_geometry.py BULLETIN_EXE SOURCE_DIR
+Tolerances: positions ±1.5 mm (text boxes are font ascent/descent boxes), rule
+widths ±0.5 mm, rule heights ±0.05 mm, page-number side ±2 mm, characters
+per line exact.
+"""
+import html, os, re, shutil, subprocess, sys, tempfile, zlib
+
+MM = 72 / 25.4
+TOP, LEFT, WIDTH, HEIGHT = 37 * MM, 28 * MM, 156 * MM, 225 * MM
+RIGHT, BOTTOM = LEFT + WIDTH, TOP + HEIGHT
+failures = []
+
+def check(ok, what):
+    print(('ok   ' if ok else 'FAIL ') + what)
+    if not ok: failures.append(what)
+
+def lines(pdf):
+    """Per page: list of (xMin, yMin, xMax, yMax, text) from pdftotext -bbox-layout."""
+    out = subprocess.run(['pdftotext', '-bbox-layout', pdf, '-'], capture_output=True, text=True, check=True).stdout
+    pages = []
+    for page in re.findall(r'<page .*?</page>', out, re.S):
+        ls = []
+        for m in re.finditer(r'<line xMin="([\d.]+)" yMin="([\d.]+)" xMax="([\d.]+)" yMax="([\d.]+)">(.*?)</line>', page, re.S):
+            words = re.findall(r'<word [^>]*>(.*?)</word>', m.group(5))
+            ls.append((float(m.group(1)), float(m.group(2)), float(m.group(3)), float(m.group(4)),
+                       ''.join(html.unescape(w) for w in words)))
+        pages.append(ls)
+    return pages
+
+def rules(pdf):
+    """Every horizontal rule WeasyPrint draws, as (color, x, top, width, height) in pt.
+    A border is filled as the even-odd difference of its box's outer and inner
+    rectangles ("x y w h re x y w h re f*", CSS px, y down), so a box's top and
+    bottom borders are the gaps between the two."""
+    data = open(pdf, 'rb').read()
+    found = []
+    op = re.compile(r'([\d.]+) ([\d.]+) ([\d.]+) rg|((?:-?[\d.]+ -?[\d.]+ -?[\d.]+ -?[\d.]+ re\s+)+)f\*?')
+    for m in re.finditer(rb'stream\r?\n(.*?)endstream', data, re.S):
+        try: s = zlib.decompress(m.group(1)).decode('latin1')
+        except Exception: continue
+        color = (0.0, 0.0, 0.0)
+        for o in op.finditer(s):
+            if o.group(1): color = (float(o.group(1)), float(o.group(2)), float(o.group(3))); continue
+            rects = [tuple(float(v) * 0.75 for v in r.split()[:4]) for r in re.findall(r'(?:-?[\d.]+ ){4}re', o.group(4))]
+            if len(rects) == 1:
+                x, y, w, h = rects[0]
+                if 0 < h < 2 * MM: found.append((color, x, y, w, h))
+            elif len(rects) == 2 and near(rects[0][0], rects[1][0], .01) and near(rects[0][2], rects[1][2], .01):
+                inner, outer = sorted(rects, key=lambda r: r[3])
+                top, bottom = inner[1] - outer[1], outer[1] + outer[3] - inner[1] - inner[3]
+                if top > 0.01: found.append((color, outer[0], outer[1], outer[2], top))
+                if bottom > 0.01: found.append((color, outer[0], inner[1] + inner[3], outer[2], bottom))
+    return sorted(set(found), key=lambda r: (r[2], r[4]))
+
+def near(a, b, tol): return abs(a - b) <= tol
+
+def page_numbers(name, pages):
+    """Every page numbered, except a blank page before the 版记 page and that page (GB/T 9704-2012, 7.5)."""
+    for i, ls in enumerate(pages, 1):
+        nums = [l for l in ls if re.fullmatch(r'—\s*\d+\s*—', l[4])]
+        blank = not [l for l in ls if l not in nums]
+        after_blank = i > 1 and not [l for l in pages[i - 2] if not re.fullmatch(r'—\s*\d+\s*—', l[4])]
+        if blank or after_blank:
+            check(not nums, f'{name} p{i}: {"blank page" if blank else "版记 page after a blank page"} not numbered')
+            continue
+        check(len(nums) == 1 and re.sub(r'\D', '', nums[0][4]) == str(i), f'{name} p{i}: page number "— {i} —"')
+        if len(nums) != 1: continue
+        x0, y0, x1, y1, _ = nums[0]
+        check(near(y0 - BOTTOM, 7 * MM, 1.5 * MM), f'{name} p{i}: page number 7 mm below the 版心 (got {(y0 - BOTTOM) / MM:.1f} mm)')
+        if i % 2: check(near(x1, RIGHT - 14, 2 * MM), f'{name} p{i}: odd page number right, one character in (right edge {x1 / MM:.1f} mm)')
+        else: check(near(x0, LEFT + 14, 2 * MM), f'{name} p{i}: even page number left, one character in (left edge {x0 / MM:.1f} mm)')
+
+def fonts(name, pdf):
+    out = subprocess.run(['pdffonts', pdf], capture_output=True, text=True, check=True).stdout
+    rows = out.splitlines()[2:]
+    check(rows and not any('Type 3' in r for r in rows), f'{name}: every font embedded as a real font, none Type 3')
+    names = ' '.join(r.split()[0] for r in rows)
+    roles = [('仿宋', 'Fang|仿宋'), ('小标宋', 'xiaobiaosong|XiaoBiaoSong|小标宋')]
+    if name.startswith('hnjw'): roles += [('黑体', 'Hei|黑体'), ('楷体', 'Kai|楷体')]
+    for role, pat in roles:
+        check(re.search(pat, names) is not None, f'{name}: a {role} face is embedded ({names})')
+
+def chars_per_line(name, pages):
+    full = [l for ls in pages for l in ls
+            if near(l[0], LEFT, 2) and l[2] > RIGHT - 16 and near(l[3] - l[1], 16, 3) and re.fullmatch(r'[\u4e00-\u9fff，。、；：！？“”《》（）]+', l[4])]
+    check(len(full) > 0 and all(len(l[4]) == 28 for l in full),
+          f'{name}: 28 characters on every full line of Chinese text ({sorted(set(len(l[4]) for l in full))} over {len(full)} lines)')
+
+def lines_per_page(name, pages):
+    body = [l for l in pages[1] if near(l[3] - l[1], 16, 3) and l[1] < BOTTOM]
+    check(len(body) == 22, f'{name} p2: 22 lines of text ({len(body)})')
+
+def build(exe, src, name='project', publish=False):
+    tmp = tempfile.mkdtemp(prefix='bulletin-print-')
+    proj = os.path.join(tmp, name)
+    os.mkdir(proj)
+    for part in ['bulletin.yaml', 'content', 'data', 'templates']:
+        (shutil.copytree if os.path.isdir(os.path.join(src, part)) else shutil.copy)(os.path.join(src, part), os.path.join(proj, part))
+    # A notice with 签发人 (上行文 head), attachments and 版记 (抄送, 印发机关).
+    extra = os.path.join(src, 'tests/sites/series-and-notices/content/notices')
+    shutil.copy(os.path.join(extra, '2020-xdw-12.md'), os.path.join(proj, 'content/notices/'))
+    shutil.copytree(os.path.join(extra, '2020-xdw-12'), os.path.join(proj, 'content/notices/2020-xdw-12'))
+    env = dict(os.environ); env.pop('BULLETIN_PDF', None)
+    if publish:  # freezes the notice's PDF beside its snapshot
+        r = subprocess.run([exe, 'publish', '-p', proj, 'content/notices/2019-wuhan-7.md', '--date', '2019-03-20'],
+                           capture_output=True, text=True, env=env)
+        print(r.stdout + r.stderr)
+    r = subprocess.run([exe, 'build', proj], capture_output=True, text=True, env=env)
+    print(r.stdout + r.stderr)
+    if r.returncode != 0 or 'PDFs skipped' in r.stdout + r.stderr:
+        print('build failed or made no PDFs'); sys.exit(1)
+    return tmp, os.path.join(proj, 'site')
+
+def main():
+    exe, src = sys.argv[1], sys.argv[2]
+    tmp, site = build(exe, src, publish=True)
+    # Published: the PDF is the one frozen beside the snapshot, whose digest the snapshot records.
+    frozen = os.path.join(site, '../data/published/notices/武宣文/2019/7/v1.pdf')
+    snap = open(os.path.join(site, '../data/published/notices/武宣文/2019/7/v1.yaml'), encoding='utf-8').read()
+    import hashlib
+    digest = 'sha256:' + hashlib.sha256(open(frozen, 'rb').read()).hexdigest() if os.path.exists(frozen) else ''
+    check(digest != '' and f'pdf_digest: {digest}' in snap, 'publish froze the PDF and its snapshot records its digest')
+    check(os.path.exists(frozen) and open(frozen, 'rb').read() == open(os.path.join(site, 'notices/武宣文/2019/7/document.pdf'), 'rb').read(),
+          'the site serves the frozen PDF of a published notice')
+    # Deterministic: a second build elsewhere, from an empty cache, gives the same bytes.
+    tmp2, site2 = build(exe, src, name='elsewhere')
+    for rel in ['notices/2019/2019-hnjw-xxqg/document.pdf', 'bulletins/jiaowei/2020/6/document.pdf',
+                'notices/校党委发/2020/12/document.pdf', 'notices/2019/2019-hnjw-xxqg/attachment-1/document.pdf']:
+        a, b = (open(os.path.join(d, rel), 'rb').read() for d in (site, site2))
+        check(a == b, f'{rel}: two builds in two folders give identical bytes')
+    shutil.rmtree(tmp2, ignore_errors=True)
+    notices = {
+        'hnjw (联合行文)': 'notices/2019/2019-hnjw-xxqg/document.pdf',
+        'shnu 51': 'notices/校党委发/2020/51/document.pdf',
+        'gxfz 58 (签发人)': 'notices/桂纺校党字/2020/58/document.pdf',
+        'wuhan 7': 'notices/武宣文/2019/7/document.pdf',
+        'xdw 12 (版记)': 'notices/校党委发/2020/12/document.pdf',
+    }
+    for name, rel in notices.items():
+        pdf = os.path.join(site, rel)
+        check(os.path.exists(pdf), f'{name}: PDF beside the page')
+        if not os.path.exists(pdf): continue
+        pages = lines(pdf)
+        page_numbers(name, pages)
+        fonts(name, pdf)
+        first = pages[0]
+        issuer = min(first, key=lambda l: l[1])
+        check(near(issuer[1] - TOP, 35 * MM, 1.5 * MM), f'{name}: 发文机关标志 35 mm below the 版心 top (got {(issuer[1] - TOP) / MM:.1f} mm)')
+        red = [r for r in rules(pdf) if r[0][0] > 0.8 and r[0][1] < 0.2]
+        check(len(red) >= 1 and near(red[0][3], WIDTH, 0.5 * MM), f'{name}: red 分隔线 as wide as the 版心')
+        docno = [l for l in first if re.search(r'〔\d{4}〕\d+号', l[4])]
+        if docno and red:
+            gap = red[0][2] - docno[0][3]
+            check(near(gap, 4 * MM, 1 * MM), f'{name}: 分隔线 4 mm below the 发文字号 (got {gap / MM:.1f} mm)')
+        if name.startswith(('hnjw', 'wuhan')): chars_per_line(name, pages)
+        all_text = [l[4] for ls in pages for l in ls]
+        check(not any(re.search(r'[\u4e00-\u9fff”] [\u4e00-\u9fff“]', t) for t in all_text), f'{name}: no stray spaces between Chinese characters')
+    # Title broken at the source's breaks.
+    pages = lines(os.path.join(site, notices['hnjw (联合行文)']))
+    texts = [l[4] for l in pages[0]]
+    check('关于印发《湖南省高校“学习强国”' in texts and '学习平台建设推广工作方案》的通知' in texts, 'hnjw: title broken where the source breaks it')
+    # 联合行文: each organ on its own line, centred over the date.
+    sig = [l for ls in pages for l in ls if l[4] in ('中共湖南省委教育工作委员会', '湖南省教育厅') and l[1] > TOP + 60 * MM]
+    date = [l for ls in pages for l in ls if l[4] == '2019年3月7日']
+    check(len(sig) == 2 and len(date) == 1, f'hnjw: each organ\'s signature on its own line {sig} {date}')
+    if len(sig) == 2 and date:
+        dc = (date[0][0] + date[0][2]) / 2
+        check(all(near((s[0] + s[2]) / 2, dc, 2) for s in sig), 'hnjw: 署名 centred over the 成文日期')
+        check(near(date[0][2], RIGHT - 4 * 16, 4), f'hnjw: 成文日期 four characters in from the right ({(RIGHT - date[0][2]) / 16:.2f} chars)')
+    lines_per_page('hnjw', pages[2:])
+    # 附件说明: wrapped lines under the first character of the name.
+    for ls in pages:
+        for k, l in enumerate(ls):
+            if l[4].startswith('附件：') and k + 1 < len(ls):
+                nxt = ls[k + 1]
+                check(nxt[0] > l[0] + 3 * 15.5, f'hnjw: 附件说明 wrapped under the name, not the label (label {l[0]:.1f}, next {nxt[0]:.1f})')
+                break
+    # 版记 on the last, even page: rules 0.35 / 0.25 / 0.35 mm, full width, at the bottom of the 版心.
+    pdf = os.path.join(site, notices['xdw 12 (版记)'])
+    pages = lines(pdf)
+    check(len(pages) % 2 == 0, f'xdw 12: the 版记 page is even ({len(pages)} pages)')
+    rs = [r for r in rules(pdf) if max(r[0]) < 0.2 and near(r[3], WIDTH, .5 * MM)]
+    check(len(rs) == 3, f'xdw 12: three 版记 rules as wide as the 版心 ({len(rs)})')
+    if len(rs) == 3:
+        hs = [r[4] / MM for r in rs]
+        check(near(hs[0], .35, .05) and near(hs[1], .25, .05) and near(hs[2], .35, .05), f'xdw 12: 版记 rules 0.35 / 0.25 / 0.35 mm ({[round(h, 2) for h in hs]})')
+        check(near(rs[2][2] + rs[2][4], BOTTOM, 1 * MM), f'xdw 12: 版记 ends on the last line of the 版心 ({(BOTTOM - rs[2][2] - rs[2][4]) / MM:.1f} mm above)')
+    texts = [l[4] for l in pages[-1]]
+    check(any(t.startswith('抄送') for t in texts) and any('印发' in t for t in texts), 'xdw 12: 抄送 and 印发 on the last page')
+    check(any('签发人' in l[4] for l in lines(pdf)[0]), 'xdw 12: 签发人 in the head')
+    # Bulletin issue 6.
+    pdf = os.path.join(site, 'bulletins/jiaowei/2020/6/document.pdf')
+    pages = lines(pdf)
+    page_numbers('issue 6', pages)
+    fonts('issue 6', pdf)
+    check(len(pages) % 2 == 0 and any('共印' in l[4] for l in pages[-1]), f'issue 6: 版记 on the last, even page ({len(pages)} pages; {[l[4] for l in pages[-1]][:4]})')
+    number = [l for l in pages[0] if re.fullmatch(r'第\s*6\s*期', l[4])]
+    body = [l for ls in pages for l in ls if near(l[0], LEFT + 32, 3) and len(l[4]) > 20]
+    # A 16 pt 仿宋 line's text box is 16 pt high (the 发文字号 measures 15.98 pt).
+    check(number and near(number[0][3] - number[0][1], 16, 0.5), f'issue 6: 第6期 at the body size (3号, 16 pt) {number[:1]} {body[:1]}')
+    header = [l for ls in pages for l in ls if l[4].startswith('排序')]
+    check(len(header) >= 1, 'issue 6: ranking header cells on one line (排序 not wrapped)')
+    # A row reads "44中共复旦大学委员会…": its rank, then the unit's name.
+    row_pages = [[l for l in ls if re.match(r'\d+[\u4e00-\u9fff]', l[4]) and near(l[3] - l[1], 12, 3)] for ls in pages]
+    last = [rows for rows in row_pages if rows][-1]
+    check(len(last) >= 3 and last[-1][4].startswith('44'), f'issue 6: the table\'s last page holds at least 3 rows ({[r[4][:2] for r in last]})')
+    shutil.rmtree(tmp, ignore_errors=True)
+    print(f'{len(failures)} failure(s)')
+    sys.exit(1 if failures else 0)
+
+main()
