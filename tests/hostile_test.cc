@@ -235,3 +235,14 @@ TEST_CASE("slugs and series ids that are not URL segments are errors at their so
            "          ^\n"
            "check failed: 1 error, 0 warnings\n");
 }
+
+TEST_CASE("two entities whose names map to one URL are one error naming both", "[hostile]") {
+  Project p;
+  replace_in_file(p / "data/exports/units-2020-12.json", "\"data\": [\n",
+                  "\"data\": [\n{\"日期\": \"2020-12-02\", \"单位\": \"甲 乙\", \"学员总数\": 10, \"活跃学员数\": 5, \"积分合计\": 100},\n"
+                  "{\"日期\": \"2020-12-02\", \"单位\": \"甲/乙\", \"学员总数\": 10, \"活跃学员数\": 5, \"积分合计\": 100},\n");
+  p.expect({"check"}, 1,
+           "data/rules/xxqg-units.yaml: error: entities '甲 乙' and '甲/乙' of the exports would share the history "
+           "page rankings/xxqg-units/entities/甲-乙/; rename one of them in the exports\n"
+           "check failed: 1 error, 0 warnings\n");
+}

@@ -16,13 +16,14 @@ std::string url_segment(const std::string& name) {
   std::string out;
   for (char c : name) {
     if (c == '/' || c == '\\' || c == '?' || c == '#' || c == '%' || c == '"' || c == '<' || c == '>' ||
-        c == '|' || c == ':' || c == '*' || c == ' ' || c == '\t') {
+        c == '|' || c == ':' || c == '*' || c == ' ' || static_cast<unsigned char>(c) < 0x20 || c == 0x7F) {
       if (out.empty() || out.back() != '-') out += '-';
     } else {
       out += c;
     }
   }
   if (out.empty() || out == "." || out == "..") out = "entity";
+  if (out[0] == '.') out[0] = '-';  // never a hidden file
   return out;
 }
 

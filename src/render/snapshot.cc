@@ -56,6 +56,16 @@ void emit(YAML::Emitter& out, const PageData& v, bool literal) {
     case PageData::value_t::string:
       emit_string(out, v.get<std::string>(), literal);
       break;
+    // Plain scalars, so that they read back as what they were (strings are
+    // always quoted or literal blocks, so a plain scalar is never a string).
+    case PageData::value_t::null:
+      out << YAML::Null;
+      break;
+    case PageData::value_t::number_integer:
+    case PageData::value_t::number_unsigned:
+    case PageData::value_t::number_float:
+      out << v.dump();
+      break;
     default:
       emit_string(out, v.dump(-1, ' ', false, nlohmann::json::error_handler_t::replace), literal);
   }
@@ -76,6 +86,14 @@ PageData to_page_data(const YAML::Node& n) {
     case YAML::NodeType::Scalar:
       // Plain true/false are booleans; every string is written quoted or as a block.
       if (n.Tag() == "?" && (n.Scalar() == "true" || n.Scalar() == "false")) return n.Scalar() == "true";
+      if (n.Tag() == "?") {
+        // A plain number, as emit() writes one; read as JSON reads it.
+        const std::string& t = n.Scalar();
+        if (!t.empty() && t.size() < 40 && t.find_first_not_of("0123456789+-.eE") == std::string::npos) {
+          PageData number = PageData::parse(t, nullptr, false);
+          if (number.is_number()) return number;
+        }
+      }
       return n.Scalar();
     default:
       return PageData();

@@ -1,6 +1,7 @@
 #include "site/project.h"
 
 #include <algorithm>
+#include <map>
 
 #include "compute/ranking_output.h"
 #include "util/sha256.h"
@@ -133,6 +134,21 @@ void restore_published(const RankingRule& rule, const std::map<std::string, cons
 
 }  // namespace
 
+// Entity names become URL segments (with what a path cannot hold replaced):
+// two entities whose history pages would share a URL are one error naming both.
+void check_entity_urls(const RankingRule& rule, const RuleResults& results, Diagnostics& diags) {
+  std::map<std::string, std::string> seen;  // url -> entity (and group)
+  for (const auto& h : entity_histories(results)) {
+    std::string name = h.group.empty() ? h.entity : h.group + " / " + h.entity;
+    auto [it, fresh] = seen.emplace(entity_url(rule, h.entity, h.group), name);
+    if (!fresh) {
+      diags.error({rule.path, 0, 0}, "entities '" + it->second + "' and '" + name +
+                                          "' of the exports would share the history page " + it->first +
+                                          "; rename one of them in the exports");
+    }
+  }
+}
+
 Project load_project(const FileSystem& fs, const std::string& root, Diagnostics& diags,
                      const ProjectOptions& options) {
   Project p;
@@ -151,6 +167,7 @@ Project load_project(const FileSystem& fs, const std::string& root, Diagnostics&
       });
       restore_published(rule, published, results);
       for (const auto& w : results.warnings) diags.add(w);
+      check_entity_urls(rule, results, diags);
       p.rankings.push_back({std::move(rule), std::move(results)});
     } catch (const Error& e) {
       diags.add(e.diagnostic());
