@@ -26,6 +26,7 @@ struct BuildContext {
   std::vector<std::string> pages{};     // every page URL written, for the sitemap
   std::vector<FeedEntry> site_feed{};
   std::map<std::string, std::vector<FeedEntry>> series_feeds{}, rule_feeds{};
+  std::vector<SearchRecord> search{};  // one per searchable page, for the search index
 };
 
 void render_history(BuildContext& b, const std::string& tmpl, const DocumentHistory& h, const PageData& nav);
@@ -38,6 +39,7 @@ void render(BuildContext& b, const std::string& tmpl, PageData page) {
   page["root"] = tmpl == "404" ? b.project.config.base_path : root_for(url);
   if (tmpl != "404" && tmpl != "redirect") b.pages.push_back(url);
   std::string path = url + (url.empty() || url.back() == '/' ? "index.html" : "");
+  if (auto record = search_record(tmpl, page)) b.search.push_back(std::move(*record));
   try {
     b.out.write(path, b.project.templates.render(tmpl, to_template(page), b.site));
   } catch (Error& e) {
@@ -356,9 +358,9 @@ BuildReport build_site(const Project& project, const FileSystem& fs, OutputWrite
                        const BuildOptions& options) {
   BuildContext b{project, fs, out, site_data(project.config)};
   b.site.set("has_rankings", !project.rankings.empty());
-  std::optional<std::string> pagefind = options.search ? find_pagefind(project.root) : std::nullopt;
-  bool search = pagefind && out.directory();
-  b.site.set("has_search", search);
+  std::string no_search;
+  auto search_tools = options.search && out.directory() ? find_search_tools(project.root, no_search) : std::nullopt;
+  b.site.set("has_search", search_tools.has_value());
   using Step = void (*)(BuildContext&);
   static const std::pair<const char*, Step> kSteps[] = {
       {"home", render_home},         {"articles", render_articles}, {"notices", render_notices},
@@ -369,11 +371,11 @@ BuildReport build_site(const Project& project, const FileSystem& fs, OutputWrite
     step(b);
     if (options.progress) options.progress(name, out.pages());
   }
-  if (search) {
-    SearchIndex index = build_search_index(*pagefind, *out.directory());
-    b.report.notes.push_back(index.message);
+  if (search_tools) {
+    b.report.notes.push_back(build_search_index(*search_tools, join_path(project.root, ".bulletin-cache/search"),
+                                                std::move(b.search), out).message);
   } else if (options.search && out.directory()) {
-    b.report.notes.push_back("search skipped: Pagefind is not installed (run `npm ci` in the project folder)");
+    b.report.notes.push_back("search skipped: " + no_search);
   }
   b.report.pages = out.pages();
   b.report.files = out.files();
