@@ -2,6 +2,7 @@
 
 #include <fcntl.h>
 #include <spawn.h>
+#include <sys/file.h>
 #include <stdlib.h>
 #include <sys/wait.h>
 #include <unistd.h>
@@ -238,22 +239,9 @@ std::optional<SearchRecord> search_record(const std::string& tmpl, const PageDat
     r.type = "排名";
     r.title = str(page, "page_title");
     r.organ = str(page, "group");
-    std::string rank_label = str(page, "rank_label");
-    std::vector<std::string> labels;
-    if (page.contains("columns"))
-      for (const auto& c : page["columns"]) labels.push_back(str(c, "label"));
-    if (page.contains("points")) {
-      for (const auto& p : page["points"]) {
-        std::string line = str(page, "entity") + " " + str(p, "period_label") + "：" + rank_label + " " +
-                           str(p, "rank") + "/" + str(p, "of");
-        size_t k = 0;
-        for (const auto& m : p["metrics"]) {
-          line += "，" + (k < labels.size() ? labels[k] + " " : "") + str(m, "text");
-          ++k;
-        }
-        add_line(r.text, line + "。");
-      }
-    }
+    // A member's or unit's history is found by its name and rule; its rows
+    // (one per period) are the period pages' content already.
+    add_line(r.text, str(page, "entity") + (r.organ.empty() ? "" : "（" + r.organ + "）") + "：" + str(page, "rule_title"));
   } else if (tmpl == "home" || tmpl == "articles" || tmpl == "notices" || tmpl == "bulletins" ||
              tmpl == "series" || tmpl == "rankings" || tmpl == "ranking_rule") {
     // Site pages: found by their name and description only, so that adding a
@@ -269,35 +257,50 @@ std::optional<SearchRecord> search_record(const std::string& tmpl, const PageDat
   }
   if (r.title.empty()) r.title = str(page, "page_title");
   if (r.year.empty()) r.year = year_of(r.date_iso);
-  r.shard = search_shard(r);
   return r;
 }
 
-std::string search_shard(const SearchRecord& r) {
-  if (r.type == "栏目") return "";
+namespace {
+
+// The section of a record: its URL's first segment, with the series or rule
+// for bulletins and rankings ("rankings/xxqg-units").
+std::string section_of(const std::string& url) {
   std::vector<std::string> parts;
-  std::stringstream ss(r.url);
+  std::stringstream ss(url);
   for (std::string p; std::getline(ss, p, '/');)
     if (!p.empty()) parts.push_back(p);
-  if (parts.empty()) return "";
-  // Articles have no year in their URL and are the most numerous: by month.
-  if (parts[0] == "articles") {
-    if (r.date_iso.size() >= 7) return "articles/" + r.date_iso.substr(0, 7);
-    return "articles/undated";
+  if (parts.empty()) return "site";
+  if ((parts[0] == "bulletins" || parts[0] == "rankings") && parts.size() > 1) return parts[0] + "/" + parts[1];
+  return parts[0];
+}
+
+}  // namespace
+
+void assign_shards(std::vector<SearchRecord>& records, const ShardSizes& sizes) {
+  size_t documents = 0;
+  for (const auto& r : records) documents += r.type != "栏目";
+  std::map<std::string, size_t> per_year, per_section;
+  for (const auto& r : records) {
+    if (r.type == "栏目") continue;
+    std::string year = r.year.empty() ? "undated" : r.year;
+    ++per_year[year];
+    ++per_section[year + "/" + section_of(r.url)];
   }
-  // Elsewhere the URL holds the year: notices/校党委发/2020/51/, bulletins/jiaowei/2020/6/,
-  // rankings/xxqg-units/2020-11/; a notice's attachment pages go with the notice.
-  std::string shard;
-  for (const auto& p : parts) {
-    shard += (shard.empty() ? "" : "/");
-    if (p.size() >= 4 && std::all_of(p.begin(), p.begin() + 4, ::isdigit)) return shard + p.substr(0, 4);
-    shard += p;
-    if (shard.size() > 200) break;
+  for (auto& r : records) {
+    if (r.type == "栏目" || documents <= sizes.whole_site) {
+      r.shard.clear();  // the primary bundle
+      continue;
+    }
+    std::string year = r.year.empty() ? "undated" : r.year;
+    std::string section = year + "/" + section_of(r.url);
+    if (per_year[year] <= sizes.shard) {
+      r.shard = year;
+    } else if (per_section[section] <= sizes.shard || r.date_iso.size() < 7) {
+      r.shard = section;
+    } else {
+      r.shard = section + "/" + r.date_iso.substr(5, 2);
+    }
   }
-  // No year (ranking entity histories): the first three segments.
-  shard.clear();
-  for (size_t k = 0; k < parts.size() && k < 3; ++k) shard += (k ? "/" : "") + parts[k];
-  return shard;
 }
 
 std::string shard_folder(const std::string& shard) {
@@ -379,22 +382,13 @@ bool write_file(const fs::path& p, const std::string& bytes) {
   return static_cast<bool>(out);
 }
 
-// What Pagefind is given for one record. The title, number and organ lead the
-// content, since Pagefind searches content only (meta is shown, not searched).
+// What the indexer is given for one record (it writes a small HTML page of
+// it, so that Pagefind weighs the title above the body).
 PageData pagefind_record(const SearchRecord& r) {
-  std::string content = r.title;
-  for (const auto* s : {&r.number, &r.organ, &r.date})
-    if (!s->empty()) content += "\n" + *s;
-  if (!r.text.empty()) content += "\n" + r.text;
-  PageData meta = {{"title", r.title}, {"type", r.type}};
-  if (!r.number.empty()) meta["number"] = r.number;
-  if (!r.date.empty()) meta["date"] = r.date;
-  if (!r.organ.empty()) meta["organ"] = r.organ;
-  PageData filters = {{"type", {r.type}}};
-  if (!r.year.empty()) filters["year"] = {r.year + "年"};
-  if (!r.organ.empty()) filters["organ"] = {r.organ};
-  PageData rec = {{"url", r.url}, {"content", content}, {"meta", meta}, {"filters", filters}};
-  rec["sort"] = {{"date", r.date_iso.empty() ? r.year : r.date_iso}};
+  PageData rec = {{"url", r.url}, {"title", r.title}, {"type", r.type}, {"text", r.text}};
+  for (auto [key, value] : {std::pair{"number", &r.number}, {"date", &r.date}, {"organ", &r.organ}, {"year", &r.year}})
+    if (!value->empty()) rec[key] = *value;
+  rec["sort"] = r.date_iso.empty() ? r.year : r.date_iso;
   return rec;
 }
 
@@ -465,7 +459,7 @@ struct TempFolder {
 }  // namespace
 
 SearchIndex build_search_index(const SearchTools& tools, const std::string& cache_dir,
-                               std::vector<SearchRecord> records, OutputWriter& out) {
+                               std::vector<SearchRecord> records, OutputWriter& out, const ShardSizes& sizes) {
   SearchIndex result;
   // Attachment pages take the date and organ of their notice.
   std::map<std::string, const SearchRecord*> by_url;
@@ -482,6 +476,7 @@ SearchIndex build_search_index(const SearchTools& tools, const std::string& cach
     r.date_iso = it->second->date_iso;
     r.year = it->second->year;
   }
+  assign_shards(records, sizes);
   std::sort(records.begin(), records.end(), [](const SearchRecord& a, const SearchRecord& b) {
     return std::tie(a.shard, a.url) < std::tie(b.shard, b.url);
   });
@@ -493,6 +488,14 @@ SearchIndex build_search_index(const SearchTools& tools, const std::string& cach
     result.message = "search index failed: cannot create " + cache_dir + ": " + ec.message();
     return result;
   }
+  // Two builds of one project (a test run, `serve` beside `build`) take turns.
+  struct CacheLock {
+    int fd;
+    ~CacheLock() {
+      if (fd >= 0) close(fd);
+    }
+  } lock{open((cache / ".lock").c_str(), O_RDWR | O_CREAT | O_CLOEXEC, 0644)};
+  if (lock.fd >= 0) flock(lock.fd, LOCK_EX);
   std::string version = read_file(fs::path(tools.pagefind).parent_path().parent_path() / "package.json");
   std::string salt = std::string(kRecordFormat) + "\n" + sha256(version) + "\n" + sha256(kIndexerScript) + "\n";
 

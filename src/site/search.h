@@ -1,7 +1,9 @@
 // Chinese full-text search that works offline, in shards that are indexed
 // again only when they change. The build collects one SearchRecord per
 // searchable page (from the page data it renders); records are grouped into
-// shards that change rarely (a section and a year, articles by month); each
+// shards that change rarely (a year; a section and a year, or a section and a
+// month, when the year is big; a small site is one bundle, so its ranking is
+// exactly that of one whole-site index); each
 // shard is a Pagefind bundle kept in <project>/.bulletin-cache/search/ with
 // the digest of its records, rebuilt only when that digest changes, and
 // brought into the site at pagefind/shards/<name>/. Site pages (home, section
@@ -33,7 +35,7 @@ struct SearchRecord {
   std::string year;    // for the year filter: the date's, or a ranking period's
   std::string organ;   // issuing organ, a bulletin's editor, an article's unit
   std::string text;    // body text: paragraphs one a line, table rows as sentences
-  std::string shard;   // "articles/2021-03", "notices/校党委发/2020", "" for site pages
+  std::string shard;   // set by assign_shards
 };
 
 // The record of a page rendered with template `tmpl` from `page`; nullopt for
@@ -41,8 +43,17 @@ struct SearchRecord {
 // the 404 and search pages).
 std::optional<SearchRecord> search_record(const std::string& tmpl, const PageData& page);
 
-// The shard a record belongs to, from its type, URL and date.
-std::string search_shard(const SearchRecord& r);
+// How big shards grow. Pagefind ranks each bundle with its own statistics,
+// so bundles should not be tiny; a shard is indexed again whole when one of
+// its pages changes, so they should not be big either.
+struct ShardSizes {
+  size_t whole_site = 1000;  // up to this many documents: one bundle
+  size_t shard = 300;        // a year, then a section-year, split when bigger
+};
+
+// Sets each record's shard: "" (the primary bundle) for site pages and small
+// sites, else "2020", "2021/notices" or "2021/articles/03".
+void assign_shards(std::vector<SearchRecord>& records, const ShardSizes& sizes = {});
 
 // Folder name of a shard's bundle: ASCII, stable ("articles-2021-03").
 std::string shard_folder(const std::string& shard);
@@ -71,6 +82,6 @@ struct SearchIndex {
 // and writes pagefind/bundles.json (the shards the search page merges).
 // On failure nothing is copied and the message says why (with Pagefind's output).
 SearchIndex build_search_index(const SearchTools& tools, const std::string& cache_dir,
-                               std::vector<SearchRecord> records, OutputWriter& out);
+                               std::vector<SearchRecord> records, OutputWriter& out, const ShardSizes& sizes = {});
 
 }  // namespace bulletin

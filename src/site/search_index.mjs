@@ -1,6 +1,9 @@
-// Writes the Pagefind bundles of the search shards that changed, from text
-// records (Pagefind's Node API: createIndex, addCustomRecord, writeFiles), in
-// one Node process per build. bulletin embeds this script and runs it as
+// Writes the Pagefind bundles of the search shards that changed, from the
+// build's text records, through Pagefind's Node API (createIndex, addHTMLFile,
+// writeFiles), in one Node process per build. Each record becomes a small
+// HTML page (never read from or written to disk): addCustomRecord indexes no
+// faster (bench/README.md) and cannot weigh a title above the body, which
+// search quality needs. bulletin embeds this script and runs it as
 //   node --input-type=module -e SCRIPT JOB
 // JOB is JSON Lines: a header {"pagefind": ".../pagefind/lib/index.js"}, then
 // one shard a line {"out": folder, "primary": bool, "records": [...]}.
@@ -31,18 +34,29 @@ const shards = lines.map((line, i) => ({ line, size: line.length, i })).sort((a,
 let records = 0;
 const failures = [];
 
+const escape = (s) => String(s).replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;').replace(/"/g, '&quot;');
+
+// The record as Pagefind sees it: title (weighted like a heading), number and
+// organ, the body a paragraph a line; type, number, date and organ as meta,
+// type, year and organ as filters, the date as the sort key.
+function page(r) {
+  const meta = [['type', r.type], ['number', r.number], ['date', r.date], ['organ', r.organ]]
+    .filter(([, v]) => v).map(([k, v]) => `<span data-pagefind-meta="${k}">${escape(v)}</span>`);
+  const filters = [['type', r.type], ['year', r.year && `${r.year}年`], ['organ', r.organ]]
+    .filter(([, v]) => v).map(([k, v]) => `<span data-pagefind-filter="${k}">${escape(v)}</span>`);
+  const head = [r.number, r.organ].filter(Boolean).map(escape).join('　');
+  const body = String(r.text || '').split('\n').map((l) => `<p>${escape(l)}</p>`).join('');
+  return `<html lang="zh-cn"><body><main data-pagefind-body><h1 data-pagefind-meta="title">${escape(r.title)}</h1>` +
+    (head ? `<p data-pagefind-weight="10">${head}</p>` : '') + body + `<p>${escape(r.type)}</p>` +
+    `<div data-pagefind-ignore>${meta.join('')}${filters.join('')}<span data-pagefind-sort="date">${escape(r.sort || '')}</span></div>` +
+    '</main></body></html>';
+}
+
 async function indexShard(pagefind, shard) {
   const { out, primary, records: items } = JSON.parse(shard.line);
   const { errors, index } = await pagefind.createIndex({ forceLanguage: 'zh-cn' });
   if (!index) throw new Error(`createIndex: ${errors.join('; ')}`);
-  const added = await Promise.all(items.map((r) => index.addCustomRecord({
-    url: r.url,
-    content: r.content,
-    language: 'zh-cn',
-    meta: r.meta,
-    filters: r.filters,
-    sort: r.sort,
-  })));
+  const added = await Promise.all(items.map((r) => index.addHTMLFile({ url: r.url, content: page(r) })));
   for (const a of added) if (a.errors.length) throw new Error(`${out}: ${a.errors.join('; ')}`);
   const written = await index.writeFiles({ outputPath: out });
   if (written.errors.length) throw new Error(`${out}: ${written.errors.join('; ')}`);
