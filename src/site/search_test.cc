@@ -55,3 +55,61 @@ TEST_CASE("a notice's search record carries its number, organ and date, and tabl
 
 }  // namespace
 }  // namespace bulletin
+
+#include <sys/stat.h>
+
+#include <filesystem>
+
+namespace bulletin {
+namespace {
+
+ino_t inode(const std::string& path) {
+  struct stat st {};
+  return stat(path.c_str(), &st) == 0 ? st.st_ino : 0;
+}
+
+TEST_CASE("only the shard of an edited page is indexed again; other shards' cached bundles are untouched", "[search][pagefind]") {
+  std::string why;
+  auto tools = find_search_tools(BULLETIN_SOURCE_DIR, why);
+  if (!tools) FAIL("the search cache test needs Pagefind (npm ci) and Node: " + why);
+  namespace fs = std::filesystem;
+  std::string cache = fs::temp_directory_path() / ("bulletin-search-test-" + std::to_string(getpid()));
+  fs::remove_all(cache);
+  std::vector<SearchRecord> records;
+  for (int i = 0; i < 4; ++i) {
+    SearchRecord r = doc("notices/20" + std::to_string(20 + i) + "/n/", "通知", "20" + std::to_string(20 + i) + "-03-01");
+    r.title = "关于第" + std::to_string(i) + "项工作的通知";
+    r.text = "各单位：请做好学习强国平台推广工作。";
+    records.push_back(r);
+  }
+  ShardSizes sizes{0, 300};
+  MemoryWriter first;
+  SearchIndex a = build_search_index(*tools, cache, records, first, sizes);
+  INFO(a.message);
+  REQUIRE(a.built);
+  CHECK(a.shards == 5);  // four years and the (empty) primary bundle
+  CHECK(a.reindexed == 5);
+  CHECK(first.files.count("pagefind/pagefind.js") == 1);
+  CHECK(first.files.count("pagefind/shards/2020/pagefind-entry.json") == 1);
+  CHECK(first.files.at("pagefind/bundles.json") ==
+        "{\"bundles\":[\"shards/2020/\",\"shards/2021/\",\"shards/2022/\",\"shards/2023/\"]}\n");
+  ino_t kept = inode(cache + "/2020/bundle/pagefind-entry.json");
+  ino_t edited = inode(cache + "/2023/bundle/pagefind-entry.json");
+
+  MemoryWriter again;
+  SearchIndex b = build_search_index(*tools, cache, records, again, sizes);
+  CHECK(b.reindexed == 0);
+  CHECK(b.message == "search index: 4 pages in 5 shards; none changed, nothing re-indexed");
+  CHECK(again.files.size() == first.files.size());
+
+  records[3].text += "新增一段。";
+  MemoryWriter third;
+  SearchIndex c = build_search_index(*tools, cache, records, third, sizes);
+  CHECK(c.message == "search index: 4 pages in 5 shards; 1 re-indexed (1 pages)");
+  CHECK(inode(cache + "/2020/bundle/pagefind-entry.json") == kept);
+  CHECK(inode(cache + "/2023/bundle/pagefind-entry.json") != edited);
+  fs::remove_all(cache);
+}
+
+}  // namespace
+}  // namespace bulletin
