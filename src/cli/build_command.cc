@@ -22,8 +22,8 @@ void print_diagnostics(const Diagnostics& diags) { std::cerr << diags.format_all
 WriterOptions writer_options(const Project& project) {
   WriterOptions options;
   options.link_roots.push_back(join_path(project.root, ".bulletin-cache"));
-  // Pagefind indexes a folder: it needs the whole new site staged.
-  options.complete_staging = find_pagefind(project.root).has_value();
+  // Search and PDFs come from the job plan and the cache, so only changed
+  // files are staged (complete_staging stays off).
   return options;
 }
 

@@ -58,6 +58,7 @@ struct BuildContext {
   // by the jobs, from several threads).
   mutable std::mutex pdf_mutex{};
   mutable std::vector<PdfPage> pdf_pages{};
+  std::vector<SearchRecord> search{};  // one per searchable page, for the search index
 };
 
 void render_history(BuildContext& b, const std::string& tmpl, const DocumentHistory& h, const PageData& nav);
@@ -70,6 +71,7 @@ void render(BuildContext& b, const std::string& tmpl, PageData page) {
   page["root"] = tmpl == "404" ? b.project.config.base_path : root_for(url);
   if (tmpl != "404" && tmpl != "redirect") b.pages.push_back(url);
   std::string path = url + (url.empty() || url.back() == '/' ? "index.html" : "");
+  if (auto record = search_record(tmpl, page)) b.search.push_back(std::move(*record));
   b.plan.push_back({Job::Page, std::move(path), tmpl, std::move(page), {}});
 }
 
@@ -544,11 +546,11 @@ BuildReport build_site(const Project& project, const FileSystem& fs, OutputWrite
                        const BuildOptions& options) {
   BuildContext b{project, fs, out, site_data(project.config)};
   b.site.set("has_rankings", !project.rankings.empty());
-  std::optional<std::string> pagefind = options.search ? find_pagefind(project.root) : std::nullopt;
-  bool search = pagefind && out.directory();
-  b.site.set("has_search", search);
+  std::string no_search;
+  auto search_tools = options.search && out.directory() ? find_search_tools(project.root, no_search) : std::nullopt;
+  b.site.set("has_search", search_tools.has_value());
   std::string site_digest = sha256(fs.read(join_path(project.root, "bulletin.yaml")).value_or("") +
-                                   (search ? "\nsearch" : "\n") + (project.rankings.empty() ? "\n" : "\nrankings") +
+                                   (search_tools ? "\nsearch" : "\n") + (project.rankings.empty() ? "\n" : "\nrankings") +
                                    "\n" BULLETIN_VERSION);
   std::optional<std::string> pdf_engine = out.directory() ? find_pdf_engine() : std::nullopt;
   b.site.set("has_pdf", pdf_engine.has_value());
@@ -565,15 +567,17 @@ BuildReport build_site(const Project& project, const FileSystem& fs, OutputWrite
   check_plan(b.plan);
   parallel_for(b.plan.size(), worker_count(options.jobs), [&](size_t i) { run_job(b, site_digest, b.plan[i]); });
   if (options.progress) options.progress("pages", out.pages());
-  if (pdf_engine)
+  if (pdf_engine) {
+    std::sort(b.pdf_pages.begin(), b.pdf_pages.end(), [](const PdfPage& x, const PdfPage& y) { return x.url < y.url; });
     b.report.notes.push_back(make_pdfs(*pdf_engine, project.root, b.pdf_pages, out, b.frozen_pdfs).message);
-  else if (out.directory())
+  } else if (out.directory()) {
     b.report.notes.push_back("PDFs skipped: WeasyPrint is not installed (apt-get install weasyprint)");
-  if (search) {
-    SearchIndex index = build_search_index(*pagefind, *out.directory());
-    b.report.notes.push_back(index.message);
+  }
+  if (search_tools) {
+    b.report.notes.push_back(build_search_index(*search_tools, join_path(project.root, ".bulletin-cache/search"),
+                                                std::move(b.search), out).message);
   } else if (options.search && out.directory()) {
-    b.report.notes.push_back("search skipped: Pagefind is not installed (run `npm ci` in the project folder)");
+    b.report.notes.push_back("search skipped: " + no_search);
   }
   b.report.pages = out.pages();
   b.report.files = out.files();

@@ -1,23 +1,87 @@
-// Chinese full-text search that works offline: Pagefind (npm package
-// `pagefind`, pinned in package-lock.json) indexes the built site into
-// site/pagefind/, which the search page loads. Pagefind is optional: without
-// it the build succeeds and says that search was skipped.
+// Chinese full-text search that works offline, in shards that are indexed
+// again only when they change. The build collects one SearchRecord per
+// searchable page (from the page data it renders); records are grouped into
+// shards that change rarely (a year; a section and a year, or a section and a
+// month, when the year is big; a small site is one bundle, so its ranking is
+// exactly that of one whole-site index); each
+// shard is a Pagefind bundle kept in <project>/.bulletin-cache/search/ with
+// the digest of its records, rebuilt only when that digest changes, and
+// brought into the site at pagefind/shards/<name>/. Site pages (home, section
+// indexes) form the primary bundle at pagefind/, which the search page loads
+// and merges the shards into (Pagefind's multisite mergeIndex), so results
+// are one ranked list. Indexing feeds Pagefind the records' text through its
+// Node API (npm package `pagefind`, pinned in package-lock.json), in one Node
+// process per build. Without Pagefind or Node the build succeeds and says
+// that search was skipped.
 #pragma once
 
 #include <optional>
 #include <string>
+#include <vector>
+
+#include "render/pages.h"
+#include "site/writer.h"
 
 namespace bulletin {
 
-// PROJECT/node_modules/.bin/pagefind, else `pagefind` on the PATH.
+// What a result shows and what search finds, for one page.
+struct SearchRecord {
+  std::string url;     // site-relative: "notices/校党委发/2020/51/"
+  std::string type;    // 通知, 简报, 经验交流, 排名, or 栏目 for site pages
+  std::string title;
+  std::string number;  // 发文字号, 第 N 期, a ranking's period, "附件 1"
+  std::string date;    // 2020年12月16日
+  std::string date_iso;
+  std::string year;    // for the year filter: the date's, or a ranking period's
+  std::string organ;   // issuing organ, a bulletin's editor, an article's unit
+  std::string text;    // body text: paragraphs one a line, table rows as sentences
+  std::string shard;   // set by assign_shards
+};
+
+// The record of a page rendered with template `tmpl` from `page`; nullopt for
+// pages that are not searched (superseded versions, redirects, change views,
+// the 404 and search pages).
+std::optional<SearchRecord> search_record(const std::string& tmpl, const PageData& page);
+
+// How big shards grow. Pagefind ranks each bundle with its own statistics,
+// so bundles should not be tiny; a shard is indexed again whole when one of
+// its pages changes, so they should not be big either.
+struct ShardSizes {
+  size_t whole_site = 1000;  // up to this many documents: one bundle
+  size_t shard = 300;        // a year, then a section-year, split when bigger
+};
+
+// Sets each record's shard: "" (the primary bundle) for site pages and small
+// sites, else "2020", "2021/notices" or "2021/articles/03".
+void assign_shards(std::vector<SearchRecord>& records, const ShardSizes& sizes = {});
+
+// Folder name of a shard's bundle: ASCII, stable ("articles-2021-03").
+std::string shard_folder(const std::string& shard);
+
+// Where Pagefind's Node API is: PROJECT/node_modules/pagefind/lib/index.js,
+// else the package of a `pagefind` found on the PATH (npm's .bin link).
 std::optional<std::string> find_pagefind(const std::string& project_root);
+
+struct SearchTools {
+  std::string pagefind;  // the package's lib/index.js
+  std::string node;      // the node executable
+};
+
+// Pagefind and Node, or nullopt with `why` set to a one-line reason.
+std::optional<SearchTools> find_search_tools(const std::string& project_root, std::string& why);
 
 struct SearchIndex {
   bool built = false;
-  std::string message;  // one line for the build summary
+  int shards = 0;
+  int reindexed = 0;     // shards whose bundle was written by this build
+  std::string message;   // one line (more on failure) for the build summary
 };
 
-// Runs Pagefind over the site folder `site_dir`.
-SearchIndex build_search_index(const std::string& pagefind, const std::string& site_dir);
+// Indexes the shards of `records` whose content changed since the bundles
+// in `cache_dir`, then copies every shard's bundle into `out` under pagefind/
+// and writes pagefind/bundles.json (the shards the search page merges).
+// On failure nothing is copied and the message says why (with Pagefind's output).
+SearchIndex build_search_index(const SearchTools& tools, const std::string& cache_dir,
+                               std::vector<SearchRecord> records, OutputWriter& out, const ShardSizes& sizes = {});
 
 }  // namespace bulletin

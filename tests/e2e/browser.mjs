@@ -237,7 +237,7 @@ async function main() {
 
   // Chinese full-text search (issue 5): a unit name inside a ranking table and
   // a phrase from seed 003's attachment page find their pages.
-  if (await exists(`${origin}/pagefind/pagefind-ui.js`)) {
+  if (await exists(`${origin}/pagefind/bundles.json`)) {
     const searches = [
       { q: '中共复旦大学委员会', want: '/rankings/xxqg-units/2020-11/' },
       { q: '益阳医学高等专科学校', want: '/notices/2019/2019-hnjw-xxqg/attachment-1/' },
@@ -248,15 +248,9 @@ async function main() {
       let links = [];
       for (let i = 0; i < 50 && !links.length; i++) {
         await sleep(200);
-        links = (await evaluate('[...document.querySelectorAll(".pagefind-ui__result-link")].map(a => decodeURI(new URL(a.href).pathname))')) ?? [];
+        links = (await evaluate('[...document.querySelectorAll(".search-result__link")].map(a => decodeURI(new URL(a.href).pathname))')) ?? [];
       }
-      // Unit names are on many pages (entity pages first): "load more" until it shows.
-      for (let more = 0; more < 15 && links.length && !links.includes(s.want); more++) {
-        await evaluate('document.querySelector(".pagefind-ui__button")?.click()');
-        await sleep(300);
-        links = (await evaluate('[...document.querySelectorAll(".pagefind-ui__result-link")].map(a => decodeURI(new URL(a.href).pathname))')) ?? links;
-      }
-      const marked = (await evaluate('document.querySelectorAll(".pagefind-ui__result-excerpt mark").length')) ?? 0;
+      const marked = (await evaluate('document.querySelectorAll(".search-result__excerpt mark").length')) ?? 0;
       if (!links.includes(s.want)) fail(`search '${s.q}' does not find ${s.want}; it finds: ${links.slice(0, 5).join(', ')}`);
       else if (!marked) fail(`search '${s.q}' shows no highlighted match`);
       else console.log(`ok   search '${s.q}': ${s.want} among ${links.length} results, matches highlighted`);

@@ -1,0 +1,115 @@
+#include "site/search.h"
+
+#include <catch2/catch.hpp>
+
+namespace bulletin {
+namespace {
+
+SearchRecord doc(const std::string& url, const std::string& type, const std::string& date_iso) {
+  SearchRecord r;
+  r.url = url;
+  r.type = type;
+  r.date_iso = date_iso;
+  r.year = date_iso.substr(0, 4);
+  return r;
+}
+
+TEST_CASE("a small site is one search bundle, a big one shards by year, section, then month", "[search]") {
+  std::vector<SearchRecord> records = {doc("articles/a/", "经验交流", "2021-03-02"), doc("notices/2020/x/", "通知", "2020-05-01")};
+  records.push_back(doc("", "栏目", ""));
+  assign_shards(records);
+  for (const auto& r : records) CHECK(r.shard == "");
+
+  std::vector<SearchRecord> big;
+  for (int i = 0; i < 5; ++i) big.push_back(doc("articles/a" + std::to_string(i) + "/", "经验交流", "2021-0" + std::to_string(i + 1) + "-01"));
+  big.push_back(doc("notices/2021/n/", "通知", "2021-01-05"));
+  big.push_back(doc("notices/2020/n/", "通知", "2020-01-05"));
+  big.push_back(doc("rankings/r/entities/甲/", "排名", ""));
+  assign_shards(big, ShardSizes{0, 3});
+  CHECK(big[0].shard == "2021/articles/01");
+  CHECK(big[4].shard == "2021/articles/05");
+  CHECK(big[5].shard == "2021/notices");
+  CHECK(big[6].shard == "2020");
+  CHECK(big[7].shard == "undated");
+  CHECK(shard_folder("2021/articles/01") == "2021-articles-01");
+  CHECK(shard_folder("") == "_site");
+  CHECK(shard_folder("2021/rankings/校党委") != shard_folder("2021/rankings/校团委"));
+}
+
+TEST_CASE("a notice's search record carries its number, organ and date, and table rows read as sentences", "[search]") {
+  PageData page = {{"url", "notices/校党委发/2020/51/"}, {"title", "关于印发实施办法的通知"},
+                   {"doc_no", "校党委发〔2020〕51号"}, {"issuer", "中共上海师范大学委员会"},
+                   {"date", "2020年9月4日"}, {"date_iso", "2020-09-04"},
+                   {"body", "<p>各二级党组织：</p><table><tr><th>单位</th><th>人数</th></tr><tr><td>数理学院</td><td>44</td></tr></table>"}};
+  auto r = search_record("notice", page);
+  REQUIRE(r);
+  CHECK(r->type == "通知");
+  CHECK(r->number == "校党委发〔2020〕51号");
+  CHECK(r->organ == "中共上海师范大学委员会");
+  CHECK(r->year == "2020");
+  CHECK(r->text == "各二级党组织：\n单位，人数。\n数理学院，44。");
+  page["superseded"] = {{"version", "1"}};
+  CHECK_FALSE(search_record("notice", page));
+  CHECK_FALSE(search_record("changes", PageData::object()));
+}
+
+}  // namespace
+}  // namespace bulletin
+
+#include <sys/stat.h>
+
+#include <filesystem>
+
+namespace bulletin {
+namespace {
+
+ino_t inode(const std::string& path) {
+  struct stat st {};
+  return stat(path.c_str(), &st) == 0 ? st.st_ino : 0;
+}
+
+TEST_CASE("only the shard of an edited page is indexed again; other shards' cached bundles are untouched", "[search][pagefind]") {
+  std::string why;
+  auto tools = find_search_tools(BULLETIN_SOURCE_DIR, why);
+  if (!tools) FAIL("the search cache test needs Pagefind (npm ci) and Node: " + why);
+  namespace fs = std::filesystem;
+  std::string cache = fs::temp_directory_path() / ("bulletin-search-test-" + std::to_string(getpid()));
+  fs::remove_all(cache);
+  std::vector<SearchRecord> records;
+  for (int i = 0; i < 4; ++i) {
+    SearchRecord r = doc("notices/20" + std::to_string(20 + i) + "/n/", "通知", "20" + std::to_string(20 + i) + "-03-01");
+    r.title = "关于第" + std::to_string(i) + "项工作的通知";
+    r.text = "各单位：请做好学习强国平台推广工作。";
+    records.push_back(r);
+  }
+  ShardSizes sizes{0, 300};
+  MemoryWriter first;
+  SearchIndex a = build_search_index(*tools, cache, records, first, sizes);
+  INFO(a.message);
+  REQUIRE(a.built);
+  CHECK(a.shards == 5);  // four years and the (empty) primary bundle
+  CHECK(a.reindexed == 5);
+  CHECK(first.files.count("pagefind/pagefind.js") == 1);
+  CHECK(first.files.count("pagefind/shards/2020/pagefind-entry.json") == 1);
+  CHECK(first.files.at("pagefind/bundles.json") ==
+        "{\"bundles\":[\"shards/2020/\",\"shards/2021/\",\"shards/2022/\",\"shards/2023/\"]}\n");
+  ino_t kept = inode(cache + "/2020/bundle/pagefind-entry.json");
+  ino_t edited = inode(cache + "/2023/bundle/pagefind-entry.json");
+
+  MemoryWriter again;
+  SearchIndex b = build_search_index(*tools, cache, records, again, sizes);
+  CHECK(b.reindexed == 0);
+  CHECK(b.message == "search index: 4 pages in 5 shards; none changed, nothing re-indexed");
+  CHECK(again.files.size() == first.files.size());
+
+  records[3].text += "新增一段。";
+  MemoryWriter third;
+  SearchIndex c = build_search_index(*tools, cache, records, third, sizes);
+  CHECK(c.message == "search index: 4 pages in 5 shards; 1 re-indexed (1 pages)");
+  CHECK(inode(cache + "/2020/bundle/pagefind-entry.json") == kept);
+  CHECK(inode(cache + "/2023/bundle/pagefind-entry.json") != edited);
+  fs::remove_all(cache);
+}
+
+}  // namespace
+}  // namespace bulletin
