@@ -236,7 +236,7 @@ bad_records: skip
   CHECK(feb["skipped"]["first"][0]["reason"] == "field '值' is not a number: \"y\"");
 }
 
-TEST_CASE("CSV text cells that a spreadsheet would run as formulas get a leading quote; numbers stay numbers", "[compute][exact]") {
+TEST_CASE("CSV text cells that a spreadsheet would run as formulas get a leading quote, and numbers stay numbers", "[compute][exact]") {
   RankingRule rule = rule_from(kValueRule);
   MemoryFileSystem fs;
   fs.add("site/data/exports/a.jsonl", line("=HYPERLINK(\\\"http://x\\\",\\\"点击\\\")", "1") + line("+cmd", "-12.5") +
