@@ -258,8 +258,10 @@ class RecordHandler : public nlohmann::json_sax<json> {
       : checker_(rule), reader_(reader), path_(path), order_base_(order_base), consumer_(consumer),
         slots_(rule.fields.size()), raw_(rule.fields.size()) {}
 
-  // Called before each top-level value.
-  void reset_top() {
+  // Called before each top-level value, which starts at line:column.
+  void reset_top(int line, int column) {
+    top_line_ = line;
+    top_column_ = column;
     depth_ = 0;
     holder_ = false;
     records_depth_ = -1;
@@ -394,7 +396,7 @@ class RecordHandler : public nlohmann::json_sax<json> {
       b.text = record_text(text);
       if (!consumer_.bad(b)) stopped_ = true;
     } else if (depth_ == 0) {
-      top_level_error(what);
+      throw Error(SourceLocation{path_, top_line_, top_column_}, std::string(kTopLevel) + "; found " + what);
     }
     return !stopped_;
   }
@@ -433,6 +435,7 @@ class RecordHandler : public nlohmann::json_sax<json> {
   size_t key_position_ = 0;
   long index_ = 0;
   int where_line_ = 0, where_column_ = 0;
+  int top_line_ = 1, top_column_ = 1;
   bool stopped_ = false;
 };
 
@@ -756,7 +759,7 @@ std::vector<PartOffsets> read_export_parts(const RankingRule& rule, const FileSy
   skip_space();
   // One top-level value for a JSON file, one per line for JSON Lines.
   while (!reader->at_end() && !handler.stopped()) {
-    handler.reset_top();
+    handler.reset_top(reader->line(), reader->column());
     json::sax_parse(ReaderIterator(reader.get()), ReaderIterator(), &handler,
                     json::input_format_t::json, /*strict=*/false);
     skip_space();
