@@ -104,7 +104,8 @@ bool rebuild(const std::string& project_dir, const std::string& out_dir, LiveSit
     s.errors.clear();
     build = ++s.build;
   });
-  std::cerr << "built " << plural(report.pages, "page") << " (" << report.kept << " unchanged) in " << seconds_since(start) << " (build "
+  std::cerr << "built " << plural(report.pages, "page") << " (" << report.kept << " of "
+            << plural(report.pages + report.files, "file") << " unchanged) in " << seconds_since(start) << " (build "
             << build << ")\n";
   return true;
 }

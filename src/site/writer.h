@@ -110,6 +110,7 @@ class StagedSiteWriter : public OutputWriter {
   void stage_file(const std::string& rel, std::string_view bytes);
   bool claim(const std::string& rel);  // false: already produced by this build
   void prepare_parent(const std::string& staged_rel);
+  bool swap_in_complete_site(const std::string& manifest);
 
   std::string out_dir_;
   std::string staging_;       // the hidden folder beside the output
@@ -126,6 +127,9 @@ class StagedSiteWriter : public OutputWriter {
   std::map<std::string, Entry> produced_;              // this build's files
   std::set<std::string> made_dirs_;                    // in the staging folder
 };
+
+// Removes `dir` in a detached process, so the command does not wait for it.
+void remove_in_background(const std::string& dir);
 
 // Keeps files in memory: for tests and for `check`, which writes nothing.
 // Can be told to fail on a given write, to test that failures lose nothing.
