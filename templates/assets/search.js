@@ -146,6 +146,23 @@
   // whose title, number or organ holds the whole query comes first (a clerk
   // typing a title, a 发文字号 or a unit's name means that document).
   var RERANK = 100;
+  // Ways to cut a query of one run of Chinese characters into words of two
+  // (three where the count needs it), as the index's segmenter usually cuts
+  // names: "上海 工程 技术 大学", then "上海市 教育 卫生 工作 委员会". Empty for
+  // any other query.
+  function cjkSplits(q) {
+    var t = String(q || '').trim();
+    if (!/^[\u3400-\u9fff]{3,}$/.test(t)) return [];
+    var c = Array.from(t), n = c.length;
+    function cut(first) {
+      var p = [], i = 0;
+      if (first === 3) { p.push(c.slice(0, 3).join('')); i = 3; }
+      while (i < n) { var k = n - i === 3 ? 3 : 2; p.push(c.slice(i, i + k).join('')); i += k; }
+      return p.join(' ');
+    }
+    var a = cut(2), b = cut(3);
+    return a === b ? [a] : [a, b];
+  }
   function squeeze(s) { return String(s || '').replace(/[\s“”"‘’'《》（）()]/g, '').toLowerCase(); }
   function rerank(q, results, byDate) {
     var whole = squeeze(q);
@@ -195,7 +212,20 @@
     return load().then(function () {
       var options = { filters: filters };
       if (state.sort === 'date') options.sort = { date: 'desc' };
-      return pagefind.search(state.q || null, options);
+      return pagefind.search(state.q || null, options).then(function (search) {
+        // Pagefind segments a Chinese query on its own and may cut it where the
+        // index did not ("上海工程技术大学"), finding nothing; then search again
+        // for its words cut the ways the index usually cuts them.
+        if (!search || search.results.length) return search;
+        var splits = cjkSplits(state.q);
+        var next = function (k) {
+          if (k >= splits.length) return search;
+          return pagefind.search(splits[k], options).then(function (s) {
+            return s && s.results.length ? s : next(k + 1);
+          });
+        };
+        return next(0);
+      });
     }).then(function (search) {
       if (id !== searchId || !search) return null;
       return rerank(state.q, search.results, state.sort === 'date').then(function (results) {

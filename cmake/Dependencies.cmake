@@ -1,0 +1,29 @@
+# The libraries bulletin's core is built from, shared by the main build and the
+# fuzz build (fuzz/CMakeLists.txt), so both find exactly the same packages.
+# Every dependency is a Debian package (see README); nothing is vendored or downloaded.
+find_package(PkgConfig REQUIRED)
+find_package(nlohmann_json 3 REQUIRED)
+find_package(yaml-cpp REQUIRED)
+find_package(Threads REQUIRED)
+find_package(OpenSSL REQUIRED)  # SHA-256 digests of published snapshots
+pkg_check_modules(CMARK_GFM REQUIRED IMPORTED_TARGET libcmark-gfm)
+find_library(CMARK_GFM_EXTENSIONS cmark-gfm-extensions REQUIRED)
+find_path(KAINJOW_MUSTACHE_INCLUDE kainjow/mustache.hpp REQUIRED)
+find_package(CLI11 CONFIG REQUIRED)
+pkg_check_modules(HTTPLIB REQUIRED IMPORTED_TARGET cpp-httplib)
+# Rankings: simdjson parses JSON Lines exports (libsimdjson-dev; the 1M-record
+# benchmark is JSON parsing first), GMP is the exact fallback of decimal.h
+# when a rational outgrows 128 bits (libgmp-dev).
+pkg_check_modules(SIMDJSON REQUIRED IMPORTED_TARGET simdjson)
+pkg_check_modules(GMPXX REQUIRED IMPORTED_TARGET gmpxx)
+# .xlsx score exports are zips of XML parts, streamed natively (libzip + expat);
+# index.xlsx beside each ranking's index.csv is written with libxlsxwriter.
+pkg_check_modules(LIBZIP REQUIRED IMPORTED_TARGET libzip)
+pkg_check_modules(EXPAT REQUIRED IMPORTED_TARGET expat)
+pkg_check_modules(XLSXWRITER REQUIRED IMPORTED_TARGET xlsxwriter)
+
+# Everything the core layers (util … render) link, for builds that compile
+# them as one library (the fuzz targets).
+set(BULLETIN_CORE_LIBS nlohmann_json::nlohmann_json yaml-cpp Threads::Threads OpenSSL::Crypto
+    PkgConfig::CMARK_GFM ${CMARK_GFM_EXTENSIONS} PkgConfig::SIMDJSON PkgConfig::GMPXX
+    PkgConfig::LIBZIP PkgConfig::EXPAT PkgConfig::XLSXWRITER)
