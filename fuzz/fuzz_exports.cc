@@ -1,5 +1,5 @@
 // Export reading: the input is one export file, read as a JSON array or a
-// wrapped array (.json) and as JSON Lines (.jsonl), under a sample rule.
+// wrapped array (.json), as JSON Lines (.jsonl), as CSV and as XLSX, under a sample rule.
 #include <cstdint>
 #include <string>
 
@@ -26,7 +26,9 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
   MemoryFileSystem fs;
   fs.add("p/data/exports/x.json", text);
   fs.add("p/data/exports/x.jsonl", text);
-  for (const char* path : {"data/exports/x.json", "data/exports/x.jsonl"}) {
+  fs.add("p/data/exports/x.csv", text);
+  fs.add("p/data/exports/x.xlsx", text);
+  for (const char* path : {"data/exports/x.json", "data/exports/x.jsonl", "data/exports/x.csv", "data/exports/x.xlsx"}) {
     long records = 0;
     try {
       read_export(rule, fs, "p", path, [&](const ExportRecord&) { ++records; },

@@ -27,7 +27,9 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
     scope.inner_names = {"a", "b", "c"};
     std::vector<AggregateTerm> terms;
     resolve_expression(*expr, scope, terms);
-    double inner[3] = {1, 0, -2.5}, metrics[2] = {3, 0}, values[64] = {};
+    Exact inner[3] = {Exact::integer(1), Exact(), *parse_decimal("-2.5")};
+    Exact metrics[2] = {Exact::integer(3), Exact()};
+    Exact values[64] = {};
     if (terms.size() <= 64) {
       EvalContext ctx{inner, metrics, values, false};
       (void)evaluate(*expr, ctx);
