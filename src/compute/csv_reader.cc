@@ -17,17 +17,6 @@
 namespace bulletin {
 namespace {
 
-std::unique_ptr<std::istream> open_bytes(const FileSystem& fs, const std::string& full_path) {
-  if (dynamic_cast<const RealFileSystem*>(&fs)) {
-    auto in = std::make_unique<std::ifstream>(full_path, std::ios::binary);
-    if (!*in) return nullptr;
-    return in;
-  }
-  auto bytes = fs.read(full_path);
-  if (!bytes) return nullptr;
-  return std::make_unique<std::istringstream>(std::move(*bytes));
-}
-
 // True if `s` is UTF-8, allowing a sequence cut off at the end.
 bool looks_utf8(std::string_view s) {
   size_t i = 0;
@@ -160,7 +149,7 @@ class CsvParser {
 
 void read_csv_export(const RankingRule& rule, const FileSystem& fs, const std::string& project_root,
                      const std::string& path, uint64_t order_base, RecordConsumer& consumer) {
-  auto in = open_bytes(fs, join_path(project_root, path));
+  auto in = fs.open(join_path(project_root, path));
   if (!in) throw Error(SourceLocation{path, 0, 0}, "cannot read the export file");
   TableReader table(rule, SourceLocation{path, 0, 0}, order_base, consumer);
   CsvParser parser(path, table);

@@ -43,7 +43,7 @@ std::vector<std::string> find_exports(const RankingRule& rule, const FileSystem&
 
 void check_export_inside(const RankingRule& rule, const FileSystem& fs,
                          const std::string& project_root, const std::string& path) {
-  if (!dynamic_cast<const RealFileSystem*>(&fs)) return;
+  if (!fs.on_disk()) return;
   namespace stdfs = std::filesystem;
   std::error_code ec;
   stdfs::path root = stdfs::weakly_canonical(stdfs::absolute(project_root), ec);
@@ -439,18 +439,6 @@ class RecordHandler : public nlohmann::json_sax<json> {
   bool stopped_ = false;
 };
 
-// Opens the file as a stream. Files on disk are read in chunks; other file
-// systems (tests) hand over their bytes.
-std::unique_ptr<std::istream> open_stream(const FileSystem& fs, const std::string& full_path) {
-  if (dynamic_cast<const RealFileSystem*>(&fs)) {
-    auto in = std::make_unique<std::ifstream>(full_path, std::ios::binary);
-    if (!*in) return nullptr;
-    return in;
-  }
-  auto bytes = fs.read(full_path);
-  if (!bytes) return nullptr;
-  return std::make_unique<std::istringstream>(std::move(*bytes));
-}
 
 }  // namespace
 
@@ -681,7 +669,7 @@ std::vector<PartOffsets> read_json_lines(const RankingRule& rule, const FileSyst
                                          const std::string& full, const std::string& path,
                                          uint64_t order_base, int parts,
                                          const std::function<RecordConsumer&(int)>& consumer_of) {
-  if (!dynamic_cast<const RealFileSystem*>(&fs)) {
+  if (!fs.on_disk()) {
     auto bytes = fs.read(full);
     if (!bytes) throw Error(SourceLocation{path, 0, 0}, "cannot read the export file");
     size_t n = bytes->size();
@@ -747,7 +735,7 @@ std::vector<PartOffsets> read_export_parts(const RankingRule& rule, const FileSy
     return {PartOffsets{}};
   }
   if (is_json_lines(path)) return read_json_lines(rule, fs, full, path, order_base, parts, consumer_of);
-  auto in = open_stream(fs, full);
+  auto in = fs.open(full);
   if (!in) throw Error(SourceLocation{path, 0, 0}, "cannot read the export file");
   auto reader = std::make_unique<CountingReader>(*in);
   RecordHandler handler(rule, *reader, path, order_base, consumer_of(0));

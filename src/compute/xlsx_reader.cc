@@ -258,7 +258,7 @@ void read_xlsx_export(const RankingRule& rule, const FileSystem& fs, const std::
   int err = 0;
   Zip zip;
   std::string bytes;  // kept alive for a zip read from memory
-  if (dynamic_cast<const RealFileSystem*>(&fs)) {
+  if (fs.on_disk()) {
     zip.reset(zip_open(full.c_str(), ZIP_RDONLY, &err));
     if (!zip && !fs.is_file(full)) throw Error(file, "cannot read the export file");
   } else {

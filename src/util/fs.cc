@@ -32,6 +32,19 @@ std::optional<std::string> RealFileSystem::read(const std::string& path) const {
   return ss.str();
 }
 
+std::unique_ptr<std::istream> FileSystem::open(const std::string& path) const {
+  auto bytes = read(path);
+  if (!bytes) return nullptr;
+  return std::make_unique<std::istringstream>(std::move(*bytes));
+}
+
+std::unique_ptr<std::istream> RealFileSystem::open(const std::string& path) const {
+  if (!is_file(path)) return nullptr;
+  auto in = std::make_unique<std::ifstream>(path, std::ios::binary);
+  if (!*in) return nullptr;
+  return in;
+}
+
 bool RealFileSystem::is_file(const std::string& path) const {
   std::error_code ec;
   return fs::is_regular_file(path, ec);

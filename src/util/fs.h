@@ -2,7 +2,9 @@
 // in-memory tree and inject failing writes.
 #pragma once
 
+#include <istream>
 #include <map>
+#include <memory>
 #include <optional>
 #include <string>
 #include <vector>
@@ -21,6 +23,12 @@ class FileSystem {
   virtual ~FileSystem() = default;
   // The file's bytes, or nullopt if it does not exist or cannot be read.
   virtual std::optional<std::string> read(const std::string& path) const = 0;
+  // The file as a stream, or nullptr if it cannot be read. Default: its
+  // bytes from read(); files on disk are read in chunks instead.
+  virtual std::unique_ptr<std::istream> open(const std::string& path) const;
+  // True when paths name real files that other libraries may open
+  // themselves (libzip, pread); false for in-memory file systems.
+  virtual bool on_disk() const { return false; }
   virtual bool is_file(const std::string& path) const = 0;
   virtual bool is_dir(const std::string& path) const = 0;
   // Regular files under `dir`, recursively, as paths relative to `dir` with
@@ -40,6 +48,8 @@ class FileSystem {
 class RealFileSystem : public FileSystem {
  public:
   std::optional<std::string> read(const std::string& path) const override;
+  std::unique_ptr<std::istream> open(const std::string& path) const override;
+  bool on_disk() const override { return true; }
   bool is_file(const std::string& path) const override;
   bool is_dir(const std::string& path) const override;
   using FileSystem::list;

@@ -1,6 +1,6 @@
 // A minimal Chrome DevTools Protocol client over Node's standard library
-// (Node 20 has no WebSocket global), for the search browser test. The same
-// client as browser.mjs.
+// (Node 20 has no WebSocket global), shared by the browser tests
+// (browser.mjs, search_queries.mjs).
 import crypto from 'node:crypto';
 import http from 'node:http';
 
