@@ -3,28 +3,14 @@
 #include <catch2/catch.hpp>
 
 #include "compute/ranking_output.h"
+#include "compute/rankings_testing.h"
 #include "compute/rankings.h"
 
 using namespace bulletin;
+using bulletin::testing::error_of;
+using bulletin::testing::rule_from;
 
 namespace {
-
-RankingRule rule_from(const std::string& text) {
-  Diagnostics diags;
-  auto rule = parse_rule("data/rules/r.yaml", text, diags);
-  INFO(diags.format_all());
-  REQUIRE(rule);
-  return *rule;
-}
-
-std::string error_of(const RankingRule& rule, const MemoryFileSystem& fs) {
-  try {
-    compute_rule(rule, fs, "site");
-  } catch (const Error& e) {
-    return e.diagnostic().format();
-  }
-  return "";
-}
 
 const char* kValueRule = R"(id: v
 title: 值

@@ -3,18 +3,13 @@
 #include <catch2/catch.hpp>
 
 #include "compute/ranking_output.h"
+#include "compute/rankings_testing.h"
 
 using namespace bulletin;
+using bulletin::testing::error_of;
+using bulletin::testing::rule_from;
 
 namespace {
-
-RankingRule rule_from(const std::string& text) {
-  Diagnostics diags;
-  auto rule = parse_rule("data/rules/r.yaml", text, diags);
-  INFO(diags.format_all());
-  REQUIRE(rule);
-  return *rule;
-}
 
 const char* kUnitsRule = R"(id: units
 title: 学习情况
@@ -27,15 +22,6 @@ metrics:
   - {id: avg_score, label: 日人均积分, value: mean(score / members), format: decimal:2}
 order: [participation desc, avg_score desc]
 )";
-
-std::string error_of(const RankingRule& rule, const MemoryFileSystem& fs) {
-  try {
-    compute_rule(rule, fs, "site");
-  } catch (const Error& e) {
-    return e.diagnostic().format();
-  }
-  return "";
-}
 
 std::vector<std::string> entities(const PeriodResult& p, const ListPart& part) {
   std::vector<std::string> out;

@@ -13,9 +13,12 @@
 #include <sstream>
 
 #include "compute/ranking_output.h"
+#include "compute/rankings_testing.h"
 #include "compute/rankings.h"
 
 using namespace bulletin;
+using bulletin::testing::error_of;
+using bulletin::testing::rule_from;
 
 namespace {
 
@@ -27,23 +30,6 @@ std::string units_rule(const std::string& glob, const std::string& extra = "") {
          "  - {id: avg_score, label: 日人均积分, value: mean(score / members), format: decimal:2}\n"
          "order: [participation desc, avg_score desc]\n" +
          extra;
-}
-
-RankingRule rule_from(const std::string& text) {
-  Diagnostics diags;
-  auto rule = parse_rule("data/rules/r.yaml", text, diags);
-  INFO(diags.format_all());
-  REQUIRE(rule);
-  return *rule;
-}
-
-std::string error_of(const RankingRule& rule, const MemoryFileSystem& fs) {
-  try {
-    compute_rule(rule, fs, "site");
-  } catch (const Error& e) {
-    return e.diagnostic().format();
-  }
-  return "";
 }
 
 std::string to_gbk(const std::string& utf8) {

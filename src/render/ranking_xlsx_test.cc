@@ -5,9 +5,12 @@
 #include <catch2/catch.hpp>
 
 #include "compute/ranking_output.h"
+#include "compute/rankings_testing.h"
 #include "compute/rankings.h"
 
 using namespace bulletin;
+using bulletin::testing::error_of;
+using bulletin::testing::rule_from;
 
 namespace {
 
@@ -27,14 +30,6 @@ std::string part(const std::string& xlsx, const char* name) {
   }
   zip_discard(z);
   return out;
-}
-
-RankingRule rule_from(const std::string& text) {
-  Diagnostics diags;
-  auto rule = parse_rule("data/rules/r.yaml", text, diags);
-  INFO(diags.format_all());
-  REQUIRE(rule);
-  return *rule;
 }
 
 }  // namespace
