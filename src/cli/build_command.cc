@@ -7,9 +7,9 @@
 #include <iostream>
 
 #include "cli/commands.h"
-#include "site/build.h"
-#include "site/links.h"
-#include "site/search.h"
+#include "site/build/build.h"
+#include "site/check/links.h"
+#include "site/search/search.h"
 
 namespace bulletin {
 

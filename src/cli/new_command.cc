@@ -12,7 +12,7 @@
 
 #include "cli/commands.h"
 #include "load/config.h"
-#include "site/scaffold.h"
+#include "site/new/scaffold.h"
 
 namespace bulletin {
 namespace {

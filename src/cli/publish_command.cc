@@ -6,8 +6,8 @@
 #include <iostream>
 
 #include "cli/commands.h"
-#include "site/pdf.h"
-#include "site/publishable.h"
+#include "site/print/pdf.h"
+#include "site/build/publishable.h"
 
 namespace bulletin {
 namespace {

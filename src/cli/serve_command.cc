@@ -17,9 +17,9 @@
 #include <thread>
 
 #include "cli/commands.h"
-#include "site/build.h"
-#include "site/live_reload.h"
-#include "site/watch.h"
+#include "site/build/build.h"
+#include "site/serve/live_reload.h"
+#include "site/serve/watch.h"
 
 namespace bulletin {
 namespace {

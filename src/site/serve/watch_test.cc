@@ -1,4 +1,4 @@
-#include "site/watch.h"
+#include "site/serve/watch.h"
 
 #include <catch2/catch.hpp>
 

@@ -20,7 +20,7 @@
 #include <vector>
 
 #include "render/pages.h"
-#include "site/writer.h"
+#include "site/build/writer.h"
 
 namespace bulletin {
 

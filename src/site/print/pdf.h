@@ -18,8 +18,8 @@
 #include <vector>
 
 #include "render/snapshot.h"
-#include "site/project.h"
-#include "site/writer.h"
+#include "site/build/project.h"
+#include "site/build/writer.h"
 
 namespace bulletin {
 

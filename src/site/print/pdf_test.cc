@@ -1,4 +1,4 @@
-#include "site/pdf.h"
+#include "site/print/pdf.h"
 
 #include <catch2/catch.hpp>
 #include <filesystem>

@@ -1,4 +1,4 @@
-#include "site/search.h"
+#include "site/search/search.h"
 
 #include <catch2/catch.hpp>
 

@@ -13,7 +13,7 @@
 #include <string_view>
 #include <vector>
 
-#include "site/project.h"
+#include "site/build/project.h"
 #include "util/diagnostics.h"
 
 namespace bulletin {

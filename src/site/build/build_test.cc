@@ -1,4 +1,4 @@
-#include "site/build.h"
+#include "site/build/build.h"
 
 #include <catch2/catch.hpp>
 

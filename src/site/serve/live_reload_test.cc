@@ -1,4 +1,4 @@
-#include "site/live_reload.h"
+#include "site/serve/live_reload.h"
 
 #include <catch2/catch.hpp>
 

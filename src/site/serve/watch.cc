@@ -1,4 +1,4 @@
-#include "site/watch.h"
+#include "site/serve/watch.h"
 
 #include <sys/stat.h>
 

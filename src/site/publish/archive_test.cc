@@ -1,4 +1,4 @@
-#include "site/archive.h"
+#include "site/publish/archive.h"
 
 #include <catch2/catch.hpp>
 

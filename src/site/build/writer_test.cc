@@ -1,4 +1,4 @@
-#include "site/writer.h"
+#include "site/build/writer.h"
 
 #include <catch2/catch.hpp>
 

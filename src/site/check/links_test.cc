@@ -1,4 +1,4 @@
-#include "site/links.h"
+#include "site/check/links.h"
 
 #include <catch2/catch.hpp>
 

@@ -8,7 +8,7 @@
 #include "load/documents.h"
 #include "render/ranking_pages.h"
 #include "render/templates.h"
-#include "site/archive.h"
+#include "site/publish/archive.h"
 #include "util/fs.h"
 
 namespace bulletin {

@@ -1,4 +1,4 @@
-#include "site/writer.h"
+#include "site/build/writer.h"
 
 #include <dirent.h>
 #include <fcntl.h>

@@ -6,7 +6,7 @@
 // manifest (`.bulletin-site`, also the marker that says the folder is
 // bulletin's) listing every file with the digest of what it was made from; a
 // file whose digest is unchanged is kept as it is (same inode, same mtime) and
-// not even rendered. See ARCHITECTURE.md (src/site) for the commit protocol and
+// not even rendered. See ARCHITECTURE.md (src/site/build) for the commit protocol and
 // what a killed build leaves behind.
 //
 // Every site-relative path goes through one gate (check_site_path) before

@@ -1,4 +1,4 @@
-#include "site/project.h"
+#include "site/build/project.h"
 
 #include <algorithm>
 #include <map>

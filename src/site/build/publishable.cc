@@ -1,4 +1,4 @@
-#include "site/publishable.h"
+#include "site/build/publishable.h"
 
 #include "compute/ranking_output.h"
 #include "render/ranking_pages.h"

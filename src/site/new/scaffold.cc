@@ -1,4 +1,4 @@
-#include "site/scaffold.h"
+#include "site/new/scaffold.h"
 
 #include <algorithm>
 

@@ -10,8 +10,8 @@
 #include <string>
 #include <vector>
 
-#include "site/project.h"
-#include "site/writer.h"
+#include "site/build/project.h"
+#include "site/build/writer.h"
 
 namespace bulletin {
 

@@ -1,4 +1,4 @@
-#include "site/search.h"
+#include "site/search/search.h"
 
 #include <fcntl.h>
 #include <spawn.h>
@@ -26,7 +26,7 @@ namespace bulletin {
 namespace fs = std::filesystem;
 namespace {
 
-// The indexer script, embedded at build time from src/site/search_index.mjs.
+// The indexer script, embedded at build time from src/site/search/search_index.mjs.
 constexpr const char* kIndexerScript =
 #include "search_index_script.inc"
     ;

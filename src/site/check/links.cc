@@ -1,4 +1,4 @@
-#include "site/links.h"
+#include "site/check/links.h"
 
 #include <algorithm>
 #include <cctype>

@@ -1,4 +1,4 @@
-#include "site/build.h"
+#include "site/build/build.h"
 
 #include <algorithm>
 #include <mutex>
@@ -10,9 +10,9 @@
 #include "render/pages.h"
 #include "render/ranking_pages.h"
 #include "render/ranking_xlsx.h"
-#include "site/pdf.h"
-#include "site/publishable.h"
-#include "site/search.h"
+#include "site/print/pdf.h"
+#include "site/build/publishable.h"
+#include "site/search/search.h"
 #include "util/parallel.h"
 #include "util/sha256.h"
 #include "util/text.h"
