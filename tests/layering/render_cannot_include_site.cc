@@ -1,0 +1,3 @@
+// render is below site.
+#include "render/pages.h"
+#include "site/build/project.h"
