@@ -231,37 +231,4 @@ std::string render_markdown(std::string_view markdown, const MarkdownOptions& op
   return out;
 }
 
-std::string html_to_text(std::string_view html) {
-  std::string out;
-  out.reserve(html.size());
-  for (size_t i = 0; i < html.size();) {
-    if (html[i] == '<') {
-      size_t end = html.find('>', i);
-      std::string_view tag = html.substr(i, end == std::string_view::npos ? end : end - i);
-      bool block = tag.starts_with("</p") || tag.starts_with("<br") || tag.starts_with("</h") ||
-                   tag.starts_with("</li") || tag.starts_with("</tr") || tag.starts_with("</td") ||
-                   tag.starts_with("</th") || tag.starts_with("</div");
-      if (block && !out.empty() && out.back() != '\n') out += '\n';
-      i = end == std::string_view::npos ? html.size() : end + 1;
-    } else if (html[i] == '&') {
-      static const std::pair<std::string_view, std::string_view> kEntities[] = {
-          {"&amp;", "&"}, {"&lt;", "<"}, {"&gt;", ">"}, {"&quot;", "\""}, {"&#39;", "'"},
-          {"&nbsp;", " "}};
-      bool done = false;
-      for (auto [entity, ch] : kEntities) {
-        if (html.substr(i, entity.size()) == entity) {
-          out += ch;
-          i += entity.size();
-          done = true;
-          break;
-        }
-      }
-      if (!done) out += html[i++];
-    } else {
-      out += html[i++];
-    }
-  }
-  return out;
-}
-
 }  // namespace bulletin

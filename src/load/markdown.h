@@ -27,8 +27,4 @@ std::string render_markdown(std::string_view markdown, const MarkdownOptions& op
 // `marker_bytes` receives the length of the marker ("（一）", "1.").
 int official_heading_level(std::string_view text, size_t* marker_bytes = nullptr);
 
-// The text content of HTML: tags dropped, common entities decoded. Used for
-// search excerpts, feeds and tests.
-std::string html_to_text(std::string_view html);
-
 }  // namespace bulletin

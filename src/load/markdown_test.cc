@@ -50,7 +50,3 @@ TEST_CASE("official heading levels are recognised as staff type them", "[markdow
 TEST_CASE("without official headings 1. still starts an ordered list", "[markdown]") {
   CHECK(render_markdown("1. 甲\n2. 乙\n") == "<ol>\n<li>甲</li>\n<li>乙</li>\n</ol>\n");
 }
-
-TEST_CASE("html_to_text drops tags and decodes entities", "[markdown]") {
-  CHECK(html_to_text("<p>甲&amp;乙</p><p>丙</p>") == "甲&乙\n丙\n");
-}

@@ -4,6 +4,7 @@
 #include <cmath>
 #include <cstdio>
 
+#include "util/html.h"
 #include "util/text.h"
 
 namespace bulletin {

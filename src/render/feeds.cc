@@ -1,31 +1,14 @@
 #include "render/feeds.h"
 
 #include <algorithm>
-#include <cctype>
 
 #include "render/pages.h"
+#include "util/html.h"
 #include "util/sha256.h"
 #include "util/text.h"
 
 namespace bulletin {
 namespace {
-
-// Sitemaps want URLs escaped per RFC 3986: percent-encode every byte that is
-// not unreserved or '/'.
-std::string percent_encode(const std::string& s) {
-  static const char* hex = "0123456789ABCDEF";
-  std::string out;
-  for (unsigned char c : s) {
-    if (std::isalnum(c) || c == '-' || c == '_' || c == '.' || c == '~' || c == '/' || c == ':') {
-      out += static_cast<char>(c);
-    } else {
-      out += '%';
-      out += hex[c >> 4];
-      out += hex[c & 15];
-    }
-  }
-  return out;
-}
 
 std::string rfc3339(const Date& d) { return d.iso() + "T00:00:00+08:00"; }
 

@@ -27,10 +27,8 @@ std::string trim(std::string_view s);
 bool starts_with(std::string_view s, std::string_view prefix);
 std::vector<std::string> split_lines(std::string_view s);
 
-// Escapes & < > " ' for HTML text and attribute values.
-std::string html_escape(std::string_view s);
-// Escapes for XML 1.0 text (feeds, sitemap).
-std::string xml_escape(std::string_view s);
+// ASCII lower case; other bytes (UTF-8) unchanged.
+std::string ascii_lower(std::string_view s);
 
 // "12.3 KB"-style size for attachment links.
 std::string human_size(unsigned long long bytes);

@@ -27,11 +27,3 @@ TEST_CASE("Chinese numerals for section numbers", "[text]") {
   CHECK(chinese_number(20) == "二十");
   CHECK(chinese_number(31) == "三十一");
 }
-
-TEST_CASE("escaping for HTML and XML", "[text]") {
-  CHECK(html_escape("<a href=\"x\">'&'</a>") == "&lt;a href=&quot;x&quot;&gt;&#39;&amp;&#39;&lt;/a&gt;");
-  CHECK(xml_escape("a&b<\x01>") == "a&amp;b&lt;&gt;");
-  CHECK(human_size(512) == "512 B");
-  CHECK(human_size(2048) == "2.0 KB");
-  CHECK(human_size(3 * 1024 * 1024) == "3.0 MB");
-}

@@ -13,6 +13,7 @@
 #include "site/print/pdf.h"
 #include "site/build/publishable.h"
 #include "site/search/search.h"
+#include "util/html.h"
 #include "util/parallel.h"
 #include "util/sha256.h"
 #include "util/text.h"

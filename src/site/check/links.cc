@@ -6,181 +6,11 @@
 #include <tuple>
 
 #include "render/pages.h"
+#include "util/html.h"
 #include "util/text.h"
 
 namespace bulletin {
 namespace {
-
-bool is_space(char c) { return c == ' ' || c == '\t' || c == '\n' || c == '\r' || c == '\f'; }
-
-std::string lower(std::string_view s) {
-  std::string out(s);
-  std::transform(out.begin(), out.end(), out.begin(), [](unsigned char c) { return std::tolower(c); });
-  return out;
-}
-
-void append_utf8(std::string& out, unsigned long cp) {
-  if (cp < 0x80) {
-    out += static_cast<char>(cp);
-  } else if (cp < 0x800) {
-    out += static_cast<char>(0xC0 | (cp >> 6));
-    out += static_cast<char>(0x80 | (cp & 0x3F));
-  } else if (cp < 0x10000) {
-    out += static_cast<char>(0xE0 | (cp >> 12));
-    out += static_cast<char>(0x80 | ((cp >> 6) & 0x3F));
-    out += static_cast<char>(0x80 | (cp & 0x3F));
-  } else {
-    out += static_cast<char>(0xF0 | (cp >> 18));
-    out += static_cast<char>(0x80 | ((cp >> 12) & 0x3F));
-    out += static_cast<char>(0x80 | ((cp >> 6) & 0x3F));
-    out += static_cast<char>(0x80 | (cp & 0x3F));
-  }
-}
-
-// Decodes the character references that appear in attribute values.
-std::string decode_entities(std::string_view s) {
-  std::string out;
-  for (size_t i = 0; i < s.size(); ++i) {
-    if (s[i] != '&') {
-      out += s[i];
-      continue;
-    }
-    size_t semi = s.find(';', i);
-    if (semi == std::string_view::npos || semi - i > 10) {
-      out += s[i];
-      continue;
-    }
-    std::string_view name = s.substr(i + 1, semi - i - 1);
-    static const std::pair<const char*, const char*> kNamed[] = {
-        {"amp", "&"}, {"quot", "\""}, {"apos", "'"}, {"lt", "<"}, {"gt", ">"}, {"nbsp", "\xC2\xA0"}};
-    bool done = false;
-    for (const auto& [n, v] : kNamed) {
-      if (name == n) {
-        out += v;
-        done = true;
-      }
-    }
-    if (!done && name.size() > 1 && name[0] == '#') {
-      try {
-        bool hex = name[1] == 'x' || name[1] == 'X';
-        unsigned long cp = std::stoul(std::string(name.substr(hex ? 2 : 1)), nullptr, hex ? 16 : 10);
-        append_utf8(out, cp);
-        done = true;
-      } catch (const std::exception&) {
-      }
-    }
-    if (done) {
-      i = semi;
-    } else {
-      out += s[i];
-    }
-  }
-  return out;
-}
-
-std::string percent_decode(std::string_view s) {
-  std::string out;
-  for (size_t i = 0; i < s.size(); ++i) {
-    if (s[i] == '%' && i + 2 < s.size() && std::isxdigit(static_cast<unsigned char>(s[i + 1])) &&
-        std::isxdigit(static_cast<unsigned char>(s[i + 2]))) {
-      out += static_cast<char>(std::stoi(std::string(s.substr(i + 1, 2)), nullptr, 16));
-      i += 2;
-    } else {
-      out += s[i];
-    }
-  }
-  return out;
-}
-
-struct Attribute {
-  std::string name;  // lower case
-  std::string value;
-  size_t offset = 0;
-};
-
-struct Tag {
-  std::string name;  // lower case
-  std::vector<Attribute> attributes;
-};
-
-// Calls `visit` for every start tag of `html`, skipping comments and the
-// contents of <script> and <style>.
-template <typename Visit>
-void each_tag(std::string_view html, Visit&& visit) {
-  size_t i = 0;
-  while ((i = html.find('<', i)) != std::string_view::npos) {
-    if (html.substr(i, 4) == "<!--") {
-      size_t end = html.find("-->", i + 4);
-      i = end == std::string_view::npos ? html.size() : end + 3;
-      continue;
-    }
-    size_t j = i + 1;
-    if (j >= html.size() || !std::isalpha(static_cast<unsigned char>(html[j]))) {
-      i = j;
-      continue;
-    }
-    Tag tag;
-    while (j < html.size() && (std::isalnum(static_cast<unsigned char>(html[j])) || html[j] == '-')) ++j;
-    tag.name = lower(html.substr(i + 1, j - i - 1));
-    while (j < html.size() && html[j] != '>') {
-      if (is_space(html[j]) || html[j] == '/') {
-        ++j;
-        continue;
-      }
-      size_t name_start = j;
-      while (j < html.size() && !is_space(html[j]) && html[j] != '=' && html[j] != '>' && html[j] != '/') ++j;
-      Attribute a;
-      a.name = lower(html.substr(name_start, j - name_start));
-      while (j < html.size() && is_space(html[j])) ++j;
-      if (j < html.size() && html[j] == '=') {
-        ++j;
-        while (j < html.size() && is_space(html[j])) ++j;
-        if (j < html.size() && (html[j] == '"' || html[j] == '\'')) {
-          char quote = html[j++];
-          size_t end = html.find(quote, j);
-          if (end == std::string_view::npos) end = html.size();
-          a.offset = j;
-          a.value = decode_entities(html.substr(j, end - j));
-          j = end + 1;
-        } else {
-          size_t start = j;
-          while (j < html.size() && !is_space(html[j]) && html[j] != '>') ++j;
-          a.offset = start;
-          a.value = decode_entities(html.substr(start, j - start));
-        }
-      }
-      tag.attributes.push_back(std::move(a));
-    }
-    visit(tag);
-    i = j;
-    if (tag.name == "script" || tag.name == "style") {
-      size_t end = lower(html.substr(i)).find("</" + tag.name);
-      i = end == std::string::npos ? html.size() : i + end;
-    }
-  }
-}
-
-// "a/b/../c/./d" -> "a/c/d"; false when ".." climbs above the root.
-bool normalize(const std::string& path, std::string& out) {
-  std::vector<std::string> parts;
-  size_t start = 0;
-  while (start <= path.size()) {
-    size_t end = path.find('/', start);
-    if (end == std::string::npos) end = path.size();
-    std::string part = path.substr(start, end - start);
-    if (part == "..") {
-      if (parts.empty()) return false;
-      parts.pop_back();
-    } else if (part != "." && !part.empty()) {
-      parts.push_back(part);
-    }
-    start = end + 1;
-  }
-  out.clear();
-  for (size_t k = 0; k < parts.size(); ++k) out += (k ? "/" : "") + parts[k];
-  if (!path.empty() && path.back() == '/' && !out.empty()) out += '/';
-  return true;
-}
 
 enum class LinkKind { Internal, External, Ignored, Outside };
 
@@ -196,7 +26,7 @@ Resolved resolve(const std::string& page, const std::string& raw, const std::str
   size_t colon = href.find(':');
   size_t first_special = href.find_first_of("/?#");
   if (colon != std::string::npos && (first_special == std::string::npos || colon < first_special)) {
-    std::string scheme = lower(href.substr(0, colon));
+    std::string scheme = ascii_lower(href.substr(0, colon));
     r.kind = scheme == "http" || scheme == "https" || scheme == "mailto" || scheme == "ftp" ? LinkKind::External
                                                                                              : LinkKind::Ignored;
     return r;  // data:, javascript:, tel: …
@@ -229,7 +59,7 @@ Resolved resolve(const std::string& page, const std::string& raw, const std::str
     joined = (slash == std::string::npos ? "" : page.substr(0, slash + 1)) + href;
   }
   std::string file;
-  if (!normalize(joined, file)) {
+  if (!normalize_path(joined, file)) {
     r.kind = LinkKind::Outside;
     return r;
   }
@@ -283,19 +113,17 @@ std::optional<std::pair<SourceLocation, std::string>> find_in_sources(const std:
 
 std::vector<HtmlLink> extract_links(std::string_view html) {
   std::vector<HtmlLink> out;
-  each_tag(html, [&](const Tag& tag) {
+  for (const HtmlTag& tag : start_tags(html))
     for (const auto& a : tag.attributes)
       if (a.name == "href" || a.name == "src") out.push_back({a.name, a.value, a.offset});
-  });
   return out;
 }
 
 std::vector<std::string> extract_anchors(std::string_view html) {
   std::vector<std::string> out;
-  each_tag(html, [&](const Tag& tag) {
+  for (const HtmlTag& tag : start_tags(html))
     for (const auto& a : tag.attributes)
       if (a.name == "id" || (a.name == "name" && tag.name == "a")) out.push_back(a.value);
-  });
   return out;
 }
 

@@ -4,7 +4,7 @@
 #include <regex>
 #include <set>
 
-#include "load/markdown.h"
+#include "util/html.h"
 #include "util/sha256.h"
 #include "util/text.h"
 

@@ -17,6 +17,7 @@
 #include <sstream>
 #include <thread>
 
+#include "util/html.h"
 #include "util/sha256.h"
 #include "util/text.h"
 
@@ -87,19 +88,8 @@ std::string html_text(std::string_view html) {
       }
       continue;
     }
-    if (c == '&') {
-      static const std::pair<std::string_view, std::string_view> kEntities[] = {
-          {"&amp;", "&"}, {"&lt;", "<"}, {"&gt;", ">"}, {"&quot;", "\""}, {"&#39;", "'"}, {"&nbsp;", " "}};
-      bool done = false;
-      for (auto [entity, ch] : kEntities) {
-        if (html.substr(i, entity.size()) == entity) {
-          line += ch;
-          i += entity.size();
-          done = true;
-          break;
-        }
-      }
-      if (!done) line += html[i++];
+    if (size_t n = decode_entity(html, i, line, Nbsp::AsSpace)) {
+      i += n;
       continue;
     }
     if (c == '\n' || c == '\r' || c == '\t') {

@@ -5,6 +5,8 @@
 #include <algorithm>
 #include <cctype>
 
+#include "util/text.h"
+
 namespace bulletin {
 
 std::string status_json(const ServeStatus& status) {
@@ -36,10 +38,7 @@ std::string live_reload_script(long build) {
 }
 
 std::string inject_live_reload(std::string_view html, long build) {
-  std::string lower(html);
-  std::transform(lower.begin(), lower.end(), lower.begin(),
-                 [](unsigned char c) { return static_cast<char>(std::tolower(c)); });
-  size_t at = lower.rfind("</body>");
+  size_t at = ascii_lower(html).rfind("</body>");
   std::string out(html);
   std::string script = live_reload_script(build);
   if (at == std::string::npos) return out + script;
@@ -88,21 +87,15 @@ bool is_ipv4_literal(std::string_view h) {
   return dots == 3 && digits > 0;
 }
 
-std::string lower(std::string_view s) {
-  std::string out(s);
-  std::transform(out.begin(), out.end(), out.begin(), [](unsigned char c) { return static_cast<char>(std::tolower(c)); });
-  return out;
-}
-
 }  // namespace
 
 bool host_allowed(std::string_view host_header, std::string_view listen_host, int port) {
-  std::string host = lower(host_header);
+  std::string host = ascii_lower(host_header);
   std::string suffix = ":" + std::to_string(port);
   if (!host.ends_with(suffix)) return false;
   std::string name = host.substr(0, host.size() - suffix.size());
   if (name.empty()) return false;
-  std::string listen = lower(listen_host);
+  std::string listen = ascii_lower(listen_host);
   if (listen.find(':') != std::string::npos) listen = "[" + listen + "]";
   if (name == listen) return true;
   bool loopback_listen = listen == "127.0.0.1" || listen == "localhost" || listen == "[::1]" ||
@@ -123,8 +116,7 @@ bool host_allowed(std::string_view host_header, std::string_view listen_host, in
 
 std::string content_type_for(std::string_view file) {
   size_t dot = file.rfind('.');
-  std::string ext = dot == std::string_view::npos ? "" : std::string(file.substr(dot + 1));
-  std::transform(ext.begin(), ext.end(), ext.begin(), [](unsigned char c) { return std::tolower(c); });
+  std::string ext = ascii_lower(dot == std::string_view::npos ? "" : file.substr(dot + 1));
   static const std::pair<const char*, const char*> kTypes[] = {
       {"html", "text/html; charset=utf-8"},
       {"css", "text/css; charset=utf-8"},
