@@ -3,6 +3,7 @@
 #include <set>
 
 #include "load/front_matter.h"
+#include "load/schema.h"
 #include "util/input_check.h"
 #include "util/text.h"
 
@@ -47,16 +48,7 @@ SiteConfig load_config(const FileSystem& fs, const std::string& root, Diagnostic
     return config;
   }
 
-  Fields f(fm,
-           {{"title", {"标题", "站点名称"}, true},
-            {"organization", {"主办单位", "单位"}},
-            {"language", {"语言"}},
-            {"base_path", {"路径"}},
-            {"base_url", {"网址"}},
-            {"raw_html", {"允许HTML"}},
-            {"feed_limit", {"订阅条数"}},
-            {"series", {"简报系列", "系列"}}},
-           diags);
+  Fields f(fm, config_fields(), diags);
   config.title = f.text("title");
   config.organization = f.text("organization");
   config.language = f.text("language", "zh-CN");
@@ -89,12 +81,7 @@ SiteConfig load_config(const FileSystem& fs, const std::string& root, Diagnostic
         }
         FrontMatter sub = fm;
         sub.root.reset(static_cast<const YAML::Node&>(item));
-        Fields sf(sub,
-                  {{"id", {"代号"}, true},
-                   {"name", {"名称"}, true},
-                   {"editor", {"编印单位"}},
-                   {"numbering", {"编号"}}},
-                  diags);
+        Fields sf(sub, series_fields(), diags);
         s.id = sf.text("id");
         s.name = sf.text("name");
         s.editor = sf.text("editor");

@@ -1,6 +1,8 @@
 // Loading the content folder: articles, notices and bulletin issues from
-// Markdown files with front matter, checked against each other (unknown
-// series, duplicate numbers, missing articles and attachments).
+// Markdown files with front matter (fields: load/schema.h), checked against
+// each other (unknown series, duplicate numbers, missing articles and
+// attachments). One file per job: document_number.cc, article_loader.cc,
+// notice_loader.cc, issue_loader.cc, content_checks.cc, documents.cc.
 #pragma once
 
 #include <map>
@@ -8,6 +10,7 @@
 #include <string>
 #include <vector>
 
+#include "load/document_number.h"
 #include "load/front_matter.h"
 #include "model/documents.h"
 #include "util/fs.h"
@@ -47,11 +50,5 @@ std::optional<Notice> load_notice(const SourceFile& file, const FileSystem& fs,
                                   Diagnostics& diags, bool frozen = false);
 std::optional<BulletinIssue> load_issue(const SourceFile& file, const SiteConfig& config,
                                         Diagnostics& diags, bool frozen = false);
-
-// 发文字号: 机关代字〔年份〕序号号. On a malformed number returns nullopt and
-// sets `why` to what is wrong and the right form.
-// The largest 序号 a 发文字号 may have (no office numbers documents past it).
-inline constexpr long kMaxDocumentNumber = 999999;
-std::optional<DocumentNumber> parse_document_number(const std::string& text, std::string* why);
 
 }  // namespace bulletin

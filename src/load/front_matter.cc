@@ -298,12 +298,32 @@ std::optional<long> Fields::integer(const std::string& key) const {
   return std::stol(s);
 }
 
+std::string_view type_name(FieldType type) {
+  switch (type) {
+    case FieldType::Text: return "text";
+    case FieldType::TextOrList: return "text or list";
+    case FieldType::Date: return "date";
+    case FieldType::Number: return "number";
+    case FieldType::Boolean: return "true / false";
+    case FieldType::List: return "list";
+    case FieldType::Mapping: return "mapping";
+  }
+  return "";
+}
+
+std::optional<bool> boolean_word(std::string_view word) {
+  for (auto w : kTrueWords)
+    if (word == w) return true;
+  for (auto w : kFalseWords)
+    if (word == w) return false;
+  return std::nullopt;
+}
+
 bool Fields::boolean(const std::string& key, bool fallback) const {
   YAML::Node n = node(key);
   if (!n.IsDefined() || n.IsNull()) return fallback;
   std::string s = n.IsScalar() ? trim(n.Scalar()) : "";
-  if (s == "true" || s == "yes" || s == "是" || s == "有") return true;
-  if (s == "false" || s == "no" || s == "否" || s == "无") return false;
+  if (auto b = boolean_word(s)) return *b;
   error(key, "'" + key + "' must be true or false, not '" + s + "'");
   return fallback;
 }

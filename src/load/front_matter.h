@@ -46,10 +46,29 @@ SourceLocation location_of(const FrontMatter& fm, const YAML::Node& node);
 // Same, as a YAML mark (used for errors thrown by yaml-cpp).
 SourceLocation location_of_mark(const FrontMatter& fm, const YAML::Mark& mark);
 
+// What a field holds, as docs/content-schema.md names it (type_name()).
+enum class FieldType {
+  Text,        // one line of text
+  TextOrList,  // text, or a list of texts
+  Date,        // 2020-12-16 or 2020年12月16日
+  Number,      // a whole number
+  Boolean,     // one of kTrueWords / kFalseWords
+  List,        // a list of items described beside the field
+  Mapping,     // a mapping described beside the field
+};
+std::string_view type_name(FieldType type);
+
+// The words a boolean field accepts.
+inline constexpr std::string_view kTrueWords[] = {"true", "yes", "是", "有"};
+inline constexpr std::string_view kFalseWords[] = {"false", "no", "否", "无"};
+// true / false for one of those words, nullopt for anything else.
+std::optional<bool> boolean_word(std::string_view word);
+
 struct FieldSpec {
   std::string key;                   // canonical English key
   std::vector<std::string> aliases;  // Chinese (or other) spellings
   bool required = false;
+  FieldType type = FieldType::Text;
 };
 
 class Fields {

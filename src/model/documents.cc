@@ -2,6 +2,24 @@
 
 namespace bulletin {
 
+SeriesIndex::SeriesIndex(const std::vector<Series>& series) {
+  for (const auto& s : series) {
+    by_id_[s.id] = s;
+    id_by_name_[s.name] = s.id;
+    ids_.push_back(s.id);
+  }
+}
+
+const Series* SeriesIndex::find(const std::string& key) const {
+  auto it = by_id_.find(key);
+  if (it == by_id_.end()) {
+    auto named = id_by_name_.find(key);
+    if (named == id_by_name_.end()) return nullptr;
+    it = by_id_.find(named->second);
+  }
+  return &it->second;
+}
+
 std::string Notice::url() const {
   if (doc_no) {
     return "notices/" + doc_no->code + "/" + std::to_string(doc_no->year) + "/" +

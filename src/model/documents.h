@@ -3,6 +3,7 @@
 // numbered bulletin issues (简报). Loaders fill these; renderers read them.
 #pragma once
 
+#include <map>
 #include <optional>
 #include <string>
 #include <vector>
@@ -18,6 +19,22 @@ struct Series {
   std::string editor;  // 中共上海市教育卫生工作委员会办公室
   bool yearly_numbering = true;  // 第 N 期 restarts each year; false: running numbers
   SourceLocation where;
+};
+
+// The declared series by id and by name, built once from SiteConfig::series
+// (an issue may name its series either way). Holds its own copies.
+class SeriesIndex {
+ public:
+  SeriesIndex() = default;
+  explicit SeriesIndex(const std::vector<Series>& series);
+  // The series with id `key`, else the one named `key`; null when none.
+  const Series* find(const std::string& key) const;
+  const std::vector<std::string>& ids() const { return ids_; }
+
+ private:
+  std::map<std::string, Series> by_id_;
+  std::map<std::string, std::string> id_by_name_;
+  std::vector<std::string> ids_;  // in declaration order
 };
 
 struct SiteConfig {
@@ -77,6 +94,15 @@ struct Enclosure {
   std::optional<Date> date;
 };
 
+// `revision: N` with `revision_note: …`: a declared correction of a published
+// notice or issue.
+struct Revision {
+  int number = 0;  // declared correction number (2, 3…); 0 when none
+  std::string note;
+  SourceLocation where;
+  std::string source_line;  // the line at `where`, for later messages
+};
+
 struct Notice {
   std::string source;
   std::string slug;  // file name without .md; used only without doc_no
@@ -103,11 +129,9 @@ struct Notice {
   std::string cc;
   std::string printer;
   std::optional<Date> print_date;
-  int revision = 0;  // declared correction number (2, 3…); 0 when none
-  std::string revision_note;
+  Revision revision;
   std::string source_digest;  // of the file and its resource folder, as loaded
   SourceLocation where;
-  SourceLocation revision_where;
 
   std::string url() const;
   int year() const;
@@ -118,6 +142,7 @@ struct RankingRef {
   std::string rule;
   std::string period;
   SourceLocation where;
+  std::string source_line;  // the line at `where`, for later messages
 };
 
 struct IssueSection {
@@ -146,12 +171,10 @@ struct BulletinIssue {
   std::vector<IssueSection> sections;
   std::vector<DistributionLine> distribution;
   int print_count = 0;
-  int revision = 0;  // declared correction number (2, 3…); 0 when none
-  std::string revision_note;
+  Revision revision;
   std::string source_digest;  // of the file, as loaded
   SourceLocation where;
   SourceLocation number_where;
-  SourceLocation revision_where;
 
   std::string url() const;
   // 第 6 期 / 增刊第 1 期

@@ -19,12 +19,11 @@ const std::vector<std::string>& required_templates() {
 namespace {
 
 // Every `ranking:` of an issue section names an existing rule and period.
-void check_ranking_references(const Project& p, const FileSystem& fs, Diagnostics& diags) {
+void check_ranking_references(const Project& p, Diagnostics& diags) {
   for (const auto& issue : p.content.issues) {
     for (const auto& section : issue.sections) {
       if (!section.ranking) continue;
       const RankingRef& ref = *section.ranking;
-      std::string source = fs.read(join_path(p.root, issue.source)).value_or("");
       const RuleOutput* rule = nullptr;
       std::vector<std::string> ids;
       for (const auto& r : p.rankings) {
@@ -34,7 +33,7 @@ void check_ranking_references(const Project& p, const FileSystem& fs, Diagnostic
       if (!rule) {
         std::string msg = "no ranking rule '" + ref.rule + "' in data/rules";
         if (auto guess = did_you_mean(ref.rule, ids)) msg += "; did you mean '" + *guess + "'?";
-        diags.error(ref.where, msg, line_of(source, ref.where.line));
+        diags.error(ref.where, msg, ref.source_line);
         continue;
       }
       if (find_period(rule->results, ref.period)) continue;
@@ -46,16 +45,16 @@ void check_ranking_references(const Project& p, const FileSystem& fs, Diagnostic
       } else if (!periods.empty()) {
         msg += " (it has " + periods.front() + " to " + periods.back() + ")";
       }
-      diags.error(ref.where, msg, line_of(source, ref.where.line));
+      diags.error(ref.where, msg, ref.source_line);
     }
   }
 }
 
 // A published notice or issue whose source changed must declare its next
 // revision; a declared revision not yet published is worth a reminder.
-void check_published_sources(const Project& p, const FileSystem& fs, Diagnostics& diags) {
-  auto check = [&](const std::string& url, const std::string& source, const std::string& digest, int revision,
-                   const SourceLocation& revision_where) {
+void check_published_sources(const Project& p, Diagnostics& diags) {
+  auto check = [&](const std::string& url, const std::string& source, const std::string& digest,
+                   const Revision& revision) {
     const DocumentHistory* history = p.archive.find(url);
     if (!history) return;
     Publishable doc;
@@ -63,22 +62,24 @@ void check_published_sources(const Project& p, const FileSystem& fs, Diagnostics
     doc.url = url;
     doc.source = source;
     doc.source_digest = digest;
-    doc.declared_revision = revision;
-    std::string text = fs.read(join_path(p.root, source)).value_or("");
+    doc.declared_revision = revision.number;
     std::string problem = unpublished_change(doc, *history);
     if (!problem.empty()) {
-      SourceLocation where = revision ? revision_where : SourceLocation{source, 1, 1};
-      diags.error(where, problem, revision ? line_of(text, where.line) : "");
+      if (revision.number) {
+        diags.error(revision.where, problem, revision.source_line);
+      } else {
+        diags.error({source, 1, 1}, problem);
+      }
     } else if (doc.source_digest != history->latest().source_digest) {
-      diags.warning(revision_where,
-                    "revision " + std::to_string(revision) + " is declared but not published yet: the site shows " +
+      diags.warning(revision.where,
+                    "revision " + std::to_string(revision.number) + " is declared but not published yet: the site shows " +
                         "version " + std::to_string(history->latest().version) + " until you run `bulletin publish " +
                         source + "`",
-                    line_of(text, revision_where.line));
+                    revision.source_line);
     }
   };
-  for (const auto& n : p.content.notices) check(n.url(), n.source, n.source_digest, n.revision, n.revision_where);
-  for (const auto& i : p.content.issues) check(i.url(), i.source, i.source_digest, i.revision, i.revision_where);
+  for (const auto& n : p.content.notices) check(n.url(), n.source, n.source_digest, n.revision);
+  for (const auto& i : p.content.issues) check(i.url(), i.source, i.source_digest, i.revision);
 }
 
 // The published periods of `rule`, by period id.
@@ -154,6 +155,7 @@ Project load_project(const FileSystem& fs, const std::string& root, Diagnostics&
   Project p;
   p.root = root;
   p.config = load_config(fs, root, diags);
+  p.series = SeriesIndex(p.config.series);
   if (!fs.is_file(join_path(root, "bulletin.yaml"))) return p;  // not a project: one error is enough
   p.archive = load_archive(fs, root, diags);
   p.content = load_content(fs, root, p.config, diags,
@@ -173,8 +175,8 @@ Project load_project(const FileSystem& fs, const std::string& root, Diagnostics&
       diags.add(e.diagnostic());
     }
   }
-  check_ranking_references(p, fs, diags);
-  check_published_sources(p, fs, diags);
+  check_ranking_references(p, diags);
+  check_published_sources(p, diags);
   p.templates.load(fs, root, required_templates(), diags);
   return p;
 }

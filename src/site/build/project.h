@@ -16,6 +16,7 @@ namespace bulletin {
 struct Project {
   std::string root;  // project folder
   SiteConfig config;
+  SeriesIndex series;  // of config.series
   Content content;
   std::vector<RuleOutput> rankings;  // every rule with its computed periods
   Archive archive;                   // published documents, by permanent URL

@@ -16,6 +16,13 @@ PageData frozen(PageData page) {
   return page;
 }
 
+// What a notice or an issue declares about its correction.
+void declare_revision(Publishable& d, const Revision& r) {
+  d.declared_revision = r.number;
+  d.revision_note = r.note;
+  d.revision_where = r.where;
+}
+
 }  // namespace
 
 Publishable publishable_notice(const Notice& n) {
@@ -25,9 +32,7 @@ Publishable publishable_notice(const Notice& n) {
   d.title = n.title;
   d.source = n.source;
   d.source_digest = n.source_digest;
-  d.declared_revision = n.revision;
-  d.revision_note = n.revision_note;
-  d.revision_where = n.revision_where;
+  declare_revision(d, n.revision);
   d.page = frozen(notice_page(n));
   for (const auto& a : n.attachments)
     if (!a.is_page()) d.copies.emplace_back(a.file_name, a.file_source);
@@ -55,8 +60,7 @@ std::map<std::string, const Article*> articles_by_slug(const Project& p) {
 Publishable publishable_issue(const Project& p, const BulletinIssue& issue,
                               const std::map<std::string, const Article*>& articles) {
   IssueContext ctx;
-  for (const auto& s : p.config.series)
-    if (s.id == issue.series) ctx.series = &s;
+  ctx.series = p.series.find(issue.series);
   ctx.articles = &articles;
   ctx.ranking = [&p](const RankingRef& ref) { return ranking_table_for(p, ref); };
   Publishable d;
@@ -65,9 +69,7 @@ Publishable publishable_issue(const Project& p, const BulletinIssue& issue,
   d.title = (ctx.series ? ctx.series->name + " " : "") + issue.number_text() + " " + issue.title;
   d.source = issue.source;
   d.source_digest = issue.source_digest;
-  d.declared_revision = issue.revision;
-  d.revision_note = issue.revision_note;
-  d.revision_where = issue.revision_where;
+  declare_revision(d, issue.revision);
   d.page = frozen(issue_page(issue, ctx));
   return d;
 }

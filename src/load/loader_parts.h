@@ -1,0 +1,34 @@
+// Pieces the per-type loaders (article_loader.cc, notice_loader.cc,
+// issue_loader.cc) share. Internal to load/.
+#pragma once
+
+#include <string>
+
+#include "load/front_matter.h"
+#include "load/markdown.h"
+#include "model/documents.h"
+
+namespace bulletin {
+
+// "content/articles/x.md" -> "x".
+std::string file_stem(const std::string& path);
+// "content/articles/x.md" -> "content/articles".
+std::string parent_dir(const std::string& path);
+
+// Articles and bulletin issues; notices use official_markdown (公文 headings).
+MarkdownOptions article_markdown(const SiteConfig& config);
+MarkdownOptions official_markdown(const SiteConfig& config);
+
+// `revision: 2` with `revision_note: …` declares a correction of a published
+// document; problems go to f's diagnostics.
+Revision read_revision(const Fields& f);
+
+// Reports `slug` at its field (or the file's first line when the slug is the
+// file name) when it cannot be used in a URL.
+void check_slug(const Fields& f, const std::string& slug);
+
+// load_issue with the series index built once by load_content.
+std::optional<BulletinIssue> load_issue(const SourceFile& file, const SiteConfig& config,
+                                        const SeriesIndex& series, Diagnostics& diags, bool frozen);
+
+}  // namespace bulletin
