@@ -26,7 +26,7 @@ int main(int argc, char** argv) {
       double computed = std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
       size_t bytes = 0;
       for (const auto& p : results.periods)
-        bytes += bulletin::period_to_json(rule, p).dump().size() + bulletin::period_to_csv(rule, p).size();
+        bytes += bulletin::period_json_text(rule, p).size() + bulletin::period_to_csv(rule, p).size();
       double s = std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
       std::printf("rule %s: %ld records, %zu periods, %zu bytes of index.json/csv, %.3f s (computed at %.3f s)\n",
                   rule.id.c_str(), results.records, results.periods.size(), bytes, s, computed);

@@ -308,6 +308,18 @@ std::string Exact::rounded(int places, int shift) const {
 
 std::string Exact::exact_text() const {
   if (state_ == State::Undefined) return "";
+  if (state_ == State::Small) {  // the common case, without GMP
+    u128 d = static_cast<u128>(den_);
+    int twos = 0, fives = 0;
+    while ((d & 1) == 0) d >>= 1, ++twos;
+    while (d % 5 == 0) d /= 5, ++fives;
+    if (d != 1) return (num_ < 0 ? "-" : "") + u128_digits(abs128(num_)) + "/" + u128_digits(static_cast<u128>(den_));
+    int places = std::max(twos, fives);
+    u128 scaled;
+    if (places <= 38 &&
+        !__builtin_mul_overflow(abs128(num_), static_cast<u128>(pow10_128(places)) / static_cast<u128>(den_), &scaled))
+      return place_point(u128_digits(scaled), places, num_ < 0);
+  }
   BigRational b = to_big();
   mpz_class d = b.q.get_den();
   int twos = 0, fives = 0;

@@ -2,6 +2,9 @@
 
 #include <charconv>
 #include <cmath>
+#include <cstdio>
+#include <string_view>
+#include <vector>
 
 namespace bulletin {
 
@@ -9,120 +12,345 @@ namespace {
 
 using ojson = nlohmann::ordered_json;
 
-ojson metric_json(const MetricValue& m) {
-  ojson v = ojson::object();
+// Writes JSON exactly as nlohmann's dump(2) does (two-space indent, "key": value,
+// "{}" and "[]" when empty, the same escapes and the same shortest doubles),
+// straight into one string: index.json of a period with 10,000 rows is written
+// without building a tree of objects first.
+class JsonWriter {
+ public:
+  explicit JsonWriter(std::string& out) : out_(out) {}
+
+  void begin_object() { open('{'); }
+  void end_object() { close('}'); }
+  void begin_array() { open('['); }
+  void end_array() { close(']'); }
+  // The key of the next value inside an object.
+  void key(std::string_view k) {
+    element();
+    string_text(k);
+    out_ += ": ";
+    keyed_ = true;
+  }
+  void value(std::string_view s) {
+    element();
+    string_text(s);
+  }
+  void value(const char* s) { value(std::string_view(s)); }
+  void value(const std::string& s) { value(std::string_view(s)); }
+  void value(bool b) {
+    element();
+    out_ += b ? "true" : "false";
+  }
+  void value(long long v) {
+    element();
+    char buf[24];
+    out_.append(buf, std::to_chars(buf, buf + sizeof buf, v).ptr);
+  }
+  void value(long v) { value(static_cast<long long>(v)); }
+  void value(int v) { value(static_cast<long long>(v)); }
+  void value(double v) {
+    element();
+    if (!std::isfinite(v)) {
+      out_ += "null";
+      return;
+    }
+    char buf[64];
+    out_.append(buf, nlohmann::detail::to_chars(buf, buf + sizeof buf, v));
+  }
+  void null() {
+    element();
+    out_ += "null";
+  }
+  // "key": value in one call.
+  template <typename T>
+  void member(std::string_view k, const T& v) {
+    key(k);
+    value(v);
+  }
+
+ private:
+  std::string& out_;
+  std::vector<bool> empty_;  // per open container: nothing written in it yet
+  bool keyed_ = false;       // a key was just written: its value follows on the line
+
+  void indent(size_t depth) { out_.append(2 * depth, ' '); }
+  // Before an element of the innermost container (or the value after a key).
+  void element() {
+    if (keyed_) {
+      keyed_ = false;
+      return;
+    }
+    if (empty_.empty()) return;
+    out_ += empty_.back() ? "\n" : ",\n";
+    empty_.back() = false;
+    indent(empty_.size());
+  }
+  void open(char c) {
+    element();
+    out_ += c;
+    empty_.push_back(true);
+  }
+  void close(char c) {
+    bool was_empty = empty_.back();
+    empty_.pop_back();
+    if (!was_empty) {
+      out_ += '\n';
+      indent(empty_.size());
+    }
+    out_ += c;
+  }
+  // A JSON string: the escapes nlohmann writes (\" \\ \b \f \n \r \t, \u00xx for
+  // other control characters), UTF-8 as it is; a byte that is not UTF-8 becomes
+  // U+FFFD (nlohmann would throw).
+  void string_text(std::string_view s) {
+    out_ += '"';
+    size_t i = 0, n = s.size();
+    while (i < n) {
+      size_t run = i;
+      while (run < n) {
+        unsigned char c = static_cast<unsigned char>(s[run]);
+        if (c < 0x20 || c == '"' || c == '\\' || c >= 0x80) break;
+        ++run;
+      }
+      out_.append(s.data() + i, run - i);
+      i = run;
+      if (i == n) break;
+      unsigned char c = static_cast<unsigned char>(s[i]);
+      if (c >= 0x80) {
+        size_t len = utf8_sequence(s.substr(i));
+        if (len) out_.append(s.data() + i, len), i += len;
+        else out_ += "\xEF\xBF\xBD", ++i;
+        continue;
+      }
+      ++i;
+      switch (c) {
+        case '"': out_ += "\\\""; break;
+        case '\\': out_ += "\\\\"; break;
+        case '\b': out_ += "\\b"; break;
+        case '\f': out_ += "\\f"; break;
+        case '\n': out_ += "\\n"; break;
+        case '\r': out_ += "\\r"; break;
+        case '\t': out_ += "\\t"; break;
+        default: {
+          char buf[8];
+          std::snprintf(buf, sizeof buf, "\\u%04x", c);
+          out_ += buf;
+        }
+      }
+    }
+    out_ += '"';
+  }
+  // The length of the well-formed UTF-8 sequence at the start of `s`, or 0.
+  static size_t utf8_sequence(std::string_view s) {
+    auto b = [&](size_t k) { return static_cast<unsigned char>(s[k]); };
+    auto cont = [&](size_t k) { return k < s.size() && (b(k) & 0xC0) == 0x80; };
+    unsigned char c = b(0);
+    if (c >= 0xC2 && c <= 0xDF) return cont(1) ? 2 : 0;
+    if (c >= 0xE0 && c <= 0xEF) {
+      if (!cont(1) || !cont(2)) return 0;
+      if (c == 0xE0 && b(1) < 0xA0) return 0;  // overlong
+      if (c == 0xED && b(1) > 0x9F) return 0;  // surrogates
+      return 3;
+    }
+    if (c >= 0xF0 && c <= 0xF4) {
+      if (!cont(1) || !cont(2) || !cont(3)) return 0;
+      if (c == 0xF0 && b(1) < 0x90) return 0;
+      if (c == 0xF4 && b(1) > 0x8F) return 0;
+      return 4;
+    }
+    return 0;
+  }
+};
+
+// {"value": nearest double or null, "exact": "0.035" / "1/3" or null, "text": "0.04"}
+void metric_json(JsonWriter& w, const MetricValue& m) {
+  w.begin_object();
   // JSON has no NaN: an undefined value is null.
-  if (std::isnan(m.value) || std::isinf(m.value)) v["value"] = nullptr;
-  else v["value"] = m.value;
-  v["text"] = m.text;
-  return v;
+  w.member("value", m.value);
+  w.key("exact");
+  if (m.exact.defined()) w.value(m.exact.exact_text());
+  else w.null();
+  w.member("text", m.text);
+  w.end_object();
 }
 
-ojson metrics_header(const std::vector<RankingMetric>& metrics) {
-  ojson out = ojson::array();
-  for (const auto& m : metrics)
-    out.push_back({{"id", m.id}, {"label", m.label}, {"format", m.format.spec()}});
-  return out;
+void metrics_header(JsonWriter& w, const std::vector<RankingMetric>& metrics) {
+  w.begin_array();
+  for (const auto& m : metrics) {
+    w.begin_object();
+    w.member("id", m.id);
+    w.member("label", m.label);
+    w.member("format", m.format.spec());
+    w.end_object();
+  }
+  w.end_array();
 }
 
-ojson skipped_json(const SkippedRecords& s) {
-  ojson reasons = ojson::object();
-  for (const auto& [reason, n] : s.by_reason) reasons[reason] = n;
-  ojson first = ojson::array();
-  for (const auto& r : s.first)
-    first.push_back({{"file", r.path}, {"line", r.line}, {"column", r.column}, {"record", r.index},
-                     {"reason", r.reason}, {"text", r.text}});
-  return {{"count", s.count}, {"reasons", reasons}, {"examples", s.examples}, {"first", first}};
+void skipped_json(JsonWriter& w, const SkippedRecords& s) {
+  w.begin_object();
+  w.member("count", s.count);
+  w.key("reasons");
+  w.begin_object();
+  for (const auto& [reason, n] : s.by_reason) w.member(reason, n);
+  w.end_object();
+  w.key("examples");
+  w.begin_array();
+  for (const auto& e : s.examples) w.value(e);
+  w.end_array();
+  w.key("first");
+  w.begin_array();
+  for (const auto& r : s.first) {
+    w.begin_object();
+    w.member("file", r.path);
+    w.member("line", r.line);
+    w.member("column", r.column);
+    w.member("record", r.index);
+    w.member("reason", r.reason);
+    w.member("text", r.text);
+    w.end_object();
+  }
+  w.end_array();
+  w.end_object();
+}
+
+// "0.035" or "1/3" (Exact::exact_text) back to the value.
+std::optional<Exact> exact_from_text(std::string_view t) {
+  size_t slash = t.find('/');
+  if (slash == std::string_view::npos) return parse_decimal(t);
+  auto n = parse_decimal(t.substr(0, slash)), d = parse_decimal(t.substr(slash + 1));
+  if (!n || !d || d->is_zero()) return std::nullopt;
+  return *n / *d;
 }
 
 }  // namespace
 
-ojson period_to_json(const RankingRule& rule, const PeriodResult& p) {
-  ojson j;
-  j["rule"] = rule.id;
-  j["title"] = rule.title;
-  j["period"] = p.id;
-  j["kind"] = std::string(period_kind_name(rule.period));
-  j["start"] = p.first.iso();
-  j["end"] = p.last.iso();
-  j["complete"] = p.complete;
-  j["as_of"] = p.complete || p.records == 0 ? ojson(nullptr) : ojson(p.last_in_data.iso());
-  j["records"] = p.records;
-  j["skipped"] = skipped_json(p.skipped);
-  j["metrics"] = metrics_header(rule.metrics);
+std::string period_json_text(const RankingRule& rule, const PeriodResult& p) {
+  std::string out;
+  out.reserve(256 + p.rows.size() * (160 + 110 * rule.metrics.size()));
+  JsonWriter w(out);
+  w.begin_object();
+  w.member("rule", rule.id);
+  w.member("title", rule.title);
+  w.member("period", p.id);
+  w.member("kind", period_kind_name(rule.period));
+  w.member("start", p.first.iso());
+  w.member("end", p.last.iso());
+  w.member("complete", p.complete);
+  w.key("as_of");
+  if (p.complete || p.records == 0) w.null();
+  else w.value(p.last_in_data.iso());
+  w.member("records", p.records);
+  w.key("skipped");
+  skipped_json(w, p.skipped);
+  w.key("metrics");
+  metrics_header(w, rule.metrics);
   bool grouped = rule.has_group();
 
-  ojson rows = ojson::array();
+  w.key("rows");
+  w.begin_array();
   for (const auto& r : p.rows) {
-    ojson row;
-    row["rank"] = r.rank;
-    if (grouped) row["overall_rank"] = r.overall_rank;
-    row["entity"] = r.entity;
-    if (grouped) row["group"] = r.group;
-    row["records"] = r.records;
-    for (size_t i = 0; i < r.metrics.size(); ++i) row[rule.metrics[i].id] = metric_json(r.metrics[i]);
-    rows.push_back(std::move(row));
+    w.begin_object();
+    w.member("rank", r.rank);
+    if (grouped) w.member("overall_rank", r.overall_rank);
+    w.member("entity", r.entity);
+    if (grouped) w.member("group", r.group);
+    w.member("records", r.records);
+    for (size_t i = 0; i < r.metrics.size(); ++i) {
+      w.key(rule.metrics[i].id);
+      metric_json(w, r.metrics[i]);
+    }
+    w.end_object();
   }
-  j["rows"] = std::move(rows);
+  w.end_array();
 
-  ojson lists = ojson::object();
+  w.key("lists");
+  w.begin_object();
   for (size_t li = 0; li < p.lists.size(); ++li) {
     const ListResult& l = p.lists[li];
     const RankingList& spec = rule.lists[li];
-    ojson list;
-    list["label"] = l.label;
-    ojson entries = ojson::array();
+    w.key(l.id);
+    w.begin_object();
+    w.member("label", l.label);
+    w.key("entries");
+    w.begin_array();
     for (const auto& part : l.parts) {
       for (size_t i : part.items) {
         const RankedRow& r = p.rows[i];
-        ojson e;
-        e["rank"] = spec.per_group || !grouped ? r.rank : r.overall_rank;
-        e["entity"] = r.entity;
-        if (grouped) e["group"] = r.group;
-        entries.push_back(std::move(e));
+        w.begin_object();
+        w.member("rank", spec.per_group || !grouped ? r.rank : r.overall_rank);
+        w.member("entity", r.entity);
+        if (grouped) w.member("group", r.group);
+        w.end_object();
       }
     }
-    list["entries"] = std::move(entries);
-    list["ties_extended"] = l.ties_extended();
+    w.end_array();
+    w.member("ties_extended", l.ties_extended());
     if (spec.per_group) {
-      ojson parts = ojson::array();
+      w.key("parts");
+      w.begin_array();
       for (const auto& part : l.parts) {
-        ojson names = ojson::array();
-        for (size_t i : part.items) names.push_back(p.rows[i].entity);
-        parts.push_back({{"group", part.group}, {"entities", names},
-                         {"ties_extended", part.ties_extended}});
+        w.begin_object();
+        w.member("group", part.group);
+        w.key("entities");
+        w.begin_array();
+        for (size_t i : part.items) w.value(p.rows[i].entity);
+        w.end_array();
+        w.member("ties_extended", part.ties_extended);
+        w.end_object();
       }
-      list["parts"] = std::move(parts);
+      w.end_array();
     }
-    lists[l.id] = std::move(list);
+    w.end_object();
   }
-  j["lists"] = std::move(lists);
+  w.end_object();
 
   if (rule.groups && grouped) {
-    ojson g;
-    g["metrics"] = metrics_header(rule.groups->metrics);
-    ojson grows = ojson::array();
+    w.key("groups");
+    w.begin_object();
+    w.key("metrics");
+    metrics_header(w, rule.groups->metrics);
+    w.key("rows");
+    w.begin_array();
     for (const auto& r : p.group_rows) {
-      ojson row;
-      row["rank"] = r.rank;
-      row["group"] = r.group;
-      row["members"] = r.members;
-      for (size_t i = 0; i < r.metrics.size(); ++i)
-        row[rule.groups->metrics[i].id] = metric_json(r.metrics[i]);
-      grows.push_back(std::move(row));
+      w.begin_object();
+      w.member("rank", r.rank);
+      w.member("group", r.group);
+      w.member("members", r.members);
+      for (size_t i = 0; i < r.metrics.size(); ++i) {
+        w.key(rule.groups->metrics[i].id);
+        metric_json(w, r.metrics[i]);
+      }
+      w.end_object();
     }
-    g["rows"] = std::move(grows);
-    ojson glists = ojson::object();
+    w.end_array();
+    w.key("lists");
+    w.begin_object();
     for (const auto& l : p.group_lists) {
-      ojson entries = ojson::array();
-      for (size_t i : l.parts.at(0).items)
-        entries.push_back({{"rank", p.group_rows[i].rank}, {"group", p.group_rows[i].group}});
-      glists[l.id] = {{"label", l.label}, {"entries", entries}, {"ties_extended", l.ties_extended()}};
+      w.key(l.id);
+      w.begin_object();
+      w.member("label", l.label);
+      w.key("entries");
+      w.begin_array();
+      for (size_t i : l.parts.at(0).items) {
+        w.begin_object();
+        w.member("rank", p.group_rows[i].rank);
+        w.member("group", p.group_rows[i].group);
+        w.end_object();
+      }
+      w.end_array();
+      w.member("ties_extended", l.ties_extended());
+      w.end_object();
     }
-    g["lists"] = std::move(glists);
-    j["groups"] = std::move(g);
+    w.end_object();
+    w.end_object();
   }
-  return j;
+  w.end_object();
+  out += '\n';
+  return out;
+}
+
+ojson period_to_json(const RankingRule& rule, const PeriodResult& p) {
+  return ojson::parse(period_json_text(rule, p));
 }
 
 std::string csv_text(const std::string& s) {
@@ -167,7 +395,10 @@ std::optional<PeriodResult> period_from_json(const RankingRule& rule, const nloh
       MetricValue mv;
       mv.value = v.is_object() && v["value"].is_number() ? v["value"].get<double>() : std::nan("");
       mv.exact = Exact::undefined();
-      if (std::isfinite(mv.value)) {
+      std::optional<Exact> exact;
+      if (v.is_object() && v.contains("exact") && v["exact"].is_string()) exact = exact_from_text(v["exact"].get<std::string>());
+      if (exact) mv.exact = *exact;
+      else if (std::isfinite(mv.value)) {  // written before "exact" was: the double's shortest decimal
         char buf[64];
         auto end = std::to_chars(buf, buf + sizeof buf, mv.value).ptr;
         if (auto e = parse_decimal(std::string_view(buf, end - buf))) mv.exact = *e;

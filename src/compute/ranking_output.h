@@ -1,11 +1,14 @@
 // The files beside each ranking page: index.json and index.csv.
 //
 // index.json holds everything the page shows, with full-precision values:
+// each value as the nearest double ("value", for programs), its exact form
+// ("exact": "0.035", or "1/3" when it has no finite decimal; null when
+// undefined) and the printed text:
 //   {"rule", "title", "period", "kind", "start", "end", "complete", "as_of",
 //    "records", "skipped": {"count", "reasons": {reason: n}, "examples": [...]},
 //    "metrics": [{"id", "label", "format"}],
 //    "rows": [{"rank", "overall_rank"?, "entity", "group"?, "records",
-//              <metric id>: {"value": 0.976, "text": "97.60%"}, ...}],
+//              <metric id>: {"value": 0.976, "exact": "0.976", "text": "97.60%"}, ...}],
 //    "lists": {<id>: {"label", "entries": [{"rank", "entity", "group"?}],
 //                     "ties_extended", "parts"?: [{"group", "entities", "ties_extended"}]}},
 //    "groups"?: {"metrics": [...], "rows": [{"rank", "group", "members", <id>: {...}}],
@@ -24,6 +27,10 @@
 
 namespace bulletin {
 
+// index.json as written to the site: nlohmann's dump(2) layout and a final
+// line break, streamed into one string.
+std::string period_json_text(const RankingRule& rule, const PeriodResult& period);
+// The same as a JSON value.
 nlohmann::ordered_json period_to_json(const RankingRule& rule, const PeriodResult& period);
 
 std::string period_to_csv(const RankingRule& rule, const PeriodResult& period);

@@ -308,7 +308,8 @@ TEST_CASE("index.json and index.csv carry ranks, values and texts", "[compute]")
   CHECK(j["as_of"] == "2020-11-29");
   CHECK(j["rows"][0].dump() ==
         R"({"rank":1,"entity":"中共上海工艺美术职业学院 (上海市工艺美术学校)委员会","records":1,)"
-        R"("participation":{"value":0.976,"text":"97.60%"},"avg_score":{"value":43.06,"text":"43.06"}})");
+        R"("participation":{"value":0.976,"exact":"0.976","text":"97.60%"},)"
+        R"("avg_score":{"value":43.06,"exact":"43.06","text":"43.06"}})");
   CHECK(j["rows"][1]["participation"]["text"] == "61.00%");
   CHECK(period_to_csv(rule, p) ==
         "\xEF\xBB\xBF排名,单位,日人均参与度,日人均积分\r\n"

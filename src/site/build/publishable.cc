@@ -82,7 +82,7 @@ Publishable publishable_ranking(const RuleOutput& r, size_t index) {
   d.title = r.rule.title + " " + period_label(r.rule.period, period.id);
   d.source = r.rule.path;
   d.page = frozen(ranking_period_page(r, index));
-  d.files["index.json"] = period_to_json(r.rule, period).dump(2) + "\n";
+  d.files["index.json"] = period_json_text(r.rule, period);
   d.files["index.csv"] = period_to_csv(r.rule, period);
   return d;
 }
