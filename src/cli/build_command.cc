@@ -169,7 +169,9 @@ int run_check(const CheckArgs& o) {
     MemoryWriter out;
     out.keep_contents = true;
     try {
-      build_site(project, fs, out);
+      BuildOptions options;
+      options.pdf = false;  // frozen PDFs are still checked against their snapshots
+      build_site(project, fs, out, options);
       LinkCheckOptions links;
       links.base_path = project.config.base_path;
       if (o.external) links.check_external = check_external_url;

@@ -44,6 +44,10 @@ struct SiteConfig {
   std::string base_path = "/";
   std::string base_url;  // optional absolute origin for feeds/sitemap, e.g. http://oa.example.edu.cn
   bool raw_html = false;
+  // web_fonts (网页字体): fonts shipped with the site for screens that lack the
+  // official faces, subset to the documents' characters (docs/print.md).
+  bool web_fonts_project = false;  // `fonts`: the project's fonts/, whose licence allows it
+  bool web_fonts_fandol = false;   // `fandol`: the Fandol faces (GPL + font exception)
   int feed_limit = 50;  // entries per Atom feed, newest first (as Hugo's rssLimit)
   std::vector<Series> series;
   std::string path = "bulletin.yaml";

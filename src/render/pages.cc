@@ -180,6 +180,17 @@ PageData page_data(const std::string& kind, const std::string& url, const std::s
   return d;
 }
 
+PageData attachment_page_data(const PageData& notice, const PageData& a) {
+  PageData summary = {{"title", notice.value("title", "")}, {"url", notice["url"]}};
+  summary["doc_no"] = notice.contains("doc_no") ? notice["doc_no"] : PageData(false);
+  PageData page = page_data("attachment", a["url"].get<std::string>(), a.value("page_title", ""));
+  page["label"] = a["label"];
+  page["title"] = a["page_title"];
+  page["body"] = a["page_body"];
+  page["notice"] = summary;
+  return page;
+}
+
 PageData article_summary(const Article& a) {
   PageData d = PageData::object();
   set(d, "title", a.title);

@@ -37,6 +37,10 @@ TemplateData site_data(const SiteConfig& config);
 // The fields every page has: root, url, page_title, kind.
 PageData page_data(const std::string& kind, const std::string& url, const std::string& title);
 
+// The page data of one of a notice's attachment pages (an entry of its
+// "attachments" with is_page), from the notice's page data, live or published.
+PageData attachment_page_data(const PageData& notice, const PageData& attachment);
+
 PageData article_summary(const Article& a);
 PageData article_page(const Article& a);
 PageData articles_index(const std::vector<Article>& articles);

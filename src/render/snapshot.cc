@@ -110,6 +110,7 @@ nlohmann::json canonical(const Snapshot& s) {
   // Added later: only present when used, so that earlier snapshots keep their digests.
   if (!s.inputs.empty()) c["inputs"] = s.inputs;
   if (!s.pdf_digest.empty()) c["pdf_digest"] = s.pdf_digest;
+  if (!s.attachment_pdfs.empty()) c["attachment_pdfs"] = s.attachment_pdfs;
   return c;
 }
 
@@ -125,6 +126,12 @@ std::string emit_snapshot(const Snapshot& s, bool literal) {
   out << YAML::Key << "source" << YAML::Value << YAML::DoubleQuoted << s.source;
   out << YAML::Key << "source_digest" << YAML::Value << s.source_digest;
   if (!s.pdf_digest.empty()) out << YAML::Key << "pdf_digest" << YAML::Value << s.pdf_digest;
+  if (!s.attachment_pdfs.empty()) {
+    out << YAML::Key << "attachment_pdfs" << YAML::Value << YAML::BeginMap;
+    for (const auto& [page, digest] : s.attachment_pdfs)
+      out << YAML::Key << YAML::DoubleQuoted << page << YAML::Value << digest;
+    out << YAML::EndMap;
+  }
   out << YAML::Key << "digest" << YAML::Value << s.digest;
   out << YAML::Key << "page" << YAML::Value;
   emit(out, s.page, literal);
@@ -256,6 +263,19 @@ Snapshot read_snapshot(const SourceFile& file) {
   s.source = need("source");
   s.source_digest = need("source_digest");
   if (root["pdf_digest"]) s.pdf_digest = root["pdf_digest"].Scalar();
+  if (YAML::Node pdfs = root["attachment_pdfs"]; pdfs && !pdfs.IsNull()) {
+    if (!pdfs.IsMap()) throw Error(location_of(fm, pdfs), "snapshot attachment_pdfs must map attachment pages to digests");
+    for (const auto& kv : pdfs) {
+      std::string page = kv.first.Scalar();
+      std::string name = page.ends_with('/') ? page.substr(0, page.size() - 1) : page;
+      if (std::string why = url_segment_problem(name); !why.empty() || !page.ends_with('/') || !kv.second.IsScalar())
+        throw Error(location_of(fm, kv.first), "snapshot attachment PDF '" + utf8_sanitized(page) + "' " +
+                                                   (!why.empty() ? "cannot be a folder name: it " + why
+                                                    : !page.ends_with('/') ? "must name a folder (end in /)"
+                                                                           : "must have a digest"));
+      s.attachment_pdfs[page] = kv.second.Scalar();
+    }
+  }
   s.digest = need("digest");
   if (!root["page"] || !root["page"].IsMap()) throw Error({file.path, 0, 0}, "snapshot has no 'page'");
   s.page = to_page_data(root["page"]);

@@ -34,6 +34,9 @@ struct Snapshot {
   // Digest of the PDF frozen beside the snapshot (<url>v<N>.pdf), for notices
   // and issues published where a PDF engine was installed; else empty.
   std::string pdf_digest;
+  // Digests of the PDFs frozen for a notice's attachment pages, by the page's
+  // folder ("attachment-1/" -> sha256:…; the file is <url>v<N>-attachment-1.pdf).
+  std::map<std::string, std::string> attachment_pdfs;
   std::string digest;         // sha256 of everything above
   std::string path;           // where it was read from (not stored)
 };

@@ -13,6 +13,7 @@
 #include "site/print/pdf.h"
 #include "site/build/publishable.h"
 #include "site/search/search.h"
+#include "site/print/webfonts.h"
 #include "util/html.h"
 #include "util/parallel.h"
 #include "util/sha256.h"
@@ -195,18 +196,8 @@ void render_articles(BuildContext& b) {
 // A notice's attachment pages, from the notice's page data (live or published).
 void render_attachments(BuildContext& b, const PageData& notice) {
   if (!notice.contains("attachments") || !notice["attachments"].is_array()) return;
-  PageData summary = {{"title", notice.value("title", "")}, {"url", notice["url"]}};
-  summary["doc_no"] = notice.contains("doc_no") ? notice["doc_no"] : PageData(false);
-  for (const auto& a : notice["attachments"]) {
-    if (!a.value("is_page", false)) continue;
-    std::string url = a["url"].get<std::string>();
-    PageData page = page_data("attachment", url, a.value("page_title", ""));
-    page["label"] = a["label"];
-    page["title"] = a["page_title"];
-    page["body"] = a["page_body"];
-    page["notice"] = summary;
-    render(b, "attachment", page);
-  }
+  for (const auto& a : notice["attachments"])
+    if (a.value("is_page", false)) render(b, "attachment", attachment_page_data(notice, a));
 }
 
 // Points a notice's attachment links at the copies beside `url`.
@@ -286,7 +277,7 @@ void render_history(BuildContext& b, const std::string& tmpl, const DocumentHist
     }
     relocate_attachments(page, url);
     render(b, tmpl, page);
-    if (!v.pdf_digest.empty()) b.frozen_pdfs[url] = copy_frozen_pdf(b.project, b.out, h.url, v, url);
+    for (const auto& [page_url, pdf] : copy_frozen_pdfs(b.project, b.out, h.url, v, url)) b.frozen_pdfs[page_url] = pdf;
     write_files(b, url, v.files);
     if (page.contains("attachments")) {
       for (const auto& a : page["attachments"]) {
@@ -550,11 +541,17 @@ BuildReport build_site(const Project& project, const FileSystem& fs, OutputWrite
   std::string no_search;
   auto search_tools = options.search && out.directory() ? find_search_tools(project.root, no_search) : std::nullopt;
   b.site.set("has_search", search_tools.has_value());
+  // Not gated on out.directory(): an in-place rebuild has none, and the PDFs
+  // and fonts it does not write again would be removed from the site.
+  std::vector<WebFont> web_fonts = options.pdf ? web_fonts_wanted(project.config, project.root) : std::vector<WebFont>{};
+  std::optional<std::string> font_tools = web_fonts.empty() ? std::nullopt : find_font_tools();
+  b.site.set("has_web_fonts", font_tools.has_value());
+  std::optional<std::string> pdf_engine = options.pdf ? find_pdf_engine() : std::nullopt;
+  b.site.set("has_pdf", pdf_engine.has_value());
   std::string site_digest = sha256(fs.read(join_path(project.root, "bulletin.yaml")).value_or("") +
                                    (search_tools ? "\nsearch" : "\n") + (project.rankings.empty() ? "\n" : "\nrankings") +
+                                   (font_tools ? "\nwebfonts" : "\n") + (pdf_engine ? "\npdf" : "\n") +
                                    "\n" BULLETIN_VERSION);
-  std::optional<std::string> pdf_engine = out.directory() ? find_pdf_engine() : std::nullopt;
-  b.site.set("has_pdf", pdf_engine.has_value());
   using Step = void (*)(BuildContext&);
   static const std::pair<const char*, Step> kSteps[] = {
       {"home", render_home},         {"articles", render_articles}, {"notices", render_notices},
@@ -571,8 +568,14 @@ BuildReport build_site(const Project& project, const FileSystem& fs, OutputWrite
   if (pdf_engine) {
     std::sort(b.pdf_pages.begin(), b.pdf_pages.end(), [](const PdfPage& x, const PdfPage& y) { return x.url < y.url; });
     b.report.notes.push_back(make_pdfs(*pdf_engine, project.root, b.pdf_pages, out, b.frozen_pdfs).message);
-  } else if (out.directory()) {
+  } else if (options.pdf) {
     b.report.notes.push_back("PDFs skipped: WeasyPrint is not installed (apt-get install weasyprint)");
+  }
+  if (font_tools) {
+    b.report.notes.push_back(
+        ship_web_fonts(*font_tools, project.root, web_fonts, document_characters(b.pdf_pages), out).message);
+  } else if (!web_fonts.empty()) {
+    b.report.notes.push_back("web fonts skipped: fontTools is not installed (apt-get install python3-fonttools python3-brotli)");
   }
   if (search_tools) {
     b.report.notes.push_back(build_search_index(*search_tools, join_path(project.root, ".bulletin-cache/search"),

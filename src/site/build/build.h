@@ -30,6 +30,9 @@ struct BuildOptions {
   // Index the site for search with Pagefind when it is installed and the
   // output is a folder. Default: true.
   bool search = true;
+  // Make PDFs and web-font subsets when their tools are installed (off for
+  // `check`, which writes nothing). Default: true.
+  bool pdf = true;
   // Threads that render pages. Default: 0, one per core.
   int jobs = 0;
 };

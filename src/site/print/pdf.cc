@@ -91,8 +91,10 @@ for line in sys.stdin:
 
 const char* kFandolDir = "/usr/share/texlive/texmf-dist/fonts/opentype/public/fandol";
 
-int run(const std::vector<std::string>& args, const std::vector<std::string>& env, const std::string& in_path,
-        const std::string& out_path) {
+}  // namespace
+
+int run_program(const std::vector<std::string>& args, const std::vector<std::string>& env, const std::string& in_path,
+                const std::string& out_path) {
   std::vector<std::string> a = args;
   std::vector<char*> argv, envp;
   for (auto& s : a) argv.push_back(s.data());
@@ -114,6 +116,8 @@ int run(const std::vector<std::string>& args, const std::vector<std::string>& en
   waitpid(pid, &status, 0);
   return WIFEXITED(status) ? WEXITSTATUS(status) : -1;
 }
+
+namespace {
 
 std::string read_all(const std::string& path) {
   std::ifstream in(path, std::ios::binary);
@@ -147,7 +151,7 @@ std::optional<std::string> find_pdf_engine() {
   // (pyenv, a virtualenv): try it first.
   std::error_code ec;
   for (const char* python : {"/usr/bin/python3", "python3"}) {
-    int rc = run({python, "-c", "import weasyprint"}, {}, "", log.string());
+    int rc = run_program({python, "-c", "import weasyprint"}, {}, "", log.string());
     fs::remove(log, ec);
     if (rc == 0) return std::string(python);
   }
@@ -211,7 +215,7 @@ PdfReport make_pdfs(const std::string& engine, const std::string& project_root, 
       for (const auto& t : todo) j << fs::absolute(t.html_path, ec).string() << '\t' << t.cached << ".tmp\n";
     }
     std::ofstream(cache / "driver.py") << kDriver;
-    run({engine, (cache / "driver.py").string()},
+    run_program({engine, (cache / "driver.py").string()},
         {"SOURCE_DATE_EPOCH=0", "FONTCONFIG_FILE=" + fs::absolute(conf, ec).string()}, jobs.string(),
         log.string());
     std::map<std::string, std::string> results;
@@ -248,22 +252,44 @@ PdfReport make_pdfs(const std::string& engine, const std::string& project_root, 
   return report;
 }
 
-std::string copy_frozen_pdf(const Project& project, OutputWriter& out, const std::string& permanent_url,
-                            const Snapshot& version, const std::string& url) {
-  std::string rel = frozen_pdf_path(permanent_url, version.version);
-  std::string path = join_path(project.root, rel);
+namespace {
+
+// Checks one frozen PDF against the digest its snapshot recorded.
+void check_frozen(const Project& project, const std::string& rel, const std::string& digest,
+                  const std::string& snapshot) {
   std::error_code ec;
+  std::string path = join_path(project.root, rel);
   if (!fs::exists(path, ec))
-    throw Error({rel, 0, 0}, "the PDF frozen when this document was published is missing (restore it from git)");
-  if (sha256(read_all(path)) != version.pdf_digest)
-    throw Error({rel, 0, 0}, "this published PDF was changed: its digest is not the one " +
-                                 snapshot_path(permanent_url, version.version) + " recorded (restore it from git)");
-  out.copy(url + kPdfName, path);
-  return path;
+    throw Error({rel, 0, 0}, "the PDF frozen when this document was published is missing: " + snapshot +
+                                 " records it (restore it from git)");
+  if (std::string got = sha256(read_all(path)); got != digest)
+    throw Error({rel, 0, 0}, "this published PDF was changed: its digest is " + got + ", not the " + digest + " that " +
+                                 snapshot + " recorded (restore it from git)");
 }
 
-std::string frozen_pdf_path(const std::string& url, int version) {
-  return "data/published/" + url + "v" + std::to_string(version) + ".pdf";
+}  // namespace
+
+std::map<std::string, std::string> copy_frozen_pdfs(const Project& project, OutputWriter& out,
+                                                    const std::string& permanent_url, const Snapshot& version,
+                                                    const std::string& url) {
+  std::map<std::string, std::string> copied;
+  std::string snapshot = snapshot_path(permanent_url, version.version);
+  auto freeze = [&](const std::string& page, const std::string& rel, const std::string& digest) {
+    check_frozen(project, rel, digest, snapshot);
+    std::string path = join_path(project.root, rel);
+    out.copy(url + page + kPdfName, path);
+    copied[url + page] = path;
+  };
+  if (!version.pdf_digest.empty()) freeze("", frozen_pdf_path(permanent_url, version.version), version.pdf_digest);
+  for (const auto& [page, digest] : version.attachment_pdfs)
+    freeze(page, frozen_pdf_path(permanent_url, version.version, page), digest);
+  return copied;
+}
+
+std::string frozen_pdf_path(const std::string& url, int version, const std::string& page) {
+  std::string name = page;
+  if (!name.empty() && name.back() == '/') name.pop_back();
+  return "data/published/" + url + "v" + std::to_string(version) + (name.empty() ? "" : "-" + name) + ".pdf";
 }
 
 std::string freeze_pdf(const std::string& engine, const Project& project, Snapshot& snapshot) {
@@ -274,19 +300,44 @@ std::string freeze_pdf(const std::string& engine, const Project& project, Snapsh
   page["url"] = snapshot.url;
   page["root"] = root_for(snapshot.url);
   TemplateData site = site_data(project.config);
+  // The document and its attachment pages, as the build renders them at the permanent URL.
+  std::vector<PdfPage> pages{{snapshot.url, project.templates.render(tmpl, to_template(page), site)}};
+  std::map<std::string, std::string> attachment_of;  // page URL -> "attachment-1/"
+  if (page.contains("attachments") && page["attachments"].is_array()) {
+    int index = 0;
+    for (auto& a : page["attachments"]) {
+      ++index;
+      if (!a.value("is_page", false)) continue;
+      std::string folder = "attachment-" + std::to_string(index) + "/";
+      a["url"] = snapshot.url + folder;
+      PageData ap = attachment_page_data(page, a);
+      pages.push_back({snapshot.url + folder, project.templates.render("attachment", to_template(ap), site)});
+      attachment_of[snapshot.url + folder] = folder;
+    }
+  }
   MemoryWriter out;
-  PdfReport r = make_pdfs(engine, project.root,
-                          {{snapshot.url, project.templates.render(tmpl, to_template(page), site)}}, out);
-  auto it = r.files.find(snapshot.url);
-  if (it == r.files.end())
-    return "  no PDF frozen for " + snapshot.url + (r.errors.empty() ? "" : ": " + r.errors[0]);
-  std::string bytes = read_all(it->second);
-  std::string rel = frozen_pdf_path(snapshot.url, snapshot.version);
-  fs::create_directories((fs::path(project.root) / rel).parent_path(), ec);
-  write_file_atomic(join_path(project.root, rel), bytes);
-  snapshot.pdf_digest = sha256(bytes);
+  PdfReport r = make_pdfs(engine, project.root, pages, out);
+  std::string said;
+  for (const auto& p : pages) {
+    auto it = r.files.find(p.url);
+    if (it == r.files.end()) {
+      std::string why = "";
+      for (const auto& e : r.errors)
+        if (e.rfind(p.url + ": ", 0) == 0) why = ": " + e.substr(p.url.size() + 2);
+      said += (said.empty() ? "" : "\n") + std::string("  no PDF frozen for ") + p.url + why;
+      continue;
+    }
+    std::string bytes = read_all(it->second);
+    auto folder = attachment_of.find(p.url);
+    std::string rel = frozen_pdf_path(snapshot.url, snapshot.version, folder == attachment_of.end() ? "" : folder->second);
+    fs::create_directories((fs::path(project.root) / rel).parent_path(), ec);
+    write_file_atomic(join_path(project.root, rel), bytes);
+    if (folder == attachment_of.end()) snapshot.pdf_digest = sha256(bytes);
+    else snapshot.attachment_pdfs[folder->second] = sha256(bytes);
+    said += (said.empty() ? "" : "\n") + std::string("  wrote ") + rel;
+  }
   snapshot.digest = snapshot_digest(snapshot);
-  return "  wrote " + rel;
+  return said;
 }
 
 }  // namespace bulletin

@@ -25,6 +25,12 @@ namespace bulletin {
 
 inline constexpr const char* kPdfName = "document.pdf";
 
+// Runs args[0] (searched on PATH) with `env` added to the environment, stdin
+// from `in_path` (none when empty), stdout and stderr to `out_path`. Returns
+// its exit code, -1 when it could not run or was killed.
+int run_program(const std::vector<std::string>& args, const std::vector<std::string>& env, const std::string& in_path,
+                const std::string& out_path);
+
 // The Python interpreter that can import weasyprint, or nullopt. Setting
 // BULLETIN_PDF=0 in the environment turns PDFs off (the unit tests do).
 std::optional<std::string> find_pdf_engine();
@@ -56,19 +62,23 @@ struct PdfPage {
 PdfReport make_pdfs(const std::string& engine, const std::string& project_root, const std::vector<PdfPage>& pages,
                     OutputWriter& out, const std::map<std::string, std::string>& frozen = {});
 
-// Where `publish` freezes the PDF of version `version` of the document at `url`.
-std::string frozen_pdf_path(const std::string& url, int version);
+// Where `publish` freezes the PDF of version `version` of the document at
+// `url`: data/published/<url>v<N>.pdf, and for its attachment page `page`
+// ("attachment-1/") data/published/<url>v<N>-attachment-1.pdf.
+std::string frozen_pdf_path(const std::string& url, int version, const std::string& page = "");
 
-// What `publish` does for a notice or an issue: renders its page as it will be
-// published, makes its PDF, stores it at frozen_pdf_path() and records its
-// digest in the snapshot (whose digest is then recomputed). Returns a line to
-// print; does nothing (and says so) without an engine.
+// What `publish` does for a notice or an issue: renders its page and its
+// attachment pages as they will be published, makes their PDFs, stores them
+// at frozen_pdf_path() and records their digests in the snapshot (pdf_digest,
+// attachment_pdfs; its digest is then recomputed). Returns the lines to print.
 std::string freeze_pdf(const std::string& engine, const Project& project, Snapshot& snapshot);
 
-// What a build does for a published version with a frozen PDF: checks it
-// against the digest its snapshot recorded (throws Error naming the file if it
-// was changed or lost) and copies it in as `url` + document.pdf. Returns its path.
-std::string copy_frozen_pdf(const Project& project, OutputWriter& out, const std::string& permanent_url,
-                            const Snapshot& version, const std::string& url);
+// What a build (and `check`) does for a published version: checks each PDF
+// frozen with it against the digest its snapshot recorded (throws Error naming
+// the file if one was changed or lost) and copies it in as `url` [+
+// attachment folder] + document.pdf. Returns page URL -> frozen file.
+std::map<std::string, std::string> copy_frozen_pdfs(const Project& project, OutputWriter& out,
+                                                    const std::string& permanent_url, const Snapshot& version,
+                                                    const std::string& url);
 
 }  // namespace bulletin
