@@ -68,9 +68,7 @@ int run_publish(const PublishArgs& a) {
         std::cout << outcome.message << "\n";
       } else {
         for (const auto& [name, source] : doc.copies) {
-          copies.emplace_back("data/published/" + doc.url + "v" + std::to_string(outcome.snapshot->version) +
-                                  "-files/" + name,
-                              source);
+          copies.emplace_back(frozen_file_path(doc.url, outcome.snapshot->version, name), source);
         }
         std::cout << outcome.message << "\n";
         snapshots.push_back(std::move(*outcome.snapshot));

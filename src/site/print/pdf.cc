@@ -262,12 +262,9 @@ std::string copy_frozen_pdf(const Project& project, OutputWriter& out, const std
   return path;
 }
 
-std::string frozen_pdf_path(const std::string& url, int version) {
-  return "data/published/" + url + "v" + std::to_string(version) + ".pdf";
-}
-
 std::string freeze_pdf(const std::string& engine, const Project& project, Snapshot& snapshot) {
-  std::string tmpl = snapshot.kind == "notice" ? "notice" : snapshot.kind == "issue" ? "issue" : "";
+  auto kind = parse_document_kind(snapshot.kind);
+  std::string tmpl = kind == DocumentKind::Notice || kind == DocumentKind::Issue ? snapshot.kind : "";
   if (tmpl.empty()) return "";
   std::error_code ec;
   PageData page = snapshot.page;

@@ -56,11 +56,8 @@ struct PdfPage {
 PdfReport make_pdfs(const std::string& engine, const std::string& project_root, const std::vector<PdfPage>& pages,
                     OutputWriter& out, const std::map<std::string, std::string>& frozen = {});
 
-// Where `publish` freezes the PDF of version `version` of the document at `url`.
-std::string frozen_pdf_path(const std::string& url, int version);
-
 // What `publish` does for a notice or an issue: renders its page as it will be
-// published, makes its PDF, stores it at frozen_pdf_path() and records its
+// published, makes its PDF, stores it at frozen_pdf_path() (model/urls.h) and records its
 // digest in the snapshot (whose digest is then recomputed). Returns a line to
 // print; does nothing (and says so) without an engine.
 std::string freeze_pdf(const std::string& engine, const Project& project, Snapshot& snapshot);
