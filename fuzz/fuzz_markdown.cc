@@ -4,6 +4,7 @@
 #include <string>
 
 #include "load/markdown.h"
+#include "util/html.h"
 
 using namespace bulletin;
 

@@ -194,3 +194,39 @@ TEST_CASE("an unchanged export that feeds only published periods is not read aga
   CHECK_FALSE(contains(read.out, "not read again"));
   CHECK(snapshot(tmp / "reused") == snapshot(tmp / "read"));
 }
+
+TEST_CASE("a moved published notice keeps the files attached to its old versions", "[e2e][publish]") {
+  TempDir tmp;
+  fs::path project = tmp / "project";
+  fresh_project(project);
+  write_file(project / "content/notices/2020-shnu-51/名单.csv", "单位,人数\n甲,3\n");
+  replace_in_file(project / kNotice, "enclosure: enclosure.md\n",
+                  "enclosure: enclosure.md\nattachments:\n  - {title: 名单, file: 名单.csv}\n");
+  REQUIRE(run_bulletin({"publish", kNotice, "--date", "2020-09-04"}, project).exit_code == 0);
+  // The office gives the notice another number: the source now has another identity.
+  replace_in_file(project / kNotice, "校党委发〔2020〕51号", "校党委发〔2020〕52号");
+  fs::path site = tmp / "site";
+  RunResult build = run_bulletin({"build", ".", "-o", site.string()}, project);
+  REQUIRE(build.exit_code == 0);
+
+  CHECK(contains(read_file(site / kNoticeUrl / "index.html"), "notices/校党委发/2020/52/"));
+  std::string v1 = read_file(site / kNoticeUrl / "v1/index.html");
+  CHECK(contains(v1, kNoticeUrl + "v1/名单.csv\">名单</a>"));
+  REQUIRE(fs::is_regular_file(site / kNoticeUrl / "v1/名单.csv"));
+  CHECK(read_file(site / kNoticeUrl / "v1/名单.csv") == "单位,人数\n甲,3\n");
+}
+
+TEST_CASE("a published notice's feed entry has its summary", "[e2e][publish]") {
+  TempDir tmp;
+  fs::path project = tmp / "project";
+  fresh_project(project);
+  REQUIRE(run_bulletin({"publish", kNotice, "--date", "2020-09-04"}, project).exit_code == 0);
+  fs::path site = tmp / "site";
+  REQUIRE(run_bulletin({"build", ".", "-o", site.string()}, project).exit_code == 0);
+  std::string feed = read_file(site / "feed.xml");
+  size_t at = feed.find(kNoticeUrl + "\"/>");  // the entry's link
+  REQUIRE(at != std::string::npos);
+  std::string entry = feed.substr(at, feed.find("</entry>", at) - at);
+  CHECK(contains(entry, "<summary>经学校党委审议通过，现将《上海师范大学关于运用“学习强国”学习平台加强理论学习的实施办法》"
+                        "印发给你们，请认真执行。特此通知。</summary>"));
+}

@@ -4,17 +4,13 @@
 // content/notices/<name>.md) and its images under content/…/<name>/media/,
 // prints the path of each file written and what it could not place, for the
 // user to check. Never overwrites a source.
-#include <fcntl.h>
-#include <unistd.h>
 
-#include <cerrno>
-#include <cstring>
-#include <ctime>
 #include <filesystem>
 #include <iostream>
 
 #include "cli/commands.h"
 #include "load/docx_import.h"
+#include "util/date.h"
 #include "util/fs.h"
 #include "util/text.h"
 
@@ -29,13 +25,6 @@ struct ImportArgs {
   std::string project = ".";
 };
 
-Date local_today() {
-  std::time_t now = std::time(nullptr);
-  std::tm tm{};
-  localtime_r(&now, &tm);
-  return Date{tm.tm_year + 1900, tm.tm_mon + 1, tm.tm_mday};
-}
-
 // The file name of the source: the document's, without characters that do
 // not belong in a URL segment.
 std::string source_name(const std::string& docx) {
@@ -49,27 +38,6 @@ std::string source_name(const std::string& docx) {
       out += c;
   }
   return out.empty() ? "imported" : out;
-}
-
-void create_file(const std::string& path, const std::string& text) {
-  std::error_code ec;
-  fs::create_directories(fs::path(path).parent_path(), ec);
-  int fd = ::open(path.c_str(), O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0644);
-  if (fd < 0) {
-    if (errno == EEXIST) throw Error({path, 0, 0}, "already exists; bulletin import never overwrites a file");
-    throw Error({path, 0, 0}, std::string("cannot create the file: ") + std::strerror(errno));
-  }
-  size_t done = 0;
-  while (done < text.size()) {
-    ssize_t n = ::write(fd, text.data() + done, text.size() - done);
-    if (n <= 0) {
-      ::close(fd);
-      ::unlink(path.c_str());
-      throw Error({path, 0, 0}, "cannot write the file (disk full?)");
-    }
-    done += static_cast<size_t>(n);
-  }
-  ::close(fd);
 }
 
 int run_import(const ImportArgs& a) {
@@ -90,7 +58,7 @@ int run_import(const ImportArgs& a) {
       if (fs::exists(resources + "/media"))
         throw Error({resources + "/media", 0, 0}, "already exists; bulletin import never overwrites a file");
       ImportedDocument doc = import_docx(file, kind, resources, today);
-      create_file(md, doc.source);
+      create_new_file(md, doc.source, "bulletin import", md);
       std::cout << md << "\n";
       for (const auto& m : doc.media) std::cout << "  image: " << join_path(resources, m) << "\n";
       for (const auto& c : doc.to_check) std::cout << "  check: " << c << "\n";

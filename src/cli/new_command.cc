@@ -1,18 +1,15 @@
 // `bulletin new article|notice|issue|rule`: creates a correctly named file with
 // its front matter filled in and prints its path (on stdout, alone, so that
 // `$EDITOR $(bulletin new article)` works). Never overwrites.
-#include <fcntl.h>
-#include <unistd.h>
 
-#include <cerrno>
-#include <cstring>
-#include <ctime>
 #include <filesystem>
 #include <iostream>
 
 #include "cli/commands.h"
 #include "load/config.h"
 #include "site/new/scaffold.h"
+#include "util/date.h"
+#include "util/fs.h"
 
 namespace bulletin {
 namespace {
@@ -26,34 +23,6 @@ struct NewArgs {
   ScaffoldRequest request;
   int number = 0;
 };
-
-Date local_today() {
-  std::time_t now = std::time(nullptr);
-  std::tm tm{};
-  localtime_r(&now, &tm);
-  return Date{tm.tm_year + 1900, tm.tm_mon + 1, tm.tm_mday};
-}
-
-// Creates `path` with `text`; fails if it exists (O_EXCL, so no race with an editor).
-void create_new_file(const std::string& path, const std::string& shown, const std::string& text) {
-  std::error_code ec;
-  std::filesystem::create_directories(std::filesystem::path(path).parent_path(), ec);
-  int fd = ::open(path.c_str(), O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0644);
-  if (fd < 0) {
-    if (errno == EEXIST) throw Error({shown, 0, 0}, "already exists; bulletin new never overwrites a file");
-    throw Error({shown, 0, 0}, std::string("cannot create the file: ") + std::strerror(errno));
-  }
-  size_t done = 0;
-  while (done < text.size()) {
-    ssize_t n = ::write(fd, text.data() + done, text.size() - done);
-    if (n <= 0) {
-      ::close(fd);
-      throw Error({shown, 0, 0}, "cannot write the file (disk full?)");
-    }
-    done += static_cast<size_t>(n);
-  }
-  ::close(fd);
-}
 
 int run_new(NewArgs& o) {
   auto kind = parse_scaffold_kind(o.kind);
@@ -87,7 +56,7 @@ int run_new(NewArgs& o) {
   try {
     ScaffoldFile f = scaffold(fs, o.project, config, r);
     std::string path = join_path(o.project, f.path);
-    create_new_file(path, f.path, f.text);
+    create_new_file(path, f.text, "bulletin new", f.path);
     std::cout << path << "\n";
     if (!f.note.empty()) std::cerr << "created " << path << "; " << f.note << "\n";
   } catch (const Error& e) {

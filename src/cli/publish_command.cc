@@ -1,7 +1,6 @@
 // bulletin publish PATH…: freezes documents as published. Each gets a
 // snapshot under data/published/<permanent URL>/v<N>.yaml (and a frozen copy
 // of its attachment files) that `build` renders from then on.
-#include <ctime>
 #include <filesystem>
 #include <iostream>
 
@@ -19,15 +18,8 @@ struct PublishArgs {
   std::string note;
 };
 
-Date today() {
-  std::time_t now = std::time(nullptr);
-  std::tm local{};
-  localtime_r(&now, &local);
-  return Date{local.tm_year + 1900, local.tm_mon + 1, local.tm_mday};
-}
-
 int run_publish(const PublishArgs& a) {
-  Date date = today();
+  Date date = local_today();
   if (!a.date.empty()) {
     std::string why;
     auto d = parse_date(a.date, &why);
@@ -68,9 +60,7 @@ int run_publish(const PublishArgs& a) {
         std::cout << outcome.message << "\n";
       } else {
         for (const auto& [name, source] : doc.copies) {
-          copies.emplace_back("data/published/" + doc.url + "v" + std::to_string(outcome.snapshot->version) +
-                                  "-files/" + name,
-                              source);
+          copies.emplace_back(frozen_file_path(doc.url, outcome.snapshot->version, name), source);
         }
         std::cout << outcome.message << "\n";
         snapshots.push_back(std::move(*outcome.snapshot));

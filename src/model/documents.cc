@@ -21,11 +21,8 @@ const Series* SeriesIndex::find(const std::string& key) const {
 }
 
 std::string Notice::url() const {
-  if (doc_no) {
-    return "notices/" + doc_no->code + "/" + std::to_string(doc_no->year) + "/" +
-           std::to_string(doc_no->number) + "/";
-  }
-  return "notices/" + std::to_string(year()) + "/" + slug + "/";
+  if (doc_no) return numbered_notice_url(doc_no->code, doc_no->year, doc_no->number);
+  return notice_url(year(), slug);
 }
 
 int Notice::year() const {
@@ -41,8 +38,7 @@ std::string Notice::issuer_text() const {
 }
 
 std::string BulletinIssue::url() const {
-  return "bulletins/" + series + "/" + std::to_string(date.year) + "/" +
-         (supplement ? "zk" : "") + std::to_string(number) + "/";
+  return issue_url(series, date.year, number, supplement);
 }
 
 std::string BulletinIssue::number_text() const {

@@ -8,6 +8,7 @@
 #include <string>
 #include <vector>
 
+#include "model/urls.h"
 #include "util/date.h"
 #include "util/diagnostics.h"
 
@@ -65,7 +66,7 @@ struct Article {
   std::string body_html;
   SourceLocation where;
 
-  std::string url() const { return "articles/" + slug + "/"; }
+  std::string url() const { return article_url(slug); }
 };
 
 // 发文字号 机关代字〔年份〕序号号, e.g. 校党委发〔2020〕51号.

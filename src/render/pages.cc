@@ -163,7 +163,7 @@ TemplateData site_data(const SiteConfig& config) {
   for (const auto& s : config.series) {
     PageData item = PageData::object();
     set(item, "name", s.name);
-    set(item, "url", "bulletins/" + s.id + "/");
+    set(item, "url", series_url(s.id));
     push(series, std::move(item));
   }
   set(site, "has_series", !config.series.empty());
@@ -203,7 +203,7 @@ PageData article_summary(const Article& a) {
 }
 
 PageData article_page(const Article& a) {
-  PageData d = page_data("article", a.url(), a.title);
+  PageData d = page_data(kind_name(DocumentKind::Article), a.url(), a.title);
   set(d, "title", a.title);
   set(d, "unit", a.unit);
   set(d, "author", a.author);
@@ -222,7 +222,7 @@ PageData articles_index(const std::vector<Article>& articles) {
 }
 
 PageData articles_index(const std::vector<const Article*>& articles) {
-  PageData d = page_data("articles", "articles/", "经验交流");
+  PageData d = page_data("articles", kArticlesUrl, "经验交流");
   PageData items = list();
   for (const auto* a : articles) push(items, article_summary(*a));
   set(d, "has_articles", !articles.empty());
@@ -246,7 +246,7 @@ PageData notice_summary(const Notice& n) {
 }
 
 PageData notice_page(const Notice& n) {
-  PageData d = page_data("notice", n.url(), n.title);
+  PageData d = page_data(kind_name(DocumentKind::Notice), n.url(), n.title);
   set(d, "copy_no", n.copy_no);
   set(d, "secret", n.secret);
   set(d, "urgency", n.urgency);
@@ -309,7 +309,7 @@ PageData notices_index(const std::vector<Notice>& notices) {
 }
 
 PageData notices_index(const std::vector<const Notice*>& notices) {
-  PageData d = page_data("notices", "notices/", "通知公告");
+  PageData d = page_data("notices", kNoticesUrl, "通知公告");
   // By year, newest first (notices arrive sorted newest first).
   PageData years = list();
   std::map<std::string, std::vector<const Notice*>> by_issuer;
@@ -360,9 +360,9 @@ PageData issue_summary(const BulletinIssue& issue, const Series* series) {
 
 PageData issue_page(const BulletinIssue& issue, const IssueContext& ctx) {
   std::string series_name = ctx.series ? ctx.series->name : issue.series;
-  PageData d = page_data("issue", issue.url(), series_name + " " + issue.number_text() + " " + issue.title);
+  PageData d = page_data(kind_name(DocumentKind::Issue), issue.url(), series_name + " " + issue.number_text() + " " + issue.title);
   set(d, "series_name", series_name);
-  set(d, "series_url", "bulletins/" + issue.series + "/");
+  set(d, "series_url", series_url(issue.series));
   set(d, "number_text", issue.number_text());
   set(d, "editor", issue.editor);
   set_date(d, "date", issue.date);
@@ -408,7 +408,7 @@ PageData issue_page(const BulletinIssue& issue, const IssueContext& ctx) {
 }
 
 PageData series_index(const Series& series, const std::vector<const BulletinIssue*>& issues) {
-  PageData d = page_data("series", "bulletins/" + series.id + "/", series.name);
+  PageData d = page_data("series", series_url(series.id), series.name);
   set(d, "series_name", series.name);
   set(d, "editor", series.editor);
   PageData years = list();
@@ -437,13 +437,13 @@ PageData series_index(const Series& series, const std::vector<const BulletinIssu
 
 PageData bulletins_index(const std::vector<Series>& series,
                              const std::map<std::string, std::vector<const BulletinIssue*>>& by_series) {
-  PageData d = page_data("bulletins", "bulletins/", "工作简报");
+  PageData d = page_data("bulletins", kBulletinsUrl, "工作简报");
   PageData items = list();
   for (const auto& s : series) {
     PageData item = PageData::object();
     set(item, "name", s.name);
     set(item, "editor", s.editor);
-    set(item, "url", "bulletins/" + s.id + "/");
+    set(item, "url", series_url(s.id));
     auto it = by_series.find(s.id);
     int count = it == by_series.end() ? 0 : static_cast<int>(it->second.size());
     set(item, "count", std::to_string(count));

@@ -116,11 +116,11 @@ std::string period_label(PeriodKind kind, const std::string& id) {
 }
 
 std::string ranking_url(const RankingRule& rule, const std::string& period_id) {
-  return "rankings/" + rule.id + "/" + period_id + "/";
+  return ranking_period_url(rule.id, period_id);
 }
 
 std::string entity_url(const RankingRule& rule, const std::string& entity, const std::string& group) {
-  std::string url = "rankings/" + rule.id + "/entities/";
+  std::string url = ranking_entities_url(rule.id);
   if (!group.empty()) url += url_segment(group) + "/";
   return url + url_segment(entity) + "/";
 }
@@ -189,10 +189,10 @@ PageData ranking_period_page(const RuleOutput& out, size_t index) {
   const RankingRule& rule = out.rule;
   const PeriodResult& period = out.results.periods[index];
   std::string label = period_label(rule.period, period.id);
-  PageData d = page_data("ranking", ranking_url(rule, period.id), rule.title + " " + label);
+  PageData d = page_data(kind_name(DocumentKind::Ranking), ranking_url(rule, period.id), rule.title + " " + label);
   d["rule_title"] = rule.title;
   set(d, "description", rule.description);
-  d["rule_url"] = "rankings/" + rule.id + "/";
+  d["rule_url"] = ranking_rule_url(rule.id);
   d["period_id"] = period.id;
   d["period_label"] = label;
   d["period_range"] = period.first.official() + "至" + period.last.official();
@@ -212,7 +212,7 @@ PageData ranking_period_page(const RuleOutput& out, size_t index) {
 
 PageData ranking_rule_page(const RuleOutput& out) {
   const RankingRule& rule = out.rule;
-  PageData d = page_data("ranking_rule", "rankings/" + rule.id + "/", rule.title);
+  PageData d = page_data("ranking_rule", ranking_rule_url(rule.id), rule.title);
   d["rule_title"] = rule.title;
   set(d, "description", rule.description);
   d["period_kind"] = kind_word(rule.period);
@@ -242,7 +242,7 @@ PageData ranking_entity_page(const RuleOutput& out, const EntityHistory& h) {
   set(d, "group", h.group);
   d["group_label"] = rule.group_label();
   d["rule_title"] = rule.title;
-  d["rule_url"] = "rankings/" + rule.id + "/";
+  d["rule_url"] = ranking_rule_url(rule.id);
   d["rank_label"] = rule.rank_label;
   d["columns"] = columns(rule.metrics);
   PageData points = PageData::array();
@@ -261,10 +261,10 @@ PageData ranking_entity_page(const RuleOutput& out, const EntityHistory& h) {
 }
 
 PageData rankings_index(const std::vector<RuleOutput>& rules) {
-  PageData d = page_data("rankings", "rankings/", "学习排名");
+  PageData d = page_data("rankings", kRankingsUrl, "学习排名");
   PageData items = PageData::array();
   for (const auto& r : rules) {
-    PageData item = {{"title", r.rule.title}, {"url", "rankings/" + r.rule.id + "/"},
+    PageData item = {{"title", r.rule.title}, {"url", ranking_rule_url(r.rule.id)},
                      {"period_kind", kind_word(r.rule.period)},
                      {"count", std::to_string(r.results.periods.size())}};
     set(item, "description", r.rule.description);

@@ -159,9 +159,6 @@ std::string snapshot_digest(const Snapshot& s) {
   return sha256(canonical(s).dump(-1, ' ', false, nlohmann::json::error_handler_t::replace));
 }
 
-std::string snapshot_path(const std::string& url, int version) {
-  return "data/published/" + url + "v" + std::to_string(version) + ".yaml";
-}
 
 std::string write_snapshot(const Snapshot& s) {
   std::string text = emit_snapshot(s, true);

@@ -52,7 +52,4 @@ std::string write_snapshot(const Snapshot& s);
 // read, not checked (see snapshot_digest).
 Snapshot read_snapshot(const SourceFile& file);
 
-// Where version `version` of the document at `url` is stored.
-std::string snapshot_path(const std::string& url, int version);
-
 }  // namespace bulletin

@@ -1,6 +1,7 @@
 #include "util/date.h"
 
 #include <cstdio>
+#include <ctime>
 #include <vector>
 
 #include "util/text.h"
@@ -124,6 +125,13 @@ std::optional<Date> parse_date(std::string_view raw, std::string* why) {
     return std::nullopt;
   }
   return Date{n[0], n[1], n[2]};
+}
+
+Date local_today() {
+  std::time_t now = std::time(nullptr);
+  std::tm local{};
+  localtime_r(&now, &local);
+  return Date{local.tm_year + 1900, local.tm_mon + 1, local.tm_mday};
 }
 
 }  // namespace bulletin

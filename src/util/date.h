@@ -38,4 +38,8 @@ int days_in_month(int year, int month);
 // a plain-words reason ("month 13 does not exist").
 std::optional<Date> parse_date(std::string_view text, std::string* why = nullptr);
 
+// Today in the machine's local time zone (the office's), for defaults such as
+// a new document's date or a publication date.
+Date local_today();
+
 }  // namespace bulletin

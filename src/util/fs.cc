@@ -7,6 +7,7 @@
 #include <system_error>
 
 #include <dirent.h>
+#include <fcntl.h>
 #include <unistd.h>
 #include <sys/stat.h>
 
@@ -216,6 +217,28 @@ void write_file_atomic(const std::string& path, const std::string& bytes) {
     ::unlink(tmp.c_str());
     throw Error({path, 0, 0}, std::string("cannot write file: ") + std::strerror(err));
   }
+}
+
+void create_new_file(const std::string& path, const std::string& text, const std::string& command,
+                     const std::string& shown) {
+  std::error_code ec;
+  std::filesystem::create_directories(std::filesystem::path(path).parent_path(), ec);
+  int fd = ::open(path.c_str(), O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0644);
+  if (fd < 0) {
+    if (errno == EEXIST) throw Error({shown, 0, 0}, "already exists; " + command + " never overwrites a file");
+    throw Error({shown, 0, 0}, std::string("cannot create the file: ") + std::strerror(errno));
+  }
+  size_t done = 0;
+  while (done < text.size()) {
+    ssize_t n = ::write(fd, text.data() + done, text.size() - done);
+    if (n <= 0) {
+      ::close(fd);
+      ::unlink(path.c_str());
+      throw Error({shown, 0, 0}, "cannot write the file (disk full?)");
+    }
+    done += static_cast<size_t>(n);
+  }
+  ::close(fd);
 }
 
 }  // namespace bulletin

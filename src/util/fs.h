@@ -80,4 +80,12 @@ std::string join_path(const std::string& a, const std::string& b);
 // Writes `bytes` to `path` atomically (temp file in the same folder, then rename).
 void write_file_atomic(const std::string& path, const std::string& bytes);
 
+// Creates `path` (and its folders) holding `text`, never replacing a file:
+// O_EXCL, so there is no race with an editor, and a file that could not be
+// written whole is removed. Throws Error at `shown`: "already exists;
+// <command> never overwrites a file", "cannot create the file: <why>" or
+// "cannot write the file (disk full?)".
+void create_new_file(const std::string& path, const std::string& text, const std::string& command,
+                     const std::string& shown);
+
 }  // namespace bulletin

@@ -100,8 +100,8 @@ std::string decode_entities(std::string_view s) {
 }
 
 std::string html_to_text(std::string_view html) {
-  static const std::string_view kBlockEnds[] = {"br", "/p", "/pre", "/h1", "/h2", "/h3", "/h4", "/h5", "/h6",
-                                                "/li", "/tr", "/td", "/th", "/div"};
+  static const std::string_view kBlockEnds[] = {"br",  "/p",  "/pre", "/h1", "/h2", "/h3", "/h4",
+                                                "/h5", "/h6", "/li",  "/tr", "/td", "/th", "/div"};
   std::string out;
   out.reserve(html.size());
   for (size_t i = 0; i < html.size();) {

@@ -20,7 +20,9 @@ TEST_CASE("html_to_text drops tags and decodes entities", "[markdown]") {
 
 TEST_CASE("character references decode by name and by number, and stay when they are not references", "[html]") {
   CHECK(decode_entities("&lt;&#20013;&#x6587;&gt; &amp;&quot;&apos;") == "<中文> &\"'");
-  CHECK(decode_entities("a&nbsp;b") == "a\xC2\xA0" "b");
+  CHECK(decode_entities("a&nbsp;b") ==
+        "a\xC2\xA0"
+        "b");
   CHECK(decode_entities("AT&T &unknown; &#xZZ; &") == "AT&T &unknown; &#xZZ; &");
   std::string out;
   CHECK(decode_entity("x&nbsp;", 1, out, Nbsp::AsSpace) == 6);
@@ -29,11 +31,13 @@ TEST_CASE("character references decode by name and by number, and stay when they
 }
 
 TEST_CASE("html_to_text ends a line at block elements only", "[html]") {
-  CHECK(html_to_text("<h2>一、总体</h2><p>甲<br/>乙 <em>丙</em>&#39;</p><ul><li>丁</li></ul>") == "一、总体\n甲\n乙 丙'\n丁\n");
+  CHECK(html_to_text("<h2>一、总体</h2><p>甲<br/>乙 <em>丙</em>&#39;</p><ul><li>丁</li></ul>") ==
+        "一、总体\n甲\n乙 丙'\n丁\n");
 }
 
 TEST_CASE("start tags carry lower-case names, decoded attribute values and their offsets", "[html]") {
-  std::string html = "<!-- <a href=x> --><A HREF='a&amp;b.html' id=top><script>var s = '<img src=y>';</script><img src=\"c.png\">";
+  std::string html =
+      "<!-- <a href=x> --><A HREF='a&amp;b.html' id=top><script>var s = '<img src=y>';</script><img src=\"c.png\">";
   std::vector<HtmlTag> tags = start_tags(html);
   REQUIRE(tags.size() == 3);
   CHECK(tags[0].name == "a");

@@ -99,7 +99,7 @@ void render_home(BuildContext& b) {
   page["latest_rankings"] = std::move(rankings);
   render(b, "home", page);
   render(b, "404", page_data("404", "404.html", "页面不存在"));
-  render(b, "search", page_data("search", "search/", "站内搜索"));
+  render(b, "search", page_data("search", kSearchUrl, "站内搜索"));
 }
 
 // A document's date for feeds and the sitemap: its latest publication when
@@ -177,10 +177,10 @@ void render_articles(BuildContext& b) {
   const auto& articles = b.project.content.articles;
   std::vector<const Article*> all;
   for (const auto& a : articles) all.push_back(&a);
-  render_list(b, "articles", "articles/", "经验交流", all, [](const Article& a) { return a.date.year; },
+  render_list(b, "articles", kArticlesUrl, "经验交流", all, [](const Article& a) { return a.date.year; },
               [](const std::vector<const Article*>& part) { return articles_index(part); });
   for (const auto& a : articles) {
-    render(b, "article", article_page(a));
+    render(b, kind_name(DocumentKind::Article), article_page(a));
     // Files in the folder beside the source (images `bulletin import` extracted).
     std::string dir = join_path(b.project.root, a.source.substr(0, a.source.size() - 3));
     if (a.source.ends_with(".md") && b.fs.is_dir(dir))
@@ -224,10 +224,6 @@ void write_files(BuildContext& b, const std::string& url, const std::map<std::st
   if (j.is_object()) b.write(url + "index.xlsx", ranking_xlsx(j, rule));
 }
 
-std::string frozen_file(const std::string& url, int version, const std::string& name) {
-  return "data/published/" + url + "v" + std::to_string(version) + "-files/" + name;
-}
-
 // Renders a publishable document: from its current source while unpublished;
 // once published, from its snapshots — the newest at the permanent URL with
 // its 修订记录, each earlier version at <url>v<N>/ marked as superseded, and
@@ -248,6 +244,26 @@ void render_document(BuildContext& b, const std::string& tmpl, const Publishable
   render_history(b, tmpl, *history, nav);
 }
 
+// Renders version `v` of the published document `h` at `url` (its permanent
+// URL, or <url>v<N>/ for an older version) from `page`, its snapshot's page
+// data: the page, its attachment pages, and the files frozen beside it (the
+// PDF, a ranking's index files, attached files).
+void render_version(BuildContext& b, const std::string& tmpl, const DocumentHistory& h, const Snapshot& v,
+                    const std::string& url, PageData page) {
+  relocate_attachments(page, url);
+  render(b, tmpl, page);
+  for (const auto& [page_url, pdf] : copy_frozen_pdfs(b.project, b.out, h.url, v, url)) b.frozen_pdfs[page_url] = pdf;
+  write_files(b, url, v.files);
+  if (page.contains("attachments")) {
+    for (const auto& a : page["attachments"]) {
+      if (a.value("is_page", false)) continue;
+      std::string name = a.value("file_name", "");
+      b.copy(url + name, join_path(b.project.root, frozen_file_path(h.url, v.version, name)));
+    }
+  }
+  render_attachments(b, page);
+}
+
 void render_history(BuildContext& b, const std::string& tmpl, const DocumentHistory& h, const PageData& nav) {
   PageData revisions = PageData::array();
   for (const auto& v : h.versions) {
@@ -255,11 +271,11 @@ void render_history(BuildContext& b, const std::string& tmpl, const DocumentHist
     revisions.push_back({{"version", std::to_string(v.version)},
                          {"date", v.published.official()},
                          {"note", v.note.empty() ? std::string("首次发布") : v.note},
-                         {"url", latest ? h.url : h.url + "v" + std::to_string(v.version) + "/"}});
+                         {"url", latest ? h.url : version_url(h.url, v.version)}});
   }
   for (const auto& v : h.versions) {
     bool latest = v.version == h.latest().version;
-    std::string url = latest ? h.url : h.url + "v" + std::to_string(v.version) + "/";
+    std::string url = latest ? h.url : version_url(h.url, v.version);
     PageData page = v.page;
     page["url"] = url;
     page.update(nav);
@@ -275,31 +291,19 @@ void render_history(BuildContext& b, const std::string& tmpl, const DocumentHist
                             {"latest_url", h.url}};
       page["page_title"] = v.title + "（第 " + std::to_string(v.version) + " 版，已被取代）";
     }
-    relocate_attachments(page, url);
-    render(b, tmpl, page);
-    for (const auto& [page_url, pdf] : copy_frozen_pdfs(b.project, b.out, h.url, v, url)) b.frozen_pdfs[page_url] = pdf;
-    write_files(b, url, v.files);
-    if (page.contains("attachments")) {
-      for (const auto& a : page["attachments"]) {
-        if (a.value("is_page", false)) continue;
-        std::string name = a.value("file_name", "");
-        b.copy(url + name, join_path(b.project.root, frozen_file(h.url, v.version, name)));
-      }
-    }
-    render_attachments(b, page);
+    render_version(b, tmpl, h, v, url, std::move(page));
   }
   for (size_t k = 1; k < h.versions.size(); ++k) {
     const Snapshot& before = h.versions[k - 1];
     const Snapshot& after = h.versions[k];
-    std::string from = "v" + std::to_string(before.version), to = "v" + std::to_string(after.version);
-    PageData page = page_data("changes", h.url + "changes/" + from + "-" + to + "/",
+    PageData page = page_data("changes", changes_url(h.url, before.version, after.version),
                               after.title + " 第 " + std::to_string(before.version) + " 版与第 " +
                                   std::to_string(after.version) + " 版对照");
     page["title"] = after.title;
     page["from"] = {{"version", std::to_string(before.version)}, {"date", before.published.official()},
-                    {"url", h.url + from + "/"}};
+                    {"url", version_url(h.url, before.version)}};
     page["to"] = {{"version", std::to_string(after.version)}, {"date", after.published.official()},
-                  {"url", k + 1 == h.versions.size() ? h.url : h.url + to + "/"}, {"note", after.note}};
+                  {"url", k + 1 == h.versions.size() ? h.url : version_url(h.url, after.version)}, {"note", after.note}};
     PageData rows = PageData::array();
     int changed = 0;
     auto changes = paragraph_changes(before.page, after.page);
@@ -330,19 +334,29 @@ void render_history(BuildContext& b, const std::string& tmpl, const DocumentHist
   }
 }
 
+// The body a notice's page shows, for its feed summary: once published, the
+// published text (a published source is loaded without its Markdown rendered).
+const std::string* shown_body(const BuildContext& b, const Notice& n) {
+  if (const DocumentHistory* h = b.project.archive.find(n.url())) {
+    auto body = h->latest().page.find("body");
+    if (body != h->latest().page.end() && body->is_string()) return body->get_ptr<const std::string*>();
+  }
+  return &n.body_html;
+}
+
 void render_notices(BuildContext& b) {
   const auto& notices = b.project.content.notices;
   std::vector<const Notice*> all;
   for (const auto& n : notices) all.push_back(&n);
-  render_list(b, "notices", "notices/", "通知公告", all, [](const Notice& n) { return n.year(); },
+  render_list(b, "notices", kNoticesUrl, "通知公告", all, [](const Notice& n) { return n.year(); },
               [](const std::vector<const Notice*>& part) { return notices_index(part); });
   for (const auto& n : notices) {
     Publishable doc = publishable_notice(n);
-    render_document(b, "notice", doc, PageData::object());
+    render_document(b, kind_name(DocumentKind::Notice), doc, PageData::object());
     Date date = updated_on(b, n.url(), n.date.value_or(Date{n.year(), 1, 1}));
     b.dated[n.url()] = date;
     b.site_feed.push_back({n.url(), n.title, date, "", "通知公告"});
-    b.excerpt_of[n.url()] = &n.body_html;
+    b.excerpt_of[n.url()] = shown_body(b, n);
   }
   b.report.documents["notices"] = static_cast<int>(notices.size());
 }
@@ -355,7 +369,7 @@ void render_bulletins(BuildContext& b) {
   render(b, "bulletins", bulletins_index(b.project.config.series, by_series));
   for (const auto& s : b.project.config.series) {
     auto& issues = by_series[s.id];
-    render_list(b, "series", "bulletins/" + s.id + "/", s.name, issues,
+    render_list(b, "series", series_url(s.id), s.name, issues,
                 [](const BulletinIssue& i) { return i.date.year; },
                 [&](const std::vector<const BulletinIssue*>& part) { return series_index(s, part); });
     for (size_t k = 0; k < issues.size(); ++k) {
@@ -363,7 +377,7 @@ void render_bulletins(BuildContext& b) {
       if (k > 0) nav["next"] = issue_summary(*issues[k - 1], &s);
       if (k + 1 < issues.size()) nav["previous"] = issue_summary(*issues[k + 1], &s);
       const BulletinIssue& issue = *issues[k];
-      render_document(b, "issue", publishable_issue(b.project, issue, articles), nav);
+      render_document(b, kind_name(DocumentKind::Issue), publishable_issue(b.project, issue, articles), nav);
       Date date = updated_on(b, issue.url(), issue.date);
       b.dated[issue.url()] = date;
       FeedEntry entry{issue.url(), s.name + " " + issue.number_text() + " " + issue.title, date, "", s.name};
@@ -385,7 +399,7 @@ void render_rankings(BuildContext& b) {
       PageData nav = PageData::object();
       if (k > 0) nav["previous"] = {{"url", ranking_url(r.rule, all[k - 1].id)}, {"label", period_label(r.rule.period, all[k - 1].id)}};
       if (k + 1 < all.size()) nav["next"] = {{"url", ranking_url(r.rule, all[k + 1].id)}, {"label", period_label(r.rule.period, all[k + 1].id)}};
-      render_document(b, "ranking", publishable_ranking(r, k), nav);
+      render_document(b, kind_name(DocumentKind::Ranking), publishable_ranking(r, k), nav);
       std::string url = ranking_url(r.rule, all[k].id);
       Date date = updated_on(b, url, all[k].last_in_data);
       b.dated[url] = date;
@@ -411,7 +425,7 @@ void render_archive_leftovers(BuildContext& b) {
   for (const auto& [url, history] : b.project.archive.by_url) {
     if (b.rendered.count(url)) continue;
     auto moved = url_of_source.find(history.latest().source);
-    if (moved != url_of_source.end() && history.latest().kind != "ranking") {
+    if (moved != url_of_source.end() && history.latest().kind != kind_name(DocumentKind::Ranking)) {
       PageData page = page_data("redirect", url, history.latest().title);
       page["title"] = history.latest().title;
       page["target"] = moved->second;
@@ -419,13 +433,11 @@ void render_archive_leftovers(BuildContext& b) {
       render(b, "redirect", page);
       // Its published versions stay readable beside the redirect.
       for (const auto& v : history.versions) {
-        std::string vurl = url + "v" + std::to_string(v.version) + "/";
+        std::string vurl = version_url(url, v.version);
         PageData old = v.page;
         old["url"] = vurl;
         old["superseded"] = {{"version", std::to_string(v.version)}, {"latest_version", "新"}, {"latest_url", moved->second}};
-        relocate_attachments(old, vurl);
-        render(b, history.latest().kind, old);
-        render_attachments(b, old);
+        render_version(b, history.latest().kind, history, v, vurl, std::move(old));
       }
       continue;
     }
@@ -452,11 +464,11 @@ void render_feeds(BuildContext& b) {
   const SiteConfig& config = b.project.config;
   b.write("feed.xml", atom_feed(config, latest(b, "feed.xml", config.title, config.organization, b.site_feed)));
   for (const auto& s : config.series)
-    b.write("bulletins/" + s.id + "/feed.xml",
-            atom_feed(config, latest(b, "bulletins/" + s.id + "/feed.xml", s.name, s.editor, b.series_feeds[s.id])));
+    b.write(feed_path(series_url(s.id)),
+            atom_feed(config, latest(b, feed_path(series_url(s.id)), s.name, s.editor, b.series_feeds[s.id])));
   for (const auto& r : b.project.rankings)
-    b.write("rankings/" + r.rule.id + "/feed.xml",
-            atom_feed(config, latest(b, "rankings/" + r.rule.id + "/feed.xml", r.rule.title, r.rule.description,
+    b.write(feed_path(ranking_rule_url(r.rule.id)),
+            atom_feed(config, latest(b, feed_path(ranking_rule_url(r.rule.id)), r.rule.title, r.rule.description,
                                      b.rule_feeds[r.rule.id])));
   if (config.base_url.empty()) return;  // sitemaps need absolute URLs
   std::vector<std::pair<std::string, Date>> pages;

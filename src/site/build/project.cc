@@ -85,9 +85,9 @@ void check_published_sources(const Project& p, Diagnostics& diags) {
 // The published periods of `rule`, by period id.
 std::map<std::string, const Snapshot*> published_periods(const Archive& archive, const RankingRule& rule) {
   std::map<std::string, const Snapshot*> out;
-  std::string prefix = "rankings/" + rule.id + "/";
+  std::string prefix = ranking_rule_url(rule.id);
   for (const auto& [url, history] : archive.by_url) {
-    if (history.latest().kind != "ranking" || !url.starts_with(prefix)) continue;
+    if (history.latest().kind != kind_name(DocumentKind::Ranking) || !url.starts_with(prefix)) continue;
     out[url.substr(prefix.size(), url.size() - prefix.size() - 1)] = &history.latest();
   }
   return out;

@@ -286,14 +286,9 @@ std::map<std::string, std::string> copy_frozen_pdfs(const Project& project, Outp
   return copied;
 }
 
-std::string frozen_pdf_path(const std::string& url, int version, const std::string& page) {
-  std::string name = page;
-  if (!name.empty() && name.back() == '/') name.pop_back();
-  return "data/published/" + url + "v" + std::to_string(version) + (name.empty() ? "" : "-" + name) + ".pdf";
-}
-
 std::string freeze_pdf(const std::string& engine, const Project& project, Snapshot& snapshot) {
-  std::string tmpl = snapshot.kind == "notice" ? "notice" : snapshot.kind == "issue" ? "issue" : "";
+  auto kind = parse_document_kind(snapshot.kind);
+  std::string tmpl = kind == DocumentKind::Notice || kind == DocumentKind::Issue ? snapshot.kind : "";
   if (tmpl.empty()) return "";
   std::error_code ec;
   PageData page = snapshot.page;

@@ -62,11 +62,6 @@ struct PdfPage {
 PdfReport make_pdfs(const std::string& engine, const std::string& project_root, const std::vector<PdfPage>& pages,
                     OutputWriter& out, const std::map<std::string, std::string>& frozen = {});
 
-// Where `publish` freezes the PDF of version `version` of the document at
-// `url`: data/published/<url>v<N>.pdf, and for its attachment page `page`
-// ("attachment-1/") data/published/<url>v<N>-attachment-1.pdf.
-std::string frozen_pdf_path(const std::string& url, int version, const std::string& page = "");
-
 // What `publish` does for a notice or an issue: renders its page and its
 // attachment pages as they will be published, makes their PDFs, stores them
 // at frozen_pdf_path() and records their digests in the snapshot (pdf_digest,

@@ -19,18 +19,19 @@ Archive load_archive(const FileSystem& fs, const std::string& root, Diagnostics&
   Archive archive;
   std::set<std::string> broken;  // URLs with a rejected snapshot: no cascade of "missing version"
   static const std::regex name(R"((.*/)v(\d+)\.yaml)");
-  std::string dir = join_path(root, "data/published");
+  std::string dir = join_path(root, kPublishedDir);
+  const std::string in_dir = kPublishedDir + "/";
   std::vector<ListProblem> problems;
   std::vector<std::string> listed = fs.list(dir, &problems);
-  for (const auto& p : problems) diags.error({"data/published/" + p.path, 0, 0}, p.what);
+  for (const auto& p : problems) diags.error({in_dir + p.path, 0, 0}, p.what);
   for (const auto& rel : listed) {
     if (std::string why = fs.outside(root, join_path(dir, rel)); !why.empty()) {
-      diags.error({"data/published/" + rel, 0, 0}, why);
+      diags.error({in_dir + rel, 0, 0}, why);
       continue;
     }
     std::smatch m;
     if (!std::regex_match(rel, m, name)) continue;  // frozen attachment files live here too
-    std::string path = "data/published/" + rel;
+    std::string path = in_dir + rel;
     try {
       Snapshot s = read_snapshot({path, fs.read(join_path(root, path)).value_or("")});
       if (snapshot_digest(s) != s.digest) {
@@ -82,7 +83,7 @@ Archive load_archive(const FileSystem& fs, const std::string& root, Diagnostics&
 FrozenSources frozen_sources(const Archive& archive) {
   FrozenSources out;
   for (const auto& [url, history] : archive.by_url)
-    if (history.latest().kind != "ranking") out[history.latest().source] = history.latest().source_digest;
+    if (history.latest().kind != kind_name(DocumentKind::Ranking)) out[history.latest().source] = history.latest().source_digest;
   return out;
 }
 
