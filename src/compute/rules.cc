@@ -7,7 +7,9 @@
 #include <algorithm>
 #include <set>
 
+#include "load/front_matter.h"
 #include "util/text.h"
+#include "util/yaml_load.h"
 
 namespace bulletin {
 
@@ -31,42 +33,46 @@ bool is_url_segment(const std::string& s) {
   return s[0] != '.';
 }
 
+// The keys each mapping of a rule file may have (docs/rules.md).
+std::vector<FieldSpec> keys(std::initializer_list<const char*> names) {
+  std::vector<FieldSpec> out;
+  for (const char* name : names) out.push_back({name});
+  return out;
+}
+const std::vector<FieldSpec> kRuleKeys = keys({"id", "title", "description", "exports", "fields", "entity", "group",
+                                               "period", "metrics", "order", "lists", "groups", "bad_records",
+                                               "rank_label", "encoding", "sheet"});
+const std::vector<FieldSpec> kMetricKeys = keys({"id", "label", "value", "format", "description"});
+const std::vector<FieldSpec> kGroupsKeys = keys({"metrics", "order", "lists"});
+
 // Reports problems at their place in one rule file.
 class RuleReader {
  public:
   RuleReader(const std::string& path, const std::string& text, Diagnostics& diags)
-      : path_(path), text_(text), diags_(diags) {}
+      : path_(path), text_(text), file_{path, text}, diags_(diags), before_(diags.error_count()) {}
 
   // yaml-cpp marks are 0-based and count bytes; diagnostics count code points.
   SourceLocation at(const YAML::Mark& mark, size_t extra_bytes = 0) const {
     if (mark.line < 0) return {path_, 0, 0};
-    std::string line = line_of(text_, mark.line + 1);
-    return {path_, mark.line + 1,
-            column_of_byte(line, static_cast<size_t>(mark.column) + extra_bytes)};
+    return mark_location({path_, text_}, mark, extra_bytes);
   }
 
   void error(const SourceLocation& where, const std::string& message) {
-    ++errors_;
     diags_.error(where, message, where.line > 0 ? line_of(text_, where.line) : "");
   }
   void error(const YAML::Node& node, const std::string& message) { error(at(node.Mark()), message); }
 
-  int errors() const { return errors_; }
+  int errors() const { return diags_.error_count() - before_; }
 
-  // Checks that `node` is a mapping whose keys are all in `allowed`.
-  bool check_keys(const YAML::Node& node, const std::string& what,
-                  const std::vector<std::string>& allowed) {
+  // Checks that `node` is a mapping whose keys are all in `allowed`, with
+  // the front matter's reader (suggestions, keys given twice).
+  bool check_keys(const YAML::Node& node, const std::string& what, const std::vector<FieldSpec>& allowed) {
     if (!node.IsMap()) {
       error(node, what + " must be a mapping of keys to values");
       return false;
     }
-    for (auto it = node.begin(); it != node.end(); ++it) {
-      std::string key = it->first.Scalar();
-      if (std::find(allowed.begin(), allowed.end(), key) != allowed.end()) continue;
-      std::string message = "unknown key '" + key + "' in " + what;
-      if (auto s = did_you_mean(key, allowed)) message += "; did you mean '" + *s + "'?";
-      error(it->first, message);
-    }
+    FrontMatter map{&file_, node, 1};
+    Fields checked(map, allowed, diags_, what);
     return true;
   }
 
@@ -121,8 +127,9 @@ class RuleReader {
  private:
   const std::string& path_;
   const std::string& text_;
+  SourceFile file_;  // for Fields; a copy, as SourceFile owns its text
   Diagnostics& diags_;
-  int errors_ = 0;
+  int before_;
 };
 
 std::vector<std::string> ids_of(const std::vector<RankingMetric>& metrics) {
@@ -147,7 +154,7 @@ std::vector<RankingMetric> read_metrics(RuleReader& r, const YAML::Node& parent,
     if (m.IsMap() && m["id"] && m["id"].IsScalar()) all_ids.push_back(m["id"].Scalar());
   std::set<std::string> seen;
   for (const auto& m : node) {
-    if (!r.check_keys(m, "a metric", {"id", "label", "value", "format", "description"})) continue;
+    if (!r.check_keys(m, "a metric", kMetricKeys)) continue;
     RankingMetric spec;
     auto id = r.string(m, "id", true, "a metric");
     if (!id) continue;
@@ -241,8 +248,8 @@ std::vector<RankingList> read_lists(RuleReader& r, const YAML::Node& node,
   ExpressionScope scope;
   scope.outer_names = ids_of(metrics);
   scope.allow_aggregates = false;
-  std::vector<std::string> allowed = {"id", "label", "top", "bottom", "where", "description"};
-  if (!group_lists) allowed.push_back("per_group");
+  std::vector<FieldSpec> allowed = keys({"id", "label", "top", "bottom", "where", "description"});
+  if (!group_lists) allowed.push_back({"per_group"});
   for (const auto& n : node) {
     if (!r.check_keys(n, "a list", allowed)) continue;
     RankingList spec;
@@ -324,19 +331,16 @@ std::optional<RankingRule> parse_rule(const std::string& path, const std::string
   RuleReader r(path, text, diags);
   YAML::Node root;
   try {
-    root = YAML::Load(text);
-  } catch (const YAML::ParserException& e) {
-    r.error(r.at(e.mark), "invalid YAML: " + e.msg);
+    root = load_yaml({path, text}, text, "invalid YAML");
+  } catch (const Error& e) {
+    diags.add(e.diagnostic());
     return std::nullopt;
   }
   if (!root.IsMap()) {
     r.error(SourceLocation{path, 0, 0}, "a rule file must be a mapping of keys to values");
     return std::nullopt;
   }
-  r.check_keys(root, "a rule",
-               {"id", "title", "description", "exports", "fields", "entity", "group", "period",
-                "metrics", "order", "lists", "groups", "bad_records", "rank_label",
-                "encoding", "sheet"});
+  r.check_keys(root, "a rule", kRuleKeys);
   RankingRule rule;
   rule.path = path;
   rule.id = r.string(root, "id", false, "a rule").value_or(file_stem(path));
@@ -423,7 +427,7 @@ std::optional<RankingRule> parse_rule(const std::string& path, const std::string
   if (YAML::Node g = root["groups"]) {
     if (!root["group"]) {
       r.error(g, "'groups' needs the rule to have a 'group'");
-    } else if (rule.has_group() && r.check_keys(g, "'groups'", {"metrics", "order", "lists"})) {
+    } else if (rule.has_group() && r.check_keys(g, "'groups'", kGroupsKeys)) {
       RankingGroups groups;
       ExpressionScope gscope;
       gscope.inner_names = ids_of(rule.metrics);

@@ -31,7 +31,7 @@ SiteConfig load_config(const FileSystem& fs, const std::string& root, Diagnostic
   fm.file = &file;
   fm.yaml_line = 1;
   try {
-    YAML::Node root_node = YAML::Load(file.text);
+    YAML::Node root_node = load_yaml({file.path, file.text, fm.yaml_line}, file.text, "invalid YAML");
     if (root_node.IsNull()) root_node.reset(YAML::Node(YAML::NodeType::Map));
     if (!root_node.IsMap()) {
       diags.error({file.path, 1, 1}, "bulletin.yaml must be a list of 'key: value' lines");
@@ -41,10 +41,6 @@ SiteConfig load_config(const FileSystem& fs, const std::string& root, Diagnostic
     check_plain_values(fm);
   } catch (const Error& e) {
     diags.add(e.diagnostic());
-    return config;
-  } catch (const YAML::Exception& e) {
-    SourceLocation where = location_of_mark(fm, e.mark);
-    diags.error(where, "invalid YAML: " + explain_yaml_error(e.msg), line_of(file.text, where.line));
     return config;
   }
 

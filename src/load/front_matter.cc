@@ -7,25 +7,6 @@
 
 namespace bulletin {
 
-// yaml-cpp's messages, in words that tell staff what to change.
-std::string explain_yaml_error(const std::string& msg) {
-  static const std::pair<const char*, const char*> kPlain[] = {
-      {"illegal map value", "unexpected ':'; if a value contains a colon, put it in quotes (title: \"甲: 乙\")"},
-      {"end of sequence flow not found", "a list opened with '[' is never closed with ']'"},
-      {"end of map flow not found", "a '{' is never closed with '}'"},
-      {"end of sequence not found", "a list item ('- …') is not indented like the others"},
-      {"end of map not found", "a line is not indented like the lines around it"},
-      {"found character that cannot start any token",
-       "a value starts with a character YAML reserves (such as @ or `); put the value in quotes"},
-      {"unknown escape character", "an unknown backslash escape inside double quotes; use single quotes"},
-      {"illegal tab when looking for indentation", "a tab is used for indentation; use spaces"},
-      {"end of string not found", "a quoted value is never closed"},
-  };
-  for (const auto& [raw, plain] : kPlain)
-    if (msg == raw) return plain;
-  return msg;
-}
-
 namespace {
 
 // yaml-cpp lets a quoted value run on over the following lines, so a missing
@@ -103,9 +84,7 @@ bool is_fence(std::string_view line) {
 }  // namespace
 
 SourceLocation location_of_mark(const FrontMatter& fm, const YAML::Mark& mark) {
-  int line = fm.yaml_line + std::max(mark.line, 0);
-  std::string text = line_of(fm.file->text, line);
-  return {fm.file->path, line, column_of_byte(text, std::max(mark.column, 0))};
+  return mark_location({fm.file->path, fm.file->text, fm.yaml_line}, mark);
 }
 
 SourceLocation location_of(const FrontMatter& fm, const YAML::Node& node) {
@@ -146,21 +125,15 @@ FrontMatter parse_front_matter(const SourceFile& file, bool required) {
       check_quotes(file, yaml, 2);
       fm.body = end == std::string_view::npos ? "" : std::string(text.substr(end + 1));
       fm.body_line = line + 1;
-      try {
-        YAML::Node root = YAML::Load(yaml);
-        if (root.IsNull()) root.reset(YAML::Node(YAML::NodeType::Map));
-        if (!root.IsMap()) {
-          SourceLocation where = location_of(fm, root);
-          throw Error(where,
-                      "front matter must be a list of 'key: value' lines, not a single value",
-                      line_of(file.text, where.line));
-        }
-        fm.root.reset(root);
-        check_controls(fm, fm.root, 0);
-      } catch (const YAML::Exception& e) {
-        SourceLocation where = location_of_mark(fm, e.mark);
-        throw Error(where, "invalid YAML in front matter: " + explain_yaml_error(e.msg), line_of(file.text, where.line));
+      YAML::Node root = load_yaml({file.path, file.text, fm.yaml_line}, yaml, "invalid YAML in front matter");
+      if (root.IsNull()) root.reset(YAML::Node(YAML::NodeType::Map));
+      if (!root.IsMap()) {
+        SourceLocation where = location_of(fm, root);
+        throw Error(where, "front matter must be a list of 'key: value' lines, not a single value",
+                    line_of(file.text, where.line));
       }
+      fm.root.reset(root);
+      check_controls(fm, fm.root, 0);
       return fm;
     }
     if (end == std::string_view::npos) break;
@@ -172,7 +145,8 @@ FrontMatter parse_front_matter(const SourceFile& file, bool required) {
               line_of(file.text, 1));
 }
 
-Fields::Fields(const FrontMatter& fm, const std::vector<FieldSpec>& schema, Diagnostics& diags)
+Fields::Fields(const FrontMatter& fm, const std::vector<FieldSpec>& schema, Diagnostics& diags,
+               const std::string& mapping)
     : fm_(fm), diags_(diags) {
   std::map<std::string, std::string> canonical;
   std::vector<std::string> known;
@@ -189,15 +163,19 @@ Fields::Fields(const FrontMatter& fm, const std::vector<FieldSpec>& schema, Diag
     auto it = canonical.find(key);
     SourceLocation where = location_of(fm, kv.first);
     if (it == canonical.end()) {
-      std::string msg = "unknown field '" + key + "'";
+      std::string msg = mapping.empty() ? "unknown field '" + key + "'" : "unknown key '" + key + "' in " + mapping;
       if (auto guess = did_you_mean(key, known)) {
         msg += "; did you mean '" + *guess + "'";
         if (canonical[*guess] != *guess) msg += " (" + canonical[*guess] + ")";
         msg += "?";
-      } else {
+      } else if (mapping.empty()) {
         msg += " (it is ignored)";
       }
-      diags.warning(where, msg, line_of(fm.file->text, where.line));
+      if (mapping.empty()) {
+        diags.warning(where, msg, line_of(fm.file->text, where.line));
+      } else {
+        diags.error(where, msg, line_of(fm.file->text, where.line));
+      }
       continue;
     }
     if (values_.count(it->second)) {
@@ -208,7 +186,7 @@ Fields::Fields(const FrontMatter& fm, const std::vector<FieldSpec>& schema, Diag
     values_[it->second] = {kv.first, kv.second};
   }
   for (const auto& spec : schema) {
-    if (!spec.required || values_.count(spec.key)) continue;
+    if (!spec.required || values_.count(spec.key) || !mapping.empty()) continue;
     std::string alias = spec.aliases.empty() ? "" : " (" + spec.aliases.front() + ")";
     diags.error({fm.file->path, fm.yaml_line - 1, 1},
                 "missing required field '" + spec.key + "'" + alias,

@@ -13,6 +13,7 @@
 
 #include "util/date.h"
 #include "util/diagnostics.h"
+#include "util/yaml_load.h"
 
 namespace bulletin {
 
@@ -37,9 +38,6 @@ FrontMatter parse_front_matter(const SourceFile& file, bool required = true);
 // Throws Error at the first value (or key) of `fm` holding a C0 control
 // character other than tab and newline; parse_front_matter calls it.
 void check_plain_values(const FrontMatter& fm);
-
-// yaml-cpp's error message in plain words (the original when none is known).
-std::string explain_yaml_error(const std::string& message);
 
 // Location of a YAML node inside `fm`'s file, column in code points.
 SourceLocation location_of(const FrontMatter& fm, const YAML::Node& node);
@@ -73,7 +71,12 @@ struct FieldSpec {
 
 class Fields {
  public:
-  Fields(const FrontMatter& fm, const std::vector<FieldSpec>& schema, Diagnostics& diags);
+  // `mapping` names the mapping in messages when it is not front matter
+  // ("a rule", "a metric"): then a key outside the schema is an error
+  // ("unknown key 'x' in a rule") rather than a warning, and missing
+  // required keys are left to the caller.
+  Fields(const FrontMatter& fm, const std::vector<FieldSpec>& schema, Diagnostics& diags,
+         const std::string& mapping = {});
 
   bool has(const std::string& key) const { return values_.count(key) > 0; }
   // The value node, or an undefined node when absent.

@@ -227,13 +227,7 @@ Snapshot read_snapshot(const SourceFile& file) {
   FrontMatter fm;
   fm.file = &file;
   fm.yaml_line = 1;
-  YAML::Node root;
-  try {
-    root = YAML::Load(file.text);
-  } catch (const YAML::Exception& e) {
-    SourceLocation where = location_of_mark(fm, e.mark);
-    throw Error(where, "invalid YAML in snapshot: " + explain_yaml_error(e.msg), line_of(file.text, where.line));
-  }
+  YAML::Node root = load_yaml({file.path, file.text, fm.yaml_line}, file.text, "invalid YAML in snapshot");
   if (!root.IsMap()) throw Error({file.path, 1, 1}, "a snapshot must be a YAML mapping");
   auto need = [&](const char* key) {
     if (!root[key] || !root[key].IsScalar())

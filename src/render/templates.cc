@@ -6,6 +6,7 @@
 
 #include "util/input_check.h"
 #include "util/sha256.h"
+#include "util/source_text.h"
 #include "util/text.h"
 
 namespace bulletin {
@@ -14,20 +15,6 @@ namespace {
 const char kTemplateDir[] = "templates";
 const char kPartialDir[] = "templates/partials";
 const char kExtension[] = ".mustache";
-
-// 1-based line and column of byte `offset` in `text`.
-SourceLocation locate(const std::string& path, const std::string& text, size_t offset) {
-  int line = 1;
-  size_t line_start = 0;
-  for (size_t i = 0; i < offset && i < text.size(); ++i) {
-    if (text[i] == '\n') {
-      ++line;
-      line_start = i + 1;
-    }
-  }
-  std::string current = line_of(text, line);
-  return {path, line, column_of_byte(current, offset - line_start)};
-}
 
 // Turns kainjow's "Unclosed section \"x\" at 45" into a located message.
 Diagnostic template_error(const std::string& path, const std::string& text, const std::string& message) {
@@ -42,7 +29,7 @@ Diagnostic template_error(const std::string& path, const std::string& text, cons
     located = true;
   }
   if (!what.empty()) what[0] = static_cast<char>(std::tolower(static_cast<unsigned char>(what[0])));
-  SourceLocation where = located ? locate(path, text, offset) : SourceLocation{path, 0, 0};
+  SourceLocation where = located ? location_of_offset(path, text, offset) : SourceLocation{path, 0, 0};
   return {Severity::Error, where, "template error: " + what,
           located ? line_of(text, where.line) : std::string(), {}};
 }
@@ -161,7 +148,7 @@ std::string TemplateSet::expand(const std::string& text, const std::string& path
     }
     auto p = partials_.find(name);
     if (p == partials_.end()) {
-      SourceLocation where = locate(path, text, m.position());
+      SourceLocation where = location_of_offset(path, text, m.position());
       std::vector<std::string> known;
       for (const auto& [k, _] : partials_) known.push_back(k);
       std::string msg = "unknown partial '" + name + "': there is no templates/partials/" + name + kExtension;
@@ -170,7 +157,7 @@ std::string TemplateSet::expand(const std::string& text, const std::string& path
       continue;
     }
     if (std::find(stack.begin(), stack.end(), name) != stack.end()) {
-      SourceLocation where = locate(path, text, m.position());
+      SourceLocation where = location_of_offset(path, text, m.position());
       std::string chain;
       for (const auto& s : stack) chain += s + " -> ";
       diags.error(where, "partial '" + name + "' includes itself (" + chain + name + ")",

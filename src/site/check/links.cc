@@ -7,6 +7,7 @@
 
 #include "render/pages.h"
 #include "util/html.h"
+#include "util/source_text.h"
 #include "util/text.h"
 
 namespace bulletin {
@@ -75,13 +76,6 @@ std::string page_url(const std::string& file) {
   return url;
 }
 
-SourceLocation location_in(const std::string& path, const std::string& text, size_t byte) {
-  int line = 1 + static_cast<int>(std::count(text.begin(), text.begin() + static_cast<long>(byte), '\n'));
-  size_t newline = byte == 0 ? std::string::npos : text.rfind('\n', byte - 1);
-  size_t line_start = newline == std::string::npos ? 0 : newline + 1;
-  return {path, line, column_of_byte(line_of(text, line), byte - line_start)};
-}
-
 // Where in the page's sources `href` was written, best effort: first as a
 // Markdown link target "(href", then anywhere; as written, then percent-decoded
 // (cmark percent-encodes non-ASCII characters in link targets).
@@ -102,7 +96,7 @@ std::optional<std::pair<SourceLocation, std::string>> find_in_sources(const std:
     for (const auto& s : sources) {
       size_t at = s.text.find(needle);
       if (at == std::string::npos) continue;
-      SourceLocation where = location_in(s.path, s.text, at + prefix);
+      SourceLocation where = location_of_offset(s.path, s.text, at + prefix);
       return std::make_pair(where, line_of(s.text, where.line));
     }
   }
@@ -227,7 +221,7 @@ Diagnostics check_links(const std::map<std::string, std::string>& site, const Pa
       } else if (reported_at_source.count(target)) {
         continue;
       } else {
-        d.where = location_in(page, html, link.offset);
+        d.where = location_of_offset(page, html, link.offset);
       }
       d.message = problem;
       if (!reported.emplace(d.where.path, d.where.line, d.where.column, link.value).second) continue;

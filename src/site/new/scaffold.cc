@@ -4,6 +4,7 @@
 
 #include "load/documents.h"
 #include "load/front_matter.h"
+#include "load/schema.h"
 #include "util/input_check.h"
 #include "util/text.h"
 
@@ -24,8 +25,8 @@ std::string quoted(const std::string& s) {
 }
 
 // The first of `keys` present in a front matter mapping, as a scalar.
-std::string scalar(const YAML::Node& root, std::initializer_list<const char*> keys) {
-  for (const char* k : keys) {
+std::string scalar(const YAML::Node& root, const std::vector<std::string>& keys) {
+  for (const auto& k : keys) {
     YAML::Node n = root[k];
     if (n.IsDefined() && n.IsScalar()) return trim(n.Scalar());
   }
@@ -47,10 +48,8 @@ std::optional<YAML::Node> front_matter_of(const FileSystem& fs, const std::strin
 }
 
 void check_slug(const std::string& slug, const std::string& option) {
-  if (!url_segment_problem(slug).empty() || slug.find_first_of(" \t\"'") != std::string::npos) {
-    throw Error(kCommand, "invalid " + option + " '" + utf8_sanitized(slug) +
-                        "': use letters, digits, '-' or Chinese characters, without spaces, "
-                        "'/', '?', '#' or '%'");
+  if (!slug_problem(slug).empty()) {
+    throw Error(kCommand, "invalid " + option + " '" + utf8_sanitized(slug) + "': " + kSlugCharacters);
   }
 }
 
@@ -135,7 +134,7 @@ int last_notice_number(const FileSystem& fs, const std::string& root, const std:
     auto fm = front_matter_of(fs, root, "content/notices/" + rel);
     if (!fm) continue;
     std::string why;
-    auto no = parse_document_number(scalar(*fm, {"doc_no", "发文字号"}), &why);
+    auto no = parse_document_number(scalar(*fm, spellings(notice_schema().specs(), "doc_no")), &why);
     if (no && no->code == code && no->year == year) last = std::max(last, no->number);
   }
   return last;
@@ -287,29 +286,26 @@ std::optional<ScaffoldKind> parse_scaffold_kind(const std::string& word) {
 
 int next_issue_number(const FileSystem& fs, const std::string& root, const SiteConfig& config,
                       const std::string& series, int year, bool supplement) {
-  bool yearly = true;
-  for (const auto& s : config.series)
-    if (s.id == series) yearly = s.yearly_numbering;
+  SeriesIndex index(config.series);
+  const Series* wanted = index.find(series);
+  bool yearly = wanted ? wanted->yearly_numbering : true;
+  const auto& fields = issue_schema().specs();
   int last = 0;
   for (const auto& rel : fs.list(join_path(root, "content/bulletins"))) {
     if (!rel.ends_with(".md")) continue;
     auto fm = front_matter_of(fs, root, "content/bulletins/" + rel);
     if (!fm) continue;
-    std::string in = scalar(*fm, {"series", "系列", "简报"});
+    std::string in = scalar(*fm, spellings(fields, "series"));
     if (in.empty()) in = rel.substr(0, rel.find('/'));  // the folder it sits in
-    bool same = in == series;
-    for (const auto& s : config.series)
-      if (s.id == series && s.name == in) same = true;
-    if (!same) continue;
-    std::string sup = scalar(*fm, {"supplement", "增刊"});
-    if ((sup == "true" || sup == "yes" || sup == "是") != supplement) continue;
+    if (in != series && !(wanted && wanted->name == in)) continue;
+    if (boolean_word(scalar(*fm, spellings(fields, "supplement"))).value_or(false) != supplement) continue;
     if (yearly) {
       // A date that does not parse yet cannot rule the file out.
-      auto date = parse_date(scalar(*fm, {"date", "日期"}));
+      auto date = parse_date(scalar(*fm, spellings(fields, "date")));
       if (date && date->year != year) continue;
     }
     try {
-      last = std::max(last, std::stoi(scalar(*fm, {"number", "期号", "期数"})));
+      last = std::max(last, std::stoi(scalar(*fm, spellings(fields, "number"))));
     } catch (const std::exception&) {
     }
   }
