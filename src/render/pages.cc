@@ -258,6 +258,17 @@ PageData notice_page(const Notice& n) {
   set(d, "doc_no", n.doc_no ? n.doc_no->text() : "");
   set(d, "has_signers", !n.signers.empty());
   set(d, "signers", join(n.signers, "　"));
+  // GB/T 9704-2012 7.2.6: two names a line, a new line under the first name.
+  PageData signer_rows = list();
+  for (size_t i = 0; i < n.signers.size(); i += 2) {
+    PageData names = list();
+    for (size_t k = i; k < std::min(i + 2, n.signers.size()); ++k) push(names, PageData(n.signers[k]));
+    PageData row = PageData::object();
+    row["names"] = std::move(names);
+    push(signer_rows, std::move(row));
+  }
+  put(d, "signer_rows", std::move(signer_rows));
+  set(d, "has_signer_rows", !n.signers.empty());
   set(d, "title", n.title);
   set(d, "recipients", n.recipients);
   set(d, "body", n.body_html);

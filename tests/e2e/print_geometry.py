@@ -82,6 +82,7 @@ def fonts(name, pdf):
     names = ' '.join(r.split()[0] for r in rows)
     roles = [('仿宋', 'Fang|仿宋'), ('小标宋', 'xiaobiaosong|XiaoBiaoSong|小标宋')]
     if name.startswith('hnjw'): roles += [('黑体', 'Hei|黑体'), ('楷体', 'Kai|楷体')]
+    if '签发人' in name: roles += [('楷体 (签发人 names)', 'Kai|楷体')]
     for role, pat in roles:
         check(re.search(pat, names) is not None, f'{name}: a {role} face is embedded ({names})')
 
@@ -94,6 +95,86 @@ def chars_per_line(name, pages):
 def lines_per_page(name, pages):
     body = [l for l in pages[1] if near(l[3] - l[1], 16, 3) and l[1] < BOTTOM]
     check(len(body) == 22, f'{name} p2: 22 lines of text ({len(body)})')
+
+LINE = 28.9  # 3号 on 22 lines: the body's line pitch, pt
+
+def head(name, first, red):
+    """版头 (GB/T 9704-2012 7.2.4-7.2.7). 发文字号 and 签发人 空二行 below the
+    发文机关标志: two 28.9 pt lines from the mark's lower edge to the top of their
+    characters (±1.5 mm). 下行文: 发文字号 centred (±1 mm). 上行文: 发文字号 one
+    character (16 pt) in from the left (±1 mm) on the line of the last 签发人 name
+    (same text box ±1 pt); 签发人 one character in from the right (±1 mm), two
+    names a line on the 28.9 pt pitch (±1 pt), a new line under the first name
+    (±2 pt); the red line 4 mm below the 发文字号 (checked by the caller)."""
+    red_top = red[0][2] if red else BOTTOM
+    docno = [l for l in first if re.search(r'〔\d{4}〕\d+号', l[4]) and l[1] < red_top]
+    if name.startswith('hnjw'):  # seed 003 has no 发文字号
+        check(not docno, f'{name}: no 发文字号 in the head, as in the source')
+        return
+    check(len(docno) == 1, f'{name}: one 发文字号 in the head')
+    if not docno: return
+    d = docno[0]
+    # The 发文机关标志's lines (a 联合行文 has one per organ) are the large ones above the 发文字号.
+    issuer_bottom = max(l[3] for l in first if l[3] - l[1] > 20 and l[1] < d[1])
+    gap = d[1] - issuer_bottom
+    if '签发人' not in name:
+        check(near(gap, 2 * LINE, 1.5 * MM), f'{name}: 发文字号 two lines below the 发文机关标志 (gap {gap / MM:.1f} mm, want {2 * LINE / MM:.1f})')
+    signers = sorted([l for l in first if l[1] < red_top and l[1] > issuer_bottom and l is not d
+                      and not re.search(r'〔\d{4}〕', l[4])], key=lambda l: l[1])
+    if '签发人' not in name:
+        check(near((d[0] + d[2]) / 2, LEFT + WIDTH / 2, 1 * MM), f'{name}: 下行文 发文字号 centred ({((d[0] + d[2]) / 2 - LEFT) / MM:.1f} mm of {WIDTH / MM:.0f})')
+        return
+    check(len(signers) >= 1 and signers[0][4].startswith('签发人：'), f'{name}: 签发人 in the head ({[l[4] for l in signers]})')
+    if not signers: return
+    top = signers[0]
+    check(near(top[1] - issuer_bottom, 2 * LINE, 1.5 * MM), f'{name}: 签发人 two lines below the 发文机关标志 (gap {(top[1] - issuer_bottom) / MM:.1f} mm)')
+    check(near(top[2], RIGHT - 16, 1 * MM), f'{name}: 签发人 one character in from the right ({(RIGHT - top[2]) / 16:.2f} chars)')
+    check(near(d[0], LEFT + 16, 1 * MM), f'{name}: 上行文 发文字号 one character in from the left ({(d[0] - LEFT) / 16:.2f} chars)')
+    last = signers[-1]
+    check(near(d[1], last[1], 1) and near(d[3], last[3], 1), f'{name}: 发文字号 on the line of the last 签发人 name ({d[1]:.1f} / {last[1]:.1f} pt)')
+    # "签发人：" is four characters at 15.75 pt (16 pt less the body's letter-spacing).
+    first_name = top[0] + 4 * 15.75
+    for prev, row in zip(signers, signers[1:]):
+        check(near(row[1] - prev[1], LINE, 1), f'{name}: 签发人 rows {LINE} pt apart ({row[1] - prev[1]:.1f})')
+        check(near(row[0], first_name, 2), f'{name}: a new 签发人 row starts under the first name ({row[0]:.1f} / {first_name:.1f} pt)')
+    names = ''.join(l[4] for l in signers).replace('签发人：', '')
+    check(all(len(l[4].replace('签发人：', '')) <= 4 for l in signers), f'{name}: two names a 签发人 line ({[l[4] for l in signers]})')
+
+def colophon(name, pdf, pages):
+    """版记 (7.4): on the last page, an even one; first and last rules 0.35 mm,
+    the one between 0.25 mm (±0.05 mm), all as wide as the 版心 from its left
+    edge (±0.5 mm); the last rule on the 版心's lower edge (±1 mm). 4号 (14 pt,
+    box ±0.5 pt): 抄送 one character (14 pt) in from the left and right (±1 pt),
+    wrapped lines under the first character after "抄送：" (±1 pt); 印发机关 one
+    character in from the left, 印发日期 one character in from the right, on one
+    line just above the last rule (±1 pt; within one 28.9 pt line)."""
+    check(len(pages) % 2 == 0, f'{name}: the 版记 page is even ({len(pages)} pages)')
+    last_page = len(pages)
+    rs = [r for r in rules(pdf) if max(r[0]) < 0.2 and near(r[3], WIDTH, .5 * MM)]
+    check(len(rs) == 3, f'{name}: three 版记 rules as wide as the 版心 ({len(rs)})')
+    if len(rs) != 3: return
+    hs = [r[4] / MM for r in rs]
+    check(near(hs[0], .35, .05) and near(hs[1], .25, .05) and near(hs[2], .35, .05), f'{name}: 版记 rules 0.35 / 0.25 / 0.35 mm ({[round(h, 2) for h in hs]})')
+    check(all(near(r[1], LEFT, .5 * MM) for r in rs), f'{name}: 版记 rules start at the 版心\'s left edge ({[round((r[1] - LEFT) / MM, 2) for r in rs]} mm)')
+    check(near(rs[2][2] + rs[2][4], BOTTOM, 1 * MM), f'{name}: 版记 ends on the last line of the 版心 ({(BOTTOM - rs[2][2] - rs[2][4]) / MM:.1f} mm above)')
+    ls = [l for l in pages[-1] if not re.fullmatch(r'—\s*\d+\s*—', l[4])]
+    cc = [l for l in ls if rs[0][2] < l[1] < rs[1][2]]
+    printed = [l for l in ls if rs[1][2] < l[1] < rs[2][2]]
+    check(len(cc) >= 1 and cc[0][4].startswith('抄送：'), f'{name}: 抄送 between the first and middle rules ({[l[4][:6] for l in cc]})')
+    check(len(printed) >= 1 and any('印发' in l[4] for l in printed), f'{name}: 印发机关 and 印发日期 between the middle and last rules ({[l[4] for l in printed]})')
+    if cc:
+        check(all(near(l[3] - l[1], 14, .5) for l in cc + printed), f'{name}: 版记 in 4号 (14 pt)')
+        check(near(cc[0][0], LEFT + 14, 1), f'{name}: 抄送 one character in from the left ({(cc[0][0] - LEFT) / 14:.2f} chars)')
+        check(all(l[2] <= RIGHT - 14 + 1 for l in cc), f'{name}: 抄送 one character in from the right ({[round((RIGHT - l[2]) / 14, 2) for l in cc]} chars)')
+        check(len(cc) >= 2, f'{name}: the sample 抄送 wraps ({len(cc)} lines)')
+        for l in cc[1:]:
+            check(near(l[0], LEFT + 14 + 3 * 14, 1), f'{name}: 抄送 wrapped under the first character after the colon ({(l[0] - LEFT) / 14:.2f} chars in)')
+    if printed:
+        organ = min(printed, key=lambda l: l[0]); date = max(printed, key=lambda l: l[2])
+        check(organ is not date and near(organ[1], date[1], 1), f'{name}: 印发机关 and 印发日期 on one line')
+        check(near(organ[0], LEFT + 14, 1), f'{name}: 印发机关 one character in from the left ({(organ[0] - LEFT) / 14:.2f} chars)')
+        check(near(date[2], RIGHT - 14, 1) and date[4].endswith('印发'), f'{name}: 印发日期 "…印发" one character in from the right ({(RIGHT - date[2]) / 14:.2f} chars)')
+        check(0 < rs[2][2] - date[3] < LINE, f'{name}: 印发 line just above the last rule ({(rs[2][2] - date[3]):.1f} pt)')
 
 def build(exe, src, name='project', publish=False):
     tmp = tempfile.mkdtemp(prefix='bulletin-print-')
@@ -139,7 +220,7 @@ def main():
         'shnu 51': 'notices/校党委发/2020/51/document.pdf',
         'gxfz 58 (签发人)': 'notices/桂纺校党字/2020/58/document.pdf',
         'wuhan 7': 'notices/武宣文/2019/7/document.pdf',
-        'xdw 12 (版记)': 'notices/校党委发/2020/12/document.pdf',
+        'xdw 12 (版记, 签发人)': 'notices/校党委发/2020/12/document.pdf',
     }
     for name, rel in notices.items():
         pdf = os.path.join(site, rel)
@@ -157,6 +238,7 @@ def main():
         if docno and red:
             gap = red[0][2] - docno[0][3]
             check(near(gap, 4 * MM, 1 * MM), f'{name}: 分隔线 4 mm below the 发文字号 (got {gap / MM:.1f} mm)')
+        head(name, first, red)
         if name.startswith(('hnjw', 'wuhan')): chars_per_line(name, pages)
         all_text = [l[4] for ls in pages for l in ls]
         check(not any(re.search(r'[\u4e00-\u9fff”] [\u4e00-\u9fff“]', t) for t in all_text), f'{name}: no stray spaces between Chinese characters')
@@ -180,18 +262,9 @@ def main():
                 nxt = ls[k + 1]
                 check(nxt[0] > l[0] + 3 * 15.5, f'hnjw: 附件说明 wrapped under the name, not the label (label {l[0]:.1f}, next {nxt[0]:.1f})')
                 break
-    # 版记 on the last, even page: rules 0.35 / 0.25 / 0.35 mm, full width, at the bottom of the 版心.
-    pdf = os.path.join(site, notices['xdw 12 (版记)'])
-    pages = lines(pdf)
-    check(len(pages) % 2 == 0, f'xdw 12: the 版记 page is even ({len(pages)} pages)')
-    rs = [r for r in rules(pdf) if max(r[0]) < 0.2 and near(r[3], WIDTH, .5 * MM)]
-    check(len(rs) == 3, f'xdw 12: three 版记 rules as wide as the 版心 ({len(rs)})')
-    if len(rs) == 3:
-        hs = [r[4] / MM for r in rs]
-        check(near(hs[0], .35, .05) and near(hs[1], .25, .05) and near(hs[2], .35, .05), f'xdw 12: 版记 rules 0.35 / 0.25 / 0.35 mm ({[round(h, 2) for h in hs]})')
-        check(near(rs[2][2] + rs[2][4], BOTTOM, 1 * MM), f'xdw 12: 版记 ends on the last line of the 版心 ({(BOTTOM - rs[2][2] - rs[2][4]) / MM:.1f} mm above)')
-    texts = [l[4] for l in pages[-1]]
-    check(any(t.startswith('抄送') for t in texts) and any('印发' in t for t in texts), 'xdw 12: 抄送 and 印发 on the last page')
+    # 版记 on the last, even page.
+    pdf = os.path.join(site, notices['xdw 12 (版记, 签发人)'])
+    colophon('xdw 12', pdf, lines(pdf))
     check(any('签发人' in l[4] for l in lines(pdf)[0]), 'xdw 12: 签发人 in the head')
     # Bulletin issue 6.
     pdf = os.path.join(site, 'bulletins/jiaowei/2020/6/document.pdf')
