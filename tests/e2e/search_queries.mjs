@@ -111,6 +111,13 @@ async function main() {
   const log = build(project, site, withSearch);
   if (!/search index: \d+ pages in \d+ shards/.test(log)) throw new Error(`the build did not index for search:\n${log}`);
   console.log(`search: ${log.split('\n').find((l) => l.startsWith('search index'))}`);
+  // A rebuild into the same folder (the engine updates it in place) keeps the
+  // index without indexing again; the queries below run on the rebuilt site.
+  const again = build(project, site, withSearch);
+  const againLine = again.split('\n').find((l) => l.startsWith('search index')) || '';
+  if (!againLine.endsWith('none changed, nothing re-indexed') || !fs.existsSync(path.join(site, 'pagefind', 'pagefind-entry.json')))
+    fail(`a rebuild into the same folder lost or re-made the search index:\n${again}`);
+  else console.log(`ok   rebuild in place: ${againLine}`);
 
   // Without Pagefind: no node_modules in the project, none on the PATH.
   const bare = path.join(work, 'bare');

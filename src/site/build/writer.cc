@@ -428,7 +428,8 @@ StagedSiteWriter::~StagedSiteWriter() {
 }
 
 std::optional<std::string> StagedSiteWriter::directory() const {
-  if (mode_ == Mode::InPlace) return std::nullopt;
+  // Also when updating in place: the output is a folder, so search and PDFs
+  // are made (they come from the job plan and the cache, not from this folder).
   return staged_site_;
 }
 

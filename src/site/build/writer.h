@@ -54,8 +54,9 @@ class OutputWriter {
   virtual void write_made_from(const std::string& rel, std::string_view bytes, const std::string& digest) {
     write(rel, bytes);
   }
-  // The folder being written, for tools that work on files (the search
-  // indexer); nullopt when the output is not a folder.
+  // The folder being written (a staging folder: with complete_staging the
+  // whole site, else only this build's changed files); nullopt when the
+  // output is not a folder, and then search and PDFs are skipped.
   virtual std::optional<std::string> directory() const { return std::nullopt; }
   int pages() const;
   int files() const;
