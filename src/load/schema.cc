@@ -109,7 +109,7 @@ const std::vector<FieldSpec>& config_fields() {
       {"base_path", {"路径"}},
       {"base_url", {"网址"}},
       {"raw_html", {"允许HTML"}, false, Boolean},
-      {"web_fonts", {"网页字体"}, false, List},
+      {"web_fonts", {"网页字体"}, false, TextOrList},
       {"feed_limit", {"订阅条数"}, false, Number},
       {"series", {"简报系列", "系列"}, false, List},
   };
