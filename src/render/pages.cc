@@ -210,7 +210,7 @@ PageData articles_index(const std::vector<const Article*>& articles) {
 }
 
 std::string attachment_url(const Notice& n, const Attachment& a) {
-  if (a.is_page()) return n.url() + "attachment-" + std::to_string(a.index) + "/";
+  if (a.is_page()) return attachment_page_url(n.url(), a.index);
   return n.url() + a.file_name;
 }
 
