@@ -42,6 +42,8 @@ std::string ranking_rule_url(std::string_view rule);
 std::string ranking_period_url(std::string_view rule, std::string_view period);
 // "rankings/<rule>/entities/".
 std::string ranking_entities_url(std::string_view rule);
+// Attachment page `index` (1-based) of the notice at `url`: "<url>attachment-<N>/".
+std::string attachment_page_url(std::string_view url, int index);
 // The Atom feed of a section or a list: "<url>feed.xml".
 std::string feed_path(std::string_view url);
 

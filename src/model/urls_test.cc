@@ -16,6 +16,7 @@ TEST_CASE("permanent URLs keep their published forms", "[urls]") {
   CHECK(ranking_rule_url("xxqg-units") == "rankings/xxqg-units/");
   CHECK(ranking_period_url("xxqg-units", "2020-11") == "rankings/xxqg-units/2020-11/");
   CHECK(ranking_entities_url("xxqg-units") == "rankings/xxqg-units/entities/");
+  CHECK(attachment_page_url("notices/2019/2019-hnjw-xxqg/", 2) == "notices/2019/2019-hnjw-xxqg/attachment-2/");
   CHECK(feed_path(series_url("jiaowei")) == "bulletins/jiaowei/feed.xml");
   CHECK(version_url("notices/校党委发/2020/51/", 1) == "notices/校党委发/2020/51/v1/");
   CHECK(changes_url("notices/校党委发/2020/51/", 1, 2) == "notices/校党委发/2020/51/changes/v1-v2/");

@@ -25,6 +25,17 @@ double max_value(const std::vector<ChartItem>& items) {
   return m;
 }
 
+// The opening of a chart: the <svg> element, sized, with its title for
+// screen readers and as its visible heading.
+std::string svg_start(const std::string& kind, double width, double height, const std::string& title) {
+  std::string s = "<svg class=\"chart " + kind + "\" width=\"" + num(width) + "\" height=\"" + num(height) +
+                  "\" viewBox=\"0 0 " + num(width) + " " + num(height) + "\" role=\"img\" aria-label=\"" +
+                  xml_escape(title) + "\">\n";
+  s += "<title>" + xml_escape(title) + "</title>\n";
+  s += "<text x=\"0\" y=\"16\" font-size=\"14\" font-weight=\"bold\">" + xml_escape(title) + "</text>\n";
+  return s;
+}
+
 }  // namespace
 
 std::string bar_chart_svg(const std::string& title, const std::vector<ChartItem>& items) {
@@ -32,12 +43,7 @@ std::string bar_chart_svg(const std::string& title, const std::vector<ChartItem>
   const double kWidth = kLabelWidth + kBarMax + 80;
   double height = kTop + items.size() * (kBarHeight + kGap) + 8;
   double top = max_value(items);
-  std::string s = "<svg class=\"chart bar-chart\" width=\"" +
-                  num(kWidth) + "\" height=\"" + num(height) + "\" viewBox=\"0 0 " + num(kWidth) +
-                  " " + num(height) + "\" role=\"img\" aria-label=\"" + xml_escape(title) + "\">\n";
-  s += "<title>" + xml_escape(title) + "</title>\n";
-  s += "<text x=\"0\" y=\"16\" font-size=\"14\" font-weight=\"bold\">" + xml_escape(title) +
-       "</text>\n";
+  std::string s = svg_start("bar-chart", kWidth, height, title);
   for (size_t i = 0; i < items.size(); ++i) {
     const ChartItem& it = items[i];
     double y = kTop + i * (kBarHeight + kGap);
@@ -66,12 +72,7 @@ std::string trend_chart_svg(const std::string& title, const std::vector<ChartIte
     return items.size() <= 1 ? kLeft + plot_w / 2 : kLeft + plot_w * i / (items.size() - 1);
   };
   auto y_of = [&](double v) { return kTop + plot_h * (hi - v) / (hi - lo); };
-  std::string s = "<svg class=\"chart trend-chart\" width=\"" +
-                  num(kWidth) + "\" height=\"" + num(kHeight) + "\" viewBox=\"0 0 " + num(kWidth) +
-                  " " + num(kHeight) + "\" role=\"img\" aria-label=\"" + xml_escape(title) + "\">\n";
-  s += "<title>" + xml_escape(title) + "</title>\n";
-  s += "<text x=\"0\" y=\"16\" font-size=\"14\" font-weight=\"bold\">" + xml_escape(title) +
-       "</text>\n";
+  std::string s = svg_start("trend-chart", kWidth, kHeight, title);
   s += "<line x1=\"" + num(kLeft) + "\" y1=\"" + num(kTop + plot_h) + "\" x2=\"" +
        num(kWidth - kRight) + "\" y2=\"" + num(kTop + plot_h) + "\" stroke=\"#999\"/>\n";
   std::string points;

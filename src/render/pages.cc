@@ -2,6 +2,7 @@
 
 #include <algorithm>
 
+#include "util/html.h"
 #include "util/text.h"
 
 namespace bulletin {
@@ -104,23 +105,12 @@ bool is_relative_link(std::string_view link) {
 // "articles/a/" + "../b/x.html" -> "articles/b/x.html": a link resolved
 // against the folder URL of the page it was written for.
 std::string resolve(const std::string& base_url, std::string_view link) {
-  std::vector<std::string> parts;
-  for (std::string_view path : {std::string_view(base_url), link}) {
-    size_t start = 0;
-    while (start <= path.size()) {
-      size_t end = std::min(path.find('/', start), path.size());
-      std::string_view seg = path.substr(start, end - start);
-      if (seg == "..") {
-        if (!parts.empty()) parts.pop_back();
-      } else if (!seg.empty() && seg != ".") {
-        parts.emplace_back(seg);
-      }
-      start = end + 1;
-    }
-  }
+  std::string path = base_url;
+  if (!path.empty() && path.back() != '/') path += '/';
+  path += link;
+  if (link == "." || link == "..") path += '/';
   std::string out;
-  for (size_t i = 0; i < parts.size(); ++i) out += (i ? "/" : "") + parts[i];
-  if (link.ends_with("/") || link == "." || link == "..") out += '/';
+  normalize_path(path, out, AboveRoot::StayAtRoot);
   return out;
 }
 
@@ -231,7 +221,7 @@ PageData articles_index(const std::vector<const Article*>& articles) {
 }
 
 std::string attachment_url(const Notice& n, const Attachment& a) {
-  if (a.is_page()) return n.url() + "attachment-" + std::to_string(a.index) + "/";
+  if (a.is_page()) return attachment_page_url(n.url(), a.index);
   return n.url() + a.file_name;
 }
 

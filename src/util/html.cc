@@ -206,7 +206,7 @@ std::string percent_encode(std::string_view s) {
   return out;
 }
 
-bool normalize_path(std::string_view path, std::string& out) {
+bool normalize_path(std::string_view path, std::string& out, AboveRoot above) {
   std::vector<std::string_view> parts;
   size_t start = 0;
   while (start <= path.size()) {
@@ -214,8 +214,8 @@ bool normalize_path(std::string_view path, std::string& out) {
     if (end == std::string_view::npos) end = path.size();
     std::string_view part = path.substr(start, end - start);
     if (part == "..") {
-      if (parts.empty()) return false;
-      parts.pop_back();
+      if (parts.empty() && above == AboveRoot::Fail) return false;
+      if (!parts.empty()) parts.pop_back();
     } else if (part != "." && !part.empty()) {
       parts.push_back(part);
     }

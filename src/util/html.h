@@ -58,8 +58,11 @@ std::string percent_decode(std::string_view s);
 // percent-encoded (upper-case hex).
 std::string percent_encode(std::string_view s);
 
+// What a ".." above the root means: an error (a link out of the site), or
+// the root itself, as a browser resolves a URL (RFC 3986).
+enum class AboveRoot { Fail, StayAtRoot };
 // "a/b/../c/./d" -> "a/c/d" (a trailing '/' is kept); false when ".." climbs
-// above the root.
-bool normalize_path(std::string_view path, std::string& out);
+// above the root and `above` is Fail.
+bool normalize_path(std::string_view path, std::string& out, AboveRoot above = AboveRoot::Fail);
 
 }  // namespace bulletin

@@ -67,4 +67,6 @@ TEST_CASE("normalize_path folds . and .. and refuses to climb above the root", "
   CHECK(normalize_path("a/..", out));
   CHECK(out.empty());
   CHECK_FALSE(normalize_path("a/../../b", out));
+  CHECK(normalize_path("a/../../b/", out, AboveRoot::StayAtRoot));
+  CHECK(out == "b/");
 }

@@ -206,7 +206,7 @@ void relocate_attachments(PageData& page, const std::string& url) {
   int index = 0;
   for (auto& a : page["attachments"]) {
     ++index;
-    a["url"] = a.value("is_page", false) ? url + "attachment-" + std::to_string(index) + "/"
+    a["url"] = a.value("is_page", false) ? attachment_page_url(url, index)
                                          : url + a.value("file_name", "");
   }
 }
