@@ -526,6 +526,7 @@ class Aggregator : public RecordConsumer {
           p.terms[k * term_count + t].merge(rule_.terms[t].aggregate, op.terms[j * term_count + t]);
         p.entities[k].records += e.records;
       }
+      op = PeriodState{};  // merged: its memory goes back before the next period's
     }
     records += o.records;
     file_records += o.file_records;
@@ -631,7 +632,14 @@ RuleResults compute_rule(const RankingRule& rule, const FileSystem& fs,
     std::atomic<size_t> next{0};
     auto work = [&] {
       for (size_t i; (i = next++) < states.size();)
-        if (!states[i]->entities.empty()) finished[i] = finish_period(rule, *states[i]);
+        if (!states[i]->entities.empty()) {
+          finished[i] = finish_period(rule, *states[i]);
+          // Only the range and skipped records are read from here on.
+          PeriodState& done = *states[i];
+          done.entities = {};
+          done.terms = {};
+          done.slots = {};
+        }
     };
     std::vector<std::thread> threads;
     for (int t = 1; t < std::min<int>(reader_threads(), static_cast<int>(states.size())); ++t)
