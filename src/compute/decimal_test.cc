@@ -51,6 +51,13 @@ TEST_CASE("arithmetic is exact, so rounding boundaries after arithmetic round ha
   CHECK(d("-0.005").rounded(2) == "-0.01");
   CHECK((Exact::integer(1) / Exact::integer(3)).exact_text() == "1/3");
   CHECK((Exact::integer(2) / Exact::integer(3)).rounded(4) == "0.6667");
+  CHECK((Exact::integer(-7) / Exact::integer(30)).exact_text() == "-7/30");
+  CHECK(d("-1e-30").exact_text() == "-0.000000000000000000000000000001");
+  // Past 128 bits (GMP) the text has the same form.
+  Exact big = d("1e30") * d("1e30");
+  CHECK(big.exact_text() == "1" + std::string(60, '0'));
+  CHECK((big / Exact::integer(-3)).exact_text() == "-1" + std::string(60, '0') + "/3");
+  CHECK((Exact::integer(1) / big).exact_text() == "0." + std::string(59, '0') + "1");
 }
 
 TEST_CASE("division by zero is undefined and stays undefined", "[decimal]") {

@@ -120,7 +120,9 @@ struct PeriodState {
   long records = 0;
   std::vector<EntityState> entities;
   std::vector<TermState> terms;  // entities.size() * terms per entity
-  std::vector<uint32_t> slots;   // 0: empty, else index + 1
+  // 0: empty; else the entity's index + 1 in the low half and the high half
+  // of its hash above, so that a probe past another entity reads no string.
+  std::vector<uint64_t> slots;
   SkippedRecords skipped;
 
   // The index of (entity, group), added with fresh states when new.
@@ -128,27 +130,29 @@ struct PeriodState {
     uint64_t h = hash_bytes(group, hash_bytes(entity, 0x243F6A8885A308D3ULL));
     if (entities.size() * 2 >= slots.size()) grow();
     size_t mask = slots.size() - 1;
+    const uint64_t tag = h & 0xFFFFFFFF00000000ULL;
     for (size_t i = h & mask;; i = (i + 1) & mask) {
-      uint32_t s = slots[i];
+      uint64_t s = slots[i];
       if (s == 0) {
-        slots[i] = static_cast<uint32_t>(entities.size() + 1);
+        slots[i] = tag | (entities.size() + 1);
         entities.push_back({std::string(entity), std::string(group), h, 0});
         terms.resize(terms.size() + term_count);
         return entities.size() - 1;
       }
-      const EntityState& e = entities[s - 1];
-      if (e.hash == h && e.entity == entity && e.group == group) return s - 1;
+      if ((s & 0xFFFFFFFF00000000ULL) != tag) continue;
+      const EntityState& e = entities[(s & 0xFFFFFFFFULL) - 1];
+      if (e.hash == h && e.entity == entity && e.group == group) return (s & 0xFFFFFFFFULL) - 1;
     }
   }
 
  private:
   void grow() {
-    std::vector<uint32_t> bigger(std::max<size_t>(64, slots.size() * 2), 0);
+    std::vector<uint64_t> bigger(std::max<size_t>(64, slots.size() * 2), 0);
     size_t mask = bigger.size() - 1;
     for (size_t k = 0; k < entities.size(); ++k) {
       size_t i = entities[k].hash & mask;
       while (bigger[i]) i = (i + 1) & mask;
-      bigger[i] = static_cast<uint32_t>(k + 1);
+      bigger[i] = (entities[k].hash & 0xFFFFFFFF00000000ULL) | (k + 1);
     }
     slots = std::move(bigger);
   }
@@ -522,6 +526,7 @@ class Aggregator : public RecordConsumer {
           p.terms[k * term_count + t].merge(rule_.terms[t].aggregate, op.terms[j * term_count + t]);
         p.entities[k].records += e.records;
       }
+      op = PeriodState{};  // merged: its memory goes back before the next period's
     }
     records += o.records;
     file_records += o.file_records;
@@ -627,7 +632,14 @@ RuleResults compute_rule(const RankingRule& rule, const FileSystem& fs,
     std::atomic<size_t> next{0};
     auto work = [&] {
       for (size_t i; (i = next++) < states.size();)
-        if (!states[i]->entities.empty()) finished[i] = finish_period(rule, *states[i]);
+        if (!states[i]->entities.empty()) {
+          finished[i] = finish_period(rule, *states[i]);
+          // Only the range and skipped records are read from here on.
+          PeriodState& done = *states[i];
+          done.entities = {};
+          done.terms = {};
+          done.slots = {};
+        }
     };
     std::vector<std::thread> threads;
     for (int t = 1; t < std::min<int>(reader_threads(), static_cast<int>(states.size())); ++t)
