@@ -176,6 +176,26 @@ def colophon(name, pdf, pages):
         check(near(date[2], RIGHT - 14, 1) and date[4].endswith('印发'), f'{name}: 印发日期 "…印发" one character in from the right ({(RIGHT - date[2]) / 14:.2f} chars)')
         check(0 < rs[2][2] - date[3] < LINE, f'{name}: 印发 line just above the last rule ({(rs[2][2] - date[3]):.1f} pt)')
 
+def web_fonts(site):
+    """bulletin.yaml's web_fonts: [fandol]: the four faces a 公文 uses ship as
+    WOFF2 subsets (under 2 MB in all) with @font-face rules whose URLs are
+    relative, the GPL text beside them, and every page links the rules."""
+    css_path = os.path.join(site, 'assets/fonts.css')
+    check(os.path.exists(css_path), 'web fonts: assets/fonts.css in the site')
+    if not os.path.exists(css_path): return
+    css = open(css_path, encoding='utf-8').read()
+    urls = re.findall(r'url\("([^"]+)"\)', css)
+    check(urls and all(not re.match(r'[a-z]+:|/', u) for u in urls), f'web fonts: relative URLs only ({sorted(set(urls))})')
+    files = sorted(set(os.path.join(site, 'assets', u) for u in urls))
+    check(len(files) == 4 and all(os.path.exists(f) and open(f, 'rb').read(4) == b'wOF2' for f in files), f'web fonts: four WOFF2 files ({[os.path.basename(f) for f in files]})')
+    size = sum(os.path.getsize(f) for f in files if os.path.exists(f))
+    check(0 < size < 2_000_000, f'web fonts: {size / 1e6:.2f} MB in all (the whole faces are 26 MB)')
+    for family in ['FandolFang', 'FandolKai', 'FandolHei', 'bulletin-xiaobiaosong']:
+        check(f'font-family: "{family}"' in css, f'web fonts: @font-face for {family}')
+    check(os.path.exists(os.path.join(site, 'assets/fonts/Fandol-COPYING.txt')), 'web fonts: the Fandol licence ships beside them')
+    page = open(os.path.join(site, 'notices/校党委发/2020/51/index.html'), encoding='utf-8').read()
+    check('<link rel="stylesheet" href="../../../../assets/fonts.css">' in page, 'web fonts: a notice links assets/fonts.css relatively')
+
 def build(exe, src, name='project', publish=False):
     tmp = tempfile.mkdtemp(prefix='bulletin-print-')
     proj = os.path.join(tmp, name)
@@ -188,7 +208,8 @@ def build(exe, src, name='project', publish=False):
     shutil.copytree(os.path.join(extra, '2020-xdw-12'), os.path.join(proj, 'content/notices/2020-xdw-12'))
     env = dict(os.environ); env.pop('BULLETIN_PDF', None)
     if publish:  # freezes the notice's PDF beside its snapshot
-        r = subprocess.run([exe, 'publish', '-p', proj, 'content/notices/2019-wuhan-7.md', '--date', '2019-03-20'],
+        r = subprocess.run([exe, 'publish', '-p', proj, 'content/notices/2019-wuhan-7.md', 'content/notices/2020-xdw-12.md',
+                            '--date', '2020-05-07'],
                            capture_output=True, text=True, env=env)
         print(r.stdout + r.stderr)
     r = subprocess.run([exe, 'build', proj], capture_output=True, text=True, env=env)
@@ -208,10 +229,20 @@ def main():
     check(digest != '' and f'pdf_digest: {digest}' in snap, 'publish froze the PDF and its snapshot records its digest')
     check(os.path.exists(frozen) and open(frozen, 'rb').read() == open(os.path.join(site, 'notices/武宣文/2019/7/document.pdf'), 'rb').read(),
           'the site serves the frozen PDF of a published notice')
+    # Published with an attachment page: its PDF is frozen too, and served.
+    base = os.path.join(site, '../data/published/notices/校党委发/2020/12/')
+    snap = open(base + 'v1.yaml', encoding='utf-8').read()
+    frozen = base + 'v1-attachment-1.pdf'
+    digest = 'sha256:' + hashlib.sha256(open(frozen, 'rb').read()).hexdigest() if os.path.exists(frozen) else ''
+    check(digest != '' and f'attachment_pdfs:\n  "attachment-1/": {digest}\n' in snap, 'publish froze the attachment page\'s PDF and the snapshot records its digest')
+    check(os.path.exists(frozen) and open(frozen, 'rb').read() == open(os.path.join(site, 'notices/校党委发/2020/12/attachment-1/document.pdf'), 'rb').read(),
+          'the site serves the frozen PDF of a published attachment page')
+    web_fonts(site)
     # Deterministic: a second build elsewhere, from an empty cache, gives the same bytes.
     tmp2, site2 = build(exe, src, name='elsewhere')
     for rel in ['notices/2019/2019-hnjw-xxqg/document.pdf', 'bulletins/jiaowei/2020/6/document.pdf',
-                'notices/校党委发/2020/12/document.pdf', 'notices/2019/2019-hnjw-xxqg/attachment-1/document.pdf']:
+                'notices/校党委发/2020/12/document.pdf', 'notices/2019/2019-hnjw-xxqg/attachment-1/document.pdf',
+                'assets/fonts.css', 'assets/fonts/FandolFang-Regular.woff2', 'assets/fonts/FandolSong-Bold.woff2']:
         a, b = (open(os.path.join(d, rel), 'rb').read() for d in (site, site2))
         check(a == b, f'{rel}: two builds in two folders give identical bytes')
     shutil.rmtree(tmp2, ignore_errors=True)
