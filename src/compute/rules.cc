@@ -36,7 +36,7 @@ bool is_url_segment(const std::string& s) {
 // The keys each mapping of a rule file may have (docs/rules.md).
 std::vector<FieldSpec> keys(std::initializer_list<const char*> names) {
   std::vector<FieldSpec> out;
-  for (const char* name : names) out.push_back({name});
+  for (const char* name : names) out.push_back({name, {}});
   return out;
 }
 const std::vector<FieldSpec> kRuleKeys = keys({"id", "title", "description", "exports", "fields", "entity", "group",
@@ -71,7 +71,10 @@ class RuleReader {
       error(node, what + " must be a mapping of keys to values");
       return false;
     }
-    FrontMatter map{&file_, node, 1};
+    FrontMatter map;
+    map.file = &file_;
+    map.root.reset(node);
+    map.yaml_line = 1;
     Fields checked(map, allowed, diags_, what);
     return true;
   }
@@ -249,7 +252,7 @@ std::vector<RankingList> read_lists(RuleReader& r, const YAML::Node& node,
   scope.outer_names = ids_of(metrics);
   scope.allow_aggregates = false;
   std::vector<FieldSpec> allowed = keys({"id", "label", "top", "bottom", "where", "description"});
-  if (!group_lists) allowed.push_back({"per_group"});
+  if (!group_lists) allowed.push_back({"per_group", {}});
   for (const auto& n : node) {
     if (!r.check_keys(n, "a list", allowed)) continue;
     RankingList spec;

@@ -7,22 +7,18 @@ namespace bulletin {
 
 std::optional<Article> load_article(const SourceFile& file, const SiteConfig& config,
                                     Diagnostics& diags) {
-  FrontMatter fm = parse_front_matter(file);
-  int before = diags.error_count();
-  const auto& schema = article_schema();
-  Fields f(fm, schema.specs(), diags);
-  Article a;
-  a.source = file.path;
-  a.where = {file.path, 1, 1};
-  read_bound_fields(f, schema, a);
+  DocumentReader<Article> reader(file, article_schema(), diags);
+  const Fields& f = reader.fields;
+  Article& a = reader.doc;
+  read_bound_fields(f, article_schema(), a);
   auto date = f.date("date");
   a.slug = f.text("slug", file_stem(file.path));
   check_slug(f, a.slug);
   if (f.has("title") && a.title.empty()) f.error("title", "the title is empty");
-  if (diags.error_count() > before || !date) return std::nullopt;
+  if (reader.failed() || !date) return std::nullopt;
   a.date = *date;
-  a.body_html = render_markdown(fm.body, article_markdown(config));
-  return a;
+  a.body_html = render_markdown(reader.front_matter.body, article_markdown(config));
+  return std::move(a);
 }
 
 }  // namespace bulletin

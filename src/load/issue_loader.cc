@@ -124,15 +124,11 @@ void read_sections(const Fields& f, const MarkdownOptions& md, bool frozen, Bull
 
 std::optional<BulletinIssue> load_issue(const SourceFile& file, const SiteConfig& config,
                                         const SeriesIndex& index, Diagnostics& diags, bool frozen) {
-  FrontMatter fm = parse_front_matter(file);
-  int before = diags.error_count();
-  const auto& schema = issue_schema();
-  Fields f(fm, schema.specs(), diags);
-  BulletinIssue issue;
-  issue.source = file.path;
-  issue.where = {file.path, 1, 1};
+  DocumentReader<BulletinIssue> reader(file, issue_schema(), diags);
+  const Fields& f = reader.fields;
+  BulletinIssue& issue = reader.doc;
   const Series* series = read_series(f, index, issue);
-  read_bound_fields(f, schema, issue);
+  read_bound_fields(f, issue_schema(), issue);
   auto number = f.integer("number");
   issue.number_where = f.where("number");
   if (number && *number < 1) f.error("number", "the issue number must be 1 or more");
@@ -144,11 +140,12 @@ std::optional<BulletinIssue> load_issue(const SourceFile& file, const SiteConfig
   read_distribution(f, issue);
   MarkdownOptions md = article_markdown(config);
   read_sections(f, md, frozen, issue);
-  if (diags.error_count() > before || !date || !number) return std::nullopt;
+  if (reader.failed() || !date || !number) return std::nullopt;
   issue.date = *date;
   issue.number = static_cast<int>(*number);
-  issue.intro_html = trim(fm.body).empty() || frozen ? "" : render_markdown(fm.body, md);
-  return issue;
+  const std::string& intro = reader.front_matter.body;
+  issue.intro_html = trim(intro).empty() || frozen ? "" : render_markdown(intro, md);
+  return std::move(issue);
 }
 
 std::optional<BulletinIssue> load_issue(const SourceFile& file, const SiteConfig& config,

@@ -6,9 +6,29 @@
 
 #include "load/front_matter.h"
 #include "load/markdown.h"
+#include "load/schema.h"
 #include "model/documents.h"
 
 namespace bulletin {
+
+// The start every loader shares: the file's front matter read against the
+// document type's schema, and the document with its source and place.
+template <class Doc>
+struct DocumentReader {
+  DocumentReader(const SourceFile& file, const DocumentSchema<Doc>& schema, Diagnostics& diags)
+      : front_matter(parse_front_matter(file)), errors_before(diags.error_count()),
+        fields(front_matter, schema.specs(), diags) {
+    doc.source = file.path;
+    doc.where = {file.path, 1, 1};
+  }
+  // True when reading the document reported an error.
+  bool failed() const { return fields.diagnostics().error_count() > errors_before; }
+
+  FrontMatter front_matter;
+  int errors_before;
+  Fields fields;
+  Doc doc;
+};
 
 // "content/articles/x.md" -> "x".
 std::string file_stem(const std::string& path);

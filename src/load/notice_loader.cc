@@ -36,33 +36,36 @@ std::string resource_name_problem(const std::string& name) {
   return {};
 }
 
-// Reads a project file that a document refers to, relative to `dir`.
-std::optional<SourceFile> read_resource(const FileSystem& fs, const std::string& root,
-                                        const std::string& dir, const std::string& name) {
-  std::string rel = join_path(dir, name);
-  auto text = fs.read(join_path(root, rel));
-  if (!text) return std::nullopt;
-  require_utf8(rel, *text);
-  return SourceFile{rel, *text};
-}
-
-// The error for a named file that is not usable, or empty: a name that leaves
-// the notice's folder, or a file that resolves (through symlinks) outside the
-// project.
-std::string resource_problem(const FileSystem& fs, const std::string& root, const std::string& dir,
-                             const std::string& what, const std::string& name) {
-  std::string why = resource_name_problem(name);
-  if (!why.empty()) return what + " '" + utf8_sanitized(name) + "' " + why + "; name a file inside " + dir;
-  std::string outside = fs.outside(root, join_path(root, join_path(dir, name)));
-  if (!outside.empty()) return what + " '" + name + "' " + outside;
-  return {};
-}
-
 // Where a notice's resources live: beside its file, in a folder of its name.
 struct NoticeFolder {
   const FileSystem& fs;
   const std::string& root;
   std::string resources;  // project-relative
+
+  // Reports at `where` a named file that cannot be used: a name that leaves
+  // the notice's folder, or a file that resolves (through symlinks) outside
+  // the project. True when the name is usable.
+  bool check_name(const Fields& f, const SourceLocation& where, const std::string& what,
+                  const std::string& name) const {
+    if (std::string why = resource_name_problem(name); !why.empty()) {
+      f.error_at(where, what + " '" + utf8_sanitized(name) + "' " + why + "; name a file inside " + resources);
+      return false;
+    }
+    if (std::string outside = fs.outside(root, join_path(root, join_path(resources, name))); !outside.empty()) {
+      f.error_at(where, what + " '" + name + "' " + outside);
+      return false;
+    }
+    return true;
+  }
+
+  // The Markdown file `name` of the folder, or nullopt when there is none.
+  std::optional<SourceFile> read(const std::string& name) const {
+    std::string rel = join_path(resources, name);
+    auto text = fs.read(join_path(root, rel));
+    if (!text) return std::nullopt;
+    require_utf8(rel, *text);
+    return SourceFile{rel, *text};
+  }
 };
 
 // 发文机关 as one organ or several (联合行文); a trailing 文件, as its own
@@ -83,25 +86,23 @@ void read_enclosure(const Fields& f, const NoticeFolder& folder, const MarkdownO
                     Notice& n) {
   Diagnostics& diags = f.diagnostics();
   std::string name = f.text("enclosure");
-  if (std::string why = resource_problem(folder.fs, folder.root, folder.resources, "enclosure", name);
-      !why.empty()) {
-    f.error("enclosure", why);
-  } else if (auto src = read_resource(folder.fs, folder.root, folder.resources, name)) {
-    try {
-      FrontMatter efm = parse_front_matter(*src);
-      Fields ef(efm, enclosure_fields(), diags);
-      Enclosure e;
-      e.title = ef.text("title");
-      e.signature = ef.texts("signature");
-      e.date = ef.date("date");
-      if (!frozen) e.body_html = render_markdown(efm.body, md);
-      n.enclosure = std::move(e);
-    } catch (const Error& err) {
-      diags.add(err.diagnostic());
-    }
-  } else {
-    f.error("enclosure", "enclosure '" + name + "' not found: expected the file " +
-                             join_path(folder.resources, name));
+  if (!folder.check_name(f, f.where("enclosure"), "enclosure", name)) return;
+  auto src = folder.read(name);
+  if (!src) {
+    f.error("enclosure", "enclosure '" + name + "' not found: expected the file " + join_path(folder.resources, name));
+    return;
+  }
+  try {
+    FrontMatter efm = parse_front_matter(*src);
+    Fields ef(efm, enclosure_fields(), diags);
+    Enclosure e;
+    e.title = ef.text("title");
+    e.signature = ef.texts("signature");
+    e.date = ef.date("date");
+    if (!frozen) e.body_html = render_markdown(efm.body, md);
+    n.enclosure = std::move(e);
+  } catch (const Error& err) {
+    diags.add(err.diagnostic());
   }
 }
 
@@ -137,14 +138,12 @@ std::optional<Attachment> read_attachment(const Fields& f, const NoticeFolder& f
     f.error_at(a.where, "an attachment is a file name or {title: …, page: …} / {title: …, file: …}");
     return std::nullopt;
   }
-  if (std::string why = page.empty() ? resource_problem(fs, root, resources, "attachment file", file_name)
-                                      : resource_problem(fs, root, resources, "attachment page", page);
-      !why.empty()) {
-    f.error_at(a.where, why);
+  if (!(page.empty() ? folder.check_name(f, a.where, "attachment file", file_name)
+                     : folder.check_name(f, a.where, "attachment page", page))) {
     return std::nullopt;
   }
   if (!page.empty()) {
-    auto src = read_resource(fs, root, resources, page);
+    auto src = folder.read(page);
     if (!src) {
       f.error_at(a.where, "attachment page '" + page + "' not found: expected the file " +
                               join_path(resources, page));
@@ -212,15 +211,11 @@ void read_attachments(const Fields& f, const NoticeFolder& folder, const Markdow
 std::optional<Notice> load_notice(const SourceFile& file, const FileSystem& fs,
                                   const std::string& root, const SiteConfig& config,
                                   Diagnostics& diags, bool frozen) {
-  FrontMatter fm = parse_front_matter(file);
-  int before = diags.error_count();
-  const auto& schema = notice_schema();
-  Fields f(fm, schema.specs(), diags);
-  Notice n;
-  n.source = file.path;
-  n.where = {file.path, 1, 1};
+  DocumentReader<Notice> reader(file, notice_schema(), diags);
+  const Fields& f = reader.fields;
+  Notice& n = reader.doc;
   n.slug = f.text("slug", file_stem(file.path));
-  read_bound_fields(f, schema, n);
+  read_bound_fields(f, notice_schema(), n);
   if (!n.urgency.empty() && n.urgency != "特急" && n.urgency != "加急") {
     f.error("urgency", "紧急程度 must be 特急 or 加急, not '" + n.urgency + "'");
   }
@@ -243,9 +238,9 @@ std::optional<Notice> load_notice(const SourceFile& file, const FileSystem& fs,
   if (f.has("enclosure")) read_enclosure(f, folder, md, frozen, n);
   read_attachments(f, folder, md, frozen, n);
 
-  if (diags.error_count() > before) return std::nullopt;
-  if (!frozen) n.body_html = render_markdown(fm.body, md);
-  return n;
+  if (reader.failed()) return std::nullopt;
+  if (!frozen) n.body_html = render_markdown(reader.front_matter.body, md);
+  return std::move(n);
 }
 
 }  // namespace bulletin
