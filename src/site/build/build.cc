@@ -575,6 +575,10 @@ BuildReport build_site(const Project& project, const FileSystem& fs, OutputWrite
     if (options.progress) options.progress(name, static_cast<int>(b.pages.size()));
   }
   check_plan(b.plan);
+  // The search indexer (a Node process) runs while the pages are rendered.
+  PendingSearch search = search_tools ? start_search_index(*search_tools, join_path(project.root, ".bulletin-cache/search"),
+                                                           std::move(b.search))
+                                      : nullptr;
   parallel_for(b.plan.size(), worker_count(options.jobs), [&](size_t i) { run_job(b, site_digest, b.plan[i]); });
   if (options.progress) options.progress("pages", out.pages());
   if (pdf_engine) {
@@ -590,8 +594,7 @@ BuildReport build_site(const Project& project, const FileSystem& fs, OutputWrite
     b.report.notes.push_back("web fonts skipped: fontTools is not installed (apt-get install python3-fonttools python3-brotli)");
   }
   if (search_tools) {
-    b.report.notes.push_back(build_search_index(*search_tools, join_path(project.root, ".bulletin-cache/search"),
-                                                std::move(b.search), out).message);
+    b.report.notes.push_back(finish_search_index(*search, out).message);
   } else if (options.search && out.directory()) {
     b.report.notes.push_back("search skipped: " + no_search);
   }

@@ -15,9 +15,14 @@
 #include <map>
 #include <set>
 #include <sstream>
+#include <csignal>
+#include <cstdio>
+#include <memory>
 #include <thread>
+#include <utility>
 
 #include "util/html.h"
+#include "util/parallel.h"
 #include "util/sha256.h"
 #include "util/text.h"
 
@@ -372,63 +377,60 @@ bool write_file(const fs::path& p, const std::string& bytes) {
   return static_cast<bool>(out);
 }
 
-// What the indexer is given for one record (it writes a small HTML page of
-// it, so that Pagefind weighs the title above the body).
-PageData pagefind_record(const SearchRecord& r) {
-  PageData rec = {{"url", r.url}, {"title", r.title}, {"type", r.type}, {"text", r.text}};
-  for (auto [key, value] : {std::pair{"number", &r.number}, {"date", &r.date}, {"organ", &r.organ}, {"year", &r.year}})
-    if (!value->empty()) rec[key] = *value;
-  rec["sort"] = r.date_iso.empty() ? r.year : r.date_iso;
-  return rec;
+// A JSON string literal of `s` (UTF-8 passes through as it is).
+void json_quote(std::string& out, std::string_view s) {
+  out += '"';
+  for (char c : s) {
+    switch (c) {
+      case '"': out += "\\\""; break;
+      case '\\': out += "\\\\"; break;
+      case '\n': out += "\\n"; break;
+      case '\r': out += "\\r"; break;
+      case '\t': out += "\\t"; break;
+      default:
+        if (static_cast<unsigned char>(c) < 0x20) {
+          char buf[8];
+          std::snprintf(buf, sizeof buf, "\\u%04x", c);
+          out += buf;
+        } else {
+          out += c;
+        }
+    }
+  }
+  out += '"';
+}
+
+// What the indexer is given for one record, appended to `out` as a JSON
+// object (it writes a small HTML page of it, so that Pagefind weighs the
+// title above the body). Written by hand: building a PageData of 10,000
+// records only to print it cost more than the rest of a no-op's search step.
+void append_record(std::string& out, const SearchRecord& r) {
+  out += "{\"url\":";
+  json_quote(out, r.url);
+  out += ",\"title\":";
+  json_quote(out, r.title);
+  out += ",\"type\":";
+  json_quote(out, r.type);
+  for (auto [key, value] : {std::pair{"number", &r.number}, {"date", &r.date}, {"organ", &r.organ}, {"year", &r.year}}) {
+    if (value->empty()) continue;
+    out += ",\"";
+    out += key;
+    out += "\":";
+    json_quote(out, *value);
+  }
+  out += ",\"sort\":";
+  json_quote(out, r.date_iso.empty() ? r.year : r.date_iso);
+  out += ",\"text\":";
+  json_quote(out, r.text);
+  out += '}';
 }
 
 struct Shard {
   std::string key, folder;
-  std::string digest{}, records{};  // records: the JSON array sent to Pagefind
-  size_t count = 0;
+  size_t first = 0, count = 0;      // records[first, first + count)
+  std::string digest{}, records{};  // records: the JSON array sent to Pagefind (dirty shards only)
   bool dirty = false;
 };
-
-// Runs the indexer; its stdout and stderr (Pagefind's too) come back through
-// a pipe, so no log file is left anywhere.
-bool run_indexer(const SearchTools& tools, const std::string& job, std::string& output) {
-  int fds[2];
-  if (pipe2(fds, O_CLOEXEC) != 0) {
-    output = std::string("cannot create a pipe: ") + std::strerror(errno);
-    return false;
-  }
-  std::vector<std::string> args = {tools.node, "--input-type=module", "-e", kIndexerScript, job};
-  std::vector<char*> argv;
-  for (auto& a : args) argv.push_back(a.data());
-  argv.push_back(nullptr);
-  posix_spawn_file_actions_t actions;
-  posix_spawn_file_actions_init(&actions);
-  posix_spawn_file_actions_addopen(&actions, STDIN_FILENO, "/dev/null", O_RDONLY, 0);
-  posix_spawn_file_actions_adddup2(&actions, fds[1], STDOUT_FILENO);
-  posix_spawn_file_actions_adddup2(&actions, fds[1], STDERR_FILENO);
-  pid_t pid = 0;
-  int rc = posix_spawn(&pid, tools.node.c_str(), &actions, nullptr, argv.data(), environ);
-  posix_spawn_file_actions_destroy(&actions);
-  close(fds[1]);
-  if (rc != 0) {
-    close(fds[0]);
-    output = "cannot run " + tools.node + ": " + std::strerror(rc);
-    return false;
-  }
-  char buf[4096];
-  for (ssize_t n; (n = read(fds[0], buf, sizeof buf)) != 0;) {
-    if (n < 0) {
-      if (errno == EINTR) continue;
-      break;
-    }
-    output.append(buf, static_cast<size_t>(n));
-  }
-  close(fds[0]);
-  int status = 0;
-  while (waitpid(pid, &status, 0) < 0 && errno == EINTR) {
-  }
-  return WIFEXITED(status) && WEXITSTATUS(status) == 0;
-}
 
 // A folder made with mkdtemp inside the cache, removed when done.
 struct TempFolder {
@@ -439,18 +441,132 @@ struct TempFolder {
     buf.push_back('\0');
     if (mkdtemp(buf.data())) path = buf.data();
   }
+  TempFolder() = default;
+  TempFolder(TempFolder&& o) noexcept : path(std::exchange(o.path, {})) {}
+  TempFolder& operator=(TempFolder&& o) noexcept {
+    std::swap(path, o.path);
+    return *this;
+  }
   ~TempFolder() {
     std::error_code ec;
     if (!path.empty()) fs::remove_all(path, ec);
   }
 };
 
+// The files of a bundle, relative to it, sorted: from the listing written
+// when it was indexed, else (a cache of an older bulletin) by walking it.
+std::vector<std::string> bundle_files(const fs::path& shard_dir) {
+  std::vector<std::string> files;
+  std::ifstream listing(shard_dir / "files");
+  for (std::string line; std::getline(listing, line);)
+    if (!line.empty()) files.push_back(line);
+  if (!files.empty()) return files;
+  std::error_code ec;
+  fs::path bundle = shard_dir / "bundle";
+  std::string prefix = bundle.string() + "/";
+  for (auto it = fs::recursive_directory_iterator(bundle, ec); !ec && it != fs::recursive_directory_iterator();
+       it.increment(ec)) {
+    if (it->is_regular_file(ec)) files.push_back(it->path().string().substr(prefix.size()));
+  }
+  std::sort(files.begin(), files.end());
+  return files;
+}
 
 }  // namespace
 
-SearchIndex build_search_index(const SearchTools& tools, const std::string& cache_dir,
-                               std::vector<SearchRecord> records, OutputWriter& out, const ShardSizes& sizes) {
-  SearchIndex result;
+// The indexer, started on the shards that changed, while the pages are built.
+struct PendingSearchIndex {
+  SearchIndex result;               // set early when nothing is to be done or starting failed
+  bool failed = false;
+  fs::path cache;
+  int lock_fd = -1;
+  std::vector<Shard> shards;
+  size_t records = 0, dirty_records = 0;
+  int dirty = 0;
+  TempFolder tmp;
+  std::string node;                 // for the failure message
+  std::string pagefind;
+  pid_t pid = -1;
+  int pipe_fd = -1;
+
+  // Waits for the indexer; its stdout and stderr (Pagefind's too) come back
+  // through the pipe, so no log file is left anywhere.
+  bool wait(std::string& output) {
+    char buf[4096];
+    for (ssize_t n; (n = read(pipe_fd, buf, sizeof buf)) != 0;) {
+      if (n < 0) {
+        if (errno == EINTR) continue;
+        break;
+      }
+      output.append(buf, static_cast<size_t>(n));
+    }
+    close(pipe_fd);
+    pipe_fd = -1;
+    int status = 0;
+    while (waitpid(pid, &status, 0) < 0 && errno == EINTR) {
+    }
+    pid = -1;
+    return WIFEXITED(status) && WEXITSTATUS(status) == 0;
+  }
+  ~PendingSearchIndex() {
+    if (pid > 0) {  // the build failed before finish: stop the indexer
+      kill(pid, SIGTERM);
+      std::string ignored;
+      wait(ignored);
+    }
+    if (pipe_fd >= 0) close(pipe_fd);
+    tmp = TempFolder();
+    if (lock_fd >= 0) close(lock_fd);
+  }
+};
+
+namespace {
+
+// Starts the indexer on `job`; false with `why` set when it cannot be run.
+bool spawn_indexer(PendingSearchIndex& p, const std::string& job, std::string& why) {
+  int fds[2];
+  if (pipe2(fds, O_CLOEXEC) != 0) {
+    why = std::string("cannot create a pipe: ") + std::strerror(errno);
+    return false;
+  }
+  std::vector<std::string> args = {p.node, "--input-type=module", "-e", kIndexerScript, job};
+  std::vector<char*> argv;
+  for (auto& a : args) argv.push_back(a.data());
+  argv.push_back(nullptr);
+  posix_spawn_file_actions_t actions;
+  posix_spawn_file_actions_init(&actions);
+  posix_spawn_file_actions_addopen(&actions, STDIN_FILENO, "/dev/null", O_RDONLY, 0);
+  posix_spawn_file_actions_adddup2(&actions, fds[1], STDOUT_FILENO);
+  posix_spawn_file_actions_adddup2(&actions, fds[1], STDERR_FILENO);
+  int rc = posix_spawn(&p.pid, p.node.c_str(), &actions, nullptr, argv.data(), environ);
+  posix_spawn_file_actions_destroy(&actions);
+  close(fds[1]);
+  if (rc != 0) {
+    close(fds[0]);
+    p.pid = -1;
+    why = "cannot run " + p.node + ": " + std::strerror(rc);
+    return false;
+  }
+  p.pipe_fd = fds[0];
+  return true;
+}
+
+}  // namespace
+
+void PendingSearchIndexDeleter::operator()(PendingSearchIndex* p) const { delete p; }
+
+PendingSearch start_search_index(const SearchTools& tools, const std::string& cache_dir,
+                                 std::vector<SearchRecord> records, const ShardSizes& sizes) {
+  PendingSearch pending(new PendingSearchIndex);
+  PendingSearchIndex& p = *pending;
+  auto fail = [&](std::string message) {
+    p.failed = true;
+    p.result.message = std::move(message);
+    return std::move(pending);
+  };
+  p.node = tools.node;
+  p.pagefind = tools.pagefind;
+  p.records = records.size();
   // Attachment pages take the date and organ of their notice.
   std::map<std::string, const SearchRecord*> by_url;
   for (const auto& r : records) by_url[r.url] = &r;
@@ -471,90 +587,99 @@ SearchIndex build_search_index(const SearchTools& tools, const std::string& cach
     return std::tie(a.shard, a.url) < std::tie(b.shard, b.url);
   });
 
-  fs::path cache(cache_dir);
+  p.cache = fs::path(cache_dir);
   std::error_code ec;
-  fs::create_directories(cache, ec);
-  if (ec) {
-    result.message = "search index failed: cannot create " + cache_dir + ": " + ec.message();
-    return result;
-  }
+  fs::create_directories(p.cache, ec);
+  if (ec) return fail("search index failed: cannot create " + cache_dir + ": " + ec.message());
   // Two builds of one project (a test run, `serve` beside `build`) take turns.
-  struct CacheLock {
-    int fd;
-    ~CacheLock() {
-      if (fd >= 0) close(fd);
-    }
-  } lock{open((cache / ".lock").c_str(), O_RDWR | O_CREAT | O_CLOEXEC, 0644)};
-  if (lock.fd >= 0) flock(lock.fd, LOCK_EX);
+  p.lock_fd = open((p.cache / ".lock").c_str(), O_RDWR | O_CREAT | O_CLOEXEC, 0644);
+  if (p.lock_fd >= 0) flock(p.lock_fd, LOCK_EX);
   std::string version = read_file(fs::path(tools.pagefind).parent_path().parent_path() / "package.json");
   std::string salt = std::string(kRecordFormat) + "\n" + sha256(version) + "\n" + sha256(kIndexerScript) + "\n";
 
   // The primary bundle always exists, so the search page has a loader.
-  std::vector<Shard> shards;
-  shards.push_back({"", kPrimaryFolder});
+  p.shards.push_back({"", kPrimaryFolder});
   for (size_t i = 0; i < records.size();) {
     size_t j = i;
     while (j < records.size() && records[j].shard == records[i].shard) ++j;
-    if (!records[i].shard.empty()) shards.push_back({records[i].shard, shard_folder(records[i].shard)});
-    Shard& s = records[i].shard.empty() ? shards.front() : shards.back();
-    PageData list = PageData::array();
-    for (size_t k = i; k < j; ++k) list.push_back(pagefind_record(records[k]));
-    s.records = list.dump();
+    if (!records[i].shard.empty()) p.shards.push_back({records[i].shard, shard_folder(records[i].shard)});
+    Shard& s = records[i].shard.empty() ? p.shards.front() : p.shards.back();
+    s.first = i;
     s.count = j - i;
     i = j;
   }
-  if (shards.front().records.empty()) shards.front().records = "[]";
   std::set<std::string> folders;
-  int dirty = 0;
-  size_t dirty_records = 0;
-  for (auto& s : shards) {
-    if (!folders.insert(s.folder).second) {
-      result.message = "search index failed: two shards share the folder " + s.folder;
-      return result;
+  for (const auto& s : p.shards)
+    if (!folders.insert(s.folder).second) return fail("search index failed: two shards share the folder " + s.folder);
+  // Each shard's records as JSON, and their digest (on both cores: this runs
+  // on every build).
+  parallel_for(p.shards.size(), worker_count(0), [&](size_t k) {
+    Shard& s = p.shards[k];
+    std::string json = "[";
+    for (size_t i = s.first; i < s.first + s.count; ++i) {
+      if (i > s.first) json += ',';
+      append_record(json, records[i]);
     }
-    s.digest = sha256(salt + s.records);
-    fs::path dir = cache / s.folder;
-    s.dirty = read_file(dir / "digest") != s.digest || !fs::exists(dir / "bundle/pagefind-entry.json", ec);
-    if (s.dirty) {
-      ++dirty;
-      dirty_records += s.count;
-    }
+    json += ']';
+    s.digest = sha256(salt + json);
+    std::error_code e;
+    fs::path dir = p.cache / s.folder;
+    s.dirty = read_file(dir / "digest") != s.digest || !fs::exists(dir / "bundle/pagefind-entry.json", e);
+    if (s.dirty) s.records = std::move(json);
+  });
+  for (const auto& s : p.shards) {
+    if (!s.dirty) continue;
+    ++p.dirty;
+    p.dirty_records += s.count;
   }
+  // Bundles of shards that no longer exist.
+  for (const auto& entry : fs::directory_iterator(p.cache, ec)) {
+    std::string name = entry.path().filename().string();
+    if (!name.starts_with(".") && !folders.count(name)) fs::remove_all(entry.path(), ec);
+  }
+  if (!p.dirty) return pending;
 
-  if (dirty) {
-    TempFolder tmp(cache);
-    if (tmp.path.empty()) {
-      result.message = "search index failed: cannot create a folder in " + cache_dir + ": " + std::strerror(errno);
-      return result;
-    }
-    fs::path job = fs::path(tmp.path) / "job.jsonl";
-    std::string lines = PageData({{"pagefind", tools.pagefind},
-                                  {"backends", std::max(1u, std::min(2u, std::thread::hardware_concurrency()))}})
-                            .dump() + "\n";
-    for (const auto& s : shards) {
-      if (!s.dirty) continue;
-      std::string outdir = (fs::path(tmp.path) / s.folder / "bundle").string();
-      lines += "{\"out\":" + PageData(outdir).dump() + ",\"primary\":" + (s.key.empty() ? "true" : "false") +
-               ",\"records\":" + s.records + "}\n";
-    }
-    if (!write_file(job, lines)) {
-      result.message = "search index failed: cannot write " + job.string();
-      return result;
-    }
-    lines.clear();
-    lines.shrink_to_fit();
+  p.tmp = TempFolder(p.cache);
+  if (p.tmp.path.empty())
+    return fail("search index failed: cannot create a folder in " + cache_dir + ": " + std::strerror(errno));
+  fs::path job = fs::path(p.tmp.path) / "job.jsonl";
+  std::string lines = PageData({{"pagefind", tools.pagefind},
+                                {"backends", std::max(1u, std::min(2u, std::thread::hardware_concurrency()))}})
+                          .dump() + "\n";
+  for (auto& s : p.shards) {
+    if (!s.dirty) continue;
+    std::string outdir = (fs::path(p.tmp.path) / s.folder / "bundle").string();
+    lines += "{\"out\":" + PageData(outdir).dump() + ",\"primary\":" + (s.key.empty() ? "true" : "false") +
+             ",\"records\":" + s.records + "}\n";
+    s.records.clear();
+    s.records.shrink_to_fit();
+  }
+  if (!write_file(job, lines)) return fail("search index failed: cannot write " + job.string());
+  std::string why;
+  if (!spawn_indexer(p, job.string(), why)) return fail("search index failed: " + why);
+  return pending;
+}
+
+SearchIndex finish_search_index(PendingSearchIndex& p, OutputWriter& out) {
+  if (p.failed) return p.result;
+  SearchIndex result;
+  std::error_code ec;
+  if (p.pid > 0) {
     std::string output;
-    if (!run_indexer(tools, job.string(), output)) {
-      result.message = "search index failed (Pagefind " + tools.pagefind + "); the site is built without it:\n" + output;
+    if (!p.wait(output)) {
+      result.message = "search index failed (Pagefind " + p.pagefind + "); the site is built without it:\n" + output;
       return result;
     }
     // Swap each new bundle in; an unchanged shard's folder is never touched.
-    for (const auto& s : shards) {
+    for (const auto& s : p.shards) {
       if (!s.dirty) continue;
-      fs::path fresh = fs::path(tmp.path) / s.folder;
-      fs::path dest = cache / s.folder;
-      if (!write_file(fresh / "digest", s.digest)) {
-        result.message = "search index failed: cannot write " + (fresh / "digest").string();
+      fs::path fresh = fs::path(p.tmp.path) / s.folder;
+      fs::path dest = p.cache / s.folder;
+      std::vector<std::string> files = bundle_files(fresh);
+      std::string listing;
+      for (const auto& f : files) listing += f + "\n";
+      if (files.empty() || !write_file(fresh / "files", listing) || !write_file(fresh / "digest", s.digest)) {
+        result.message = "search index failed: cannot write the bundle listing and digest in " + fresh.string();
         return result;
       }
       fs::remove_all(dest, ec);
@@ -565,34 +690,30 @@ SearchIndex build_search_index(const SearchTools& tools, const std::string& cach
       }
     }
   }
-  // Bundles of shards that no longer exist.
-  for (const auto& entry : fs::directory_iterator(cache, ec)) {
-    std::string name = entry.path().filename().string();
-    if (!name.starts_with(".") && !folders.count(name)) fs::remove_all(entry.path(), ec);
-  }
 
-  PageData merged = PageData::array();
-  for (const auto& s : shards) {
-    fs::path bundle = cache / s.folder / "bundle";
+  std::string merged;
+  for (const auto& s : p.shards) {
+    fs::path dir = p.cache / s.folder;
+    std::string bundle = (dir / "bundle").string() + "/";
     std::string prefix = s.key.empty() ? "pagefind/" : "pagefind/shards/" + s.folder + "/";
-    if (!s.key.empty()) merged.push_back("shards/" + s.folder + "/");
-    std::vector<std::string> files;
-    for (auto it = fs::recursive_directory_iterator(bundle, ec); !ec && it != fs::recursive_directory_iterator();
-         it.increment(ec)) {
-      if (it->is_regular_file(ec)) files.push_back(fs::relative(it->path(), bundle).generic_string());
-    }
-    std::sort(files.begin(), files.end());
-    for (const auto& f : files) out.copy(prefix + f, (bundle / f).string());
+    if (!s.key.empty()) merged += (merged.empty() ? "" : ",") + PageData("shards/" + s.folder + "/").dump();
+    for (const auto& f : bundle_files(dir)) out.copy(prefix + f, bundle + f);
   }
-  out.write("pagefind/bundles.json", PageData({{"bundles", merged}}).dump() + "\n");
+  out.write("pagefind/bundles.json", "{\"bundles\":[" + merged + "]}\n");
   result.built = true;
-  result.shards = static_cast<int>(shards.size());
-  result.reindexed = dirty;
-  result.message = "search index: " + std::to_string(records.size()) + " pages in " + std::to_string(shards.size()) +
+  result.shards = static_cast<int>(p.shards.size());
+  result.reindexed = p.dirty;
+  result.message = "search index: " + std::to_string(p.records) + " pages in " + std::to_string(p.shards.size()) +
                    " shards; " +
-                   (dirty ? std::to_string(dirty) + " re-indexed (" + std::to_string(dirty_records) + " pages)"
-                          : "none changed, nothing re-indexed");
+                   (p.dirty ? std::to_string(p.dirty) + " re-indexed (" + std::to_string(p.dirty_records) + " pages)"
+                            : "none changed, nothing re-indexed");
   return result;
+}
+
+SearchIndex build_search_index(const SearchTools& tools, const std::string& cache_dir,
+                               std::vector<SearchRecord> records, OutputWriter& out, const ShardSizes& sizes) {
+  auto pending = start_search_index(tools, cache_dir, std::move(records), sizes);
+  return finish_search_index(*pending, out);
 }
 
 }  // namespace bulletin

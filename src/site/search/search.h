@@ -15,6 +15,7 @@
 // that search was skipped.
 #pragma once
 
+#include <memory>
 #include <optional>
 #include <string>
 #include <vector>
@@ -76,6 +77,21 @@ struct SearchIndex {
   int reindexed = 0;     // shards whose bundle was written by this build
   std::string message;   // one line (more on failure) for the build summary
 };
+
+// Indexing runs beside the page build: start_search_index() works out which
+// shards changed (from a digest of their records) and starts the indexer on
+// them in the background; finish_search_index() waits for it, swaps the new
+// bundles into `cache_dir` and brings every shard's bundle into `out` (see
+// build_search_index). Destroying a pending index before finish stops the
+// indexer and leaves the cache as it was.
+struct PendingSearchIndex;
+struct PendingSearchIndexDeleter {
+  void operator()(PendingSearchIndex* p) const;
+};
+using PendingSearch = std::unique_ptr<PendingSearchIndex, PendingSearchIndexDeleter>;
+PendingSearch start_search_index(const SearchTools& tools, const std::string& cache_dir,
+                                                       std::vector<SearchRecord> records, const ShardSizes& sizes = {});
+SearchIndex finish_search_index(PendingSearchIndex& pending, OutputWriter& out);
 
 // Indexes the shards of `records` whose content changed since the bundles
 // in `cache_dir`, then copies every shard's bundle into `out` under pagefind/

@@ -53,6 +53,30 @@ TEST_CASE("a notice's search record carries its number, organ and date, and tabl
   CHECK_FALSE(search_record("changes", PageData::object()));
 }
 
+TEST_CASE("a build that fails while the indexer runs stops it and leaves the search cache as it was", "[search][pagefind]") {
+  std::string why;
+  auto tools = find_search_tools(BULLETIN_SOURCE_DIR, why);
+  if (!tools) FAIL("the search cache test needs Pagefind (npm ci) and Node: " + why);
+  namespace fs = std::filesystem;
+  std::string cache = fs::temp_directory_path() / ("bulletin-search-stop-" + std::to_string(getpid()));
+  fs::remove_all(cache);
+  SearchRecord r = doc("notices/2020/n/", "通知", "2020-03-01");
+  r.title = "关于学习强国平台推广工作的通知";
+  r.text = "各单位：请做好推广工作。";
+  {
+    PendingSearch pending = start_search_index(*tools, cache, {r});
+    REQUIRE(pending);
+  }  // destroyed before finish_search_index, as when a page fails to render
+  std::vector<std::string> left;
+  for (const auto& e : fs::directory_iterator(cache)) left.push_back(e.path().filename().string());
+  CHECK(left == std::vector<std::string>{".lock"});
+  MemoryWriter out;
+  SearchIndex index = finish_search_index(*start_search_index(*tools, cache, {r}), out);
+  CHECK(index.message == "search index: 1 pages in 1 shards; 1 re-indexed (1 pages)");
+  CHECK(out.files.count("pagefind/pagefind-entry.json") == 1);
+  fs::remove_all(cache);
+}
+
 }  // namespace
 }  // namespace bulletin
 
