@@ -10,6 +10,7 @@
 #include "site/build.h"
 #include "site/links.h"
 #include "site/search.h"
+#include "util/timing.h"
 
 namespace bulletin {
 
@@ -102,9 +103,11 @@ int run_build(const BuildArgs& o) {
   }
   BuildProgress progress;
   progress.loading(o.project);
+  StageTimer timer;
   RealFileSystem fs;
   Diagnostics diags;
   Project project = load_project(fs, o.project, diags);
+  timer.mark("load");
   progress.finish();
   print_diagnostics(diags);
   if (diags.has_errors()) {
@@ -114,11 +117,14 @@ int run_build(const BuildArgs& o) {
   }
   try {
     StagedSiteWriter out(out_dir, writer_options(project));
+    timer.mark("writer");
     BuildOptions options;
     options.jobs = o.jobs;
     options.progress = [&](const std::string& step, int pages) { progress.step(step, pages); };
     BuildReport report = build_site(project, fs, out, options);
+    timer.mark("build");
     out.commit();
+    timer.mark("commit");
     progress.finish();
     double seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
     std::cout << "built " << out_dir << ": " << plural(report.pages, "page") << ", "

@@ -5,6 +5,7 @@
 #include <set>
 
 #include "load/markdown.h"
+#include "load/parse_cache.h"
 #include "util/input_check.h"
 #include "util/sha256.h"
 #include "util/text.h"
@@ -551,7 +552,7 @@ std::optional<BulletinIssue> load_issue(const SourceFile& file, const SiteConfig
 }
 
 Content load_content(const FileSystem& fs, const std::string& root, const SiteConfig& config,
-                     Diagnostics& diags, const FrozenSources& frozen) {
+                     Diagnostics& diags, const FrozenSources& frozen, ParseCache* cache) {
   auto is_frozen = [&](const std::string& source, const std::string& digest) {
     auto it = frozen.find(source);
     return it != frozen.end() && it->second == digest;
@@ -583,18 +584,12 @@ Content load_content(const FileSystem& fs, const std::string& root, const SiteCo
     for (const auto& p : problems) diags.error({join_path(folder, p.path), 0, 0}, p.what);
   };
   std::set<std::string> broken_articles;  // already reported: not "missing" from issues too
-  load_each("content/articles", false, [&](const SourceFile& file) {
-    try {
-      if (auto a = load_article(file, config, diags)) {
-        content.articles.push_back(std::move(*a));
-        return;
-      }
-    } catch (const Error&) {
-      broken_articles.insert(stem(file.path));
-      throw;
-    }
-    broken_articles.insert(stem(file.path));
-  });
+  {
+    ParseCache none("", "");
+    std::vector<std::string> broken;
+    content.articles = load_articles(fs, root, config, diags, cache ? *cache : none, broken, content.files);
+    broken_articles.insert(broken.begin(), broken.end());
+  }
   load_each("content/notices", true, [&](const SourceFile& file) {
     std::string digest = source_digest(fs, root, file.path, notice_resources(file.path));
     if (auto n = load_notice(file, fs, root, config, diags, is_frozen(file.path, digest))) {

@@ -16,6 +16,7 @@
 #include "util/parallel.h"
 #include "util/sha256.h"
 #include "util/text.h"
+#include "util/timing.h"
 
 namespace bulletin {
 namespace {
@@ -544,6 +545,7 @@ void run_job(const BuildContext& b, const std::string& site_digest, const Job& j
 
 BuildReport build_site(const Project& project, const FileSystem& fs, OutputWriter& out,
                        const BuildOptions& options) {
+  StageTimer timer;
   BuildContext b{project, fs, out, site_data(project.config)};
   b.site.set("has_rankings", !project.rankings.empty());
   std::string no_search;
@@ -554,6 +556,7 @@ BuildReport build_site(const Project& project, const FileSystem& fs, OutputWrite
                                    "\n" BULLETIN_VERSION);
   std::optional<std::string> pdf_engine = out.directory() ? find_pdf_engine() : std::nullopt;
   b.site.set("has_pdf", pdf_engine.has_value());
+  timer.mark("probe tools");
   using Step = void (*)(BuildContext&);
   static const std::pair<const char*, Step> kSteps[] = {
       {"home", render_home},         {"articles", render_articles}, {"notices", render_notices},
@@ -565,11 +568,14 @@ BuildReport build_site(const Project& project, const FileSystem& fs, OutputWrite
     if (options.progress) options.progress(name, static_cast<int>(b.pages.size()));
   }
   check_plan(b.plan);
+  timer.mark("plan");
   parallel_for(b.plan.size(), worker_count(options.jobs), [&](size_t i) { run_job(b, site_digest, b.plan[i]); });
+  timer.mark("jobs");
   if (options.progress) options.progress("pages", out.pages());
   if (pdf_engine) {
     std::sort(b.pdf_pages.begin(), b.pdf_pages.end(), [](const PdfPage& x, const PdfPage& y) { return x.url < y.url; });
     b.report.notes.push_back(make_pdfs(*pdf_engine, project.root, b.pdf_pages, out, b.frozen_pdfs).message);
+    timer.mark("pdf");
   } else if (out.directory()) {
     b.report.notes.push_back("PDFs skipped: WeasyPrint is not installed (apt-get install weasyprint)");
   }
