@@ -10,6 +10,7 @@
 #include "site/build.h"
 #include "site/links.h"
 #include "site/search.h"
+#include "site/up_to_date.h"
 #include "util/timing.h"
 
 namespace bulletin {
@@ -101,9 +102,21 @@ int run_build(const BuildArgs& o) {
     std::cerr << out_dir << ": error: " << *problem << "\n";
     return kUsageError;
   }
+  long long started_ns = wall_clock_ns();
+  StageTimer timer;
+  // Nothing the last build depended on changed: the site is what a build would make.
+  if (auto report = site_is_up_to_date(o.project, out_dir)) {
+    timer.mark("up to date");
+    double seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
+    std::cout << "built " << out_dir << ": " << plural(report->pages, "page") << ", "
+              << plural(report->files, "file") << " copied in " << format_seconds(seconds) << "\n"
+              << summary_table(*report, seconds);
+    for (const auto& note : report->notes) std::cout << note << "\n";
+    return kOk;
+  }
+  timer.mark("stamps");
   BuildProgress progress;
   progress.loading(o.project);
-  StageTimer timer;
   RealFileSystem fs;
   Diagnostics diags;
   Project project = load_project(fs, o.project, diags);
@@ -125,6 +138,9 @@ int run_build(const BuildArgs& o) {
     timer.mark("build");
     out.commit();
     timer.mark("commit");
+    // A build that warned runs again next time, so that its warnings are seen.
+    if (diags.items().empty()) record_up_to_date(o.project, out_dir, report, started_ns);
+    timer.mark("record");
     progress.finish();
     double seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
     std::cout << "built " << out_dir << ": " << plural(report.pages, "page") << ", "

@@ -19,7 +19,7 @@ namespace {
 constexpr const char* kMagic = "bulletin parse cache 1\n";
 // A stamp younger than this when loading began may belong to a file that
 // changes again in the same clock tick: its digest is kept, not its stamp.
-constexpr long long kRacyNs = 2'000'000'000LL;
+constexpr long long kRacyNs = 100'000'000LL;
 
 long long now_ns() {
   struct timespec t;
