@@ -184,7 +184,9 @@ ExternalLinkCheck check_external_url(const std::string& url) {
 int run_check(const CheckArgs& o) {
   RealFileSystem fs;
   Diagnostics diags;
-  Project project = load_project(fs, o.project, diags);
+  ProjectOptions load;
+  load.write_caches = false;  // check writes nothing; it reads the caches builds left
+  Project project = load_project(fs, o.project, diags, load);
   if (!diags.has_errors()) {
     // Render everything in memory: problems found while rendering show up
     // too, and the pages' links can be checked.

@@ -2,6 +2,7 @@
 
 #include <fcntl.h>
 #include <sys/stat.h>
+#include <sys/wait.h>
 #include <time.h>
 #include <unistd.h>
 
@@ -48,13 +49,14 @@ struct Reader {
     in.remove_prefix(8);
     return v;
   }
-  std::string str() {
+  std::string_view view() {
     unsigned long long n = u64();
-    if (!ok || n > in.size()) return ok = false, std::string();
-    std::string s(in.substr(0, n));
+    if (!ok || n > in.size()) return ok = false, std::string_view();
+    std::string_view s = in.substr(0, n);
     in.remove_prefix(n);
     return s;
   }
+  std::string str() { return std::string(view()); }
 };
 
 std::optional<std::string> read_whole(const std::string& path) {
@@ -113,7 +115,7 @@ void ParseCache::load() {
   unsigned long long count = r.u64();
   std::map<std::string, std::pair<Meta, Article>> entries;
   for (unsigned long long k = 0; k < count && r.ok; ++k) {
-    std::string record = r.str();
+    std::string_view record = r.view();
     unsigned long long sum = r.u64();
     if (!r.ok || sum != cache_checksum(record)) return;  // damaged: trust none of it
     Reader e{record};
@@ -192,11 +194,37 @@ void ParseCache::note(const std::string& path, const std::optional<DiskStamp>& s
   changed_ = true;
 }
 
-void ParseCache::save(const std::vector<Article>& articles) {
+void ParseCache::save(const std::vector<Article>& articles, bool background) {
   // Entries read but not taken belong to removed or failing articles.
   if (file_.empty() || (!changed_ && cached_.empty())) return;
   std::error_code ec;
   std::filesystem::create_directories(std::filesystem::path(file_).parent_path(), ec);
+  if (background) {
+    // Written by a grandchild (a copy of this process's memory, re-parented
+    // to init), so the build does not wait for it and leaves no zombie.
+    pid_t child = ::fork();
+    if (child > 0) {
+      int status = 0;
+      ::waitpid(child, &status, 0);
+      return;
+    }
+    if (child == 0) {
+      if (::fork() == 0) {
+        // Hold none of the caller's pipes, sockets or locks open while writing.
+        int null = ::open("/dev/null", O_RDWR | O_CLOEXEC);
+        for (int fd = 0; fd < 3 && null >= 0; ++fd) ::dup2(null, fd);
+        ::closefrom(3);
+        write(articles);  // never creates the folder: if it was removed meanwhile, nothing is left behind
+        ::_exit(0);
+      }
+      ::_exit(0);
+    }
+    // fork failed: write it now.
+  }
+  write(articles);
+}
+
+void ParseCache::write(const std::vector<Article>& articles) const {
   std::string tmp = file_ + ".tmp-" + std::to_string(::getpid());
   std::remove(tmp.c_str());
   std::FILE* f = std::fopen(tmp.c_str(), "wbx");

@@ -45,8 +45,9 @@ class ParseCache {
   void note(const std::string& path, const std::optional<DiskStamp>& stamp, const std::string& digest);
   // Writes the cache file again (atomically) with the noted or taken entries
   // of `articles`, when anything changed since load(). Errors are ignored: the
-  // cache is only an optimisation.
-  void save(const std::vector<Article>& articles);
+  // cache is only an optimisation. `background`: in a detached process, so
+  // the caller does not wait (the articles are that process's copy).
+  void save(const std::vector<Article>& articles, bool background = false);
 
   int hits() const { return hits_; }
 
@@ -56,6 +57,8 @@ class ParseCache {
     bool stamped = false;
     std::string digest;
   };
+  void write(const std::vector<Article>& articles) const;
+
   std::string file_, key_;
   long long started_ns_ = 0;  // wall clock when load() ran: stamps newer than this are not trusted
   std::map<std::string, std::pair<Meta, Article>> cached_;  // as read from the file

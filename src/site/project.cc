@@ -167,7 +167,7 @@ Project load_project(const FileSystem& fs, const std::string& root, Diagnostics&
   p.content = load_content(fs, root, p.config, diags,
                            options.reuse_published ? frozen_sources(p.archive) : FrozenSources{}, &cache);
   timer.mark("  content");
-  cache.save(p.content.articles);
+  if (options.write_caches) cache.save(p.content.articles, /*background=*/true);
   timer.mark("  content");
   for (auto& rule : load_rules(fs, root, diags)) {
     try {
