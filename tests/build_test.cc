@@ -29,7 +29,8 @@ std::vector<std::string> hidden_entries(const fs::path& dir) {
   std::vector<std::string> out;
   for (const auto& e : fs::directory_iterator(dir)) {
     std::string name = e.path().filename().string();
-    if (!name.empty() && name[0] == '.') out.push_back(name);
+    // .bulletin-cache/ is where builds keep their caches (parse, no-op record).
+    if (!name.empty() && name[0] == '.' && name != ".bulletin-cache") out.push_back(name);
   }
   return out;
 }

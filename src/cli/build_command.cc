@@ -10,6 +10,8 @@
 #include "site/build/build.h"
 #include "site/check/links.h"
 #include "site/search/search.h"
+#include "site/build/up_to_date.h"
+#include "util/timing.h"
 
 namespace bulletin {
 
@@ -100,11 +102,25 @@ int run_build(const BuildArgs& o) {
     std::cerr << out_dir << ": error: " << *problem << "\n";
     return kUsageError;
   }
+  long long started_ns = wall_clock_ns();
+  StageTimer timer;
+  // Nothing the last build depended on changed: the site is what a build would make.
+  if (auto report = site_is_up_to_date(o.project, out_dir)) {
+    timer.mark("up to date");
+    double seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
+    std::cout << "built " << out_dir << ": " << plural(report->pages, "page") << ", "
+              << plural(report->files, "file") << " copied in " << format_seconds(seconds) << "\n"
+              << summary_table(*report, seconds);
+    for (const auto& note : report->notes) std::cout << note << "\n";
+    return kOk;
+  }
+  timer.mark("stamps");
   BuildProgress progress;
   progress.loading(o.project);
   RealFileSystem fs;
   Diagnostics diags;
   Project project = load_project(fs, o.project, diags);
+  timer.mark("load");
   progress.finish();
   print_diagnostics(diags);
   if (diags.has_errors()) {
@@ -114,11 +130,17 @@ int run_build(const BuildArgs& o) {
   }
   try {
     StagedSiteWriter out(out_dir, writer_options(project));
+    timer.mark("writer");
     BuildOptions options;
     options.jobs = o.jobs;
     options.progress = [&](const std::string& step, int pages) { progress.step(step, pages); };
     BuildReport report = build_site(project, fs, out, options);
+    timer.mark("build");
     out.commit();
+    timer.mark("commit");
+    // A build that warned runs again next time, so that its warnings are seen.
+    if (diags.items().empty()) record_up_to_date(o.project, out_dir, report, started_ns);
+    timer.mark("record");
     progress.finish();
     double seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
     std::cout << "built " << out_dir << ": " << plural(report.pages, "page") << ", "
@@ -162,7 +184,9 @@ ExternalLinkCheck check_external_url(const std::string& url) {
 int run_check(const CheckArgs& o) {
   RealFileSystem fs;
   Diagnostics diags;
-  Project project = load_project(fs, o.project, diags);
+  ProjectOptions load;
+  load.write_caches = false;  // check writes nothing; it reads the caches builds left
+  Project project = load_project(fs, o.project, diags, load);
   if (!diags.has_errors()) {
     // Render everything in memory: problems found while rendering show up
     // too, and the pages' links can be checked.

@@ -7,6 +7,7 @@
 
 #include "load/content_checks.h"
 #include "load/loader_parts.h"
+#include "load/parse_cache.h"
 #include "util/sha256.h"
 
 namespace bulletin {
@@ -46,7 +47,7 @@ void sort_newest_first(Content& content) {
 }  // namespace
 
 Content load_content(const FileSystem& fs, const std::string& root, const SiteConfig& config,
-                     Diagnostics& diags, const FrozenSources& frozen) {
+                     Diagnostics& diags, const FrozenSources& frozen, ParseCache* cache) {
   auto is_frozen = [&](const std::string& source, const std::string& digest) {
     auto it = frozen.find(source);
     return it != frozen.end() && it->second == digest;
@@ -81,21 +82,14 @@ Content load_content(const FileSystem& fs, const std::string& root, const SiteCo
   };
   SeriesIndex series(config.series);
   ContentChecks checks(series, diags);
-  load_each("content/articles", false, [&](const SourceFile& file) {
-    std::optional<Article> a;
-    try {
-      a = load_article(file, config, diags);
-    } catch (const Error&) {
-      checks.broken_article(file_stem(file.path));
-      throw;
-    }
-    if (!a) {
-      checks.broken_article(file_stem(file.path));
-      return;
-    }
-    checks.article(*a);
-    content.articles.push_back(std::move(*a));
-  });
+  {
+    // Articles: cached ones as they were, the others parsed on the pool.
+    ParseCache none("", "");
+    std::vector<std::string> broken;
+    content.articles = load_articles(fs, root, config, diags, cache ? *cache : none, broken, content.files);
+    for (const auto& stem : broken) checks.broken_article(stem);
+    for (const auto& a : content.articles) checks.article(a);
+  }
   load_each("content/notices", true, [&](const SourceFile& file) {
     std::string digest = source_digest(fs, root, file.path, notice_resources(file.path));
     if (auto n = load_notice(file, fs, root, config, diags, is_frozen(file.path, digest))) {

@@ -38,8 +38,10 @@ struct Content {
 
 // Reads content/ under `root`. Every problem goes to diags; a document with
 // errors is left out so that checking can go on.
+// `cache`: articles from earlier loads (see load/parse_cache.h); none: all parsed.
+class ParseCache;
 Content load_content(const FileSystem& fs, const std::string& root, const SiteConfig& config,
-                     Diagnostics& diags, const FrozenSources& frozen = {});
+                     Diagnostics& diags, const FrozenSources& frozen = {}, ParseCache* cache = nullptr);
 
 // Single documents, for tests and for tools that read one file.
 std::optional<Article> load_article(const SourceFile& file, const SiteConfig& config,

@@ -208,7 +208,6 @@ std::string render_markdown(std::string_view markdown, const MarkdownOptions& op
   int flags = CMARK_OPT_DEFAULT | CMARK_OPT_FOOTNOTES | CMARK_OPT_STRIKETHROUGH_DOUBLE_TILDE;
   if (options.raw_html) flags |= CMARK_OPT_UNSAFE;
 
-  std::lock_guard<std::mutex> lock(parser_lock());
   static const bool registered = (cmark_gfm_core_extensions_ensure_registered(), true);
   (void)registered;
 
@@ -218,9 +217,16 @@ std::string render_markdown(std::string_view markdown, const MarkdownOptions& op
     if (cmark_syntax_extension* ext = cmark_find_syntax_extension(name))
       cmark_parser_attach_syntax_extension(parser.get(), ext);
   }
+  // Block parsing (feed) touches only this parser. The inline pass inside
+  // cmark_parser_finish adds the extensions' characters to a process-wide
+  // table and removes them after, so only finish runs under the lock; the
+  // tree passes below and the HTML renderer are per-document too.
   cmark_parser_feed(parser.get(), source.data(), source.size());
-  std::unique_ptr<cmark_node, void (*)(cmark_node*)> doc(cmark_parser_finish(parser.get()),
-                                                         cmark_node_free);
+  std::unique_ptr<cmark_node, void (*)(cmark_node*)> doc(nullptr, cmark_node_free);
+  {
+    std::lock_guard<std::mutex> lock(parser_lock());
+    doc.reset(cmark_parser_finish(parser.get()));
+  }
   repair_cjk_emphasis(doc.get());
   shift_headings(doc.get());
   if (options.official_headings) apply_official_headings(doc.get());

@@ -1,6 +1,7 @@
 // Markdown to HTML with cmark-gfm (tables, strikethrough, autolinks,
-// footnotes, tagfilter). cmark-gfm's parser is not thread-safe, so every call
-// takes one process-wide lock; extensions are registered once.
+// footnotes, tagfilter). cmark-gfm's inline pass is not thread-safe (it toggles
+// a process-wide character table), so that pass takes one process-wide lock;
+// block parsing and rendering run on any thread. Extensions are registered once.
 #pragma once
 
 #include <string>

@@ -149,6 +149,27 @@ std::string RealFileSystem::outside(const std::string& root, const std::string& 
          ", outside the project folder; bulletin reads only files inside the project";
 }
 
+std::string binary_identity() {
+  static const std::string identity = [] {
+    std::string id = "bulletin " BULLETIN_VERSION;
+    struct stat st;
+    if (::stat("/proc/self/exe", &st) == 0) {
+      id += " " + std::to_string(st.st_size) + " " + std::to_string(st.st_mtim.tv_sec) + "." +
+            std::to_string(st.st_mtim.tv_nsec) + " " + std::to_string(st.st_ino);
+    }
+    return id;
+  }();
+  return identity;
+}
+
+std::optional<DiskStamp> RealFileSystem::stamp(const std::string& path) const {
+  struct stat st;
+  if (::lstat(path.c_str(), &st) != 0) return std::nullopt;
+  return DiskStamp{static_cast<unsigned long long>(st.st_size),
+                   static_cast<long long>(st.st_mtim.tv_sec) * 1000000000LL + st.st_mtim.tv_nsec,
+                   static_cast<unsigned long long>(st.st_ino), S_ISLNK(st.st_mode)};
+}
+
 unsigned long long RealFileSystem::size(const std::string& path) const {
   std::error_code ec;
   auto n = fs::file_size(path, ec);

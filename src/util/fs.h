@@ -18,6 +18,16 @@ struct ListProblem {
   std::string what;  // "is a symlink loop", …
 };
 
+// What a file looked like on disk (lstat), to tell cheaply that it has not
+// changed since it was last read: size, mtime in nanoseconds, inode.
+struct DiskStamp {
+  unsigned long long size = 0;
+  long long mtime_ns = 0;
+  unsigned long long inode = 0;
+  bool symlink = false;
+  bool operator==(const DiskStamp&) const = default;
+};
+
 class FileSystem {
  public:
   virtual ~FileSystem() = default;
@@ -43,6 +53,9 @@ class FileSystem {
   // outside the project folder"). Empty when it stays inside (or does not
   // exist, which the caller reports in its own words).
   virtual std::string outside(const std::string& root, const std::string& path) const { return {}; }
+  // The file's stamp, or nullopt when it cannot be stat'ed or the file
+  // system has none (in memory): callers then read and hash the file.
+  virtual std::optional<DiskStamp> stamp(const std::string& path) const { return std::nullopt; }
 };
 
 class RealFileSystem : public FileSystem {
@@ -57,6 +70,7 @@ class RealFileSystem : public FileSystem {
   std::vector<std::string> list(const std::string& dir, std::vector<ListProblem>* problems) const override;
   unsigned long long size(const std::string& path) const override;
   std::string outside(const std::string& root, const std::string& path) const override;
+  std::optional<DiskStamp> stamp(const std::string& path) const override;
 };
 
 // A tree of files held in memory; directories exist implicitly.
@@ -73,6 +87,10 @@ class MemoryFileSystem : public FileSystem {
  private:
   std::map<std::string, std::string> files_;
 };
+
+// The running bulletin binary as a short string (version, size, mtime, inode
+// of /proc/self/exe): caches made by another build of bulletin do not match.
+std::string binary_identity();
 
 // "a/b" + "c" -> "a/b/c"; an empty side is dropped.
 std::string join_path(const std::string& a, const std::string& b);

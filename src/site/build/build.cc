@@ -18,6 +18,7 @@
 #include "util/parallel.h"
 #include "util/sha256.h"
 #include "util/text.h"
+#include "util/timing.h"
 
 namespace bulletin {
 namespace {
@@ -31,6 +32,10 @@ struct Job {
   std::string tmpl;  // Page
   PageData page;     // Page
   std::string data;  // Bytes: the bytes; Copy: the source file
+  // Page of an article whose data is built only when the page must be made
+  // (its digest comes from the article's fields): most pages of an archive
+  // are kept, and building their data is most of the cost of planning them.
+  const Article* article = nullptr;
 };
 
 struct BuildContext {
@@ -61,6 +66,7 @@ struct BuildContext {
   mutable std::mutex pdf_mutex{};
   mutable std::vector<PdfPage> pdf_pages{};
   std::vector<SearchRecord> search{};  // one per searchable page, for the search index
+  bool want_search = false;             // Pagefind runs: collect the records above
 };
 
 void render_history(BuildContext& b, const std::string& tmpl, const DocumentHistory& h, const PageData& nav);
@@ -73,7 +79,8 @@ void render(BuildContext& b, const std::string& tmpl, PageData page) {
   page["root"] = tmpl == "404" ? b.project.config.base_path : root_for(url);
   if (tmpl != "404" && tmpl != "redirect") b.pages.push_back(url);
   std::string path = url + (url.empty() || url.back() == '/' ? "index.html" : "");
-  if (auto record = search_record(tmpl, page)) b.search.push_back(std::move(*record));
+  if (b.want_search)
+    if (auto record = search_record(tmpl, page)) b.search.push_back(std::move(*record));
   b.plan.push_back({Job::Page, std::move(path), tmpl, std::move(page), {}});
 }
 
@@ -173,6 +180,32 @@ void render_list(BuildContext& b, const std::string& tmpl, const std::string& ba
   }
 }
 
+// An article's page, planned without its page data unless search needs it.
+void render_article(BuildContext& b, const Article& a) {
+  if (b.want_search) return render(b, "article", article_page(a));
+  std::string url = a.url();
+  b.pages.push_back(url);
+  Job job{Job::Page, url + "index.html", "article", {}, {}};
+  job.article = &a;
+  b.plan.push_back(std::move(job));
+}
+
+// The digest of everything an article's page is made from (what page_digest
+// is for other pages), from the article's fields, with each field's length.
+std::string article_digest(const BuildContext& b, const std::string& site_digest, const Job& job) {
+  const Article& a = *job.article;
+  std::string text = "article page 1\n" + b.project.templates.digest(job.tmpl) + "\n" + site_digest + "\n";
+  auto field = [&](const std::string& v) {
+    text += std::to_string(v.size());
+    text += ':';
+    text += v;
+  };
+  for (const std::string* v : {&a.source, &a.slug, &a.title, &a.unit, &a.author, &a.summary, &a.body_html}) field(*v);
+  field(a.date.iso());
+  for (const auto& t : a.tags) field(t);
+  return sha256(text);
+}
+
 void render_articles(BuildContext& b) {
   const auto& articles = b.project.content.articles;
   std::vector<const Article*> all;
@@ -180,7 +213,7 @@ void render_articles(BuildContext& b) {
   render_list(b, "articles", kArticlesUrl, "经验交流", all, [](const Article& a) { return a.date.year; },
               [](const std::vector<const Article*>& part) { return articles_index(part); });
   for (const auto& a : articles) {
-    render(b, kind_name(DocumentKind::Article), article_page(a));
+    render_article(b, a);
     // Files in the folder beside the source (images `bulletin import` extracted).
     std::string dir = join_path(b.project.root, a.source.substr(0, a.source.size() - 3));
     if (a.source.ends_with(".md") && b.fs.is_dir(dir))
@@ -520,6 +553,20 @@ void run_job(const BuildContext& b, const std::string& site_digest, const Job& j
       b.out.copy(job.path, job.data);
       return;
     case Job::Page:
+      if (job.article) {
+        std::string digest = article_digest(b, site_digest, job);
+        if (b.out.keep(job.path, digest)) return;
+        PageData page = article_page(*job.article);
+        page["root"] = root_for(job.article->url());
+        Job made{Job::Page, job.path, job.tmpl, std::move(page), {}};
+        try {
+          b.out.write_made_from(job.path, b.project.templates.render(job.tmpl, to_template(made.page), b.site), digest);
+        } catch (Error& e) {
+          e.diagnostic().context.push_back("while rendering " + job.path + " with templates/" + job.tmpl + ".mustache");
+          throw;
+        }
+        return;
+      }
       try {
         std::string digest = page_digest(b, site_digest, job);
         // A page with a PDF is rendered even when kept: the PDF's cache key
@@ -548,6 +595,7 @@ void run_job(const BuildContext& b, const std::string& site_digest, const Job& j
 
 BuildReport build_site(const Project& project, const FileSystem& fs, OutputWriter& out,
                        const BuildOptions& options) {
+  StageTimer timer;
   BuildContext b{project, fs, out, site_data(project.config)};
   b.site.set("has_rankings", !project.rankings.empty());
   std::string no_search;
@@ -560,10 +608,12 @@ BuildReport build_site(const Project& project, const FileSystem& fs, OutputWrite
   b.site.set("has_web_fonts", font_tools.has_value());
   std::optional<std::string> pdf_engine = options.pdf ? find_pdf_engine() : std::nullopt;
   b.site.set("has_pdf", pdf_engine.has_value());
+  b.want_search = search_tools.has_value();
   std::string site_digest = sha256(fs.read(join_path(project.root, "bulletin.yaml")).value_or("") +
                                    (search_tools ? "\nsearch" : "\n") + (project.rankings.empty() ? "\n" : "\nrankings") +
                                    (font_tools ? "\nwebfonts" : "\n") + (pdf_engine ? "\npdf" : "\n") +
                                    "\n" BULLETIN_VERSION);
+  timer.mark("probe tools");
   using Step = void (*)(BuildContext&);
   static const std::pair<const char*, Step> kSteps[] = {
       {"home", render_home},         {"articles", render_articles}, {"notices", render_notices},
@@ -579,11 +629,14 @@ BuildReport build_site(const Project& project, const FileSystem& fs, OutputWrite
   PendingSearch search = search_tools ? start_search_index(*search_tools, join_path(project.root, ".bulletin-cache/search"),
                                                            std::move(b.search))
                                       : nullptr;
+  timer.mark("plan");
   parallel_for(b.plan.size(), worker_count(options.jobs), [&](size_t i) { run_job(b, site_digest, b.plan[i]); });
+  timer.mark("jobs");
   if (options.progress) options.progress("pages", out.pages());
   if (pdf_engine) {
     std::sort(b.pdf_pages.begin(), b.pdf_pages.end(), [](const PdfPage& x, const PdfPage& y) { return x.url < y.url; });
     b.report.notes.push_back(make_pdfs(*pdf_engine, project.root, b.pdf_pages, out, b.frozen_pdfs).message);
+    timer.mark("pdf");
   } else if (options.pdf) {
     b.report.notes.push_back("PDFs skipped: WeasyPrint is not installed (apt-get install weasyprint)");
   }

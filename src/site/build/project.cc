@@ -4,8 +4,10 @@
 #include <map>
 
 #include "compute/ranking_output.h"
+#include "load/parse_cache.h"
 #include "util/sha256.h"
 #include "util/text.h"
+#include "util/timing.h"
 
 namespace bulletin {
 
@@ -152,14 +154,23 @@ void check_entity_urls(const RankingRule& rule, const RuleResults& results, Diag
 
 Project load_project(const FileSystem& fs, const std::string& root, Diagnostics& diags,
                      const ProjectOptions& options) {
+  StageTimer timer;
   Project p;
   p.root = root;
   p.config = load_config(fs, root, diags);
   p.series = SeriesIndex(p.config.series);
   if (!fs.is_file(join_path(root, "bulletin.yaml"))) return p;  // not a project: one error is enough
   p.archive = load_archive(fs, root, diags);
+  // Articles parsed by earlier builds (and `check`) come from the parse cache.
+  ParseCache cache(fs.on_disk() ? join_path(root, ".bulletin-cache/parse/articles.bin") : "",
+                   binary_identity() + "\nraw_html=" + (p.config.raw_html ? "1" : "0"));
+  cache.load();
+  timer.mark("  parse cache");
   p.content = load_content(fs, root, p.config, diags,
-                           options.reuse_published ? frozen_sources(p.archive) : FrozenSources{});
+                           options.reuse_published ? frozen_sources(p.archive) : FrozenSources{}, &cache);
+  timer.mark("  content");
+  if (options.write_caches) cache.save(p.content.articles, /*background=*/true);
+  timer.mark("  content");
   for (auto& rule : load_rules(fs, root, diags)) {
     try {
       auto published = options.reuse_published ? published_periods(p.archive, rule)
@@ -177,6 +188,7 @@ Project load_project(const FileSystem& fs, const std::string& root, Diagnostics&
   }
   check_ranking_references(p, diags);
   check_published_sources(p, diags);
+  timer.mark("  rankings");
   p.templates.load(fs, root, required_templates(), diags);
   return p;
 }

@@ -31,6 +31,9 @@ struct ProjectOptions {
   // again an export file whose records all belong to published periods
   // (unchanged since). Default: true; `publish` turns it off to recompute.
   bool reuse_published = true;
+  // Write the parse cache (.bulletin-cache/parse/) after loading. It is read
+  // either way. Default: true; `check`, which writes nothing, turns it off.
+  bool write_caches = true;
 };
 
 // Loads and checks the whole project; every problem goes to diags. The

@@ -1,0 +1,371 @@
+#include "load/parse_cache.h"
+
+#include <fcntl.h>
+#include <sys/stat.h>
+#include <sys/wait.h>
+#include <time.h>
+#include <unistd.h>
+
+#include <cstdio>
+#include <cstring>
+#include <filesystem>
+
+#include "load/documents.h"
+#include "util/parallel.h"
+#include "util/sha256.h"
+
+namespace bulletin {
+namespace {
+
+constexpr const char* kMagic = "bulletin parse cache 1\n";
+// A stamp younger than this when loading began may belong to a file that
+// changes again in the same clock tick: its digest is kept, not its stamp.
+constexpr long long kRacyNs = 100'000'000LL;
+
+long long now_ns() {
+  struct timespec t;
+  clock_gettime(CLOCK_REALTIME, &t);
+  return static_cast<long long>(t.tv_sec) * 1000000000LL + t.tv_nsec;
+}
+
+void put_u64(std::string& out, unsigned long long v) {
+  char b[8];
+  for (int i = 0; i < 8; ++i) b[i] = static_cast<char>((v >> (8 * i)) & 0xff);
+  out.append(b, 8);
+}
+void put_str(std::string& out, std::string_view s) {
+  put_u64(out, s.size());
+  out.append(s);
+}
+
+// Reads what put_* wrote; any read past the end marks the reader bad.
+struct Reader {
+  std::string_view in;
+  bool ok = true;
+  unsigned long long u64() {
+    if (in.size() < 8) return ok = false, 0;
+    unsigned long long v = 0;
+    for (int i = 0; i < 8; ++i) v |= static_cast<unsigned long long>(static_cast<unsigned char>(in[i])) << (8 * i);
+    in.remove_prefix(8);
+    return v;
+  }
+  std::string_view view() {
+    unsigned long long n = u64();
+    if (!ok || n > in.size()) return ok = false, std::string_view();
+    std::string_view s = in.substr(0, n);
+    in.remove_prefix(n);
+    return s;
+  }
+  std::string str() { return std::string(view()); }
+};
+
+std::optional<std::string> read_whole(const std::string& path) {
+  int fd = ::open(path.c_str(), O_RDONLY | O_CLOEXEC | O_NOFOLLOW);
+  if (fd < 0) return std::nullopt;
+  struct stat st;
+  std::string out;
+  if (::fstat(fd, &st) == 0 && S_ISREG(st.st_mode)) {
+    out.resize(static_cast<size_t>(st.st_size));
+    size_t done = 0;
+    while (done < out.size()) {
+      ssize_t n = ::read(fd, out.data() + done, out.size() - done);
+      if (n <= 0) break;
+      done += static_cast<size_t>(n);
+    }
+    out.resize(done);
+  }
+  ::close(fd);
+  return out;
+}
+
+}  // namespace
+
+unsigned long long cache_checksum(std::string_view bytes) {
+  unsigned long long h = 0x243F6A8885A308D3ULL ^ bytes.size();
+  size_t i = 0;
+  for (; i + 8 <= bytes.size(); i += 8) {
+    unsigned long long w;
+    std::memcpy(&w, bytes.data() + i, 8);
+    h = (h ^ w) * 0x9E3779B97F4A7C15ULL;
+    h ^= h >> 31;
+  }
+  for (; i < bytes.size(); ++i) {
+    h = (h ^ static_cast<unsigned char>(bytes[i])) * 0x100000001B3ULL;
+    h ^= h >> 29;
+  }
+  h ^= h >> 33;
+  h *= 0xFF51AFD7ED558CCDULL;
+  h ^= h >> 33;
+  return h;
+}
+
+ParseCache::ParseCache(std::string file, std::string key) : file_(std::move(file)), key_(std::move(key)) {}
+
+void ParseCache::load() {
+  started_ns_ = now_ns();
+  if (file_.empty()) return;
+  auto text = read_whole(file_);
+  if (!text) return;
+  changed_ = true;  // until it proves to be this key's cache
+  std::string_view in(*text);
+  if (!in.starts_with(kMagic)) return;
+  in.remove_prefix(std::strlen(kMagic));
+  Reader r{in};
+  if (r.str() != key_ || !r.ok) return;
+  unsigned long long count = r.u64();
+  std::map<std::string, std::pair<Meta, Article>> entries;
+  for (unsigned long long k = 0; k < count && r.ok; ++k) {
+    std::string_view record = r.view();
+    unsigned long long sum = r.u64();
+    if (!r.ok || sum != cache_checksum(record)) return;  // damaged: trust none of it
+    Reader e{record};
+    Meta m;
+    Article a;
+    std::string path = e.str();
+    m.stamped = e.u64() != 0;
+    m.stamp.size = e.u64();
+    m.stamp.mtime_ns = static_cast<long long>(e.u64());
+    m.stamp.inode = e.u64();
+    m.digest = e.str();
+    a.source = path;
+    a.where = {path, 1, 1};
+    a.slug = e.str();
+    a.title = e.str();
+    a.unit = e.str();
+    a.author = e.str();
+    a.date.year = static_cast<int>(e.u64());
+    a.date.month = static_cast<int>(e.u64());
+    a.date.day = static_cast<int>(e.u64());
+    unsigned long long tags = e.u64();
+    if (!e.ok || tags > record.size()) return;
+    for (unsigned long long t = 0; t < tags && e.ok; ++t) a.tags.push_back(e.str());
+    a.summary = e.str();
+    a.body_html = e.str();
+    if (!e.ok || !e.in.empty()) return;
+    entries.emplace(std::move(path), std::make_pair(std::move(m), std::move(a)));
+  }
+  if (!r.ok || !r.in.empty()) return;
+  cached_ = std::move(entries);
+  changed_ = false;
+}
+
+std::optional<Article> ParseCache::take_by_stamp(const std::string& path, const DiskStamp& stamp) {
+  std::lock_guard<std::mutex> lock(mutex_);
+  auto it = cached_.find(path);
+  if (it == cached_.end() || !it->second.first.stamped || it->second.first.stamp != stamp) return std::nullopt;
+  current_[path] = it->second.first;
+  ++hits_;
+  Article a = std::move(it->second.second);
+  cached_.erase(it);
+  return a;
+}
+
+std::optional<Article> ParseCache::take_by_digest(const std::string& path, const std::string& digest,
+                                                  const std::optional<DiskStamp>& stamp) {
+  std::optional<Article> a;
+  {
+    std::lock_guard<std::mutex> lock(mutex_);
+    auto it = cached_.find(path);
+    if (it == cached_.end() || it->second.first.digest != digest) return std::nullopt;
+    ++hits_;
+    a = std::move(it->second.second);
+    bool same = stamp && it->second.first.stamped && it->second.first.stamp == *stamp;
+    cached_.erase(it);
+    if (same) {
+      Meta m;
+      m.stamp = *stamp;
+      m.stamped = true;
+      m.digest = digest;
+      current_[path] = std::move(m);
+      return a;
+    }
+  }
+  note(path, stamp, digest);  // a new stamp (touched, copied back): record it
+  return a;
+}
+
+void ParseCache::note(const std::string& path, const std::optional<DiskStamp>& stamp, const std::string& digest) {
+  Meta m;
+  m.stamped = stamp && !stamp->symlink && stamp->mtime_ns + kRacyNs < started_ns_;
+  if (stamp) m.stamp = *stamp;
+  m.digest = digest;
+  std::lock_guard<std::mutex> lock(mutex_);
+  current_[path] = std::move(m);
+  changed_ = true;
+}
+
+void ParseCache::save(const std::vector<Article>& articles, bool background) {
+  // Entries read but not taken belong to removed or failing articles.
+  if (file_.empty() || (!changed_ && cached_.empty())) return;
+  std::error_code ec;
+  std::filesystem::create_directories(std::filesystem::path(file_).parent_path(), ec);
+  if (background) {
+    // Written by a grandchild (a copy of this process's memory, re-parented
+    // to init), so the build does not wait for it and leaves no zombie.
+    pid_t child = ::fork();
+    if (child > 0) {
+      int status = 0;
+      ::waitpid(child, &status, 0);
+      return;
+    }
+    if (child == 0) {
+      if (::fork() == 0) {
+        // Hold none of the caller's pipes, sockets or locks open while writing.
+        int null = ::open("/dev/null", O_RDWR | O_CLOEXEC);
+        for (int fd = 0; fd < 3 && null >= 0; ++fd) ::dup2(null, fd);
+        ::closefrom(3);
+        write(articles);  // never creates the folder: if it was removed meanwhile, nothing is left behind
+        ::_exit(0);
+      }
+      ::_exit(0);
+    }
+    // fork failed: write it now.
+  }
+  write(articles);
+}
+
+void ParseCache::write(const std::vector<Article>& articles) const {
+  std::string tmp = file_ + ".tmp-" + std::to_string(::getpid());
+  std::remove(tmp.c_str());
+  std::FILE* f = std::fopen(tmp.c_str(), "wbx");
+  if (!f) return;
+  std::vector<std::pair<const Article*, const Meta*>> keep;
+  for (const auto& a : articles) {
+    auto it = current_.find(a.source);
+    if (it != current_.end()) keep.emplace_back(&a, &it->second);
+  }
+  std::string head = kMagic;
+  put_str(head, key_);
+  put_u64(head, keep.size());
+  bool ok = std::fwrite(head.data(), 1, head.size(), f) == head.size();
+  std::string record, frame;
+  for (const auto& [a, m] : keep) {
+    if (!ok) break;
+    record.clear();
+    put_str(record, a->source);
+    put_u64(record, m->stamped);
+    put_u64(record, m->stamp.size);
+    put_u64(record, static_cast<unsigned long long>(m->stamp.mtime_ns));
+    put_u64(record, m->stamp.inode);
+    put_str(record, m->digest);
+    put_str(record, a->slug);
+    put_str(record, a->title);
+    put_str(record, a->unit);
+    put_str(record, a->author);
+    put_u64(record, static_cast<unsigned long long>(a->date.year));
+    put_u64(record, static_cast<unsigned long long>(a->date.month));
+    put_u64(record, static_cast<unsigned long long>(a->date.day));
+    put_u64(record, a->tags.size());
+    for (const auto& t : a->tags) put_str(record, t);
+    put_str(record, a->summary);
+    put_str(record, a->body_html);
+    frame.clear();
+    put_u64(frame, record.size());
+    ok = std::fwrite(frame.data(), 1, frame.size(), f) == frame.size() &&
+         std::fwrite(record.data(), 1, record.size(), f) == record.size();
+    frame.clear();
+    put_u64(frame, cache_checksum(record));
+    ok = ok && std::fwrite(frame.data(), 1, frame.size(), f) == frame.size();
+  }
+  ok = std::fclose(f) == 0 && ok;
+  if (!ok || std::rename(tmp.c_str(), file_.c_str()) != 0) std::remove(tmp.c_str());
+}
+
+namespace {
+
+std::string parent_of(const std::string& path) {
+  size_t slash = path.rfind('/');
+  return slash == std::string::npos ? "" : path.substr(0, slash);
+}
+
+std::string stem_of(const std::string& path) {
+  size_t slash = path.rfind('/');
+  std::string name = slash == std::string::npos ? path : path.substr(slash + 1);
+  size_t dot = name.rfind('.');
+  return dot == std::string::npos ? name : name.substr(0, dot);
+}
+
+}  // namespace
+
+std::vector<Article> load_articles(const FileSystem& fs, const std::string& root, const SiteConfig& config,
+                                   Diagnostics& diags, ParseCache& cache, std::vector<std::string>& broken,
+                                   int& files, int threads) {
+  const std::string folder = "content/articles";
+  std::string dir = join_path(root, folder);
+  struct Item {
+    std::string path;  // as shown in messages
+    std::optional<DiskStamp> stamp;
+    std::optional<std::string> text;
+    std::string digest;
+    std::optional<Article> article;
+    Diagnostics diags;
+    bool broken = false;
+  };
+  std::vector<ListProblem> problems;
+  std::vector<Item> items;
+  std::map<std::string, std::string> folder_outside;  // folder -> why it is outside ("" inside)
+  for (const auto& rel : fs.list(dir, &problems)) {
+    if (!rel.ends_with(".md")) continue;
+    Item& item = items.emplace_back();
+    item.path = join_path(folder, rel);
+    std::string full = join_path(dir, rel);
+    item.stamp = fs.stamp(full);
+    // A file that is no symlink is outside the project only when its folder
+    // is: ask once per folder, and for the file's own message only then.
+    std::string why;
+    if (item.stamp && !item.stamp->symlink) {
+      std::string parent = parent_of(full);
+      auto it = folder_outside.find(parent);
+      if (it == folder_outside.end()) it = folder_outside.emplace(parent, fs.outside(root, parent)).first;
+      if (!it->second.empty()) why = fs.outside(root, full);
+    } else {
+      why = fs.outside(root, full);
+    }
+    if (!why.empty()) {
+      item.diags.error({item.path, 0, 0}, why);
+      continue;
+    }
+    if (item.stamp) item.article = cache.take_by_stamp(item.path, *item.stamp);
+    if (item.article) {
+      ++files;
+      continue;
+    }
+    item.text = fs.read(full);
+    if (!item.text) {
+      item.diags.error({item.path, 0, 0}, "cannot be read");
+      continue;
+    }
+    ++files;
+    item.digest = sha256(*item.text);
+    item.article = cache.take_by_digest(item.path, item.digest, item.stamp);
+    if (item.article) item.text.reset();
+  }
+  std::vector<Item*> misses;
+  for (auto& item : items)
+    if (item.text) misses.push_back(&item);
+  parallel_for(misses.size(), worker_count(threads), [&](size_t k) {
+    Item& item = *misses[k];
+    try {
+      item.article = load_article(SourceFile{item.path, std::move(*item.text)}, config, item.diags);
+    } catch (const Error& e) {
+      item.diags.add(e.diagnostic());
+    }
+    item.text.reset();
+    if (!item.article) {
+      item.broken = true;
+    } else if (item.diags.items().empty()) {
+      cache.note(item.path, item.stamp, item.digest);
+    }
+  });
+  std::vector<Article> out;
+  out.reserve(items.size());
+  for (auto& item : items) {
+    diags.append(item.diags);
+    if (item.article) out.push_back(std::move(*item.article));
+    if (item.broken) broken.push_back(stem_of(item.path));
+  }
+  for (const auto& p : problems) diags.error({join_path(folder, p.path), 0, 0}, p.what);
+  return out;
+}
+
+}  // namespace bulletin

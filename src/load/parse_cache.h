@@ -1,0 +1,83 @@
+// The parse cache: articles as loading made them (front matter read, Markdown
+// rendered to HTML), kept between builds in
+// <project>/.bulletin-cache/parse/articles.bin so that an unchanged article is
+// not parsed again. An entry is used for the file at the same project path
+// when its text has the same SHA-256 digest, or, without even reading the
+// file, when its stamp (size, mtime in ns, inode) is the one recorded. A stamp
+// is recorded only when the file was last modified well before loading began
+// (as git does for "racily clean" files), so an edit made in the same clock
+// tick as the read is still seen. The whole cache belongs to one bulletin
+// version and one set of rendering options (`key`); a file made with another
+// key, or that is truncated or fails a record's checksum, is ignored whole.
+// Only articles that loaded without any diagnostic are cached, so a warning is
+// reported on every build, not only the first.
+#pragma once
+
+#include <map>
+#include <mutex>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "model/documents.h"
+#include "util/diagnostics.h"
+#include "util/fs.h"
+
+namespace bulletin {
+
+class ParseCache {
+ public:
+  // `file`: the cache file (empty: a cache that reads and writes nothing).
+  // `key`: everything besides a file's path and text its entries depend on.
+  ParseCache(std::string file, std::string key);
+
+  // Reads the cache file; a missing, foreign or damaged file gives an empty cache.
+  void load();
+  // The cached article for `path` when `stamp` is the recorded one, moved out
+  // of the cache; nullopt otherwise. Thread-safe, like the calls below.
+  std::optional<Article> take_by_stamp(const std::string& path, const DiskStamp& stamp);
+  // The cached article for `path` when its text has this digest (the stamp
+  // recorded becomes `stamp`); nullopt otherwise.
+  std::optional<Article> take_by_digest(const std::string& path, const std::string& digest,
+                                        const std::optional<DiskStamp>& stamp);
+  // Records that `path` (with this stamp, taken before it was read, and
+  // digest) loaded without any diagnostic, so its article may be cached.
+  void note(const std::string& path, const std::optional<DiskStamp>& stamp, const std::string& digest);
+  // Writes the cache file again (atomically) with the noted or taken entries
+  // of `articles`, when anything changed since load(). Errors are ignored: the
+  // cache is only an optimisation. `background`: in a detached process, so
+  // the caller does not wait (the articles are that process's copy).
+  void save(const std::vector<Article>& articles, bool background = false);
+
+  int hits() const { return hits_; }
+
+ private:
+  struct Meta {
+    DiskStamp stamp;
+    bool stamped = false;
+    std::string digest;
+  };
+  void write(const std::vector<Article>& articles) const;
+
+  std::string file_, key_;
+  long long started_ns_ = 0;  // wall clock when load() ran: stamps newer than this are not trusted
+  std::map<std::string, std::pair<Meta, Article>> cached_;  // as read from the file
+  std::map<std::string, Meta> current_;                     // what this load may cache
+  std::mutex mutex_;
+  bool changed_ = false;
+  int hits_ = 0;
+};
+
+// Loads content/articles through `cache` (hits are not parsed again; misses
+// are parsed on `threads` threads, 0: one per core), in listing order, with
+// every diagnostic in the order a one-by-one load gives. Names of articles
+// that failed go to `broken`; `files` counts the files read.
+std::vector<Article> load_articles(const FileSystem& fs, const std::string& root, const SiteConfig& config,
+                                   Diagnostics& diags, ParseCache& cache, std::vector<std::string>& broken,
+                                   int& files, int threads = 0);
+
+// The 64-bit checksum of the cache's records (not cryptographic: it catches
+// damaged files, not forgeries; whoever can write the cache can write content/).
+unsigned long long cache_checksum(std::string_view bytes);
+
+}  // namespace bulletin

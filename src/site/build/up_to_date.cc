@@ -1,0 +1,239 @@
+#include "site/build/up_to_date.h"
+
+#include <dirent.h>
+#include <fcntl.h>
+#include <sys/stat.h>
+#include <time.h>
+#include <unistd.h>
+
+#include <cstdio>
+#include <cstdlib>
+#include <cstring>
+#include <filesystem>
+#include <vector>
+
+#include "util/fs.h"
+#include "util/sha256.h"
+
+namespace bulletin {
+namespace fs = std::filesystem;
+namespace {
+
+constexpr const char* kMagic = "bulletin up-to-date 1";
+constexpr long long kRacyNs = 100'000'000LL;  // as the parse cache
+
+struct Stamp {
+  char kind = 'm';  // f file, d folder, m missing
+  unsigned long long size = 0, inode = 0;
+  long long mtime_ns = 0;
+  bool operator==(const Stamp&) const = default;
+};
+
+Stamp from(const struct stat& st) {
+  Stamp s;
+  s.kind = S_ISDIR(st.st_mode) ? 'd' : 'f';
+  s.size = S_ISDIR(st.st_mode) ? 0 : static_cast<unsigned long long>(st.st_size);
+  s.inode = st.st_ino;
+  s.mtime_ns = static_cast<long long>(st.st_mtim.tv_sec) * 1000000000LL + st.st_mtim.tv_nsec;
+  return s;
+}
+
+Stamp lstamp(const std::string& path) {
+  struct stat st;
+  return ::lstat(path.c_str(), &st) == 0 ? from(st) : Stamp{};
+}
+
+Stamp stamp_following(const std::string& path) {
+  struct stat st;
+  return ::stat(path.c_str(), &st) == 0 ? from(st) : Stamp{};
+}
+
+std::string absolute(const std::string& path) {
+  std::error_code ec;
+  return fs::absolute(path, ec).lexically_normal().string();
+}
+
+std::string key_of(const std::string& root, const std::string& out) {
+  const char* path = std::getenv("PATH");
+  const char* pdf = std::getenv("BULLETIN_PDF");
+  return sha256(binary_identity() + "\n" + absolute(root) + "\n" + absolute(out) + "\n" + (path ? path : "") + "\n" +
+                (pdf ? pdf : "-"));
+}
+
+// The tools a build probes for, stamped following symlinks (missing counts).
+std::vector<std::string> probed(const std::string& root) {
+  return {join_path(root, "node_modules/pagefind/lib/index.js"), "/usr/lib/python3/dist-packages/weasyprint",
+          "/usr/bin/python3"};
+}
+
+struct Walk {
+  std::vector<std::pair<std::string, Stamp>> entries;
+  std::string skip;       // absolute path not to enter (the output inside the project)
+  bool hidden = false;    // also record hidden entries (the site's own manifest)
+  bool symlink = false;   // met one: its target is not stamped, so no record
+  void dir(const std::string& path) {
+    DIR* d = ::opendir(path.c_str());
+    if (!d) return;
+    std::vector<std::string> names;
+    while (dirent* e = ::readdir(d)) {
+      std::string name = e->d_name;
+      if (name == "." || name == "..") continue;
+      if (!hidden && name[0] == '.') continue;
+      names.push_back(std::move(name));
+    }
+    ::closedir(d);
+    for (const auto& name : names) {
+      std::string full = path + "/" + name;
+      if (full == skip) continue;
+      struct stat st;
+      if (::lstat(full.c_str(), &st) != 0) continue;
+      if (S_ISLNK(st.st_mode)) symlink = true;
+      entries.emplace_back(full, from(st));
+      if (S_ISDIR(st.st_mode) && name != "node_modules") dir(full);
+    }
+  }
+};
+
+std::string staging_prefix(const std::string& out) {
+  return "." + fs::path(out).filename().string() + ".staging-";
+}
+
+// True when a staging folder of another (running, killed or committing) build is beside the output.
+bool staging_beside(const std::string& out) {
+  fs::path parent = fs::path(out).has_parent_path() ? fs::path(out).parent_path() : fs::path(".");
+  std::string prefix = staging_prefix(out);
+  DIR* d = ::opendir(parent.c_str());
+  if (!d) return true;
+  bool found = false;
+  while (dirent* e = ::readdir(d)) found = found || std::strncmp(e->d_name, prefix.c_str(), prefix.size()) == 0;
+  ::closedir(d);
+  return found;
+}
+
+std::string trimmed(std::string out) {
+  while (out.size() > 1 && out.back() == '/') out.pop_back();
+  return out;
+}
+
+}  // namespace
+
+long long wall_clock_ns() {
+  struct timespec t;
+  clock_gettime(CLOCK_REALTIME, &t);
+  return static_cast<long long>(t.tv_sec) * 1000000000LL + t.tv_nsec;
+}
+
+std::string up_to_date_record(const std::string& project_root, const std::string& out_dir) {
+  return join_path(project_root, ".bulletin-cache/build/" + sha256(absolute(trimmed(out_dir))).substr(0, 16) + ".stamps");
+}
+
+std::optional<BuildReport> site_is_up_to_date(const std::string& project_root, const std::string& out_dir) {
+  std::string out = trimmed(out_dir);
+  std::FILE* f = std::fopen(up_to_date_record(project_root, out).c_str(), "rb");
+  if (!f) return std::nullopt;
+  std::string text;
+  char buf[1 << 16];
+  for (size_t n; (n = std::fread(buf, 1, sizeof buf, f)) > 0;) text.append(buf, n);
+  std::fclose(f);
+  // magic \n key \n report \n entries…
+  size_t a = text.find('\n'), b = a == std::string::npos ? a : text.find('\n', a + 1);
+  size_t c = b == std::string::npos ? b : text.find('\n', b + 1);
+  if (c == std::string::npos || text.compare(0, a, kMagic) != 0) return std::nullopt;
+  if (text.compare(a + 1, b - a - 1, key_of(project_root, out)) != 0) return std::nullopt;
+  if (staging_beside(out)) return std::nullopt;
+  BuildReport report;
+  {
+    // "pages files" then "name=count" fields, tab-separated.
+    std::string line = text.substr(b + 1, c - b - 1);
+    char* end = nullptr;
+    report.pages = static_cast<int>(std::strtol(line.c_str(), &end, 10));
+    report.files = static_cast<int>(std::strtol(end, &end, 10));
+    for (size_t pos = static_cast<size_t>(end - line.c_str()); pos < line.size();) {
+      size_t tab = line.find('\t', pos + 1);
+      std::string field = line.substr(pos + 1, tab == std::string::npos ? tab : tab - pos - 1);
+      size_t eq = field.rfind('=');
+      if (eq != std::string::npos) report.documents[field.substr(0, eq)] = std::atoi(field.c_str() + eq + 1);
+      pos = tab == std::string::npos ? line.size() : tab;
+    }
+    report.kept = report.pages + report.files;
+  }
+  // Entries: "kind size mtime inode path", one a line.
+  const char* p = text.c_str() + c + 1;
+  const char* stop = text.c_str() + text.size();
+  size_t count = 0;
+  if (!text.ends_with("\nend\n")) return std::nullopt;  // cut short
+  stop -= 4;
+  while (p < stop) {
+    const char* nl = static_cast<const char*>(std::memchr(p, '\n', stop - p));
+    if (!nl) return std::nullopt;
+    Stamp want;
+    want.kind = *p;
+    char* q = nullptr;
+    want.size = std::strtoull(p + 1, &q, 10);
+    want.mtime_ns = std::strtoll(q, &q, 10);
+    want.inode = std::strtoull(q, &q, 10);
+    if (q >= nl || *q != ' ') return std::nullopt;
+    std::string path(static_cast<const char*>(q + 1), nl);
+    bool follow = want.kind == 'x' || want.kind == 'X';
+    Stamp have = follow ? stamp_following(path) : lstamp(path);
+    if (follow) {
+      if ((want.kind == 'X') != (have.kind == 'm')) return std::nullopt;
+      want.kind = have.kind;
+      if (have.kind == 'm') want = have;
+    }
+    if (!(have == want)) return std::nullopt;
+    p = nl + 1;
+    ++count;
+  }
+  if (count == 0) return std::nullopt;
+  report.notes.push_back("nothing changed since the last build: every file was kept");
+  return report;
+}
+
+void record_up_to_date(const std::string& project_root, const std::string& out_dir, const BuildReport& report,
+                       long long started_ns) {
+  std::string out = trimmed(out_dir);
+  std::string record = up_to_date_record(project_root, out);
+  std::error_code ec;
+  fs::remove(record, ec);
+  fs::create_directories(fs::path(record).parent_path(), ec);  // before the project folder is stamped
+  Walk inputs;
+  inputs.skip = absolute(out);
+  std::string root = absolute(project_root);
+  inputs.dir(root);
+  if (inputs.symlink) return;
+  for (const auto& [path, s] : inputs.entries)
+    if (s.mtime_ns + kRacyNs >= started_ns) return;  // changed while (or just before) building
+  Walk site;
+  site.hidden = true;
+  site.dir(absolute(out));
+  if (site.symlink || site.entries.empty()) return;
+  std::string text = std::string(kMagic) + "\n" + key_of(project_root, out) + "\n";
+  text += std::to_string(report.pages) + " " + std::to_string(report.files);
+  for (const auto& [name, n] : report.documents) text += "\t" + name + "=" + std::to_string(n);
+  text += "\n";
+  auto line = [&](char kind, const Stamp& s, const std::string& path) {
+    text += kind;
+    text += std::to_string(s.size) + " " + std::to_string(s.mtime_ns) + " " + std::to_string(s.inode) + " " + path + "\n";
+  };
+  line('d', lstamp(root), root);
+  for (const auto& [path, s] : inputs.entries) line(s.kind, s, path);
+  for (const auto& path : probed(project_root)) {
+    Stamp s = stamp_following(absolute(path));
+    line(s.kind == 'm' ? 'X' : 'x', s, absolute(path));
+  }
+  Stamp site_root = lstamp(absolute(out));
+  line(site_root.kind, site_root, absolute(out));
+  for (const auto& [path, s] : site.entries) line(s.kind, s, path);
+  // Only an optimisation: on any error the next build takes the full path.
+  // No fsync: a record lost or cut short by a crash does not parse or match.
+  std::string tmp = record + ".tmp-" + std::to_string(::getpid());
+  std::FILE* f = std::fopen(tmp.c_str(), "wb");
+  if (!f) return;
+  text += "end\n";
+  bool ok = std::fwrite(text.data(), 1, text.size(), f) == text.size();
+  ok = std::fclose(f) == 0 && ok;
+  if (!ok || std::rename(tmp.c_str(), record.c_str()) != 0) std::remove(tmp.c_str());
+}
+
+}  // namespace bulletin
