@@ -6,6 +6,8 @@
 #include <string_view>
 #include <vector>
 
+#include "util/json_text.h"
+
 namespace bulletin {
 
 namespace {
@@ -99,67 +101,7 @@ class JsonWriter {
     }
     out_ += c;
   }
-  // A JSON string: the escapes nlohmann writes (\" \\ \b \f \n \r \t, \u00xx for
-  // other control characters), UTF-8 as it is; a byte that is not UTF-8 becomes
-  // U+FFFD (nlohmann would throw).
-  void string_text(std::string_view s) {
-    out_ += '"';
-    size_t i = 0, n = s.size();
-    while (i < n) {
-      size_t run = i;
-      while (run < n) {
-        unsigned char c = static_cast<unsigned char>(s[run]);
-        if (c < 0x20 || c == '"' || c == '\\' || c >= 0x80) break;
-        ++run;
-      }
-      out_.append(s.data() + i, run - i);
-      i = run;
-      if (i == n) break;
-      unsigned char c = static_cast<unsigned char>(s[i]);
-      if (c >= 0x80) {
-        size_t len = utf8_sequence(s.substr(i));
-        if (len) out_.append(s.data() + i, len), i += len;
-        else out_ += "\xEF\xBF\xBD", ++i;
-        continue;
-      }
-      ++i;
-      switch (c) {
-        case '"': out_ += "\\\""; break;
-        case '\\': out_ += "\\\\"; break;
-        case '\b': out_ += "\\b"; break;
-        case '\f': out_ += "\\f"; break;
-        case '\n': out_ += "\\n"; break;
-        case '\r': out_ += "\\r"; break;
-        case '\t': out_ += "\\t"; break;
-        default: {
-          char buf[8];
-          std::snprintf(buf, sizeof buf, "\\u%04x", c);
-          out_ += buf;
-        }
-      }
-    }
-    out_ += '"';
-  }
-  // The length of the well-formed UTF-8 sequence at the start of `s`, or 0.
-  static size_t utf8_sequence(std::string_view s) {
-    auto b = [&](size_t k) { return static_cast<unsigned char>(s[k]); };
-    auto cont = [&](size_t k) { return k < s.size() && (b(k) & 0xC0) == 0x80; };
-    unsigned char c = b(0);
-    if (c >= 0xC2 && c <= 0xDF) return cont(1) ? 2 : 0;
-    if (c >= 0xE0 && c <= 0xEF) {
-      if (!cont(1) || !cont(2)) return 0;
-      if (c == 0xE0 && b(1) < 0xA0) return 0;  // overlong
-      if (c == 0xED && b(1) > 0x9F) return 0;  // surrogates
-      return 3;
-    }
-    if (c >= 0xF0 && c <= 0xF4) {
-      if (!cont(1) || !cont(2) || !cont(3)) return 0;
-      if (c == 0xF0 && b(1) < 0x90) return 0;
-      if (c == 0xF4 && b(1) > 0x8F) return 0;
-      return 4;
-    }
-    return 0;
-  }
+  void string_text(std::string_view s) { append_json_string(out_, s); }
 };
 
 // {"value": nearest double or null, "exact": "0.035" / "1/3" or null, "text": "0.04"}

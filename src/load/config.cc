@@ -54,6 +54,26 @@ SiteConfig load_config(const FileSystem& fs, const std::string& root, Diagnostic
   config.base_url = f.text("base_url");
   while (!config.base_url.empty() && config.base_url.back() == '/') config.base_url.pop_back();
   config.raw_html = f.boolean("raw_html");
+  YAML::Node web_fonts = f.node("web_fonts");
+  if (web_fonts.IsDefined() && !web_fonts.IsNull()) {
+    std::vector<YAML::Node> items;
+    if (web_fonts.IsSequence())
+      for (const auto& item : web_fonts) items.push_back(item);
+    else
+      items.push_back(web_fonts);
+    for (const auto& item : items) {
+      std::string v = item.IsScalar() ? item.Scalar() : "";
+      if (v == "fonts" || v == "项目字体") {
+        config.web_fonts_project = true;
+      } else if (v == "fandol" || v == "Fandol") {
+        config.web_fonts_fandol = true;
+      } else if (v != "none" && v != "无") {
+        f.error_at(location_of(fm, item), "web_fonts takes 'fonts' (the project's fonts/ folder, when its licence "
+                                          "allows shipping them with the site) and 'fandol', not '" +
+                                              utf8_sanitized(v) + "'");
+      }
+    }
+  }
   if (auto limit = f.integer("feed_limit")) {
     if (*limit < 1 || *limit > 100000) {
       f.error("feed_limit", "'feed_limit' must be a whole number from 1 to 100000 (entries per feed)");

@@ -22,6 +22,7 @@
 #include <utility>
 
 #include "util/html.h"
+#include "util/json_text.h"
 #include "util/parallel.h"
 #include "util/sha256.h"
 #include "util/text.h"
@@ -377,28 +378,6 @@ bool write_file(const fs::path& p, const std::string& bytes) {
   return static_cast<bool>(out);
 }
 
-// A JSON string literal of `s` (UTF-8 passes through as it is).
-void json_quote(std::string& out, std::string_view s) {
-  out += '"';
-  for (char c : s) {
-    switch (c) {
-      case '"': out += "\\\""; break;
-      case '\\': out += "\\\\"; break;
-      case '\n': out += "\\n"; break;
-      case '\r': out += "\\r"; break;
-      case '\t': out += "\\t"; break;
-      default:
-        if (static_cast<unsigned char>(c) < 0x20) {
-          char buf[8];
-          std::snprintf(buf, sizeof buf, "\\u%04x", c);
-          out += buf;
-        } else {
-          out += c;
-        }
-    }
-  }
-  out += '"';
-}
 
 // What the indexer is given for one record, appended to `out` as a JSON
 // object (it writes a small HTML page of it, so that Pagefind weighs the
@@ -406,22 +385,22 @@ void json_quote(std::string& out, std::string_view s) {
 // records only to print it cost more than the rest of a no-op's search step.
 void append_record(std::string& out, const SearchRecord& r) {
   out += "{\"url\":";
-  json_quote(out, r.url);
+  append_json_string(out, r.url);
   out += ",\"title\":";
-  json_quote(out, r.title);
+  append_json_string(out, r.title);
   out += ",\"type\":";
-  json_quote(out, r.type);
+  append_json_string(out, r.type);
   for (auto [key, value] : {std::pair{"number", &r.number}, {"date", &r.date}, {"organ", &r.organ}, {"year", &r.year}}) {
     if (value->empty()) continue;
     out += ",\"";
     out += key;
     out += "\":";
-    json_quote(out, *value);
+    append_json_string(out, *value);
   }
   out += ",\"sort\":";
-  json_quote(out, r.date_iso.empty() ? r.year : r.date_iso);
+  append_json_string(out, r.date_iso.empty() ? r.year : r.date_iso);
   out += ",\"text\":";
-  json_quote(out, r.text);
+  append_json_string(out, r.text);
   out += '}';
 }
 
