@@ -28,11 +28,12 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
   fs.add("p/data/exports/x.jsonl", text);
   fs.add("p/data/exports/x.csv", text);
   fs.add("p/data/exports/x.xlsx", text);
-  for (const char* path : {"data/exports/x.json", "data/exports/x.jsonl", "data/exports/x.csv", "data/exports/x.xlsx"}) {
+  for (const char* path :
+       {"data/exports/x.json", "data/exports/x.jsonl", "data/exports/x.csv", "data/exports/x.xlsx"}) {
     long records = 0;
     try {
-      read_export(rule, fs, "p", path, [&](const ExportRecord&) { ++records; },
-                  [&](const BadRecord& b) { (void)b.message(); });
+      read_export(
+          rule, fs, "p", path, [&](const ExportRecord&) { ++records; }, [&](const BadRecord& b) { (void)b.message(); });
     } catch (const Error& e) {
       (void)e.diagnostic().format();
     }

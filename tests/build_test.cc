@@ -112,15 +112,15 @@ TEST_CASE("a build with a broken front matter leaves the previous site untouched
   write_file(tmp / "site/marker.txt", "put here by hand");
   auto before = snapshot(tmp / "site");
 
-  replace_in_file(tmp / "project/content/notices/2019-xb-3.md", "\nrecipients: ",
-                  "\nrecipients: [各学院\nwrong: ");
+  replace_in_file(tmp / "project/content/notices/2019-xb-3.md", "\nrecipients: ", "\nrecipients: [各学院\nwrong: ");
   RunResult r = run_bulletin({"build", "project", "-o", "site"}, tmp.path());
   INFO(r.err);
   CHECK(r.exit_code == 1);
   CHECK(r.out.empty());
   auto lines = split_lines(r.err);
   REQUIRE(lines.size() >= 2);
-  CHECK(std::regex_search(lines[0], std::regex(R"re(^content/notices/2019-xb-3\.md:\d+:\d+: error: invalid YAML in front matter: )re")));
+  CHECK(std::regex_search(
+      lines[0], std::regex(R"re(^content/notices/2019-xb-3\.md:\d+:\d+: error: invalid YAML in front matter: )re")));
   CHECK(lines.back() == "build failed: 1 error; site was not changed");
 
   CHECK(snapshot(tmp / "site") == before);
@@ -191,8 +191,7 @@ TEST_CASE("a broken article is reported once, not again by the issue that shows 
   // for the issue as well, although the article exists and has its own error.
   TempDir tmp;
   copy_sample_project(tmp / "project");
-  replace_in_file(tmp / "project/content/articles/sues-four-forces.md", "\ndate: 2020-12-16",
-                  "\ndate: 2020-12-32");
+  replace_in_file(tmp / "project/content/articles/sues-four-forces.md", "\ndate: 2020-12-16", "\ndate: 2020-12-32");
   RunResult r = run_bulletin({"check", "project"}, tmp.path());
   CHECK(r.exit_code == 1);
   CHECK(r.err ==

@@ -3,9 +3,9 @@
 // messages it leaves behind.
 #pragma once
 
-#include <catch2/catch.hpp>
 #include <stdlib.h>
 #include <sys/wait.h>
+#include <catch2/catch.hpp>
 
 #include <filesystem>
 #include <fstream>
@@ -85,8 +85,7 @@ inline RunResult run_bulletin(const std::vector<std::string>& args, const fs::pa
   TempDir capture;
   std::string cmd = "cd " + shell_quote(cwd.string()) + " && " + shell_quote(kExe);
   for (const auto& a : args) cmd += " " + shell_quote(a);
-  cmd += " >" + shell_quote((capture / "stdout").string()) + " 2>" +
-         shell_quote((capture / "stderr").string());
+  cmd += " >" + shell_quote((capture / "stdout").string()) + " 2>" + shell_quote((capture / "stderr").string());
   int status = std::system(cmd.c_str());
   RunResult r;
   r.exit_code = WIFEXITED(status) ? WEXITSTATUS(status) : -1;
@@ -185,8 +184,8 @@ inline std::string page_text(const std::string& html) {
       text += c;
     }
   }
-  static const std::pair<const char*, const char*> kEntities[] = {
-      {"&lt;", "<"}, {"&gt;", ">"}, {"&quot;", "\""}, {"&#39;", "'"}, {"&apos;", "'"}, {"&amp;", "&"}};
+  static const std::pair<const char*, const char*> kEntities[] = {{"&lt;", "<"},  {"&gt;", ">"},   {"&quot;", "\""},
+                                                                  {"&#39;", "'"}, {"&apos;", "'"}, {"&amp;", "&"}};
   for (const auto& [entity, ch] : kEntities) {
     std::string out;
     size_t last = 0, at;

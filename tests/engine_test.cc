@@ -1,12 +1,12 @@
 // End-to-end tests of the build engine: the same site on any number of
 // threads, and an incremental build that always equals a fresh full build
 // while it leaves unchanged files untouched.
-#include <catch2/catch.hpp>
 #include <fcntl.h>
 #include <signal.h>
 #include <sys/stat.h>
 #include <sys/wait.h>
 #include <unistd.h>
+#include <catch2/catch.hpp>
 
 #include <chrono>
 #include <regex>
@@ -37,7 +37,8 @@ std::map<std::string, Stamp> stamps(const fs::path& root) {
 }
 
 // Files whose inode or mtime differ, plus those added or removed.
-std::vector<std::string> touched(const std::map<std::string, Stamp>& before, const std::map<std::string, Stamp>& after) {
+std::vector<std::string> touched(const std::map<std::string, Stamp>& before,
+                                 const std::map<std::string, Stamp>& after) {
   std::vector<std::string> out;
   for (const auto& [rel, s] : after)
     if (!before.count(rel) || !(before.at(rel) == s)) out.push_back(rel);
@@ -74,8 +75,7 @@ void check_incremental_equals_fresh(const TempDir& tmp, const std::string& step)
   fs::remove_all(tmp / fresh_dir);
 }
 
-const char kNewArticle[] =
-    "---\ntitle: 新的经验交流\nunit: 测试学院\ndate: 2021-01-05\n---\n第一段。\n\n第二段。\n";
+const char kNewArticle[] = "---\ntitle: 新的经验交流\nunit: 测试学院\ndate: 2021-01-05\n---\n第一段。\n\n第二段。\n";
 
 }  // namespace
 

@@ -99,7 +99,6 @@ TEST_CASE("each invalid project fails with its expected message", "[e2e][errors]
   }
 }
 
-
 TEST_CASE("every invalid project states what it expects", "[e2e][errors]") {
   for (const auto& e : fs::directory_iterator(kInvalidSites)) {
     if (!e.is_directory()) continue;
@@ -112,13 +111,13 @@ TEST_CASE("every invalid project states what it expects", "[e2e][errors]") {
 }
 
 TEST_CASE("the errors the issues ask for each have an invalid project", "[e2e][errors]") {
-  for (const char* name : {"front-matter-bad-yaml", "front-matter-never-closed", "date-month-13",
-                           "date-february-30", "missing-required-key", "unknown-key-warning",
-                           "missing-template", "unknown-partial", "template-unclosed-section",
-                           "doc-no-square-brackets", "doc-no-round-brackets", "doc-no-lenticular-brackets",
-                           "doc-no-di-before-number", "doc-no-leading-zero", "doc-no-two-digit-year",
-                           "unknown-series", "duplicate-issue-number", "duplicate-doc-no",
-                           "attachment-page-missing", "attachment-file-missing", "issue-unknown-article"}) {
+  for (const char* name : {"front-matter-bad-yaml",   "front-matter-never-closed", "date-month-13",
+                           "date-february-30",        "missing-required-key",      "unknown-key-warning",
+                           "missing-template",        "unknown-partial",           "template-unclosed-section",
+                           "doc-no-square-brackets",  "doc-no-round-brackets",     "doc-no-lenticular-brackets",
+                           "doc-no-di-before-number", "doc-no-leading-zero",       "doc-no-two-digit-year",
+                           "unknown-series",          "duplicate-issue-number",    "duplicate-doc-no",
+                           "attachment-page-missing", "attachment-file-missing",   "issue-unknown-article"}) {
     INFO(name);
     CHECK(fs::is_directory(kInvalidSites / name));
   }

@@ -51,7 +51,8 @@ TEST_CASE("a build serves the PDFs frozen for a notice and its attachment page",
   CHECK(run_bulletin({"check", "."}, project).exit_code == 0);
 }
 
-TEST_CASE("a changed frozen attachment PDF fails the build and check, and the site is left as it was", "[e2e][publish][pdf]") {
+TEST_CASE("a changed frozen attachment PDF fails the build and check, and the site is left as it was",
+          "[e2e][publish][pdf]") {
   TempDir tmp;
   fs::path project = tmp / "project";
   publish_with_pdfs(project);

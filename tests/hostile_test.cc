@@ -5,8 +5,8 @@
 // data/ are byte for byte as before (symlinks compared as links).
 //
 // The HTTP side of `serve` is in serve_hostile_test.cc.
-#include <catch2/catch.hpp>
 #include <unistd.h>
+#include <catch2/catch.hpp>
 
 #include "e2e.h"
 
@@ -66,9 +66,9 @@ struct Project {
 
 // A notice of its own (not published), so a case changes nothing else.
 void add_notice(const Project& p, const std::string& front_matter) {
-  write_file(p / "content/notices/2021-hostile.md",
-             "---\nissuer: 上海工程技术大学\ntitle: 关于测试的通知\ndate: 2021-03-01\n" + front_matter +
-                 "---\n正文。\n");
+  write_file(
+      p / "content/notices/2021-hostile.md",
+      "---\nissuer: 上海工程技术大学\ntitle: 关于测试的通知\ndate: 2021-03-01\n" + front_matter + "---\n正文。\n");
 }
 
 const std::string kBuildFailed1 = "build failed: 1 error; site was not changed\n";
@@ -82,7 +82,8 @@ TEST_CASE("an issuer code that climbs out of the site is an error at the 发文�
            "content/notices/2021-hostile.md:5:9: error: the 机关代字 '../../x' of document number "
            "'../../x〔2021〕1号' becomes part of the notice's URL and contains '/'\n"
            "    doc_no: \"../../x〔2021〕1号\"\n"
-           "            ^\n" + kBuildFailed1);
+           "            ^\n" +
+               kBuildFailed1);
   CHECK_FALSE(fs::exists(p.tmp / "x"));
   p.expect({"publish", "content/notices/2021-hostile.md"}, 1,
            "content/notices/2021-hostile.md:5:9: error: the 机关代字 '../../x' of document number "
@@ -118,7 +119,8 @@ TEST_CASE("attachments that name files outside the notice's folder are errors", 
            "content/notices/2021-hostile.md:7:11: error: attachment file '../../../../etc/passwd' goes up out of "
            "the notice's folder ('..'); name a file inside content/notices/2021-hostile\n"
            "        file: ../../../../etc/passwd\n"
-           "              ^\n" + kBuildFailed1);
+           "              ^\n" +
+               kBuildFailed1);
   add_notice(p, "attachments:\n  - page: ../../x.md\n");
   p.expect({"check"}, 1,
            "content/notices/2021-hostile.md:6:11: error: attachment page '../../x.md' goes up out of the "
@@ -144,7 +146,8 @@ TEST_CASE("an attachment that is a symlink out of the project is an error and is
            "content/notices/2021-hostile.md:5:15: error: attachment file 'passwd.txt' is a symlink to "
            "/etc/passwd, outside the project folder; bulletin reads only files inside the project\n"
            "    attachments: [passwd.txt]\n"
-           "                  ^\n" + kBuildFailed1);
+           "                  ^\n" +
+               kBuildFailed1);
 }
 
 TEST_CASE("templates and assets that lead out of the project are errors", "[hostile]") {
@@ -192,7 +195,8 @@ TEST_CASE("NUL bytes and control characters in front matter are errors", "[hosti
            "    title: \"标题\\x1b[31m\"\n"
            "           ^\n"
            "content/articles/nul.md:2:9: error: a NUL byte: bulletin reads text files, and this one is not text\n"
-           "    title: a\xEF\xBF\xBD" "b\n"
+           "    title: a\xEF\xBF\xBD"
+           "b\n"
            "            ^\n"
            "check failed: 2 errors, 0 warnings\n");
 }
@@ -238,9 +242,10 @@ TEST_CASE("slugs and series ids that are not URL segments are errors at their so
 
 TEST_CASE("two entities whose names map to one URL are one error naming both", "[hostile]") {
   Project p;
-  replace_in_file(p / "data/exports/units-2020-12.json", "\"data\": [\n",
-                  "\"data\": [\n{\"日期\": \"2020-12-02\", \"单位\": \"甲 乙\", \"学员总数\": 10, \"活跃学员数\": 5, \"积分合计\": 100},\n"
-                  "{\"日期\": \"2020-12-02\", \"单位\": \"甲/乙\", \"学员总数\": 10, \"活跃学员数\": 5, \"积分合计\": 100},\n");
+  replace_in_file(
+      p / "data/exports/units-2020-12.json", "\"data\": [\n",
+      "\"data\": [\n{\"日期\": \"2020-12-02\", \"单位\": \"甲 乙\", \"学员总数\": 10, \"活跃学员数\": 5, \"积分合计\": 100},\n"
+      "{\"日期\": \"2020-12-02\", \"单位\": \"甲/乙\", \"学员总数\": 10, \"活跃学员数\": 5, \"积分合计\": 100},\n");
   p.expect({"check"}, 1,
            "data/rules/xxqg-units.yaml: error: entities '甲 乙' and '甲/乙' of the exports would share the history "
            "page rankings/xxqg-units/entities/甲-乙/; rename one of them in the exports\n"

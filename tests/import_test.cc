@@ -71,8 +71,9 @@ TEST_CASE("a Word article made from the seed article of 000 imports and builds w
   REQUIRE(r.exit_code == 0);
   CHECK(r.out == "p/content/articles/聚焦四个力.md\n  image: p/content/articles/聚焦四个力/media/rId20.png\n");
   std::string source = read_file(tmp / "p/content/articles/聚焦四个力.md");
-  CHECK(source.starts_with("---\ntitle: \"聚焦“四个力”用好用活“学习强国”学习平台\"\nunit: \"上海工程技术大学\"\n"
-                           "date: 2020-12-16\n---\n"));
+  CHECK(
+      source.starts_with("---\ntitle: \"聚焦“四个力”用好用活“学习强国”学习平台\"\nunit: \"上海工程技术大学\"\n"
+                         "date: 2020-12-16\n---\n"));
   CHECK(source.find("**一是明确站位，提升组织力。**学校党委") != std::string::npos);
   CHECK(source.find("| 上海工程技术大学 | 73.14%       |") != std::string::npos);
   CHECK(source.find("![学习强国](media/rId20.png)") != std::string::npos);
@@ -102,7 +103,8 @@ TEST_CASE("a Word article made from the seed article of 000 imports and builds w
   // Imported again, nothing is overwritten.
   RunResult again = run_bulletin({"import", (tmp / "聚焦四个力.docx").string(), "-C", "p"}, tmp.path());
   CHECK(again.exit_code == 1);
-  CHECK(again.err == "p/content/articles/聚焦四个力.md: error: already exists; bulletin import never overwrites a file\n");
+  CHECK(again.err ==
+        "p/content/articles/聚焦四个力.md: error: already exists; bulletin import never overwrites a file\n");
 }
 
 TEST_CASE("a Word notice imports with its 发文字号, 签发人, 主送机关, signature and date", "[e2e][import]") {
@@ -132,7 +134,8 @@ TEST_CASE("a Word notice imports with its 发文字号, 签发人, 主送机关,
 TEST_CASE("what an import cannot place is printed for the user to check", "[e2e][import]") {
   TempDir tmp;
   copy_test_site("series-and-notices", tmp / "p");
-  pandoc(tmp.path(), "这是一篇没有标题、单位和日期的文章的第一段，写得很长很长很长很长很长很长很长很长很长很长。\n\n第二段。\n",
+  pandoc(tmp.path(),
+         "这是一篇没有标题、单位和日期的文章的第一段，写得很长很长很长很长很长很长很长很长很长很长。\n\n第二段。\n",
          "无题.docx");
   RunResult r = run_bulletin({"import", "无题.docx", "-C", "p"}, tmp.path());
   REQUIRE(r.exit_code == 0);

@@ -37,5 +37,6 @@ TEST_CASE("the sample's Excel and GBK CSV exports rank exactly as the JSON expor
   }
   // Seed 000's first row.
   std::string csv = read_file(site / "rankings/xxqg-units-office/2020-11/index.csv");
-  CHECK(csv.starts_with("\xEF\xBB\xBF排序,单位,日人均参与度,日人均积分\r\n1,中共上海出版印刷高等专科学校委员会,97.60%,43.06\r\n"));
+  CHECK(csv.starts_with(
+      "\xEF\xBB\xBF排序,单位,日人均参与度,日人均积分\r\n1,中共上海出版印刷高等专科学校委员会,97.60%,43.06\r\n"));
 }

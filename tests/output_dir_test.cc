@@ -63,13 +63,14 @@ TEST_CASE("build refuses the home folder whatever it holds", "[e2e][output]") {
   std::string saved = old ? old : "";
   setenv("HOME", (tmp / "home").c_str(), 1);
   std::string home = (tmp / "home").string();
-  check_refused(tmp, home,
-                home + ": error: " + home +
-                    " is your home folder; nothing was changed: pass -o with a new or empty folder\n");
+  check_refused(
+      tmp, home,
+      home + ": error: " + home + " is your home folder; nothing was changed: pass -o with a new or empty folder\n");
   check_refused(tmp, tmp.path().string(),
                 tmp.path().string() + ": error: " + tmp.path().string() +
                     " holds your home folder; nothing was changed: pass -o with a new or empty folder\n");
-  if (old) setenv("HOME", saved.c_str(), 1); else unsetenv("HOME");
+  if (old) setenv("HOME", saved.c_str(), 1);
+  else unsetenv("HOME");
 }
 
 TEST_CASE("build refuses a folder of someone else's files", "[e2e][output]") {

@@ -160,15 +160,14 @@ TEST_CASE("the series archive groups issues by year, newest year first, newest i
   auto in2019 = link_targets(page, under_heading(html, "2019年"));
   REQUIRE(contains(in2020, "bulletins/gzjb/2020/zk1/index.html"));
   REQUIRE(contains(in2020, "bulletins/gzjb/2020/1/index.html"));
-  CHECK(index_in(in2020, "bulletins/gzjb/2020/zk1/index.html") <
-        index_in(in2020, "bulletins/gzjb/2020/1/index.html"));
+  CHECK(index_in(in2020, "bulletins/gzjb/2020/zk1/index.html") < index_in(in2020, "bulletins/gzjb/2020/1/index.html"));
   CHECK_FALSE(contains(in2020, "bulletins/gzjb/2019/5/index.html"));
   CHECK(contains(in2019, "bulletins/gzjb/2019/5/index.html"));
 
   std::string text = without_spaces(page_text(html));
-  check_in_order(text, {"党建工作简报", "2020年", "增刊第1期", "学习竞赛获奖名单", "2020年6月1日", "第1期",
-                        "学院经验交流专刊", "2020年3月10日", "2019年", "第5期", "学习平台推广使用情况",
-                        "2019年11月20日"});
+  check_in_order(
+      text, {"党建工作简报", "2020年", "增刊第1期", "学习竞赛获奖名单", "2020年6月1日", "第1期", "学院经验交流专刊",
+             "2020年3月10日", "2019年", "第5期", "学习平台推广使用情况", "2019年11月20日"});
 }
 
 TEST_CASE("each issue links to the previous and next issue of its series", "[e2e][pages]") {
@@ -203,10 +202,10 @@ TEST_CASE("each issue links to the previous and next issue of its series", "[e2e
 
 TEST_CASE("an issue shows its numbered sections and the articles they reference in full", "[e2e][pages]") {
   std::string text = text_of(series_and_notices_site(), "bulletins/gzjb/2020/1/index.html");
-  check_in_order(text, {"党建工作简报", "第1期", "中共测试大学委员会办公室", "2020年3月10日", "学院经验交流专刊",
-                        "一、经验交流", "以“三个抓手”推动学习平台用起来", "测试大学机械学院党委",
-                        "学院党委把学习平台使用纳入支部工作考核。", "各支部每月通报一次学习情况。", "二、学习情况",
-                        "2月，全校日人均积分为35.2分。"});
+  check_in_order(
+      text, {"党建工作简报", "第1期", "中共测试大学委员会办公室", "2020年3月10日", "学院经验交流专刊", "一、经验交流",
+             "以“三个抓手”推动学习平台用起来", "测试大学机械学院党委", "学院党委把学习平台使用纳入支部工作考核。",
+             "各支部每月通报一次学习情况。", "二、学习情况", "2月，全校日人均积分为35.2分。"});
   std::string zk = text_of(series_and_notices_site(), "bulletins/gzjb/2020/zk1/index.html");
   check_in_order(zk, {"内部资料", "党建工作简报", "增刊第1期", "学习竞赛获奖名单"});
   std::string five = text_of(series_and_notices_site(), "bulletins/gzjb/2019/5/index.html");
@@ -249,17 +248,18 @@ TEST_CASE("a notice page shows its header, 主送机关, numbered 附件说明 a
   const std::string page = "notices/校党委发/2020/12/index.html";
   std::string html = read_file(series_and_notices_site() / page);
   std::string text = without_spaces(page_text(html));
-  check_in_order(text, {"中共测试大学委员会", "校党委发〔2020〕12号", "签发人：", "张明", "李华",
-                        "关于开展学习平台学习竞赛的通知", "各二级党组织：",
-                        "为推动学习平台用起来，经研究，决定开展学习竞赛。", "一、竞赛时间", "附件：",
-                        "1.学习竞赛安排表", "2.学习情况统计表", "中共测试大学委员会", "2020年5月6日"});
+  check_in_order(
+      text, {"中共测试大学委员会", "校党委发〔2020〕12号", "签发人：", "张明", "李华", "关于开展学习平台学习竞赛的通知",
+             "各二级党组织：", "为推动学习平台用起来，经研究，决定开展学习竞赛。", "一、竞赛时间", "附件：",
+             "1.学习竞赛安排表", "2.学习情况统计表", "中共测试大学委员会", "2020年5月6日"});
   check_in_order(text, {"抄送：校领导", "中共测试大学委员会办公室", "2020年5月7日印发"});
 
   auto page_links = targets_of_links_saying(page, html, "学习竞赛安排表");
   REQUIRE_FALSE(page_links.empty());
   CHECK(page_links[0] == "notices/校党委发/2020/12/attachment-1/index.html");
   REQUIRE(fs::is_regular_file(series_and_notices_site() / page_links[0]));
-  check_in_order(text_of(series_and_notices_site(), page_links[0]), {"学习竞赛安排表", "周次", "内容", "第一周", "动员部署"});
+  check_in_order(text_of(series_and_notices_site(), page_links[0]),
+                 {"学习竞赛安排表", "周次", "内容", "第一周", "动员部署"});
 }
 
 TEST_CASE("a file attachment is copied into the site and linked with its size", "[e2e][pages]") {
@@ -273,8 +273,7 @@ TEST_CASE("a file attachment is copied into the site and linked with its size", 
   CHECK(read_file(series_and_notices_site() / file_links[0]) == read_file(source));
   auto size = fs::file_size(source);
   REQUIRE(size < 1024);
-  CHECK(without_spaces(page_text(html)).find("2.学习情况统计表（" + std::to_string(size) + "B）") !=
-        std::string::npos);
+  CHECK(without_spaces(page_text(html)).find("2.学习情况统计表（" + std::to_string(size) + "B）") != std::string::npos);
 }
 
 TEST_CASE("a notice written with Chinese keys shows the same elements", "[e2e][pages]") {

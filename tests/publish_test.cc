@@ -49,10 +49,12 @@ TEST_CASE("publishing writes a reviewable snapshot and the page shows its versio
   fresh_project(project);
   RunResult pub = run_bulletin({"publish", kNotice, "--date", "2020-09-04"}, project);
   REQUIRE(pub.exit_code == 0);
-  CHECK(pub.out ==
-        "published " + kNoticeUrl + " as version 1 (2020年9月4日)\n"
-        "  wrote data/published/" + kNoticeUrl + "v1.yaml\n"
-        "commit data/published to keep the record; run `bulletin build` to update the site\n");
+  CHECK(pub.out == "published " + kNoticeUrl +
+                       " as version 1 (2020年9月4日)\n"
+                       "  wrote data/published/" +
+                       kNoticeUrl +
+                       "v1.yaml\n"
+                       "commit data/published to keep the record; run `bulletin build` to update the site\n");
   std::string snapshot = read_file(project / ("data/published/" + kNoticeUrl + "v1.yaml"));
   CHECK(contains(snapshot, "version: 1\npublished: 2020-09-04\n"));
   CHECK(contains(snapshot, "  body: |\n    <p>经学校党委审议通过"));
@@ -79,16 +81,20 @@ TEST_CASE("editing a published notice fails the build and leaves the site untouc
   CHECK(build.exit_code == 1);
   CHECK(without_progress(build.err) ==
         kNotice + ":1:1: error: '关于印发上海师范大学关于运用“学习强国” 学习平台加强理论学习的实施办法的通知' (" +
-            kNoticeUrl + ") was published as version 1, published on 2020年9月4日 and its source has changed since. "
+            kNoticeUrl +
+            ") was published as version 1, published on 2020年9月4日 and its source has changed since. "
             "Published documents are frozen: to issue a correction, add `revision: 2` and `revision_note: <what was "
-            "corrected>` to its front matter and run `bulletin publish " + kNotice +
+            "corrected>` to its front matter and run `bulletin publish " +
+            kNotice +
             "`; otherwise restore the source as published\n"
-            "build failed: 1 error; " + site.string() + " was not changed\n");
+            "build failed: 1 error; " +
+            site.string() + " was not changed\n");
   CHECK(snapshot(site) == before);
   CHECK(run_bulletin({"check", "."}, project).exit_code == 1);
 }
 
-TEST_CASE("a declared revision publishes version 2 with history, the superseded version and the changes", "[e2e][publish]") {
+TEST_CASE("a declared revision publishes version 2 with history, the superseded version and the changes",
+          "[e2e][publish]") {
   TempDir tmp;
   fs::path project = tmp / "project";
   fresh_project(project);
@@ -135,7 +141,8 @@ TEST_CASE("check reports a snapshot edited by hand", "[e2e][publish]") {
   CHECK(check.exit_code == 1);
   CHECK(check.err == path +
                          ": error: this snapshot of a published document does not match its digest: it was edited by "
-                         "hand. Restore it (git checkout -- " + path +
+                         "hand. Restore it (git checkout -- " +
+                         path +
                          "); to correct a published document, declare `revision:` in its source and run `bulletin "
                          "publish`\ncheck failed: 1 error, 0 warnings\n");
 }
@@ -176,14 +183,16 @@ TEST_CASE("an entity's history shows a published period as published", "[e2e][pu
   CHECK(contains(history, "2020年11月</a></td><td class=\"num\">44 / 44</td><td class=\"num\">26.19%</td>"));
 }
 
-TEST_CASE("an unchanged export that feeds only published periods is not read again, with the same site", "[e2e][publish]") {
+TEST_CASE("an unchanged export that feeds only published periods is not read again, with the same site",
+          "[e2e][publish]") {
   TempDir tmp;
   fs::path project = tmp / "project";
   fresh_project(project);
   REQUIRE(run_bulletin({"publish", "rankings/xxqg-units/2020-11", "--date", "2020-12-16"}, project).exit_code == 0);
   RunResult reused = run_bulletin({"build", ".", "-o", (tmp / "reused").string()}, project);
   REQUIRE(reused.exit_code == 0);
-  CHECK(contains(reused.out, "xxqg-units: 1 export file(s) not read again: unchanged, and their periods are published\n"));
+  CHECK(contains(reused.out,
+                 "xxqg-units: 1 export file(s) not read again: unchanged, and their periods are published\n"));
 
   // The same records, written differently: the file must be read again, and
   // the site must come out the same.
@@ -227,6 +236,7 @@ TEST_CASE("a published notice's feed entry has its summary", "[e2e][publish]") {
   size_t at = feed.find(kNoticeUrl + "\"/>");  // the entry's link
   REQUIRE(at != std::string::npos);
   std::string entry = feed.substr(at, feed.find("</entry>", at) - at);
-  CHECK(contains(entry, "<summary>经学校党委审议通过，现将《上海师范大学关于运用“学习强国”学习平台加强理论学习的实施办法》"
-                        "印发给你们，请认真执行。特此通知。</summary>"));
+  CHECK(contains(entry,
+                 "<summary>经学校党委审议通过，现将《上海师范大学关于运用“学习强国”学习平台加强理论学习的实施办法》"
+                 "印发给你们，请认真执行。特此通知。</summary>"));
 }

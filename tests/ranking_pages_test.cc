@@ -12,8 +12,8 @@ using namespace e2e;
 namespace {
 
 std::string unescape_html(std::string s) {
-  const std::pair<const char*, const char*> kEntities[] = {
-      {"&lt;", "<"}, {"&gt;", ">"}, {"&quot;", "\""}, {"&#39;", "'"}, {"&apos;", "'"}, {"&amp;", "&"}};
+  const std::pair<const char*, const char*> kEntities[] = {{"&lt;", "<"},  {"&gt;", ">"},   {"&quot;", "\""},
+                                                           {"&#39;", "'"}, {"&apos;", "'"}, {"&amp;", "&"}};
   for (const auto& [from, to] : kEntities) {
     for (size_t at = 0; (at = s.find(from, at)) != std::string::npos; at += std::string(to).size())
       s.replace(at, std::string(from).size(), to);
@@ -44,8 +44,10 @@ Counts check_pages_equal_json(const fs::path& site) {
     // The tables: one <tr> per row, in the order of "rows".
     size_t tables_start = html.find("<div class=\"ranking-tables\">");
     size_t groups_start = html.find("<section class=\"ranking-groups\">");
-    std::string tables = html.substr(tables_start, (groups_start == std::string::npos ? html.size() : groups_start) - tables_start);
-    std::regex row_re("<tr><td class=\"num\">([0-9]+)</td><td><a [^>]*>([^<]*)</a></td>((?:<td class=\"num\">[^<]*</td>)*)</tr>");
+    std::string tables =
+        html.substr(tables_start, (groups_start == std::string::npos ? html.size() : groups_start) - tables_start);
+    std::regex row_re(
+        "<tr><td class=\"num\">([0-9]+)</td><td><a [^>]*>([^<]*)</a></td>((?:<td class=\"num\">[^<]*</td>)*)</tr>");
     std::regex cell_re("<td class=\"num\">([^<]*)</td>");
     std::vector<std::smatch> rows;
     for (std::sregex_iterator it(tables.begin(), tables.end(), row_re), end; it != end; ++it) rows.push_back(*it);
@@ -81,7 +83,8 @@ Counts check_pages_equal_json(const fs::path& site) {
     if (j.contains("groups")) {
       REQUIRE(groups_start != std::string::npos);
       std::string groups = html.substr(groups_start);
-      std::regex grow_re("<tr><td class=\"num\">([0-9]+)</td><td>([^<]*)</td><td class=\"num\">([0-9]+)</td>((?:<td class=\"num\">[^<]*</td>)*)</tr>");
+      std::regex grow_re(
+          "<tr><td class=\"num\">([0-9]+)</td><td>([^<]*)</td><td class=\"num\">([0-9]+)</td>((?:<td class=\"num\">[^<]*</td>)*)</tr>");
       size_t k = 0;
       for (std::sregex_iterator it(groups.begin(), groups.end(), grow_re), end; it != end; ++it, ++k) {
         REQUIRE(k < j["groups"]["rows"].size());
@@ -97,7 +100,8 @@ Counts check_pages_equal_json(const fs::path& site) {
       CHECK(k == j["groups"]["rows"].size());
     }
     // Skipped records: the first 20 in full, in the order of skipped.first.
-    std::regex skip_re("<tr><td>([^<]*)</td><td class=\"num\">([0-9]+)</td><td><code>([^<]*)</code></td><td>([^<]*)</td></tr>");
+    std::regex skip_re(
+        "<tr><td>([^<]*)</td><td class=\"num\">([0-9]+)</td><td><code>([^<]*)</code></td><td>([^<]*)</td></tr>");
     size_t k = 0;
     for (std::sregex_iterator it(html.begin(), html.end(), skip_re), end; it != end; ++it, ++k) {
       REQUIRE(k < j["skipped"]["first"].size());
@@ -122,7 +126,9 @@ TEST_CASE("every number and rank on every ranking page equals its index.json", "
   CHECK(c.entries > 10);
 }
 
-TEST_CASE("page = JSON holds for names with commas, quotes and HTML specials, ties, negative values and skipped records", "[e2e][rankings]") {
+TEST_CASE(
+    "page = JSON holds for names with commas, quotes and HTML specials, ties, negative values and skipped records",
+    "[e2e][rankings]") {
   TempDir dir;
   fs::path project = dir / "project";
   copy_sample_project(project);
@@ -154,13 +160,11 @@ bad_records: skip
   };
   write_file(project / "data/exports/adv-2020.jsonl",
              rec("2020-12-30", "a,\\\"b\\\"", "支,1", "\"0.01\"", "0.1") +
-             rec("2020-12-31", "a,\\\"b\\\"", "支,1", "0.06", "\"0.2\"") +
-             rec("2020-12-30", "<x&y>", "支,1", "0.035", "0.4") +
-             rec("2020-12-30", "c'd", "<支2>", "0.07", "0.4") +
-             rec("2020-12-31", "c'd", "<支2>", "0", "0.16") +
-             rec("2020-12-30", "丁", "<支2>", "-0.01", "0.1") +
-             rec("2020-12-31", "丁", "<支2>", "\"-0.06\"", "-0.1") +
-             rec("2020-12-31", "丁</td>", "<支2>", "\"1,000\"", "1"));
+                 rec("2020-12-31", "a,\\\"b\\\"", "支,1", "0.06", "\"0.2\"") +
+                 rec("2020-12-30", "<x&y>", "支,1", "0.035", "0.4") + rec("2020-12-30", "c'd", "<支2>", "0.07", "0.4") +
+                 rec("2020-12-31", "c'd", "<支2>", "0", "0.16") + rec("2020-12-30", "丁", "<支2>", "-0.01", "0.1") +
+                 rec("2020-12-31", "丁", "<支2>", "\"-0.06\"", "-0.1") +
+                 rec("2020-12-31", "丁</td>", "<支2>", "\"1,000\"", "1"));
   RunResult r = run_bulletin({"build", project.string(), "-o", "site"}, dir.path());
   INFO(r.err);
   REQUIRE(r.exit_code == 0);
@@ -173,7 +177,8 @@ bad_records: skip
   auto j = nlohmann::json::parse(read_file(page / "index.json"));
   std::map<std::string, std::string> avg;
   for (const auto& row : j["rows"]) avg[row["entity"]] = row["avg"]["text"];
-  CHECK(avg == std::map<std::string, std::string>{{"a,\"b\"", "0.04"}, {"<x&y>", "0.04"}, {"c'd", "0.04"}, {"丁", "-0.04"}});
+  CHECK(avg ==
+        std::map<std::string, std::string>{{"a,\"b\"", "0.04"}, {"<x&y>", "0.04"}, {"c'd", "0.04"}, {"丁", "-0.04"}});
   CHECK(j["lists"]["top2"]["entries"].size() == 3);
   CHECK(j["lists"]["top2"]["ties_extended"] == true);
   std::string html = read_file(page / "index.html");

@@ -3,11 +3,11 @@
 // points out, foreign Host headers (DNS rebinding), and 500 open live-reload
 // streams that must not stop a page request.
 #include <arpa/inet.h>
-#include <catch2/catch.hpp>
 #include <netinet/in.h>
 #include <signal.h>
 #include <sys/socket.h>
 #include <unistd.h>
+#include <catch2/catch.hpp>
 
 #include <chrono>
 #include <thread>
@@ -27,18 +27,17 @@ struct Server {
   Server() {
     copy_sample_project(tmp / "project");
     fs::create_directories(tmp / "tmp");
-    std::string cmd = "cd " + shell_quote((tmp / "project").string()) + " && TMPDIR=" +
-                      shell_quote((tmp / "tmp").string()) + " " + shell_quote(kExe) + " serve . --port 0 >" +
-                      shell_quote((tmp / "out").string()) + " 2>" + shell_quote((tmp / "err").string()) +
-                      " & echo $! >" + shell_quote((tmp / "pid").string());
+    std::string cmd = "cd " + shell_quote((tmp / "project").string()) +
+                      " && TMPDIR=" + shell_quote((tmp / "tmp").string()) + " " + shell_quote(kExe) +
+                      " serve . --port 0 >" + shell_quote((tmp / "out").string()) + " 2>" +
+                      shell_quote((tmp / "err").string()) + " & echo $! >" + shell_quote((tmp / "pid").string());
     REQUIRE(std::system(cmd.c_str()) == 0);
     pid = std::stol(read_file(tmp / "pid"));
     for (int i = 0; i < 300 && port == 0; ++i) {  // at most 30 s
       std::this_thread::sleep_for(std::chrono::milliseconds(100));
       std::string out = read_file(tmp / "out");
       size_t at = out.find("http://127.0.0.1:");
-      if (at != std::string::npos && out.find('/', at + 17) != std::string::npos)
-        port = std::stoi(out.substr(at + 17));
+      if (at != std::string::npos && out.find('/', at + 17) != std::string::npos) port = std::stoi(out.substr(at + 17));
     }
     REQUIRE(port > 0);
   }
@@ -73,7 +72,8 @@ int connect_to(int port) {
 std::string get(int port, const std::string& target, const std::string& host = "") {
   int fd = connect_to(port);
   if (fd < 0) return "";
-  std::string req = "GET " + target + " HTTP/1.1\r\nHost: " + (host.empty() ? "127.0.0.1:" + std::to_string(port) : host) +
+  std::string req = "GET " + target +
+                    " HTTP/1.1\r\nHost: " + (host.empty() ? "127.0.0.1:" + std::to_string(port) : host) +
                     "\r\nConnection: close\r\n\r\n";
   ::send(fd, req.data(), req.size(), 0);
   std::string out;
@@ -93,9 +93,9 @@ TEST_CASE("serve never hands out a file outside the site", "[hostile][serve]") {
   Server s;
   std::string passwd = read_file("/etc/passwd");
   REQUIRE(status_of(get(s.port, "/")) == 200);
-  for (const char* target : {"//etc/passwd", "/%2fetc/passwd", "/..%2f..%2f..%2fetc/passwd", "/%2e%2e/%2e%2e/etc/passwd",
-                             "/..%5c..%5cetc%5cpasswd", "/index.html%00.css", "/%252e%252e/etc/passwd",
-                             "/../../../../etc/passwd", "///../etc/passwd"}) {
+  for (const char* target : {"//etc/passwd", "/%2fetc/passwd", "/..%2f..%2f..%2fetc/passwd",
+                             "/%2e%2e/%2e%2e/etc/passwd", "/..%5c..%5cetc%5cpasswd", "/index.html%00.css",
+                             "/%252e%252e/etc/passwd", "/../../../../etc/passwd", "///../etc/passwd"}) {
     INFO(target);
     std::string r = get(s.port, target);
     CHECK(status_of(r) >= 400);

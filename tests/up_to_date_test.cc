@@ -1,8 +1,8 @@
 // End-to-end tests of the no-op fast path (site/up_to_date.h): a build whose
 // inputs and site are unchanged loads nothing, and after any edit the next
 // build still equals a fresh one.
-#include <catch2/catch.hpp>
 #include <sys/stat.h>
+#include <catch2/catch.hpp>
 
 #include <chrono>
 

@@ -8,16 +8,14 @@
 
 #include "cli/commands.h"
 #include "site/build/build.h"
+#include "site/build/up_to_date.h"
 #include "site/check/links.h"
 #include "site/search/search.h"
-#include "site/build/up_to_date.h"
 #include "util/timing.h"
 
 namespace bulletin {
 
-std::string plural(int n, const char* one) {
-  return std::to_string(n) + " " + one + (n == 1 ? "" : "s");
-}
+std::string plural(int n, const char* one) { return std::to_string(n) + " " + one + (n == 1 ? "" : "s"); }
 
 void print_diagnostics(const Diagnostics& diags) { std::cerr << diags.format_all(); }
 
@@ -59,8 +57,8 @@ class BuildProgress {
   void step(const std::string& name, int pages) {
     ++steps_;
     if (tty_) {
-      std::cerr << "\r\033[Kbuilding: [" << steps_ << "] " << name << " done, " << plural(pages, "page")
-                << " so far" << std::flush;
+      std::cerr << "\r\033[Kbuilding: [" << steps_ << "] " << name << " done, " << plural(pages, "page") << " so far"
+                << std::flush;
     } else {
       std::cerr << "built " << name << " (" << plural(pages, "page") << " so far)\n";
     }
@@ -108,8 +106,8 @@ int run_build(const BuildArgs& o) {
   if (auto report = site_is_up_to_date(o.project, out_dir)) {
     timer.mark("up to date");
     double seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
-    std::cout << "built " << out_dir << ": " << plural(report->pages, "page") << ", "
-              << plural(report->files, "file") << " copied in " << format_seconds(seconds) << "\n"
+    std::cout << "built " << out_dir << ": " << plural(report->pages, "page") << ", " << plural(report->files, "file")
+              << " copied in " << format_seconds(seconds) << "\n"
               << summary_table(*report, seconds);
     for (const auto& note : report->notes) std::cout << note << "\n";
     return kOk;
@@ -124,8 +122,7 @@ int run_build(const BuildArgs& o) {
   progress.finish();
   print_diagnostics(diags);
   if (diags.has_errors()) {
-    std::cerr << "build failed: " << plural(diags.error_count(), "error") << "; " << out_dir
-              << " was not changed\n";
+    std::cerr << "build failed: " << plural(diags.error_count(), "error") << "; " << out_dir << " was not changed\n";
     return kContentError;
   }
   try {
@@ -143,8 +140,8 @@ int run_build(const BuildArgs& o) {
     timer.mark("record");
     progress.finish();
     double seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
-    std::cout << "built " << out_dir << ": " << plural(report.pages, "page") << ", "
-              << plural(report.files, "file") << " copied in " << format_seconds(seconds) << "\n"
+    std::cout << "built " << out_dir << ": " << plural(report.pages, "page") << ", " << plural(report.files, "file")
+              << " copied in " << format_seconds(seconds) << "\n"
               << summary_table(report, seconds);
     for (const auto& note : report.notes) std::cout << note << "\n";
   } catch (const Error& e) {

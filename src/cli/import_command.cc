@@ -34,8 +34,7 @@ std::string source_name(const std::string& docx) {
     if (c == ' ' || c == '/' || c == '\\' || c == '?' || c == '#' || c == '%' || c == '"' || c == '\'' || c == '<' ||
         c == '>' || c == '&')
       out += '-';
-    else
-      out += c;
+    else out += c;
   }
   return out.empty() ? "imported" : out;
 }

@@ -2,8 +2,8 @@
 // library (see commands.h); errors are printed once, by the command.
 #include <algorithm>
 #include <filesystem>
-#include <new>
 #include <iostream>
+#include <new>
 #include <vector>
 
 #include "cli/commands.h"

@@ -5,8 +5,8 @@
 #include <iostream>
 
 #include "cli/commands.h"
-#include "site/print/pdf.h"
 #include "site/build/publishable.h"
+#include "site/print/pdf.h"
 
 namespace bulletin {
 namespace {
@@ -96,13 +96,15 @@ int run_publish(const PublishArgs& a) {
   }
   std::optional<std::string> pdf_engine = find_pdf_engine();
   for (auto& s : snapshots)  // before the snapshot is written: it records the PDF's digest
-    if (std::string line = pdf_engine ? freeze_pdf(*pdf_engine, project, s) : ""; !line.empty()) std::cout << line << "\n";
+    if (std::string line = pdf_engine ? freeze_pdf(*pdf_engine, project, s) : ""; !line.empty())
+      std::cout << line << "\n";
   for (const auto& s : snapshots) {
     std::string path = snapshot_path(s.url, s.version);
     write_file_atomic(join_path(a.project, path), write_snapshot(s));
     std::cout << "  wrote " << path << "\n";
   }
-  if (!snapshots.empty()) std::cout << "commit data/published to keep the record; run `bulletin build` to update the site\n";
+  if (!snapshots.empty())
+    std::cout << "commit data/published to keep the record; run `bulletin build` to update the site\n";
   return kOk;
 }
 

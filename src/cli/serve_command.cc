@@ -90,8 +90,7 @@ bool rebuild(const std::string& project_dir, const std::string& out_dir, LiveSit
   print_diagnostics(diags);
   if (diags.has_errors()) {
     std::string text = diags.format_all();
-    std::cerr << "build failed: " << plural(diags.error_count(), "error")
-              << "; still serving the last good site\n";
+    std::cerr << "build failed: " << plural(diags.error_count(), "error") << "; still serving the last good site\n";
     live.update([&](ServeStatus& s) {
       s.ok = false;
       s.errors = text;
@@ -110,8 +109,7 @@ bool rebuild(const std::string& project_dir, const std::string& out_dir, LiveSit
   return true;
 }
 
-void serve_file(const std::string& out_dir, LiveSite& live, const httplib::Request& req,
-                httplib::Response& res) {
+void serve_file(const std::string& out_dir, LiveSite& live, const httplib::Request& req, httplib::Response& res) {
   namespace fs = std::filesystem;
   res.set_header("Cache-Control", "no-store");
   auto rel = site_file_for(req.path);
@@ -138,10 +136,10 @@ void serve_file(const std::string& out_dir, LiveSite& live, const httplib::Reque
   if (!bytes) {
     res.status = 404;
     auto page = files.read((fs::path(out_dir) / "404.html").string());
-    std::string html = page ? *page
-                            : build == 0 ? "<!DOCTYPE html><meta charset=\"utf-8\"><title>bulletin serve</title>"
-                                           "<body><p>The site has not been built yet.</p></body>"
-                                         : "<!DOCTYPE html><meta charset=\"utf-8\"><body><p>404</p></body>";
+    std::string html = page         ? *page
+                       : build == 0 ? "<!DOCTYPE html><meta charset=\"utf-8\"><title>bulletin serve</title>"
+                                      "<body><p>The site has not been built yet.</p></body>"
+                                    : "<!DOCTYPE html><meta charset=\"utf-8\"><body><p>404</p></body>";
     res.set_content(inject_live_reload(html, build), "text/html; charset=utf-8");
     return;
   }
@@ -189,8 +187,7 @@ void add_routes(httplib::Server& server, const std::string& out_dir, LiveSite& l
           if (live.stopping) return false;
           std::string message = ": keep-alive\n\n";
           if (sent != live.version) {
-            message = (sent == -1 ? "retry: 1000\n" : "") + std::string("data: ") +
-                      status_json(live.status) + "\n\n";
+            message = (sent == -1 ? "retry: 1000\n" : "") + std::string("data: ") + status_json(live.status) + "\n\n";
             sent = live.version;
           }
           lock.unlock();
@@ -245,8 +242,7 @@ int run_serve(const ServeArgs& o) {
     if (host_allowed(req.get_header_value("Host"), host, port)) return httplib::Server::HandlerResponse::Unhandled;
     res.status = 421;
     res.set_header("Connection", "close");
-    res.set_content("misdirected request: this server answers only to its own address\n",
-                    "text/plain; charset=utf-8");
+    res.set_content("misdirected request: this server answers only to its own address\n", "text/plain; charset=utf-8");
     return httplib::Server::HandlerResponse::Handled;
   });
   if (!bound) {

@@ -11,8 +11,8 @@
 #include <catch2/catch.hpp>
 
 #include "compute/ranking_output.h"
-#include "compute/rankings_testing.h"
 #include "compute/rankings.h"
+#include "compute/rankings_testing.h"
 
 using namespace bulletin;
 using bulletin::testing::rule_from;
@@ -52,17 +52,12 @@ std::string rec(const char* date, const char* unit, const char* branch, const ch
 std::string adversarial_export() {
   return rec("2020-12-30", "a,\\\"b\\\"", "支,1", "\"0.01\"", "0.1") +
          rec("2020-12-31", "a,\\\"b\\\"", "支,1", "0.06", "\"0.2\"") +
-         rec("2020-12-30", "<x&y>", "支,1", "0.035", "0.4") +
-         rec("2020-12-31", "<x&y>", "支,1", "3.5e-2", "0") +
-         rec("2020-12-30", "c'd", "<支2>", "0.07", "0.4") +
-         rec("2020-12-31", "c'd", "<支2>", "0", "0.16") +
-         rec("2020-12-30", "丁", "<支2>", "-0.01", "0.1") +
-         rec("2020-12-31", "丁", "<支2>", "\"-0.06\"", "-0.1") +
+         rec("2020-12-30", "<x&y>", "支,1", "0.035", "0.4") + rec("2020-12-31", "<x&y>", "支,1", "3.5e-2", "0") +
+         rec("2020-12-30", "c'd", "<支2>", "0.07", "0.4") + rec("2020-12-31", "c'd", "<支2>", "0", "0.16") +
+         rec("2020-12-30", "丁", "<支2>", "-0.01", "0.1") + rec("2020-12-31", "丁", "<支2>", "\"-0.06\"", "-0.1") +
          rec("2020-12-31", "丁", "<支2>", "\"1,000\"", "1") +  // skipped: not a number
-         rec("2021-01-01", "a,\\\"b\\\"", "支,1", "-0.004", "1") +
-         rec("2021-01-02", "<x&y>", "支,1", "1.005", "3") +
-         rec("2021-01-03", "<x&y>", "支,1", "1.015", "2.1") +
-         rec("2021-01-02", "c'd", "<支2>", "2.5e-1", "1") +
+         rec("2021-01-01", "a,\\\"b\\\"", "支,1", "-0.004", "1") + rec("2021-01-02", "<x&y>", "支,1", "1.005", "3") +
+         rec("2021-01-03", "<x&y>", "支,1", "1.015", "2.1") + rec("2021-01-02", "c'd", "<支2>", "2.5e-1", "1") +
          rec("2021-01-03", "c'd", "<支2>", "\" 0.25 \"", "1") +
          rec("2021-01-03", "戊", "<支2>", "\"NaN\"", "1") +  // skipped: not a number
          rec("2021-01-04", "丁", "<支2>", "-0.045", "1");
@@ -95,7 +90,8 @@ std::vector<std::string> names(const PeriodResult& p, const ListPart& part) {
 
 }  // namespace
 
-TEST_CASE("adversarial quarters across a year end: every text, rank, list and group result is exact", "[compute][exact]") {
+TEST_CASE("adversarial quarters across a year end: every text, rank, list and group result is exact",
+          "[compute][exact]") {
   RankingRule rule = rule_from(kGroupedRule);
   MemoryFileSystem fs;
   fs.add("site/data/exports/a.jsonl", adversarial_export());
@@ -199,7 +195,8 @@ TEST_CASE("adversarial ISO weeks, halves and years across a year end", "[compute
   // c'd 57/400 -> 0.14, 丁 -7/200 -> -0.04; 2021-W01: 丁 -9/200 -> -0.05.
   std::map<std::string, std::string> w53;
   for (const auto& row : weeks.periods[0].rows) w53[row.entity] = row.metrics[0].text;
-  CHECK(w53 == std::map<std::string, std::string>{{"<x&y>", "0.52"}, {"a,\"b\"", "0.02"}, {"c'd", "0.14"}, {"丁", "-0.04"}});
+  CHECK(w53 ==
+        std::map<std::string, std::string>{{"<x&y>", "0.52"}, {"a,\"b\"", "0.02"}, {"c'd", "0.14"}, {"丁", "-0.04"}});
   REQUIRE(weeks.periods[1].rows.size() == 1);
   CHECK(weeks.periods[1].rows[0].metrics[0].text == "-0.05");
 

@@ -88,8 +88,7 @@ class CsvParser {
 
   void finish() {
     if (state_ != State::FieldStart || !cells_.empty()) {
-      if (state_ == State::Quoted)
-        throw Error(start_, "a quoted field is not closed: the file ends inside it");
+      if (state_ == State::Quoted) throw Error(start_, "a quoted field is not closed: the file ends inside it");
       end_field();
       emit();
     }

@@ -270,8 +270,8 @@ double Exact::to_double() const {
   // bit, so that converting q rounds exactly as the true quotient would.
   BigRational b = to_big();
   mpz_class a = abs(b.q.get_num()), d = b.q.get_den();
-  long s = 65 - (static_cast<long>(mpz_sizeinbase(a.get_mpz_t(), 2)) -
-                 static_cast<long>(mpz_sizeinbase(d.get_mpz_t(), 2)));
+  long s =
+      65 - (static_cast<long>(mpz_sizeinbase(a.get_mpz_t(), 2)) - static_cast<long>(mpz_sizeinbase(d.get_mpz_t(), 2)));
   mpz_class q, r;
   if (s >= 0) a <<= s;
   else d <<= -s;
@@ -421,8 +421,6 @@ class ExactParser {
   }
 };
 
-std::optional<Exact> parse_decimal(std::string_view text, std::string* why) {
-  return ExactParser::parse(text, why);
-}
+std::optional<Exact> parse_decimal(std::string_view text, std::string* why) { return ExactParser::parse(text, why); }
 
 }  // namespace bulletin

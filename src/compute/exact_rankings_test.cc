@@ -3,8 +3,8 @@
 #include <catch2/catch.hpp>
 
 #include "compute/ranking_output.h"
-#include "compute/rankings_testing.h"
 #include "compute/rankings.h"
+#include "compute/rankings_testing.h"
 
 using namespace bulletin;
 using bulletin::testing::error_of;
@@ -26,13 +26,14 @@ metrics:
 
 std::string line(const char* unit, const char* v, const char* a = "1", const char* b = "1",
                  const char* date = "2021-01-04") {
-  return std::string("{\"日期\": \"") + date + "\", \"单位\": \"" + unit + "\", \"值\": " + v +
-         ", \"甲\": " + a + ", \"乙\": " + b + "}\n";
+  return std::string("{\"日期\": \"") + date + "\", \"单位\": \"" + unit + "\", \"值\": " + v + ", \"甲\": " + a +
+         ", \"乙\": " + b + "}\n";
 }
 
 }  // namespace
 
-TEST_CASE("values on a rounding boundary after arithmetic round half away from zero on the exact value", "[compute][exact]") {
+TEST_CASE("values on a rounding boundary after arithmetic round half away from zero on the exact value",
+          "[compute][exact]") {
   RankingRule rule = rule_from(kValueRule);
   MemoryFileSystem fs;
   fs.add("site/data/exports/a.jsonl", line("甲", "0.01", "8.35", "0.1") + line("甲", "0.06", "0", "0"));
@@ -85,18 +86,16 @@ TEST_CASE("NaN, inf and 1e999 are bad records with their reason", "[compute][exa
   RankingRule rule = rule_from(std::string(kValueRule) + "bad_records: skip\n");
   MemoryFileSystem fs;
   fs.add("site/data/exports/a.jsonl", line("甲", "\"NaN\"") + line("甲", "\"inf\"") + line("甲", "\"-nan\"") +
-                                         line("甲", "1e999") + line("乙", "1"));
+                                          line("甲", "1e999") + line("乙", "1"));
   RuleResults r = compute_rule(rule, fs, "site");
   CHECK(r.skipped.count == 4);
-  CHECK(r.skipped.by_reason == std::map<std::string, long>{
-                                   {"field '值' is not a number: \"-nan\"", 1},
-                                   {"field '值' is not a number: \"NaN\"", 1},
-                                   {"field '值' is not a number: \"inf\"", 1},
-                                   {"field '值' is not a number: 1e999 (it is too large)", 1}});
+  CHECK(r.skipped.by_reason == std::map<std::string, long>{{"field '值' is not a number: \"-nan\"", 1},
+                                                           {"field '值' is not a number: \"NaN\"", 1},
+                                                           {"field '值' is not a number: \"inf\"", 1},
+                                                           {"field '值' is not a number: 1e999 (it is too large)", 1}});
   REQUIRE(r.skipped.first.size() == 4);
   CHECK(r.skipped.first[3].line == 4);
-  CHECK(r.skipped.first[3].text ==
-        "{\"日期\": \"2021-01-04\", \"单位\": \"甲\", \"值\": 1e999, \"甲\": 1, \"乙\": 1}");
+  CHECK(r.skipped.first[3].text == "{\"日期\": \"2021-01-04\", \"单位\": \"甲\", \"值\": 1e999, \"甲\": 1, \"乙\": 1}");
   CHECK(r.periods.at(0).records == 1);
 }
 
@@ -112,19 +111,22 @@ metrics:
 )");
   MemoryFileSystem fs;
   fs.add("site/data/exports/a.json", "42\n");
-  CHECK(error_of(rule, fs) ==
-        "data/exports/a.json:1:1: error: an export holds an array of records, an object holding one, or one record object per line; found a number");
+  CHECK(
+      error_of(rule, fs) ==
+      "data/exports/a.json:1:1: error: an export holds an array of records, an object holding one, or one record object per line; found a number");
   fs.add("site/data/exports/a.json", "[[{\"日期\": \"2021-01-04\", \"单位\": \"甲\", \"值\": 1}]]\n");
-  CHECK(error_of(rule, fs) ==
-        "data/exports/a.json:1:2: error: an export holds an array of records, an object holding one, or one record object per line; found a list inside the list of records");
+  CHECK(
+      error_of(rule, fs) ==
+      "data/exports/a.json:1:2: error: an export holds an array of records, an object holding one, or one record object per line; found a list inside the list of records");
 }
 
 TEST_CASE("a JSON Lines line that is not an object is an error at its line", "[compute][exact]") {
   RankingRule rule = rule_from(kValueRule);
   MemoryFileSystem fs;
   fs.add("site/data/exports/a.jsonl", line("甲", "1") + "\n[1, 2]\n");
-  CHECK(error_of(rule, fs) ==
-        "data/exports/a.jsonl:3:1: error: an export holds an array of records, an object holding one, or one record object per line; found a list");
+  CHECK(
+      error_of(rule, fs) ==
+      "data/exports/a.jsonl:3:1: error: an export holds an array of records, an object holding one, or one record object per line; found a list");
   fs.add("site/data/exports/a.jsonl", line("甲", "1") + "{\"日期\": \"2021-01-04\",}\n");
   CHECK(error_of(rule, fs).starts_with("data/exports/a.jsonl:2:"));
   CHECK(error_of(rule, fs).find("error: invalid JSON: ") != std::string::npos);
@@ -193,7 +195,8 @@ groups:
   CHECK(p.group_rows[1].group == "二");
 }
 
-TEST_CASE("skipped records count toward neither as_of nor complete, and a period of only skipped records has no rows", "[compute][exact]") {
+TEST_CASE("skipped records count toward neither as_of nor complete, and a period of only skipped records has no rows",
+          "[compute][exact]") {
   RankingRule rule = rule_from(R"(id: m
 title: 月
 exports: exports/*.jsonl
@@ -222,11 +225,12 @@ bad_records: skip
   CHECK(feb["skipped"]["first"][0]["reason"] == "field '值' is not a number: \"y\"");
 }
 
-TEST_CASE("CSV text cells that a spreadsheet would run as formulas get a leading quote, and numbers stay numbers", "[compute][exact]") {
+TEST_CASE("CSV text cells that a spreadsheet would run as formulas get a leading quote, and numbers stay numbers",
+          "[compute][exact]") {
   RankingRule rule = rule_from(kValueRule);
   MemoryFileSystem fs;
   fs.add("site/data/exports/a.jsonl", line("=HYPERLINK(\\\"http://x\\\",\\\"点击\\\")", "1") + line("+cmd", "-12.5") +
-                                         line("@SUM(1)", "2") + line("-1", "3"));
+                                          line("@SUM(1)", "2") + line("-1", "3"));
   RuleResults r = compute_rule(rule, fs, "site");
   std::string csv = period_to_csv(rule, r.periods.at(0));
   CHECK(csv.find("\"'=HYPERLINK(\"\"http://x\"\",\"\"点击\"\")\"") != std::string::npos);

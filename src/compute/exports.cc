@@ -29,8 +29,7 @@ bool glob_match(std::string_view pattern, std::string_view path) {
   return fnmatch(std::string(pattern).c_str(), std::string(path).c_str(), FNM_PATHNAME) == 0;
 }
 
-std::vector<std::string> find_exports(const RankingRule& rule, const FileSystem& fs,
-                                      const std::string& project_root) {
+std::vector<std::string> find_exports(const RankingRule& rule, const FileSystem& fs, const std::string& project_root) {
   std::set<std::string> found;
   std::string data = join_path(project_root, "data");
   if (!fs.is_dir(data)) return {};
@@ -41,8 +40,8 @@ std::vector<std::string> find_exports(const RankingRule& rule, const FileSystem&
   return {found.begin(), found.end()};
 }
 
-void check_export_inside(const RankingRule& rule, const FileSystem& fs,
-                         const std::string& project_root, const std::string& path) {
+void check_export_inside(const RankingRule& rule, const FileSystem& fs, const std::string& project_root,
+                         const std::string& path) {
   if (!fs.on_disk()) return;
   namespace stdfs = std::filesystem;
   std::error_code ec;
@@ -134,8 +133,7 @@ bool RecordChecker::deliver(const RawField* slots, const RecordPlace& place, Rec
     return bad(reason);
   }
   for (size_t i = 0; i < rule_.fields.size(); ++i)
-    if (slots[i].type == RawField::Type::Missing)
-      return bad("field '" + rule_.fields[i].key + "' is missing", d);
+    if (slots[i].type == RawField::Type::Missing) return bad("field '" + rule_.fields[i].key + "' is missing", d);
   // nullopt when the text is there; else the consumer's answer to the bad record.
   auto text_of = [&](int field, std::string_view& out) -> std::optional<bool> {
     const RawField& s = slots[field];
@@ -156,8 +154,7 @@ bool RecordChecker::deliver(const RawField* slots, const RecordPlace& place, Rec
     const RawField& s = slots[f];
     std::string reason_why;
     std::optional<Exact> v;
-    if (s.type == RawField::Type::Number || s.type == RawField::Type::String)
-      v = parse_decimal(s.text, &reason_why);
+    if (s.type == RawField::Type::Number || s.type == RawField::Type::String) v = parse_decimal(s.text, &reason_why);
     if (!v) {
       std::string reason = "field '" + rule_.fields[f].key + "' is not a number: " + shown(s);
       if (reason_why == "it is too large" || reason_why == "it is too small") reason += " (" + reason_why + ")";
@@ -241,7 +238,7 @@ class ReaderIterator {
 // A value of one record key, kept only for the keys the rule names.
 struct Slot {
   RawField::Type type = RawField::Type::Missing;
-  std::string text;  // strings, and numbers as written
+  std::string text;       // strings, and numbers as written
   const char* what = "";  // for Other: "true", "null", "an object"...
 };
 
@@ -253,10 +250,15 @@ const char* const kTopLevel =
 // Finds the records in the SAX events and hands each one to the checker.
 class RecordHandler : public nlohmann::json_sax<json> {
  public:
-  RecordHandler(const RankingRule& rule, CountingReader& reader, const std::string& path,
-                uint64_t order_base, RecordConsumer& consumer)
-      : checker_(rule), reader_(reader), path_(path), order_base_(order_base), consumer_(consumer),
-        slots_(rule.fields.size()), raw_(rule.fields.size()) {}
+  RecordHandler(const RankingRule& rule, CountingReader& reader, const std::string& path, uint64_t order_base,
+                RecordConsumer& consumer)
+      : checker_(rule),
+        reader_(reader),
+        path_(path),
+        order_base_(order_base),
+        consumer_(consumer),
+        slots_(rule.fields.size()),
+        raw_(rule.fields.size()) {}
 
   // Called before each top-level value, which starts at line:column.
   void reset_top(int line, int column) {
@@ -328,8 +330,7 @@ class RecordHandler : public nlohmann::json_sax<json> {
     if (in_record_ && depth_ == record_depth_ + 1) current_slot_ = checker_.field_of_key(k, key_position_++);
     return true;
   }
-  bool parse_error(std::size_t, const std::string& last_token,
-                   const nlohmann::detail::exception& ex) override {
+  bool parse_error(std::size_t, const std::string& last_token, const nlohmann::detail::exception& ex) override {
     std::string what = ex.what();
     // Drop nlohmann's "[json.exception...] parse error at line 1, column 5: ".
     size_t colon = what.find(": ");
@@ -439,18 +440,14 @@ class RecordHandler : public nlohmann::json_sax<json> {
   bool stopped_ = false;
 };
 
-
 }  // namespace
 
 namespace {
 
-bool is_json_lines(const std::string& path) {
-  return path.ends_with(".jsonl") || path.ends_with(".ndjson");
-}
+bool is_json_lines(const std::string& path) { return path.ends_with(".jsonl") || path.ends_with(".ndjson"); }
 
 // The precise message for a line simdjson rejected, from nlohmann's parser.
-Error line_json_error(const std::string& path, int line, std::string_view text,
-                      const char* fallback) {
+Error line_json_error(const std::string& path, int line, std::string_view text, const char* fallback) {
   try {
     json parsed = json::parse(text.begin(), text.end());
     (void)parsed;
@@ -478,10 +475,8 @@ std::string_view plain_string(const char* p) {
 // One part of a JSON Lines file: its lines, parsed one by one with simdjson.
 class JsonLinesPart {
  public:
-  JsonLinesPart(const RankingRule& rule, const std::string& path, uint64_t order_base,
-                RecordConsumer& consumer)
-      : checker_(rule), path_(path), order_base_(order_base), consumer_(consumer),
-        raw_(rule.fields.size()) {}
+  JsonLinesPart(const RankingRule& rule, const std::string& path, uint64_t order_base, RecordConsumer& consumer)
+      : checker_(rule), path_(path), order_base_(order_base), consumer_(consumer), raw_(rule.fields.size()) {}
 
   long lines() const { return line_; }
   long records() const { return records_; }
@@ -513,13 +508,16 @@ class JsonLinesPart {
     int column = 1 + static_cast<int>(utf8_length(text.substr(0, i)));
     if (p[i] != '{') {
       char c = p[i];
-      const char* found = c == '[' ? "a list" : c == '"' ? "a string" : c == 't' || c == 'f' ? "a boolean"
-                          : c == 'n' ? "null" : (c == '-' || (c >= '0' && c <= '9')) ? "a number" : nullptr;
+      const char* found = c == '['                               ? "a list"
+                          : c == '"'                             ? "a string"
+                          : c == 't' || c == 'f'                 ? "a boolean"
+                          : c == 'n'                             ? "null"
+                          : (c == '-' || (c >= '0' && c <= '9')) ? "a number"
+                                                                 : nullptr;
       if (found)
-        error_ = Error(SourceLocation{path_, static_cast<int>(line_), column},
-                       std::string(kTopLevel) + "; found " + found);
-      else
-        error_ = line_json_error(path_, static_cast<int>(line_), text, "unexpected character");
+        error_ =
+            Error(SourceLocation{path_, static_cast<int>(line_), column}, std::string(kTopLevel) + "; found " + found);
+      else error_ = line_json_error(path_, static_cast<int>(line_), text, "unexpected character");
       return;
     }
     for (auto& r : raw_) r.type = RawField::Type::Missing;
@@ -665,9 +663,8 @@ uint64_t part_start(int fd, uint64_t size, int k, int parts) {
   return size;
 }
 
-std::vector<PartOffsets> read_json_lines(const RankingRule& rule, const FileSystem& fs,
-                                         const std::string& full, const std::string& path,
-                                         uint64_t order_base, int parts,
+std::vector<PartOffsets> read_json_lines(const RankingRule& rule, const FileSystem& fs, const std::string& full,
+                                         const std::string& path, uint64_t order_base, int parts,
                                          const std::function<RecordConsumer&(int)>& consumer_of) {
   if (!fs.on_disk()) {
     auto bytes = fs.read(full);
@@ -705,8 +702,7 @@ std::vector<PartOffsets> read_json_lines(const RankingRule& rule, const FileSyst
   std::vector<PartOffsets> offsets(parts);
   for (int k = 0; k < parts; ++k) {
     if (k > 0)
-      offsets[k] = {offsets[k - 1].lines + readers[k - 1]->lines(),
-                    offsets[k - 1].records + readers[k - 1]->records()};
+      offsets[k] = {offsets[k - 1].lines + readers[k - 1]->lines(), offsets[k - 1].records + readers[k - 1]->records()};
     // The first problem in file order wins: an earlier part that stopped
     // (a bad record under `bad_records: error`) or failed hides later ones.
     if (failures[k]) std::rethrow_exception(failures[k]);
@@ -740,16 +736,16 @@ std::vector<PartOffsets> read_export_parts(const RankingRule& rule, const FileSy
   auto reader = std::make_unique<CountingReader>(*in);
   RecordHandler handler(rule, *reader, path, order_base, consumer_of(0));
   auto skip_space = [&] {
-    while (!reader->at_end() && (reader->peek() == ' ' || reader->peek() == '\n' ||
-                                 reader->peek() == '\r' || reader->peek() == '\t'))
+    while (!reader->at_end() &&
+           (reader->peek() == ' ' || reader->peek() == '\n' || reader->peek() == '\r' || reader->peek() == '\t'))
       reader->advance();
   };
   skip_space();
   // One top-level value for a JSON file, one per line for JSON Lines.
   while (!reader->at_end() && !handler.stopped()) {
     handler.reset_top(reader->line(), reader->column());
-    json::sax_parse(ReaderIterator(reader.get()), ReaderIterator(), &handler,
-                    json::input_format_t::json, /*strict=*/false);
+    json::sax_parse(ReaderIterator(reader.get()), ReaderIterator(), &handler, json::input_format_t::json,
+                    /*strict=*/false);
     skip_space();
   }
   return {PartOffsets{}};

@@ -60,8 +60,8 @@ struct ExportRecord {
   RecordPlace place;
   Date date;
   std::string_view entity;
-  std::string_view group;          // empty without a group
-  std::vector<Exact> numbers;      // one per RankingRule::number_fields
+  std::string_view group;      // empty without a group
+  std::vector<Exact> numbers;  // one per RankingRule::number_fields
 };
 
 // A record that breaks the rule's contract.
@@ -109,14 +109,13 @@ class RecordChecker {
 // The export files of `rule`: paths relative to `project_root` (e.g.
 // "data/exports/units-2020-11.json") matching any of its globs, which are
 // relative to data/ and may use * and ? (not across '/'). Sorted, no duplicates.
-std::vector<std::string> find_exports(const RankingRule& rule, const FileSystem& fs,
-                                      const std::string& project_root);
+std::vector<std::string> find_exports(const RankingRule& rule, const FileSystem& fs, const std::string& project_root);
 
 // Throws Error at the rule's `exports` key when `path` (relative to the root)
 // resolves, after symlinks, outside the project folder. Only real files are
 // checked; in-memory file systems have no links.
-void check_export_inside(const RankingRule& rule, const FileSystem& fs,
-                         const std::string& project_root, const std::string& path);
+void check_export_inside(const RankingRule& rule, const FileSystem& fs, const std::string& project_root,
+                         const std::string& path);
 
 // True if `path` matches the glob `pattern` (* and ? stay within one path component).
 bool glob_match(std::string_view pattern, std::string_view path);

@@ -1,7 +1,7 @@
 #include "compute/expression.h"
 
-#include <charconv>
 #include <cctype>
+#include <charconv>
 
 #include "util/text.h"
 
@@ -26,8 +26,7 @@ class Parser {
     if (pos_ == text_.size()) throw ExpressionError(0, "the expression is empty");
     auto e = parse_or();
     skip_space();
-    if (pos_ != text_.size())
-      throw ExpressionError(pos_, "unexpected " + describe_here() + " after the expression");
+    if (pos_ != text_.size()) throw ExpressionError(pos_, "unexpected " + describe_here() + " after the expression");
     return e;
   }
 
@@ -36,8 +35,8 @@ class Parser {
   size_t pos_ = 0;
 
   void skip_space() {
-    while (pos_ < text_.size() && (text_[pos_] == ' ' || text_[pos_] == '\t' ||
-                                   text_[pos_] == '\n' || text_[pos_] == '\r'))
+    while (pos_ < text_.size() &&
+           (text_[pos_] == ' ' || text_[pos_] == '\t' || text_[pos_] == '\n' || text_[pos_] == '\r'))
       ++pos_;
   }
 
@@ -53,8 +52,7 @@ class Parser {
     skip_space();
     if (text_.substr(pos_, token.size()) != token) return false;
     // Keywords must not run into a following name: "order" is not "or" + "der".
-    if (is_name_start(token[0]) && pos_ + token.size() < text_.size() &&
-        is_name_char(text_[pos_ + token.size()]))
+    if (is_name_start(token[0]) && pos_ + token.size() < text_.size() && is_name_char(text_[pos_ + token.size()]))
       return false;
     pos_ += token.size();
     return true;
@@ -84,9 +82,9 @@ class Parser {
 
   std::shared_ptr<Expr> parse_comparison() {
     auto l = parse_sum();
-    static const std::pair<const char*, Expr::Op> kOps[] = {
-        {">=", Expr::Op::Ge}, {"<=", Expr::Op::Le}, {"==", Expr::Op::Eq},
-        {"!=", Expr::Op::Ne}, {">", Expr::Op::Gt},  {"<", Expr::Op::Lt}};
+    static const std::pair<const char*, Expr::Op> kOps[] = {{">=", Expr::Op::Ge}, {"<=", Expr::Op::Le},
+                                                            {"==", Expr::Op::Eq}, {"!=", Expr::Op::Ne},
+                                                            {">", Expr::Op::Gt},  {"<", Expr::Op::Lt}};
     for (const auto& [tok, op] : kOps) {
       if (accept(tok)) {
         auto r = parse_sum();
@@ -138,8 +136,7 @@ class Parser {
   std::shared_ptr<Expr> parse_primary() {
     skip_space();
     size_t start = pos_;
-    if (pos_ == text_.size())
-      throw ExpressionError(pos_, "the expression ends where a value was expected");
+    if (pos_ == text_.size()) throw ExpressionError(pos_, "the expression ends where a value was expected");
     unsigned char c = text_[pos_];
     if (c == '(') {
       ++pos_;
@@ -148,8 +145,7 @@ class Parser {
       return e;
     }
     if (std::isdigit(c) || c == '.') {
-      while (pos_ < text_.size() && (std::isdigit((unsigned char)text_[pos_]) || text_[pos_] == '.'))
-        ++pos_;
+      while (pos_ < text_.size() && (std::isdigit((unsigned char)text_[pos_]) || text_[pos_] == '.')) ++pos_;
       auto e = std::make_shared<Expr>();
       e->kind = Expr::Kind::Number;
       e->offset = start;
@@ -176,10 +172,8 @@ class Parser {
         skip_space();
         if (!accept(")")) {
           e->args.push_back(parse_or());
-          if (accept(","))
-            throw ExpressionError(pos_ - 1, "'" + e->name + "' takes one argument");
-          if (!accept(")"))
-            throw ExpressionError(pos_, "expected ')' but found " + describe_here());
+          if (accept(",")) throw ExpressionError(pos_ - 1, "'" + e->name + "' takes one argument");
+          if (!accept(")")) throw ExpressionError(pos_, "expected ')' but found " + describe_here());
         }
         e->end = pos_;
       }
@@ -189,11 +183,9 @@ class Parser {
   }
 };
 
-void resolve(Expr& e, const ExpressionScope& scope, std::vector<AggregateTerm>& terms,
-             bool inside) {
+void resolve(Expr& e, const ExpressionScope& scope, std::vector<AggregateTerm>& terms, bool inside) {
   switch (e.kind) {
-    case Expr::Kind::Number:
-      return;
+    case Expr::Kind::Number: return;
     case Expr::Kind::Name: {
       const auto& names = inside ? scope.inner_names : scope.outer_names;
       for (size_t i = 0; i < names.size(); ++i) {
@@ -210,11 +202,9 @@ void resolve(Expr& e, const ExpressionScope& scope, std::vector<AggregateTerm>& 
           throw ExpressionError(e.offset, "metric '" + e.name +
                                               "' cannot be used inside an aggregate, whose "
                                               "argument is evaluated per record");
-        if (!scope.allow_aggregates)
-          throw ExpressionError(e.offset, "'" + e.name + "' is not a metric here");
-        throw ExpressionError(e.offset, scope.inner_word + " '" + e.name +
-                                            "' must be inside an aggregate, e.g. last(" + e.name +
-                                            ")");
+        if (!scope.allow_aggregates) throw ExpressionError(e.offset, "'" + e.name + "' is not a metric here");
+        throw ExpressionError(
+            e.offset, scope.inner_word + " '" + e.name + "' must be inside an aggregate, e.g. last(" + e.name + ")");
       }
       for (const auto& n : scope.later_names)
         if (n == e.name)
@@ -237,13 +227,11 @@ void resolve(Expr& e, const ExpressionScope& scope, std::vector<AggregateTerm>& 
         throw ExpressionError(e.offset, message);
       }
       if (!scope.allow_aggregates)
-        throw ExpressionError(e.offset, "aggregates such as '" + e.name +
-                                            "' cannot be used here; refer to metrics by id");
-      if (inside)
-        throw ExpressionError(e.offset, "aggregates cannot be nested");
+        throw ExpressionError(e.offset,
+                              "aggregates such as '" + e.name + "' cannot be used here; refer to metrics by id");
+      if (inside) throw ExpressionError(e.offset, "aggregates cannot be nested");
       e.aggregate = static_cast<Aggregate>(found);
-      if ((e.aggregate == Aggregate::First || e.aggregate == Aggregate::Last) &&
-          !scope.allow_first_last)
+      if ((e.aggregate == Aggregate::First || e.aggregate == Aggregate::Last) && !scope.allow_first_last)
         throw ExpressionError(e.offset, "'" + e.name + "' needs dates, which group metrics do not have");
       if (e.args.empty() && e.aggregate != Aggregate::Count)
         throw ExpressionError(e.offset, "'" + e.name + "' needs an argument");
@@ -256,8 +244,7 @@ void resolve(Expr& e, const ExpressionScope& scope, std::vector<AggregateTerm>& 
     case Expr::Kind::Binary:
       for (auto& a : e.args) resolve(*a, scope, terms, inside);
       return;
-    default:
-      return;  // already resolved
+    default: return;  // already resolved
   }
 }
 
@@ -267,28 +254,20 @@ std::string_view aggregate_name(Aggregate a) { return kAggregateNames[static_cas
 
 std::shared_ptr<Expr> parse_expression(std::string_view text) { return Parser(text).parse(); }
 
-void resolve_expression(Expr& expr, const ExpressionScope& scope,
-                        std::vector<AggregateTerm>& terms) {
+void resolve_expression(Expr& expr, const ExpressionScope& scope, std::vector<AggregateTerm>& terms) {
   resolve(expr, scope, terms, false);
 }
 
 Exact evaluate(const Expr& e, const EvalContext& ctx) {
   switch (e.kind) {
-    case Expr::Kind::Number:
-      return e.exact;
+    case Expr::Kind::Number: return e.exact;
     case Expr::Kind::Field:
-    case Expr::Kind::MemberMetric:
-      return ctx.inner[e.index];
-    case Expr::Kind::Metric:
-      return ctx.metrics[e.index];
-    case Expr::Kind::Call:
-      return ctx.terms[e.index];
-    case Expr::Kind::Negate:
-      return -evaluate(*e.args[0], ctx);
-    case Expr::Kind::Name:
-      return Exact::undefined();  // unresolved; resolve_expression() prevents this
-    case Expr::Kind::Binary:
-      break;
+    case Expr::Kind::MemberMetric: return ctx.inner[e.index];
+    case Expr::Kind::Metric: return ctx.metrics[e.index];
+    case Expr::Kind::Call: return ctx.terms[e.index];
+    case Expr::Kind::Negate: return -evaluate(*e.args[0], ctx);
+    case Expr::Kind::Name: return Exact::undefined();  // unresolved; resolve_expression() prevents this
+    case Expr::Kind::Binary: break;
   }
   Exact l = evaluate(*e.args[0], ctx);
   if (e.op == Expr::Op::And && !truthy(l)) return Exact();
@@ -326,8 +305,10 @@ int precedence(const Expr& e) {
   switch (e.op) {
     case Expr::Op::Or: return 1;
     case Expr::Op::And: return 2;
-    case Expr::Op::Add: case Expr::Op::Sub: return 4;
-    case Expr::Op::Mul: case Expr::Op::Div: return 5;
+    case Expr::Op::Add:
+    case Expr::Op::Sub: return 4;
+    case Expr::Op::Mul:
+    case Expr::Op::Div: return 5;
     default: return 3;
   }
 }
@@ -346,8 +327,7 @@ std::string print_expression(const Expr& e) {
       auto r = std::to_chars(buf, buf + sizeof buf, e.number);
       return std::string(buf, r.ptr);
     }
-    case Expr::Kind::Call:
-      return e.name + "(" + (e.args.empty() ? "" : print_expression(*e.args[0])) + ")";
+    case Expr::Kind::Call: return e.name + "(" + (e.args.empty() ? "" : print_expression(*e.args[0])) + ")";
     case Expr::Kind::Negate: {
       std::string inner = print_expression(*e.args[0]);
       return precedence(*e.args[0]) < 6 ? "-(" + inner + ")" : "-" + inner;
@@ -361,8 +341,7 @@ std::string print_expression(const Expr& e) {
       if (precedence(*e.args[1]) <= p) r = "(" + r + ")";
       return l + " " + op_text(e.op) + " " + r;
     }
-    default:
-      return e.name;
+    default: return e.name;
   }
 }
 

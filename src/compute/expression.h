@@ -40,7 +40,7 @@ struct Expr {
   Kind kind = Kind::Number;
   double number = 0;  // Number: as a double, for printing
   Exact exact;        // Number: its exact value
-  std::string name;  // Name/Field/Metric/MemberMetric: the name; Call: the function
+  std::string name;   // Name/Field/Metric/MemberMetric: the name; Call: the function
   Op op = Op::Add;
   Aggregate aggregate = Aggregate::Sum;
   int index = -1;
@@ -54,8 +54,7 @@ using ExprPtr = std::shared_ptr<const Expr>;
 // A problem in an expression at byte `offset` of its text.
 class ExpressionError : public std::runtime_error {
  public:
-  ExpressionError(size_t offset, std::string message)
-      : std::runtime_error(std::move(message)), offset(offset) {}
+  ExpressionError(size_t offset, std::string message) : std::runtime_error(std::move(message)), offset(offset) {}
   size_t offset;
 };
 
@@ -87,8 +86,7 @@ struct ExpressionScope {
 
 // Binds names and appends each aggregate call to `terms` (its index goes in
 // the node). Throws ExpressionError with a plain-words message.
-void resolve_expression(Expr& expr, const ExpressionScope& scope,
-                        std::vector<AggregateTerm>& terms);
+void resolve_expression(Expr& expr, const ExpressionScope& scope, std::vector<AggregateTerm>& terms);
 
 // Raised while evaluating per record when a divisor is zero.
 struct DivisionByZero {

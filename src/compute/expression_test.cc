@@ -63,11 +63,10 @@ TEST_CASE("expression errors say what is wrong and where", "[compute]") {
   ExpressionScope scope;
   scope.inner_names = {"active", "members"};
   scope.outer_names = {"participation"};
-  CHECK(error_of("mean(activ / members)", scope) ==
-        "5: unknown name 'activ' in expression; did you mean 'active'?");
-  CHECK(error_of("avg(active)", scope) == "0: unknown function 'avg'; the aggregates are sum, mean, min, max, count, first and last");
-  CHECK(error_of("active / members", scope) ==
-        "0: field 'active' must be inside an aggregate, e.g. last(active)");
+  CHECK(error_of("mean(activ / members)", scope) == "5: unknown name 'activ' in expression; did you mean 'active'?");
+  CHECK(error_of("avg(active)", scope) ==
+        "0: unknown function 'avg'; the aggregates are sum, mean, min, max, count, first and last");
+  CHECK(error_of("active / members", scope) == "0: field 'active' must be inside an aggregate, e.g. last(active)");
   CHECK(error_of("mean(participation)", scope) ==
         "5: metric 'participation' cannot be used inside an aggregate, whose argument is evaluated per record");
   CHECK(error_of("mean(mean(active))", scope) == "5: aggregates cannot be nested");
@@ -76,5 +75,6 @@ TEST_CASE("expression errors say what is wrong and where", "[compute]") {
   CHECK(error_of("participation = 1", scope) == "14: '=' is not an operator; write '==' to compare");
   CHECK(error_of("", scope) == "0: the expression is empty");
   CHECK(error_of("1 < 2 < 3", scope) == "6: comparisons cannot be chained; use 'and'");
-  CHECK(error_of("import(os)", scope) == "0: unknown function 'import'; the aggregates are sum, mean, min, max, count, first and last");
+  CHECK(error_of("import(os)", scope) ==
+        "0: unknown function 'import'; the aggregates are sum, mean, min, max, count, first and last");
 }

@@ -20,8 +20,7 @@ std::optional<NumberFormat> parse_number_format(std::string_view spec) {
   if (style.size() == spec.size()) return f;
   std::string_view n = spec.substr(style.size() + 1);
   auto [p, ec] = std::from_chars(n.data(), n.data() + n.size(), f.places);
-  if (n.empty() || ec != std::errc() || p != n.data() + n.size() || f.places < 0 || f.places > 9)
-    return std::nullopt;
+  if (n.empty() || ec != std::errc() || p != n.data() + n.size() || f.places < 0 || f.places > 9) return std::nullopt;
   return f;
 }
 

@@ -34,8 +34,7 @@ std::optional<PeriodKind> parse_period_kind(std::string_view name) {
 PeriodRange period_of(PeriodKind kind, const Date& d) {
   char buf[32];
   switch (kind) {
-    case PeriodKind::Day:
-      return {d.iso(), d, d};
+    case PeriodKind::Day: return {d.iso(), d, d};
     case PeriodKind::Week: {
       int year = d.iso_week_year();
       std::snprintf(buf, sizeof buf, "%04d-W%02d", year, d.iso_week());
@@ -80,8 +79,7 @@ std::optional<PeriodRange> parse_period_id(PeriodKind kind, std::string_view id)
       break;
     }
     case PeriodKind::Week: {
-      if (rest.size() != 4 || rest.substr(0, 2) != "-W" || !read_int(rest.substr(2), n) || n < 1)
-        return std::nullopt;
+      if (rest.size() != 4 || rest.substr(0, 2) != "-W" || !read_int(rest.substr(2), n) || n < 1) return std::nullopt;
       long monday = iso_week_one_monday(year) + 7L * (n - 1);
       Date d = Date::from_days(monday);
       if (d.iso_week_year() != year) return std::nullopt;  // week 53 in a 52-week year
@@ -89,19 +87,16 @@ std::optional<PeriodRange> parse_period_id(PeriodKind kind, std::string_view id)
       break;
     }
     case PeriodKind::Month:
-      if (rest.size() != 3 || rest[0] != '-' || !read_int(rest.substr(1), n) || n < 1 || n > 12)
-        return std::nullopt;
+      if (rest.size() != 3 || rest[0] != '-' || !read_int(rest.substr(1), n) || n < 1 || n > 12) return std::nullopt;
       any_day = Date{year, n, 1};
       break;
     case PeriodKind::Quarter:
-      if (rest.size() != 3 || rest.substr(0, 2) != "-Q" || !read_int(rest.substr(2), n) || n < 1 ||
-          n > 4)
+      if (rest.size() != 3 || rest.substr(0, 2) != "-Q" || !read_int(rest.substr(2), n) || n < 1 || n > 4)
         return std::nullopt;
       any_day = Date{year, n * 3, 1};
       break;
     case PeriodKind::Half:
-      if (rest.size() != 3 || rest.substr(0, 2) != "-H" || !read_int(rest.substr(2), n) || n < 1 ||
-          n > 2)
+      if (rest.size() != 3 || rest.substr(0, 2) != "-H" || !read_int(rest.substr(2), n) || n < 1 || n > 2)
         return std::nullopt;
       any_day = Date{year, n * 6, 1};
       break;

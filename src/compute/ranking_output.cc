@@ -291,14 +291,11 @@ std::string period_json_text(const RankingRule& rule, const PeriodResult& p) {
   return out;
 }
 
-ojson period_to_json(const RankingRule& rule, const PeriodResult& p) {
-  return ojson::parse(period_json_text(rule, p));
-}
+ojson period_to_json(const RankingRule& rule, const PeriodResult& p) { return ojson::parse(period_json_text(rule, p)); }
 
 std::string csv_text(const std::string& s) {
   // OWASP: a spreadsheet reads a cell starting with = + - @ TAB or CR as a formula.
-  if (!s.empty() && std::string_view("=+-@\t\r").find(s[0]) != std::string_view::npos)
-    return csv_field("'" + s);
+  if (!s.empty() && std::string_view("=+-@\t\r").find(s[0]) != std::string_view::npos) return csv_field("'" + s);
   return csv_field(s);
 }
 
@@ -338,7 +335,8 @@ std::optional<PeriodResult> period_from_json(const RankingRule& rule, const nloh
       mv.value = v.is_object() && v["value"].is_number() ? v["value"].get<double>() : std::nan("");
       mv.exact = Exact::undefined();
       std::optional<Exact> exact;
-      if (v.is_object() && v.contains("exact") && v["exact"].is_string()) exact = exact_from_text(v["exact"].get<std::string>());
+      if (v.is_object() && v.contains("exact") && v["exact"].is_string())
+        exact = exact_from_text(v["exact"].get<std::string>());
       if (exact) mv.exact = *exact;
       else if (std::isfinite(mv.value)) {  // written before "exact" was: the double's shortest decimal
         char buf[64];

@@ -3,8 +3,8 @@
 #include <algorithm>
 #include <atomic>
 #include <climits>
-#include <cstring>
 #include <cmath>
+#include <cstring>
 #include <limits>
 #include <numeric>
 #include <thread>
@@ -24,10 +24,10 @@ constexpr size_t kSkippedExamples = 20;
 // fixed size, whatever the number of records. Exact, so the order in which
 // records (or parts of a file read in parallel) arrive cannot change a sum.
 struct TermState {
-  Exact v;      // Sum/Mean: the sum; Min/Max: the extreme; First/Last: the value
-  long n = 0;   // values taken (Count: those counted)
-  long day = 0;         // First/Last: the date of `v`
-  uint64_t order = 0;   // and its reading order, for records of the same date
+  Exact v;             // Sum/Mean: the sum; Min/Max: the extreme; First/Last: the value
+  long n = 0;          // values taken (Count: those counted)
+  long day = 0;        // First/Last: the date of `v`
+  uint64_t order = 0;  // and its reading order, for records of the same date
 
   void add(Aggregate a, bool has_argument, const Exact& x, long d, uint64_t o) {
     switch (a) {
@@ -58,7 +58,10 @@ struct TermState {
     if (o.n == 0) return;
     switch (a) {
       case Aggregate::Sum:
-      case Aggregate::Mean: v += o.v; n += o.n; return;
+      case Aggregate::Mean:
+        v += o.v;
+        n += o.n;
+        return;
       case Aggregate::Count: n += o.n; return;
       case Aggregate::Min:
         if (n == 0 || Exact::compare(o.v, v) < 0) v = o.v;
@@ -181,15 +184,13 @@ void finish_skipped(SkippedRecords& s) {
   for (const auto& r : s.first) s.examples.push_back(r.message());
 }
 
-std::vector<Exact> term_values(const std::vector<AggregateTerm>& terms,
-                               const std::vector<TermState>& states) {
+std::vector<Exact> term_values(const std::vector<AggregateTerm>& terms, const std::vector<TermState>& states) {
   std::vector<Exact> out(terms.size());
   for (size_t i = 0; i < terms.size(); ++i) out[i] = states[i].value(terms[i].aggregate);
   return out;
 }
 
-std::vector<MetricValue> evaluate_metrics(const std::vector<RankingMetric>& metrics,
-                                          const std::vector<Exact>& terms) {
+std::vector<MetricValue> evaluate_metrics(const std::vector<RankingMetric>& metrics, const std::vector<Exact>& terms) {
   std::vector<Exact> values(metrics.size());
   std::vector<MetricValue> out(metrics.size());
   for (size_t i = 0; i < metrics.size(); ++i) {
@@ -226,8 +227,8 @@ int compare_values(const std::vector<MetricValue>& a, const std::vector<MetricVa
 // is Unicode code point order) and gives their competition ranks, parallel
 // to the sorted items.
 template <typename Metrics, typename Name>
-std::vector<int> rank_items(std::vector<size_t>& items, const std::vector<RankingOrderKey>& order,
-                            Metrics metrics_of, Name name_of) {
+std::vector<int> rank_items(std::vector<size_t>& items, const std::vector<RankingOrderKey>& order, Metrics metrics_of,
+                            Name name_of) {
   std::stable_sort(items.begin(), items.end(), [&](size_t a, size_t b) {
     int c = compare_values(metrics_of(a), metrics_of(b), order);
     return c != 0 ? c < 0 : name_of(a) < name_of(b);
@@ -241,8 +242,7 @@ std::vector<int> rank_items(std::vector<size_t>& items, const std::vector<Rankin
 }
 
 // One list over `items` (in rank order, with their ranks).
-ListPart select(const RankingList& spec, const std::vector<size_t>& items,
-                const std::vector<int>& ranks,
+ListPart select(const RankingList& spec, const std::vector<size_t>& items, const std::vector<int>& ranks,
                 const std::function<const std::vector<MetricValue>&(size_t)>& metrics_of) {
   ListPart part;
   for (size_t i = 0; i < items.size(); ++i) {
@@ -290,8 +290,7 @@ PeriodResult finish_period(const RankingRule& rule, PeriodState& state) {
   const size_t term_count = rule.terms.size();
   for (size_t k : by_name) {
     const EntityState& e = state.entities[k];
-    std::vector<TermState> terms(state.terms.begin() + k * term_count,
-                                 state.terms.begin() + (k + 1) * term_count);
+    std::vector<TermState> terms(state.terms.begin() + k * term_count, state.terms.begin() + (k + 1) * term_count);
     RankedRow row;
     row.entity = e.entity;
     row.group = e.group;
@@ -410,8 +409,7 @@ PeriodResult finish_period(const RankingRule& rule, PeriodState& state) {
 }
 
 // "field '学员总数' is 0, and 'active / members' divides by it".
-std::string division_reason(const RankingRule& rule, const AggregateTerm& term,
-                            const Expr* divisor) {
+std::string division_reason(const RankingRule& rule, const AggregateTerm& term, const Expr* divisor) {
   std::string out = divisor->kind == Expr::Kind::Field ? "field '" : "'";
   out += divisor->kind == Expr::Kind::Field ? rule.fields[rule.number_fields[divisor->index]].key
                                             : print_expression(*divisor);
@@ -446,8 +444,8 @@ class Aggregator : public RecordConsumer {
   explicit Aggregator(const RankingRule& rule) : rule_(rule), args_(rule.terms.size()) {}
 
   std::map<std::string, PeriodState> periods;
-  SkippedRecords skipped;          // every skipped record, dated or not
-  std::optional<BadRecord> stop;   // the first bad record under `bad_records: error`
+  SkippedRecords skipped;         // every skipped record, dated or not
+  std::optional<BadRecord> stop;  // the first bad record under `bad_records: error`
   long records = 0;
   // The file being read: its records and dates.
   long file_records = 0, file_bad = 0;
@@ -485,8 +483,7 @@ class Aggregator : public RecordConsumer {
     EntityState& e = p.entities[k];
     TermState* terms = p.terms.data() + k * term_count;
     for (size_t t = 0; t < term_count; ++t)
-      terms[t].add(rule_.terms[t].aggregate, rule_.terms[t].argument != nullptr, args_[t], day,
-                     r.place.order);
+      terms[t].add(rule_.terms[t].aggregate, rule_.terms[t].argument != nullptr, args_[t], day, r.place.order);
     ++e.records;
     ++p.records;
     p.last_day = std::max(p.last_day, day);
@@ -561,16 +558,14 @@ int reader_threads() {
 
 }  // namespace
 
-RuleResults compute_rule(const RankingRule& rule, const FileSystem& fs,
-                         const std::string& project_root,
+RuleResults compute_rule(const RankingRule& rule, const FileSystem& fs, const std::string& project_root,
                          const std::function<bool(const std::string& path)>& skip_file) {
   RuleResults results;
   results.exports = find_exports(rule, fs, project_root);
   if (results.exports.empty()) {
     std::string globs;
     for (const auto& g : rule.exports) globs += (globs.empty() ? "'" : ", '") + g + "'";
-    throw Error(rule.exports_where, "no export file under data/ matches " + globs,
-                rule.exports_line);
+    throw Error(rule.exports_where, "no export file under data/ matches " + globs, rule.exports_line);
   }
   for (const auto& file : results.exports) check_export_inside(rule, fs, project_root, file);
   Aggregator main(rule);
@@ -592,8 +587,8 @@ RuleResults compute_rule(const RankingRule& rule, const FileSystem& fs,
       while (static_cast<int>(others.size()) < k) others.push_back(std::make_unique<Aggregator>(rule));
       return *others[k - 1];
     };
-    std::vector<PartOffsets> offsets = read_export_parts(rule, fs, project_root, file, file_number << 40,
-                                                         reader_threads(), consumer_of);
+    std::vector<PartOffsets> offsets =
+        read_export_parts(rule, fs, project_root, file, file_number << 40, reader_threads(), consumer_of);
     // The first bad record in file order stops the build under `bad_records: error`.
     for (size_t k = 0; k < offsets.size(); ++k) {
       Aggregator& a = k == 0 ? main : *others[k - 1];
@@ -685,8 +680,8 @@ std::vector<EntityHistory> entity_histories(const RuleResults& results) {
       auto& h = by_key[{row.entity, row.group}];
       h.entity = row.entity;
       h.group = row.group;
-      h.points.push_back({p.id, p.complete, p.last_in_data, row.rank, row.overall_rank,
-                          group_sizes[row.group], row.metrics});
+      h.points.push_back(
+          {p.id, p.complete, p.last_in_data, row.rank, row.overall_rank, group_sizes[row.group], row.metrics});
     }
   }
   std::vector<EntityHistory> out;

@@ -34,7 +34,7 @@ struct RankedRow {
   int rank = 0;          // within its group when the rule has one, else overall
   int overall_rank = 0;  // over all rows of the period
   std::string entity;
-  std::string group;  // empty without a group
+  std::string group;                 // empty without a group
   std::vector<MetricValue> metrics;  // parallel to RankingRule::metrics
   long records = 0;                  // export records aggregated into the row
 };
@@ -43,7 +43,7 @@ struct RankedRow {
 struct GroupRow {
   int rank = 0;
   std::string group;
-  int members = 0;  // rows in the group
+  int members = 0;                   // rows in the group
   std::vector<MetricValue> metrics;  // parallel to RankingGroups::metrics
 };
 
@@ -73,7 +73,7 @@ struct ListResult {
 struct SkippedRecord {
   std::string path;  // "data/exports/units-2020-11.json"
   int line = 0, column = 0;
-  long index = 0;    // its number in the file
+  long index = 0;  // its number in the file
   std::string reason;
   std::string text;  // the record as written (long records cut, with "…")
   // "path:line:col: record 17: reason"
@@ -101,11 +101,11 @@ struct PeriodResult {
   // Without a group: by rank. With one: by group, then rank in the group.
   // Ties are listed by entity name.
   std::vector<RankedRow> rows;
-  std::vector<GroupTable> tables;  // one per group in name order; one table without groups
-  std::vector<ListResult> lists;   // parallel to RankingRule::lists
-  std::vector<GroupRow> group_rows;        // by rank; empty without `groups:`
-  std::vector<ListResult> group_lists;     // parallel to RankingGroups::lists
-  SkippedRecords skipped;  // skipped records dated in this period
+  std::vector<GroupTable> tables;       // one per group in name order; one table without groups
+  std::vector<ListResult> lists;        // parallel to RankingRule::lists
+  std::vector<GroupRow> group_rows;     // by rank; empty without `groups:`
+  std::vector<ListResult> group_lists;  // parallel to RankingGroups::lists
+  SkippedRecords skipped;               // skipped records dated in this period
 };
 
 // The dates an export file holds, for knowing later whether it can only
@@ -118,12 +118,12 @@ struct ExportSpan {
 };
 
 struct RuleResults {
-  std::vector<std::string> exports;  // the files read, relative to the project root
-  std::vector<ExportSpan> spans;     // parallel to `exports`: the dates each file holds
-  std::vector<std::string> unread;   // files matched but not read (see compute_rule)
-  std::vector<PeriodResult> periods; // in calendar order
+  std::vector<std::string> exports;   // the files read, relative to the project root
+  std::vector<ExportSpan> spans;      // parallel to `exports`: the dates each file holds
+  std::vector<std::string> unread;    // files matched but not read (see compute_rule)
+  std::vector<PeriodResult> periods;  // in calendar order
   long records = 0;
-  SkippedRecords skipped;  // all skipped records, including undated ones
+  SkippedRecords skipped;            // all skipped records, including undated ones
   std::vector<Diagnostic> warnings;  // e.g. an export file that holds no records
 };
 
@@ -133,8 +133,7 @@ struct RuleResults {
 // `skip_file`, when given, names export files not to read: those whose
 // records all belong to periods already published (their results come from
 // the published snapshots instead).
-RuleResults compute_rule(const RankingRule& rule, const FileSystem& fs,
-                         const std::string& project_root,
+RuleResults compute_rule(const RankingRule& rule, const FileSystem& fs, const std::string& project_root,
                          const std::function<bool(const std::string& path)>& skip_file = {});
 
 // The period with id `id`, or null.

@@ -151,8 +151,8 @@ lists:
   std::vector<std::pair<int, std::string>> ranks;
   for (const auto& row : p.rows) ranks.push_back({row.rank, row.entity});
   // Ties are listed by entity name (UTF-8 byte order).
-  CHECK(ranks == std::vector<std::pair<int, std::string>>{
-                     {1, "戊"}, {2, "丙"}, {2, "乙"}, {4, "甲"}, {5, "丁"}, {5, "己"}});
+  CHECK(ranks ==
+        std::vector<std::pair<int, std::string>>{{1, "戊"}, {2, "丙"}, {2, "乙"}, {4, "甲"}, {5, "丁"}, {5, "己"}});
   CHECK(entities(p, p.lists[0].parts[0]) == std::vector<std::string>{"戊", "丙", "乙"});
   CHECK(p.lists[0].ties_extended());
   CHECK(entities(p, p.lists[1].parts[0]) == std::vector<std::string>{"戊", "丙", "乙"});
@@ -248,18 +248,27 @@ TEST_CASE("a bad record is an error naming the export file and the record", "[co
   };
   CHECK(error_of(rule, with(R"({"日期": "2020-11-01", "单位": "乙", "学员总数": 10, "积分合计": 300})")) ==
         "data/exports/units-2020-11.json:3:3: error: record 2: field '活跃学员数' is missing");
-  CHECK(error_of(rule, with(R"({"日期": "2020-11-01", "单位": "乙", "学员总数": 10, "活跃学员数": "九", "积分合计": 300})")) ==
-        "data/exports/units-2020-11.json:3:3: error: record 2: field '活跃学员数' is not a number: \"九\"");
-  CHECK(error_of(rule, with(R"({"日期": "2020-11-01", "单位": "乙", "学员总数": 10, "活跃学员数": null, "积分合计": 300})")) ==
-        "data/exports/units-2020-11.json:3:3: error: record 2: field '活跃学员数' is not a number: null");
-  CHECK(error_of(rule, with(R"({"日期": "2020-11-01", "单位": "乙", "学员总数": 0, "活跃学员数": 0, "积分合计": 0})")) ==
-        "data/exports/units-2020-11.json:3:3: error: record 2: field '学员总数' is 0, and 'active / members' divides by it");
-  CHECK(error_of(rule, with(R"({"日期": "2020-11-31", "单位": "乙", "学员总数": 10, "活跃学员数": 9, "积分合计": 300})")) ==
-        "data/exports/units-2020-11.json:3:3: error: record 2: field '日期' is not a date: \"2020-11-31\" (2020年11月 has no day 31)");
-  CHECK(error_of(rule, with(R"({"日期": "昨天", "单位": "乙", "学员总数": 10, "活跃学员数": 9, "积分合计": 300})")) ==
-        "data/exports/units-2020-11.json:3:3: error: record 2: field '日期' is not a date: \"昨天\" (expected a date such as 2020-12-16 or 2020年12月16日)");
-  CHECK(error_of(rule, with(R"({"日期": "2020-11-02", "单位": "乙", "学员总数": 10 "活跃学员数": 9})")) ==
-        "data/exports/units-2020-11.json:3:46: error: invalid JSON: syntax error while parsing object - unexpected string literal; expected '}'");
+  CHECK(
+      error_of(rule,
+               with(R"({"日期": "2020-11-01", "单位": "乙", "学员总数": 10, "活跃学员数": "九", "积分合计": 300})")) ==
+      "data/exports/units-2020-11.json:3:3: error: record 2: field '活跃学员数' is not a number: \"九\"");
+  CHECK(
+      error_of(rule,
+               with(R"({"日期": "2020-11-01", "单位": "乙", "学员总数": 10, "活跃学员数": null, "积分合计": 300})")) ==
+      "data/exports/units-2020-11.json:3:3: error: record 2: field '活跃学员数' is not a number: null");
+  CHECK(
+      error_of(rule, with(R"({"日期": "2020-11-01", "单位": "乙", "学员总数": 0, "活跃学员数": 0, "积分合计": 0})")) ==
+      "data/exports/units-2020-11.json:3:3: error: record 2: field '学员总数' is 0, and 'active / members' divides by it");
+  CHECK(
+      error_of(rule,
+               with(R"({"日期": "2020-11-31", "单位": "乙", "学员总数": 10, "活跃学员数": 9, "积分合计": 300})")) ==
+      "data/exports/units-2020-11.json:3:3: error: record 2: field '日期' is not a date: \"2020-11-31\" (2020年11月 has no day 31)");
+  CHECK(
+      error_of(rule, with(R"({"日期": "昨天", "单位": "乙", "学员总数": 10, "活跃学员数": 9, "积分合计": 300})")) ==
+      "data/exports/units-2020-11.json:3:3: error: record 2: field '日期' is not a date: \"昨天\" (expected a date such as 2020-12-16 or 2020年12月16日)");
+  CHECK(
+      error_of(rule, with(R"({"日期": "2020-11-02", "单位": "乙", "学员总数": 10 "活跃学员数": 9})")) ==
+      "data/exports/units-2020-11.json:3:46: error: invalid JSON: syntax error while parsing object - unexpected string literal; expected '}'");
   MemoryFileSystem empty;
   CHECK(error_of(rule, empty) ==
         "data/rules/r.yaml:3:10: error: no export file under data/ matches 'exports/units-*.json'\n"
@@ -279,9 +288,9 @@ TEST_CASE("bad_records: skip counts the skipped records and why", "[compute]") {
 ])");
   RuleResults r = compute_rule(rule, fs, "site");
   CHECK(r.skipped.count == 3);
-  CHECK(r.skipped.by_reason == std::map<std::string, long>{
-                                   {"field '学员总数' is 0, and 'active / members' divides by it", 2},
-                                   {"field '活跃学员数' is missing", 1}});
+  CHECK(r.skipped.by_reason ==
+        std::map<std::string, long>{{"field '学员总数' is 0, and 'active / members' divides by it", 2},
+                                    {"field '活跃学员数' is missing", 1}});
   CHECK(r.skipped.examples[0] ==
         "data/exports/units-2020-11.json:3:1: record 2: field '学员总数' is 0, and 'active / members' divides by it");
   REQUIRE(r.periods.size() == 1);
@@ -357,8 +366,9 @@ metrics:
 
 TEST_CASE("export files can be left unread, and each file read reports its dates", "[compute]") {
   MemoryFileSystem fs;
-  fs.add("site/data/exports/a.jsonl", "{\"日期\": \"2021-01-05\", \"姓名\": \"张三\", \"成长总积分\": 10}\n"
-                                       "{\"日期\": \"2021-01-02\", \"姓名\": \"张三\", \"成长总积分\": 5}\n");
+  fs.add("site/data/exports/a.jsonl",
+         "{\"日期\": \"2021-01-05\", \"姓名\": \"张三\", \"成长总积分\": 10}\n"
+         "{\"日期\": \"2021-01-02\", \"姓名\": \"张三\", \"成长总积分\": 5}\n");
   fs.add("site/data/exports/b.jsonl", "{\"日期\": \"2021-04-01\", \"姓名\": \"张三\", \"成长总积分\": 20}\n");
   RankingRule rule = rule_from(R"(title: t
 exports: exports/*.jsonl

@@ -6,8 +6,9 @@
 using namespace bulletin;
 
 TEST_CASE("a rule key given twice is an error at the second", "[compute]") {
-  std::string text = "title: t\ntitle: u\nexports: e.json\nfields: {date: 日期, unit: 单位}\nentity: unit\n"
-                     "period: month\nmetrics:\n  - {id: n, value: count()}\n";
+  std::string text =
+      "title: t\ntitle: u\nexports: e.json\nfields: {date: 日期, unit: 单位}\nentity: unit\n"
+      "period: month\nmetrics:\n  - {id: n, value: count()}\n";
   Diagnostics diags;
   CHECK_FALSE(parse_rule("data/rules/a.yaml", text, diags));
   REQUIRE(diags.items().size() >= 1);

@@ -16,8 +16,7 @@ namespace bulletin {
 namespace {
 
 // Names a metric id may not take: they are the other keys of a row in index.json.
-const std::set<std::string> kReservedIds = {"rank", "overall_rank", "entity", "group",
-                                            "members", "records"};
+const std::set<std::string> kReservedIds = {"rank", "overall_rank", "entity", "group", "members", "records"};
 
 bool is_identifier(const std::string& s) {
   if (s.empty() || std::isdigit(static_cast<unsigned char>(s[0]))) return false;
@@ -39,9 +38,9 @@ std::vector<FieldSpec> keys(std::initializer_list<const char*> names) {
   for (const char* name : names) out.push_back({name, {}});
   return out;
 }
-const std::vector<FieldSpec> kRuleKeys = keys({"id", "title", "description", "exports", "fields", "entity", "group",
-                                               "period", "metrics", "order", "lists", "groups", "bad_records",
-                                               "rank_label", "encoding", "sheet"});
+const std::vector<FieldSpec> kRuleKeys =
+    keys({"id", "title", "description", "exports", "fields", "entity", "group", "period", "metrics", "order", "lists",
+          "groups", "bad_records", "rank_label", "encoding", "sheet"});
 const std::vector<FieldSpec> kMetricKeys = keys({"id", "label", "value", "format", "description"});
 const std::vector<FieldSpec> kGroupsKeys = keys({"metrics", "order", "lists"});
 
@@ -79,8 +78,8 @@ class RuleReader {
     return true;
   }
 
-  std::optional<std::string> string(const YAML::Node& map, const std::string& key,
-                                    bool required, const std::string& what) {
+  std::optional<std::string> string(const YAML::Node& map, const std::string& key, bool required,
+                                    const std::string& what) {
     YAML::Node n = map[key];
     if (!n) {
       if (required) error(map, what + " needs '" + key + "'");
@@ -105,8 +104,8 @@ class RuleReader {
 
   // Parses and resolves an expression, reporting problems at the exact
   // character of the YAML file.
-  ExprPtr expression(const YAML::Node& n, const ExpressionScope& scope,
-                     std::vector<AggregateTerm>& terms, std::string* text_out) {
+  ExprPtr expression(const YAML::Node& n, const ExpressionScope& scope, std::vector<AggregateTerm>& terms,
+                     std::string* text_out) {
     if (!n.IsScalar()) {
       error(n, "an expression must be a single value");
       return nullptr;
@@ -142,10 +141,9 @@ std::vector<std::string> ids_of(const std::vector<RankingMetric>& metrics) {
 }
 
 // Reads `metrics:` of the rule (members = false) or of `groups:` (true).
-std::vector<RankingMetric> read_metrics(RuleReader& r, const YAML::Node& parent,
-                                     const YAML::Node& node,
-                                     ExpressionScope scope, std::vector<AggregateTerm>& terms,
-                                     const std::string& what) {
+std::vector<RankingMetric> read_metrics(RuleReader& r, const YAML::Node& parent, const YAML::Node& node,
+                                        ExpressionScope scope, std::vector<AggregateTerm>& terms,
+                                        const std::string& what) {
   std::vector<RankingMetric> out;
   if (!node || !node.IsSequence() || node.size() == 0) {
     r.error(node ? node : parent, what + " must be a list of at least one metric");
@@ -178,8 +176,8 @@ std::vector<RankingMetric> read_metrics(RuleReader& r, const YAML::Node& parent,
     if (auto f = r.string(m, "format", false, "a metric")) {
       auto parsed = parse_number_format(*f);
       if (!parsed) {
-        r.error(m["format"], "unknown format '" + *f +
-                                 "'; use percent:N or decimal:N, N being the digits after the point");
+        r.error(m["format"],
+                "unknown format '" + *f + "'; use percent:N or decimal:N, N being the digits after the point");
         continue;
       }
       spec.format = *parsed;
@@ -200,7 +198,7 @@ std::vector<RankingMetric> read_metrics(RuleReader& r, const YAML::Node& parent,
 }
 
 std::vector<RankingOrderKey> read_order(RuleReader& r, const YAML::Node& node,
-                                 const std::vector<RankingMetric>& metrics) {
+                                        const std::vector<RankingMetric>& metrics) {
   std::vector<RankingOrderKey> out;
   if (!node) {
     if (!metrics.empty()) out.push_back({0, true});
@@ -208,7 +206,8 @@ std::vector<RankingOrderKey> read_order(RuleReader& r, const YAML::Node& node,
   }
   std::vector<YAML::Node> items;
   if (node.IsScalar()) items.push_back(node);
-  else if (node.IsSequence()) for (const auto& n : node) items.push_back(n);
+  else if (node.IsSequence())
+    for (const auto& n : node) items.push_back(n);
   else r.error(node, "'order' must be a list such as [participation desc, avg_score desc]");
   auto ids = ids_of(metrics);
   for (const auto& n : items) {
@@ -238,9 +237,8 @@ std::vector<RankingOrderKey> read_order(RuleReader& r, const YAML::Node& node,
   return out;
 }
 
-std::vector<RankingList> read_lists(RuleReader& r, const YAML::Node& node,
-                                 const std::vector<RankingMetric>& metrics, bool rule_has_group,
-                                 bool group_lists) {
+std::vector<RankingList> read_lists(RuleReader& r, const YAML::Node& node, const std::vector<RankingMetric>& metrics,
+                                    bool rule_has_group, bool group_lists) {
   std::vector<RankingList> out;
   if (!node) return out;
   if (!node.IsSequence()) {
@@ -310,8 +308,7 @@ std::vector<RankingList> read_lists(RuleReader& r, const YAML::Node& node,
   return out;
 }
 
-int field_index(RuleReader& r, const RankingRule& rule, const YAML::Node& n,
-                const std::string& key) {
+int field_index(RuleReader& r, const RankingRule& rule, const YAML::Node& n, const std::string& key) {
   std::vector<std::string> names;
   for (const auto& f : rule.fields) names.push_back(f.name);
   for (size_t i = 0; i < names.size(); ++i)
@@ -329,8 +326,7 @@ std::string file_stem(const std::string& path) {
 
 }  // namespace
 
-std::optional<RankingRule> parse_rule(const std::string& path, const std::string& text,
-                                      Diagnostics& diags) {
+std::optional<RankingRule> parse_rule(const std::string& path, const std::string& text, Diagnostics& diags) {
   RuleReader r(path, text, diags);
   YAML::Node root;
   try {
@@ -377,8 +373,7 @@ std::optional<RankingRule> parse_rule(const std::string& path, const std::string
   // fields
   YAML::Node fields = root["fields"];
   if (!fields || !fields.IsMap() || fields.size() == 0) {
-    r.error(fields ? fields : root,
-            "a rule needs 'fields', a mapping of names to the keys of the export records");
+    r.error(fields ? fields : root, "a rule needs 'fields', a mapping of names to the keys of the export records");
   } else {
     for (auto it = fields.begin(); it != fields.end(); ++it) {
       std::string name = it->first.Scalar();
@@ -399,15 +394,13 @@ std::optional<RankingRule> parse_rule(const std::string& path, const std::string
   else r.error(root, "a rule needs 'entity', the field whose values are the rows");
   if (auto n = root["group"]) rule.group_field = field_index(r, rule, n, "group");
   for (int i = 0; i < static_cast<int>(rule.fields.size()); ++i)
-    if (i != rule.date_field && i != rule.entity_field && i != rule.group_field)
-      rule.number_fields.push_back(i);
+    if (i != rule.date_field && i != rule.entity_field && i != rule.group_field) rule.number_fields.push_back(i);
 
   if (auto n = root["period"]) {
     if (auto k = parse_period_kind(n.Scalar())) {
       rule.period = *k;
     } else {
-      std::string message = "unknown period '" + n.Scalar() +
-                            "'; use day, week, month, quarter, half or year";
+      std::string message = "unknown period '" + n.Scalar() + "'; use day, week, month, quarter, half or year";
       r.error(n, message);
     }
   } else {
@@ -447,8 +440,7 @@ std::optional<RankingRule> parse_rule(const std::string& path, const std::string
   return rule;
 }
 
-std::vector<RankingRule> load_rules(const FileSystem& fs, const std::string& project_root,
-                                    Diagnostics& diags) {
+std::vector<RankingRule> load_rules(const FileSystem& fs, const std::string& project_root, Diagnostics& diags) {
   std::vector<RankingRule> rules;
   std::string dir = join_path(project_root, "data/rules");
   if (!fs.is_dir(dir)) return rules;
@@ -469,8 +461,7 @@ std::vector<RankingRule> load_rules(const FileSystem& fs, const std::string& pro
     }
     auto rule = parse_rule(shown, *text, diags);
     if (!rule) continue;
-    auto same = std::find_if(rules.begin(), rules.end(),
-                             [&](const RankingRule& o) { return o.id == rule->id; });
+    auto same = std::find_if(rules.begin(), rules.end(), [&](const RankingRule& o) { return o.id == rule->id; });
     if (same != rules.end()) {
       diags.error({shown, 0, 0}, "rule id '" + rule->id + "' is already used by " + same->path);
       continue;

@@ -38,7 +38,7 @@ struct RankingMetric {
 };
 
 struct RankingOrderKey {
-  int metric = 0;  // index into the metrics of the same level
+  int metric = 0;          // index into the metrics of the same level
   bool descending = true;  // Default: desc
 };
 
@@ -70,25 +70,25 @@ struct RankingRule {
   std::string id;  // URL segment; Default: the file name without .yaml
   std::string title;
   std::string description;
-  std::string path;  // "data/rules/xxqg-units.yaml", for messages
+  std::string path;                  // "data/rules/xxqg-units.yaml", for messages
   std::vector<std::string> exports;  // globs relative to data/
   SourceLocation exports_where;
-  std::string exports_line;  // the source line of `exports`, for messages
+  std::string exports_line;         // the source line of `exports`, for messages
   std::vector<ExportField> fields;  // as declared
-  int date_field = -1;            // indexes into `fields`
+  int date_field = -1;              // indexes into `fields`
   int entity_field = -1;
-  int group_field = -1;             // -1: no group
-  std::vector<int> number_fields;   // every other field; Expr::Field indexes this
+  int group_field = -1;            // -1: no group
+  std::vector<int> number_fields;  // every other field; Expr::Field indexes this
   PeriodKind period = PeriodKind::Month;
   std::vector<RankingMetric> metrics;
-  std::vector<AggregateTerm> terms;  // every aggregate call in `metrics`
-  std::vector<RankingOrderKey> order;       // Default: the first metric, desc
+  std::vector<AggregateTerm> terms;    // every aggregate call in `metrics`
+  std::vector<RankingOrderKey> order;  // Default: the first metric, desc
   std::vector<RankingList> lists;
   std::optional<RankingGroups> groups;
   BadRecords bad_records = BadRecords::Error;  // Default: error
   std::string rank_label = "排名";             // header of the rank column
-  std::string encoding;  // .csv exports: "utf-8", "gbk" or "gb18030"; Default: detected
-  std::string sheet;     // .xlsx exports: the sheet's name; Default: the first sheet
+  std::string encoding;                        // .csv exports: "utf-8", "gbk" or "gb18030"; Default: detected
+  std::string sheet;                           // .xlsx exports: the sheet's name; Default: the first sheet
 
   bool has_group() const { return group_field >= 0; }
   // Column headers for the entity and group: their export keys ("单位").
@@ -98,13 +98,11 @@ struct RankingRule {
 
 // Parses one rule file. `path` is how messages name it. Problems go to
 // `diags`; nullopt if there was any.
-std::optional<RankingRule> parse_rule(const std::string& path, const std::string& text,
-                                      Diagnostics& diags);
+std::optional<RankingRule> parse_rule(const std::string& path, const std::string& text, Diagnostics& diags);
 
 // Loads every data/rules/*.yaml (and *.yml) under `project_root`, sorted by
 // path. Rules with problems are left out and their problems added to
 // `diags`, as are duplicate ids.
-std::vector<RankingRule> load_rules(const FileSystem& fs, const std::string& project_root,
-                                    Diagnostics& diags);
+std::vector<RankingRule> load_rules(const FileSystem& fs, const std::string& project_root, Diagnostics& diags);
 
 }  // namespace bulletin

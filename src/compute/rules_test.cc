@@ -52,7 +52,8 @@ metrics:
         "data/rules/units.yaml:7:40: error: unknown name 'scor' in expression; did you mean "
         "'score'?\n"
         "      - {id: s, label: 日人均积分, value: \"mean(scor)\"}\n"
-        "    " + std::string(44, ' ') + "^\n");
+        "    " +
+            std::string(44, ' ') + "^\n");
 }
 
 TEST_CASE("rule keys, periods, orders and lists are checked", "[compute]") {
@@ -67,8 +68,7 @@ metric: []
   CHECK_FALSE(parse_rule("data/rules/units.yaml", text, diags));
   std::vector<std::string> messages;
   for (const auto& d : diags.items())
-    messages.push_back(std::to_string(d.where.line) + ":" + std::to_string(d.where.column) + ": " +
-                       d.message);
+    messages.push_back(std::to_string(d.where.line) + ":" + std::to_string(d.where.column) + ": " + d.message);
   CHECK(messages == std::vector<std::string>{
                         "6:1: unknown key 'metric' in a rule; did you mean 'metrics'?",
                         "4:9: 'entity' names 'unti', which is not in 'fields'; did you mean 'unit'?",

@@ -22,7 +22,7 @@ std::optional<Date> date_from_serial(std::string_view number_text, bool date1904
     return std::nullopt;
   }
   if (n < 0 || n >= 2958466) return std::nullopt;  // 9999-12-31 is serial 2958465
-  long serial = static_cast<long>(std::floor(n));    // a time of day does not move the date
+  long serial = static_cast<long>(std::floor(n));  // a time of day does not move the date
   if (date1904) return Date::from_days(serial - 24107);
   if (serial == 0 || serial == 60) return std::nullopt;  // 1900-01-00 and Excel's 1900-02-29
   return Date::from_days(serial < 60 ? serial - 25568 : serial - 25569);
@@ -80,9 +80,13 @@ const size_t kHeaderSearchRows = 200;
 
 }  // namespace
 
-TableReader::TableReader(const RankingRule& rule, SourceLocation table, uint64_t order_base,
-                         RecordConsumer& consumer, bool date1904)
-    : rule_(rule), table_(std::move(table)), order_base_(order_base), consumer_(consumer), date1904_(date1904),
+TableReader::TableReader(const RankingRule& rule, SourceLocation table, uint64_t order_base, RecordConsumer& consumer,
+                         bool date1904)
+    : rule_(rule),
+      table_(std::move(table)),
+      order_base_(order_base),
+      consumer_(consumer),
+      date1904_(date1904),
       column_(rule.fields.size(), -1) {}
 
 void TableReader::row(std::vector<TableCell>& cells) {
@@ -140,7 +144,8 @@ void TableReader::record(const std::vector<TableCell>& cells) {
   };
   bool blank = true;
   for (size_t f = 0; f < rule_.fields.size(); ++f)
-    blank = blank && (cell(static_cast<int>(f)).kind == TableCell::Kind::Empty || trim(cell(static_cast<int>(f)).text).empty());
+    blank = blank &&
+            (cell(static_cast<int>(f)).kind == TableCell::Kind::Empty || trim(cell(static_cast<int>(f)).text).empty());
   if (blank) return;
   ++index_;
   // The row as written, for the skipped-records list: its cells, comma-separated.

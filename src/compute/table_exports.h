@@ -27,7 +27,7 @@ namespace bulletin {
 struct TableCell {
   enum class Kind { Empty, Text, Number, Boolean, Error };
   Kind kind = Kind::Empty;
-  std::string text;     // text; a number's decimal text; "TRUE"/"FALSE"; "#DIV/0!"
+  std::string text;      // text; a number's decimal text; "TRUE"/"FALSE"; "#DIV/0!"
   SourceLocation where;  // the cell
 };
 

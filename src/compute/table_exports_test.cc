@@ -13,8 +13,8 @@
 #include <sstream>
 
 #include "compute/ranking_output.h"
-#include "compute/rankings_testing.h"
 #include "compute/rankings.h"
+#include "compute/rankings_testing.h"
 
 using namespace bulletin;
 using bulletin::testing::error_of;
@@ -122,7 +122,8 @@ TEST_CASE("a CSV export: title row, BOM, quoted fields, CRLF, blank lines", "[co
   RankingRule rule = rule_from(units_rule("exports/*.csv"));
   MemoryFileSystem fs;
   fs.add("site/data/exports/u.csv",
-         "\xEF\xBB\xBF" "2020年11月学习情况统计表,,,,\r\n"
+         "\xEF\xBB\xBF"
+         "2020年11月学习情况统计表,,,,\r\n"
          "\r\n"
          "日期,单位,学员总数,活跃学员数,积分合计\r\n"
          "2020-11-01,\"甲,一\",10,9,300\r\n"
@@ -157,8 +158,9 @@ TEST_CASE("a bad CSV cell is reported at its line and column", "[compute][export
   CHECK(error_of(rule, fs) ==
         "data/exports/u.csv:2:1: error: record 1: field '日期' is not a date: '2020-13-01' (month 13 does not exist)");
   fs.add("site/data/exports/u.csv", "日期,单位,学员总数,积分合计\n2020-11-01,甲,10,300\n");
-  CHECK(error_of(rule, fs) == "data/exports/u.csv: error: no header row holds every key of the rule's 'fields' "
-                              "('日期', '单位', '学员总数', '活跃学员数', '积分合计')");
+  CHECK(error_of(rule, fs) ==
+        "data/exports/u.csv: error: no header row holds every key of the rule's 'fields' "
+        "('日期', '单位', '学员总数', '活跃学员数', '积分合计')");
   fs.add("site/data/exports/u.csv", "日期,单位,学员总数,活跃学员数,积分合计\n2020-11-01,\"甲,10,9,300\n");
   CHECK(error_of(rule, fs) == "data/exports/u.csv:2:12: error: a quoted field is not closed: the file ends inside it");
 }
@@ -184,7 +186,8 @@ TEST_CASE("a GBK CSV is detected, or read as the rule's encoding says", "[comput
   RankingRule wrong = rule_from(units_rule("exports/*.csv", "encoding: gbk\n"));
   MemoryFileSystem bad;
   bad.add("site/data/exports/u.csv", to_gbk("日期,单位,学员总数,活跃学员数,积分合计\n2020-11-01,甲") + "\xFF,1,1,1\n");
-  CHECK(error_of(wrong, bad) == "data/exports/u.csv:2: error: this line is not GBK text (the rule states `encoding: gbk`)");
+  CHECK(error_of(wrong, bad) ==
+        "data/exports/u.csv:2: error: this line is not GBK text (the rule states `encoding: gbk`)");
   Diagnostics diags;
   parse_rule("data/rules/r.yaml", units_rule("exports/*.csv", "encoding: big5\n"), diags);
   CHECK(diags.format_all() ==
@@ -273,12 +276,14 @@ TEST_CASE("a bad XLSX cell is reported as Sheet!Cell; 1904 dates; booleans are n
   MemoryFileSystem fs;
   fs.add("site/data/exports/u.xlsx", make_xlsx(fill, false, true));
   RankingRule rule = rule_from(units_rule("exports/*.xlsx"));
-  CHECK(error_of(rule, fs) == "data/exports/u.xlsx:Sheet1!E16: error: record 15: field '积分合计' is not a number: 'TRUE'");
+  CHECK(error_of(rule, fs) ==
+        "data/exports/u.xlsx:Sheet1!E16: error: record 15: field '积分合计' is not a number: 'TRUE'");
   RankingRule skip = rule_from(units_rule("exports/*.xlsx", "bad_records: skip\n"));
   RuleResults r = compute_rule(skip, fs, "site");
-  CHECK(r.skipped.examples == std::vector<std::string>{
-                                  "data/exports/u.xlsx:Sheet1!E16: record 15: field '积分合计' is not a number: 'TRUE'",
-                                  "data/exports/u.xlsx:Sheet1!C17: record 16: field '学员总数' is not a number: '九十'"});
+  CHECK(
+      r.skipped.examples ==
+      std::vector<std::string>{"data/exports/u.xlsx:Sheet1!E16: record 15: field '积分合计' is not a number: 'TRUE'",
+                               "data/exports/u.xlsx:Sheet1!C17: record 16: field '学员总数' is not a number: '九十'"});
   REQUIRE(r.periods.size() == 1);
   CHECK(r.periods[0].id == "2020-11");
   CHECK(r.periods[0].rows.size() == 14);
@@ -286,10 +291,12 @@ TEST_CASE("a bad XLSX cell is reported as Sheet!Cell; 1904 dates; booleans are n
   RankingRule old = rule_from(units_rule("exports/*.xls"));
   MemoryFileSystem xls;
   xls.add("site/data/exports/u.xls", "\xD0\xCF\x11\xE0");
-  CHECK(error_of(old, xls) == "data/exports/u.xls: error: an Excel 97-2003 workbook (.xls) cannot be read: open it in "
-                              "Excel and save it as .xlsx");
+  CHECK(error_of(old, xls) ==
+        "data/exports/u.xls: error: an Excel 97-2003 workbook (.xls) cannot be read: open it in "
+        "Excel and save it as .xlsx");
   fs.add("site/data/exports/u.xlsx", "PK not a zip");
-  CHECK(error_of(rule, fs) == "data/exports/u.xlsx: error: not an Excel workbook (.xlsx): the file is not a zip archive");
+  CHECK(error_of(rule, fs) ==
+        "data/exports/u.xlsx: error: not an Excel workbook (.xlsx): the file is not a zip archive");
 }
 
 TEST_CASE("the same ranking from the same data in JSON, CSV (UTF-8 and GBK) and XLSX is byte-identical",

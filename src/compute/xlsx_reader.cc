@@ -49,7 +49,7 @@ class XmlPart {
     if (!f) return false;
     std::unique_ptr<zip_file_t, int (*)(zip_file_t*)> closer(f, zip_fclose);
     std::unique_ptr<std::remove_pointer_t<XML_Parser>, void (*)(XML_Parser)> parser(XML_ParserCreate(nullptr),
-                                                                                   XML_ParserFree);
+                                                                                    XML_ParserFree);
     XML_SetUserData(parser.get(), this);
     XML_SetElementHandler(
         parser.get(),
@@ -61,13 +61,12 @@ class XmlPart {
     std::string buf(1 << 16, '\0');
     for (;;) {
       zip_int64_t n = zip_fread(f, buf.data(), buf.size());
-      if (n < 0) throw Error(SourceLocation{where, 0, 0}, "cannot read " + member + " in the workbook: " +
-                                                              zip_file_strerror(f));
+      if (n < 0)
+        throw Error(SourceLocation{where, 0, 0}, "cannot read " + member + " in the workbook: " + zip_file_strerror(f));
       if (XML_Parse(parser.get(), buf.data(), static_cast<int>(n), n == 0) == XML_STATUS_ERROR)
-        throw Error(SourceLocation{where, 0, 0},
-                    member + " in the workbook is not valid XML (line " +
-                        std::to_string(XML_GetCurrentLineNumber(parser.get())) +
-                        "): " + XML_ErrorString(XML_GetErrorCode(parser.get())));
+        throw Error(SourceLocation{where, 0, 0}, member + " in the workbook is not valid XML (line " +
+                                                     std::to_string(XML_GetCurrentLineNumber(parser.get())) +
+                                                     "): " + XML_ErrorString(XML_GetErrorCode(parser.get())));
       if (n == 0) return true;
     }
   }
@@ -291,7 +290,8 @@ void read_xlsx_export(const RankingRule& rule, const FileSystem& fs, const std::
       if (s.name == rule.sheet) sheet = &s;
       names += (names.empty() ? "'" : ", '") + s.name + "'";
     }
-    if (!sheet) throw Error(file, "the workbook has no sheet '" + rule.sheet + "' (the rule's 'sheet'); it has " + names);
+    if (!sheet)
+      throw Error(file, "the workbook has no sheet '" + rule.sheet + "' (the rule's 'sheet'); it has " + names);
   }
   std::string member = rels.target.count(sheet->rel_id) ? member_of(rels.target[sheet->rel_id]) : "";
   if (member.empty()) {
@@ -301,8 +301,7 @@ void read_xlsx_export(const RankingRule& rule, const FileSystem& fs, const std::
   }
 
   SharedStringsPart strings;
-  strings.parse(zip.get(), rels.shared_strings.empty() ? "xl/sharedStrings.xml" : member_of(rels.shared_strings),
-                path);
+  strings.parse(zip.get(), rels.shared_strings.empty() ? "xl/sharedStrings.xml" : member_of(rels.shared_strings), path);
 
   std::string where = path + ":" + sheet->name;
   TableReader table(rule, SourceLocation{where, 0, 0}, order_base, consumer, workbook.date1904);

@@ -5,8 +5,7 @@
 
 namespace bulletin {
 
-std::optional<Article> load_article(const SourceFile& file, const SiteConfig& config,
-                                    Diagnostics& diags) {
+std::optional<Article> load_article(const SourceFile& file, const SiteConfig& config, Diagnostics& diags) {
   DocumentReader<Article> reader(file, article_schema(), diags);
   const Fields& f = reader.fields;
   Article& a = reader.doc;

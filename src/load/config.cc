@@ -14,9 +14,8 @@ SiteConfig load_config(const FileSystem& fs, const std::string& root, Diagnostic
   SourceFile file{"bulletin.yaml", ""};
   auto text = fs.read(join_path(root, "bulletin.yaml"));
   if (!text) {
-    diags.error({"bulletin.yaml", 0, 0},
-                "no bulletin.yaml in the project folder '" + root +
-                    "' (is this a bulletin project? run `bulletin new site` to start one)");
+    diags.error({"bulletin.yaml", 0, 0}, "no bulletin.yaml in the project folder '" + root +
+                                             "' (is this a bulletin project? run `bulletin new site` to start one)");
     return config;
   }
   file.text = *text;
@@ -59,8 +58,7 @@ SiteConfig load_config(const FileSystem& fs, const std::string& root, Diagnostic
     std::vector<YAML::Node> items;
     if (web_fonts.IsSequence())
       for (const auto& item : web_fonts) items.push_back(item);
-    else
-      items.push_back(web_fonts);
+    else items.push_back(web_fonts);
     for (const auto& item : items) {
       std::string v = item.IsScalar() ? item.Scalar() : "";
       if (v == "fonts" || v == "项目字体") {
@@ -68,9 +66,10 @@ SiteConfig load_config(const FileSystem& fs, const std::string& root, Diagnostic
       } else if (v == "fandol" || v == "Fandol") {
         config.web_fonts_fandol = true;
       } else if (v != "none" && v != "无") {
-        f.error_at(location_of(fm, item), "web_fonts takes 'fonts' (the project's fonts/ folder, when its licence "
-                                          "allows shipping them with the site) and 'fandol', not '" +
-                                              utf8_sanitized(v) + "'");
+        f.error_at(location_of(fm, item),
+                   "web_fonts takes 'fonts' (the project's fonts/ folder, when its licence "
+                   "allows shipping them with the site) and 'fandol', not '" +
+                       utf8_sanitized(v) + "'");
       }
     }
   }
@@ -107,8 +106,8 @@ SiteConfig load_config(const FileSystem& fs, const std::string& root, Diagnostic
         } else if (numbering == "running" || numbering == "连续") {
           s.yearly_numbering = false;
         } else {
-          sf.error("numbering", "numbering must be 'yearly' (每年从第 1 期起) or 'running' (连续编号), not '" +
-                                    numbering + "'");
+          sf.error("numbering",
+                   "numbering must be 'yearly' (每年从第 1 期起) or 'running' (连续编号), not '" + numbering + "'");
         }
         if (s.id.empty()) continue;
         if (std::string why = url_segment_problem(s.id); !why.empty()) {

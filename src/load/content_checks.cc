@@ -17,8 +17,8 @@ void ContentChecks::notice(const Notice& n, const SourceFile& file) {
   if (fresh) return;
   const SourceLocation& where = n.doc_no ? n.doc_no_where : n.where;
   diags_.error(where,
-               (n.doc_no ? "document number " + n.doc_no->text() : "notice URL " + n.url()) +
-                   " is already used by " + it->second,
+               (n.doc_no ? "document number " + n.doc_no->text() : "notice URL " + n.url()) + " is already used by " +
+                   it->second,
                n.doc_no ? line_of(file.text, where.line) : "");
 }
 

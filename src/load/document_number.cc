@@ -43,8 +43,11 @@ std::optional<DocumentNumber> parse_document_number(const std::string& raw, std:
     bool number_ok = !number.empty() && number.find_first_not_of("0123456789") == std::string::npos;
     bool year_ok = year.size() == 4 && year.find_first_not_of("0123456789") == std::string::npos;
     bool two_digits = year.size() == 2 && year.find_first_not_of("0123456789") == std::string::npos;
-    std::string right = code + "〔" + (year_ok ? year : two_digits ? "20" + year : "2020") + "〕" +
-                        (number_ok ? digits_only : "1") + "号";
+    std::string right = code + "〔" +
+                        (year_ok      ? year
+                         : two_digits ? "20" + year
+                                      : "2020") +
+                        "〕" + (number_ok ? digits_only : "1") + "号";
     if (code.empty()) return fail("document number '" + text + "' has no 机关代字 before the year", "");
     if (open != "〔") {
       return fail("document number '" + text + "' puts the year in " + open + close +

@@ -46,8 +46,8 @@ void sort_newest_first(Content& content) {
 
 }  // namespace
 
-Content load_content(const FileSystem& fs, const std::string& root, const SiteConfig& config,
-                     Diagnostics& diags, const FrozenSources& frozen, ParseCache* cache) {
+Content load_content(const FileSystem& fs, const std::string& root, const SiteConfig& config, Diagnostics& diags,
+                     const FrozenSources& frozen, ParseCache* cache) {
   auto is_frozen = [&](const std::string& source, const std::string& digest) {
     auto it = frozen.find(source);
     return it != frozen.end() && it->second == digest;

@@ -30,27 +30,25 @@ std::string source_digest(const FileSystem& fs, const std::string& root, const s
 std::string notice_resources(const std::string& source);
 
 struct Content {
-  std::vector<Article> articles;        // newest first
-  std::vector<Notice> notices;          // newest first
-  std::vector<BulletinIssue> issues;    // newest first
-  int files = 0;                        // Markdown files read
+  std::vector<Article> articles;      // newest first
+  std::vector<Notice> notices;        // newest first
+  std::vector<BulletinIssue> issues;  // newest first
+  int files = 0;                      // Markdown files read
 };
 
 // Reads content/ under `root`. Every problem goes to diags; a document with
 // errors is left out so that checking can go on.
 // `cache`: articles from earlier loads (see load/parse_cache.h); none: all parsed.
 class ParseCache;
-Content load_content(const FileSystem& fs, const std::string& root, const SiteConfig& config,
-                     Diagnostics& diags, const FrozenSources& frozen = {}, ParseCache* cache = nullptr);
+Content load_content(const FileSystem& fs, const std::string& root, const SiteConfig& config, Diagnostics& diags,
+                     const FrozenSources& frozen = {}, ParseCache* cache = nullptr);
 
 // Single documents, for tests and for tools that read one file.
-std::optional<Article> load_article(const SourceFile& file, const SiteConfig& config,
-                                    Diagnostics& diags);
+std::optional<Article> load_article(const SourceFile& file, const SiteConfig& config, Diagnostics& diags);
 // `frozen`: read the metadata only; the body is not rendered.
-std::optional<Notice> load_notice(const SourceFile& file, const FileSystem& fs,
-                                  const std::string& root, const SiteConfig& config,
-                                  Diagnostics& diags, bool frozen = false);
-std::optional<BulletinIssue> load_issue(const SourceFile& file, const SiteConfig& config,
-                                        Diagnostics& diags, bool frozen = false);
+std::optional<Notice> load_notice(const SourceFile& file, const FileSystem& fs, const std::string& root,
+                                  const SiteConfig& config, Diagnostics& diags, bool frozen = false);
+std::optional<BulletinIssue> load_issue(const SourceFile& file, const SiteConfig& config, Diagnostics& diags,
+                                        bool frozen = false);
 
 }  // namespace bulletin

@@ -31,19 +31,27 @@ TEST_CASE("common mistakes in document numbers say what the right form is", "[do
   const std::string form = " (机关代字〔年份〕序号号)";
   CHECK(number_error("校党委发[2020]51号") ==
         "document number '校党委发[2020]51号' puts the year in []; the year goes in hexagonal brackets 〔〕; "
-        "write it as 校党委发〔2020〕51号" + form);
+        "write it as 校党委发〔2020〕51号" +
+            form);
   CHECK(number_error("校党委发（2020）51号") ==
         "document number '校党委发（2020）51号' puts the year in （）; the year goes in hexagonal brackets 〔〕; "
-        "write it as 校党委发〔2020〕51号" + form);
+        "write it as 校党委发〔2020〕51号" +
+            form);
   CHECK(number_error("校党委发【2020】51号") ==
         "document number '校党委发【2020】51号' puts the year in 【】; the year goes in hexagonal brackets 〔〕; "
-        "write it as 校党委发〔2020〕51号" + form);
-  CHECK(number_error("校党委发〔2020〕第51号") ==
-        "document number '校党委发〔2020〕第51号' must not have 第 before the number; write it as 校党委发〔2020〕51号" + form);
+        "write it as 校党委发〔2020〕51号" +
+            form);
+  CHECK(
+      number_error("校党委发〔2020〕第51号") ==
+      "document number '校党委发〔2020〕第51号' must not have 第 before the number; write it as 校党委发〔2020〕51号" +
+          form);
   CHECK(number_error("校党委发〔2020〕051号") ==
-        "document number '校党委发〔2020〕051号' must not pad the number with zeros; write it as 校党委发〔2020〕51号" + form);
-  CHECK(number_error("校党委发〔20〕51号") ==
-        "document number '校党委发〔20〕51号' must give the year in full (four digits); write it as 校党委发〔2020〕51号" + form);
+        "document number '校党委发〔2020〕051号' must not pad the number with zeros; write it as 校党委发〔2020〕51号" +
+            form);
+  CHECK(
+      number_error("校党委发〔20〕51号") ==
+      "document number '校党委发〔20〕51号' must give the year in full (four digits); write it as 校党委发〔2020〕51号" +
+          form);
   CHECK(number_error("校党委发〔2020〕51") ==
         "document number '校党委发〔2020〕51' must end with 号; write it as 校党委发〔2020〕51号" + form);
   CHECK(number_error("51号") == "document number '51号' has no year in 〔〕; write it as 校党委发〔2020〕51号" + form);
@@ -52,8 +60,9 @@ TEST_CASE("common mistakes in document numbers say what the right form is", "[do
 TEST_CASE("an article needs a title, a unit and a date", "[documents]") {
   SiteConfig config;
   Diagnostics diags;
-  auto a = load_article({"content/articles/x.md", "---\n标题: 经验\n单位: 上海工程技术大学\n日期: 2020年12月16日\n---\n正文。\n"},
-                        config, diags);
+  auto a = load_article(
+      {"content/articles/x.md", "---\n标题: 经验\n单位: 上海工程技术大学\n日期: 2020年12月16日\n---\n正文。\n"}, config,
+      diags);
   REQUIRE(a);
   CHECK(a->slug == "x");
   CHECK(a->url() == "articles/x/");
@@ -84,8 +93,8 @@ TEST_CASE("a notice reads its header, signers, joint issuers and the 文件 mark
   CHECK(n->url() == "notices/武宣文/2019/7/");
 
   Diagnostics single;
-  auto m = load_notice({"content/notices/b.md", "---\nissuer: 中共广西纺织工业学校委员会文件\ntitle: 通知\n---\n"}, fs, ".",
-                       SiteConfig{}, single);
+  auto m = load_notice({"content/notices/b.md", "---\nissuer: 中共广西纺织工业学校委员会文件\ntitle: 通知\n---\n"}, fs,
+                       ".", SiteConfig{}, single);
   REQUIRE(m);
   CHECK(m->issuer == std::vector<std::string>{"中共广西纺织工业学校委员会"});
   CHECK(m->file_mark);
@@ -131,8 +140,9 @@ TEST_CASE("an issue reads its series, sections and distribution", "[documents]")
 
 TEST_CASE("an unknown series is an error with a suggestion", "[documents]") {
   Diagnostics diags;
-  CHECK_FALSE(load_issue({"content/bulletins/x.md", "---\nseries: jiaowi\nnumber: 1\ndate: 2020-01-01\ntitle: t\n---\n"},
-                         config_with_series(), diags));
+  CHECK_FALSE(
+      load_issue({"content/bulletins/x.md", "---\nseries: jiaowi\nnumber: 1\ndate: 2020-01-01\ntitle: t\n---\n"},
+                 config_with_series(), diags));
   CHECK(diags.format_all() ==
         "content/bulletins/x.md:2:9: error: unknown bulletin series 'jiaowi'; did you mean 'jiaowei'?\n"
         "    series: jiaowi\n"

@@ -31,8 +31,7 @@ std::string slurp(const fs::path& p) {
 
 // Runs `argv` with stdin from `in` (or /dev/null), stdout and stderr to files;
 // the exit status, or -1 when the program could not be started.
-int run(const std::vector<std::string>& argv, const std::string& in, const std::string& out,
-        const std::string& err) {
+int run(const std::vector<std::string>& argv, const std::string& in, const std::string& out, const std::string& err) {
   posix_spawn_file_actions_t actions;
   posix_spawn_file_actions_init(&actions);
   posix_spawn_file_actions_addopen(&actions, 0, in.empty() ? "/dev/null" : in.c_str(), O_RDONLY, 0);

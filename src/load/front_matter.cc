@@ -87,9 +87,7 @@ SourceLocation location_of_mark(const FrontMatter& fm, const YAML::Mark& mark) {
   return mark_location({fm.file->path, fm.file->text, fm.yaml_line}, mark);
 }
 
-SourceLocation location_of(const FrontMatter& fm, const YAML::Node& node) {
-  return location_of_mark(fm, node.Mark());
-}
+SourceLocation location_of(const FrontMatter& fm, const YAML::Node& node) { return location_of_mark(fm, node.Mark()); }
 
 FrontMatter parse_front_matter(const SourceFile& file, bool required) {
   require_utf8(file.path, file.text);
@@ -140,8 +138,7 @@ FrontMatter parse_front_matter(const SourceFile& file, bool required) {
     pos = end + 1;
     ++line;
   }
-  throw Error({file.path, 1, 1},
-              "front matter is never closed: add a line '---' after the last field",
+  throw Error({file.path, 1, 1}, "front matter is never closed: add a line '---' after the last field",
               line_of(file.text, 1));
 }
 
@@ -188,8 +185,7 @@ Fields::Fields(const FrontMatter& fm, const std::vector<FieldSpec>& schema, Diag
   for (const auto& spec : schema) {
     if (!spec.required || values_.count(spec.key) || !mapping.empty()) continue;
     std::string alias = spec.aliases.empty() ? "" : " (" + spec.aliases.front() + ")";
-    diags.error({fm.file->path, fm.yaml_line - 1, 1},
-                "missing required field '" + spec.key + "'" + alias,
+    diags.error({fm.file->path, fm.yaml_line - 1, 1}, "missing required field '" + spec.key + "'" + alias,
                 line_of(fm.file->text, fm.yaml_line - 1));
   }
 }
@@ -218,9 +214,7 @@ void Fields::error_at(const SourceLocation& where, const std::string& message) c
   diags_.error(where, message, line_of(fm_.file->text, where.line));
 }
 
-void Fields::error(const std::string& key, const std::string& message) const {
-  error_at(where(key), message);
-}
+void Fields::error(const std::string& key, const std::string& message) const { error_at(where(key), message); }
 
 std::string Fields::text(const std::string& key, const std::string& fallback) const {
   YAML::Node n = node(key);

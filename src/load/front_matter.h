@@ -24,10 +24,10 @@ struct SourceFile {
 
 struct FrontMatter {
   const SourceFile* file = nullptr;
-  YAML::Node root;     // a mapping (possibly empty)
-  int yaml_line = 2;   // file line of the first YAML line
-  std::string body;    // Markdown after the closing line
-  int body_line = 1;   // file line where the body starts
+  YAML::Node root;    // a mapping (possibly empty)
+  int yaml_line = 2;  // file line of the first YAML line
+  std::string body;   // Markdown after the closing line
+  int body_line = 1;  // file line where the body starts
 };
 
 // Splits and parses the front matter. Files without front matter are

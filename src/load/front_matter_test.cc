@@ -31,14 +31,16 @@ TEST_CASE("a front matter block that is never closed is an error at line 1", "[f
 }
 
 TEST_CASE("bad YAML in front matter is located in the file", "[front_matter]") {
-  CHECK(message_of({"content/articles/a.md", "---\ntitle: x\ndate: [2020\n---\n"}) ==
-        "content/articles/a.md:4:1: error: invalid YAML in front matter: a list opened with '[' is never closed with ']'\n"
-        "    ---\n"
-        "    ^");
-  CHECK(message_of({"content/articles/b.md", "---\ntitle: a: b\n---\n"}) ==
-        "content/articles/b.md:2:9: error: invalid YAML in front matter: unexpected ':'; if a value contains a colon, put it in quotes (title: \"甲: 乙\")\n"
-        "    title: a: b\n"
-        "            ^");
+  CHECK(
+      message_of({"content/articles/a.md", "---\ntitle: x\ndate: [2020\n---\n"}) ==
+      "content/articles/a.md:4:1: error: invalid YAML in front matter: a list opened with '[' is never closed with ']'\n"
+      "    ---\n"
+      "    ^");
+  CHECK(
+      message_of({"content/articles/b.md", "---\ntitle: a: b\n---\n"}) ==
+      "content/articles/b.md:2:9: error: invalid YAML in front matter: unexpected ':'; if a value contains a colon, put it in quotes (title: \"甲: 乙\")\n"
+      "    title: a: b\n"
+      "            ^");
 }
 
 TEST_CASE("a file without front matter is an error that says how to add one", "[front_matter]") {

@@ -122,8 +122,8 @@ void read_sections(const Fields& f, const MarkdownOptions& md, bool frozen, Bull
 
 }  // namespace
 
-std::optional<BulletinIssue> load_issue(const SourceFile& file, const SiteConfig& config,
-                                        const SeriesIndex& index, Diagnostics& diags, bool frozen) {
+std::optional<BulletinIssue> load_issue(const SourceFile& file, const SiteConfig& config, const SeriesIndex& index,
+                                        Diagnostics& diags, bool frozen) {
   DocumentReader<BulletinIssue> reader(file, issue_schema(), diags);
   const Fields& f = reader.fields;
   BulletinIssue& issue = reader.doc;
@@ -148,8 +148,8 @@ std::optional<BulletinIssue> load_issue(const SourceFile& file, const SiteConfig
   return std::move(issue);
 }
 
-std::optional<BulletinIssue> load_issue(const SourceFile& file, const SiteConfig& config,
-                                        Diagnostics& diags, bool frozen) {
+std::optional<BulletinIssue> load_issue(const SourceFile& file, const SiteConfig& config, Diagnostics& diags,
+                                        bool frozen) {
   return load_issue(file, config, SeriesIndex(config.series), diags, frozen);
 }
 

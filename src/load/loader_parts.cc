@@ -29,7 +29,8 @@ Revision read_revision(const Fields& f) {
   revision.number = r ? static_cast<int>(*r) : 0;
   revision.note = f.text("revision_note");
   if (r && *r < 2) f.error("revision", "revision numbers a correction: the first correction is revision: 2");
-  if (r && revision.note.empty()) f.error("revision", "a revision needs a revision_note saying what was corrected (修订说明)");
+  if (r && revision.note.empty())
+    f.error("revision", "a revision needs a revision_note saying what was corrected (修订说明)");
   if (!r && !revision.note.empty()) f.error("revision_note", "revision_note needs a revision number, e.g. revision: 2");
   return revision;
 }

@@ -16,7 +16,8 @@ namespace bulletin {
 template <class Doc>
 struct DocumentReader {
   DocumentReader(const SourceFile& file, const DocumentSchema<Doc>& schema, Diagnostics& diags)
-      : front_matter(parse_front_matter(file)), errors_before(diags.error_count()),
+      : front_matter(parse_front_matter(file)),
+        errors_before(diags.error_count()),
         fields(front_matter, schema.specs(), diags) {
     doc.source = file.path;
     doc.where = {file.path, 1, 1};
@@ -48,7 +49,7 @@ Revision read_revision(const Fields& f);
 void check_slug(const Fields& f, const std::string& slug);
 
 // load_issue with the series index built once by load_content.
-std::optional<BulletinIssue> load_issue(const SourceFile& file, const SiteConfig& config,
-                                        const SeriesIndex& series, Diagnostics& diags, bool frozen);
+std::optional<BulletinIssue> load_issue(const SourceFile& file, const SiteConfig& config, const SeriesIndex& series,
+                                        Diagnostics& diags, bool frozen);
 
 }  // namespace bulletin

@@ -65,8 +65,8 @@ std::string escape_numbered_lines(std::string_view md) {
     if (t.starts_with("```") || t.starts_with("~~~")) in_fence = !in_fence;
     size_t i = line.find_first_not_of(' ');
     size_t j = i;
-    if (!in_fence && i != std::string::npos && i < 4 && is_ascii_number(line, j) &&
-        j < line.size() && line[j] == '.' && (j + 1 == line.size() || line[j + 1] == ' ')) {
+    if (!in_fence && i != std::string::npos && i < 4 && is_ascii_number(line, j) && j < line.size() && line[j] == '.' &&
+        (j + 1 == line.size() || line[j + 1] == ' ')) {
       out += line.substr(0, j) + "\\" + line.substr(j);
     } else {
       out += line;
@@ -175,12 +175,10 @@ void shift_headings(cmark_node* doc) {
   std::vector<cmark_node*> headings;
   while ((ev = cmark_iter_next(iter)) != CMARK_EVENT_DONE) {
     cmark_node* n = cmark_iter_get_node(iter);
-    if (ev == CMARK_EVENT_ENTER && cmark_node_get_type(n) == CMARK_NODE_HEADING)
-      headings.push_back(n);
+    if (ev == CMARK_EVENT_ENTER && cmark_node_get_type(n) == CMARK_NODE_HEADING) headings.push_back(n);
   }
   cmark_iter_free(iter);
-  for (cmark_node* h : headings)
-    cmark_node_set_heading_level(h, std::min(cmark_node_get_heading_level(h) + 1, 6));
+  for (cmark_node* h : headings) cmark_node_set_heading_level(h, std::min(cmark_node_get_heading_level(h) + 1, 6));
 }
 
 }  // namespace
@@ -203,16 +201,14 @@ int official_heading_level(std::string_view s, size_t* marker_bytes) {
 }
 
 std::string render_markdown(std::string_view markdown, const MarkdownOptions& options) {
-  std::string source = options.official_headings ? escape_numbered_lines(markdown)
-                                                 : std::string(markdown);
+  std::string source = options.official_headings ? escape_numbered_lines(markdown) : std::string(markdown);
   int flags = CMARK_OPT_DEFAULT | CMARK_OPT_FOOTNOTES | CMARK_OPT_STRIKETHROUGH_DOUBLE_TILDE;
   if (options.raw_html) flags |= CMARK_OPT_UNSAFE;
 
   static const bool registered = (cmark_gfm_core_extensions_ensure_registered(), true);
   (void)registered;
 
-  std::unique_ptr<cmark_parser, void (*)(cmark_parser*)> parser(cmark_parser_new(flags),
-                                                                cmark_parser_free);
+  std::unique_ptr<cmark_parser, void (*)(cmark_parser*)> parser(cmark_parser_new(flags), cmark_parser_free);
   for (const char* name : kExtensions) {
     if (cmark_syntax_extension* ext = cmark_find_syntax_extension(name))
       cmark_parser_attach_syntax_extension(parser.get(), ext);

@@ -5,7 +5,8 @@
 using namespace bulletin;
 
 TEST_CASE("GFM tables, strikethrough, autolinks and footnotes are rendered", "[markdown]") {
-  std::string html = render_markdown("| 排序 | 单位 |\n|---|---|\n| 1 | 甲 |\n\n~~删~~ www.example.cn 注[^1]\n\n[^1]: 脚注\n");
+  std::string html =
+      render_markdown("| 排序 | 单位 |\n|---|---|\n| 1 | 甲 |\n\n~~删~~ www.example.cn 注[^1]\n\n[^1]: 脚注\n");
   CHECK(html.find("<table>") != std::string::npos);
   CHECK(html.find("<td>甲</td>") != std::string::npos);
   CHECK(html.find("<del>删</del>") != std::string::npos);

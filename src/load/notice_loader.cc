@@ -82,8 +82,7 @@ void read_issuer(Notice& n) {
   }
 }
 
-void read_enclosure(const Fields& f, const NoticeFolder& folder, const MarkdownOptions& md, bool frozen,
-                    Notice& n) {
+void read_enclosure(const Fields& f, const NoticeFolder& folder, const MarkdownOptions& md, bool frozen, Notice& n) {
   Diagnostics& diags = f.diagnostics();
   std::string name = f.text("enclosure");
   if (!folder.check_name(f, f.where("enclosure"), "enclosure", name)) return;
@@ -145,8 +144,7 @@ std::optional<Attachment> read_attachment(const Fields& f, const NoticeFolder& f
   if (!page.empty()) {
     auto src = folder.read(page);
     if (!src) {
-      f.error_at(a.where, "attachment page '" + page + "' not found: expected the file " +
-                              join_path(resources, page));
+      f.error_at(a.where, "attachment page '" + page + "' not found: expected the file " + join_path(resources, page));
       return std::nullopt;
     }
     try {
@@ -184,15 +182,14 @@ std::optional<Attachment> read_attachment(const Fields& f, const NoticeFolder& f
   }
   if (a.file_name.empty()) return std::nullopt;
   if (clash) {
-    f.error_at(a.where, "attachment file name '" + a.file_name +
-                            "' is reserved for the notice's pages; rename the file");
+    f.error_at(a.where,
+               "attachment file name '" + a.file_name + "' is reserved for the notice's pages; rename the file");
     return std::nullopt;
   }
   return a;
 }
 
-void read_attachments(const Fields& f, const NoticeFolder& folder, const MarkdownOptions& md, bool frozen,
-                      Notice& n) {
+void read_attachments(const Fields& f, const NoticeFolder& folder, const MarkdownOptions& md, bool frozen, Notice& n) {
   YAML::Node atts = f.node("attachments");
   if (!atts.IsDefined() || atts.IsNull()) return;
   std::vector<YAML::Node> items;
@@ -208,9 +205,8 @@ void read_attachments(const Fields& f, const NoticeFolder& folder, const Markdow
 
 }  // namespace
 
-std::optional<Notice> load_notice(const SourceFile& file, const FileSystem& fs,
-                                  const std::string& root, const SiteConfig& config,
-                                  Diagnostics& diags, bool frozen) {
+std::optional<Notice> load_notice(const SourceFile& file, const FileSystem& fs, const std::string& root,
+                                  const SiteConfig& config, Diagnostics& diags, bool frozen) {
   DocumentReader<Notice> reader(file, notice_schema(), diags);
   const Fields& f = reader.fields;
   Notice& n = reader.doc;

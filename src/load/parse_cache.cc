@@ -288,8 +288,8 @@ std::string stem_of(const std::string& path) {
 }  // namespace
 
 std::vector<Article> load_articles(const FileSystem& fs, const std::string& root, const SiteConfig& config,
-                                   Diagnostics& diags, ParseCache& cache, std::vector<std::string>& broken,
-                                   int& files, int threads) {
+                                   Diagnostics& diags, ParseCache& cache, std::vector<std::string>& broken, int& files,
+                                   int threads) {
   const std::string folder = "content/articles";
   std::string dir = join_path(root, folder);
   struct Item {

@@ -73,8 +73,8 @@ class ParseCache {
 // every diagnostic in the order a one-by-one load gives. Names of articles
 // that failed go to `broken`; `files` counts the files read.
 std::vector<Article> load_articles(const FileSystem& fs, const std::string& root, const SiteConfig& config,
-                                   Diagnostics& diags, ParseCache& cache, std::vector<std::string>& broken,
-                                   int& files, int threads = 0);
+                                   Diagnostics& diags, ParseCache& cache, std::vector<std::string>& broken, int& files,
+                                   int threads = 0);
 
 // The 64-bit checksum of the cache's records (not cryptographic: it catches
 // damaged files, not forgeries; whoever can write the cache can write content/).

@@ -1,8 +1,8 @@
 #include "load/parse_cache.h"
 
-#include <catch2/catch.hpp>
 #include <stdlib.h>
 #include <sys/stat.h>
+#include <catch2/catch.hpp>
 
 #include <filesystem>
 #include <fstream>

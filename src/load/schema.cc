@@ -71,8 +71,7 @@ const DocumentSchema<BulletinIssue>& issue_schema() {
 }
 
 const std::vector<FieldSpec>& attachment_fields() {
-  static const std::vector<FieldSpec> fields = {
-      {"title", {"标题", "名称"}}, {"page", {"页面"}}, {"file", {"文件"}}};
+  static const std::vector<FieldSpec> fields = {{"title", {"标题", "名称"}}, {"page", {"页面"}}, {"file", {"文件"}}};
   return fields;
 }
 

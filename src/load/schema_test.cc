@@ -70,8 +70,9 @@ TEST_CASE("docs/content-schema.md lists exactly the fields, aliases and types th
 
 TEST_CASE("a plain field is read into the member its schema entry names", "[schema]") {
   Diagnostics diags;
-  SourceFile file{"content/articles/x.md", "---\n标题: 经验\n作者单位: 上海工程技术大学\n作者: 张三\n标签: [甲, 乙]\n"
-                                           "摘要: 一段\n日期: 2020-12-16\n---\n"};
+  SourceFile file{"content/articles/x.md",
+                  "---\n标题: 经验\n作者单位: 上海工程技术大学\n作者: 张三\n标签: [甲, 乙]\n"
+                  "摘要: 一段\n日期: 2020-12-16\n---\n"};
   FrontMatter fm = parse_front_matter(file);
   Fields f(fm, article_schema().specs(), diags);
   Article a;

@@ -37,9 +37,7 @@ std::string Notice::issuer_text() const {
   return out;
 }
 
-std::string BulletinIssue::url() const {
-  return issue_url(series, date.year, number, supplement);
-}
+std::string BulletinIssue::url() const { return issue_url(series, date.year, number, supplement); }
 
 std::string BulletinIssue::number_text() const {
   return std::string(supplement ? "增刊" : "") + "第 " + std::to_string(number) + " 期";

@@ -15,9 +15,9 @@
 namespace bulletin {
 
 struct Series {
-  std::string id;      // URL segment: bulletins/<id>/
-  std::string name;    // 教卫工作通报
-  std::string editor;  // 中共上海市教育卫生工作委员会办公室
+  std::string id;                // URL segment: bulletins/<id>/
+  std::string name;              // 教卫工作通报
+  std::string editor;            // 中共上海市教育卫生工作委员会办公室
   bool yearly_numbering = true;  // 第 N 期 restarts each year; false: running numbers
   SourceLocation where;
 };
@@ -49,7 +49,7 @@ struct SiteConfig {
   // official faces, subset to the documents' characters (docs/print.md).
   bool web_fonts_project = false;  // `fonts`: the project's fonts/, whose licence allows it
   bool web_fonts_fandol = false;   // `fandol`: the Fandol faces (GPL + font exception)
-  int feed_limit = 50;  // entries per Atom feed, newest first (as Hugo's rssLimit)
+  int feed_limit = 50;             // entries per Atom feed, newest first (as Hugo's rssLimit)
   std::vector<Series> series;
   std::string path = "bulletin.yaml";
 };
@@ -74,9 +74,7 @@ struct DocumentNumber {
   std::string code;  // 校党委发
   int year = 0;
   int number = 0;
-  std::string text() const {
-    return code + "〔" + std::to_string(year) + "〕" + std::to_string(number) + "号";
-  }
+  std::string text() const { return code + "〔" + std::to_string(year) + "〕" + std::to_string(number) + "号"; }
 };
 
 struct Attachment {

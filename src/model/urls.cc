@@ -51,9 +51,7 @@ std::string ranking_period_url(std::string_view rule, std::string_view period) {
 
 std::string ranking_entities_url(std::string_view rule) { return ranking_rule_url(rule) + "entities/"; }
 
-std::string attachment_page_url(std::string_view url, int index) {
-  return cat({url, "attachment-", num(index), "/"});
-}
+std::string attachment_page_url(std::string_view url, int index) { return cat({url, "attachment-", num(index), "/"}); }
 
 std::string feed_path(std::string_view url) { return cat({url, "feed.xml"}); }
 

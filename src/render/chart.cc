@@ -49,12 +49,12 @@ std::string bar_chart_svg(const std::string& title, const std::vector<ChartItem>
     double y = kTop + i * (kBarHeight + kGap);
     double w = top > 0 && std::isfinite(it.value) && it.value > 0 ? it.value / top * kBarMax : 0;
     s += "<g>";
-    s += "<text x=\"" + num(kLabelWidth - 6) + "\" y=\"" + num(y + 13) +
-         "\" font-size=\"12\" text-anchor=\"end\">" + xml_escape(it.label) + "</text>";
-    s += "<rect x=\"" + num(kLabelWidth) + "\" y=\"" + num(y) + "\" width=\"" + num(w) +
-         "\" height=\"" + num(kBarHeight) + "\" fill=\"#c0392b\"/>";
-    s += "<text x=\"" + num(kLabelWidth + w + 4) + "\" y=\"" + num(y + 13) +
-         "\" font-size=\"12\">" + xml_escape(it.text) + "</text>";
+    s += "<text x=\"" + num(kLabelWidth - 6) + "\" y=\"" + num(y + 13) + "\" font-size=\"12\" text-anchor=\"end\">" +
+         xml_escape(it.label) + "</text>";
+    s += "<rect x=\"" + num(kLabelWidth) + "\" y=\"" + num(y) + "\" width=\"" + num(w) + "\" height=\"" +
+         num(kBarHeight) + "\" fill=\"#c0392b\"/>";
+    s += "<text x=\"" + num(kLabelWidth + w + 4) + "\" y=\"" + num(y + 13) + "\" font-size=\"12\">" +
+         xml_escape(it.text) + "</text>";
     s += "</g>\n";
   }
   return s + "</svg>\n";
@@ -73,8 +73,8 @@ std::string trend_chart_svg(const std::string& title, const std::vector<ChartIte
   };
   auto y_of = [&](double v) { return kTop + plot_h * (hi - v) / (hi - lo); };
   std::string s = svg_start("trend-chart", kWidth, kHeight, title);
-  s += "<line x1=\"" + num(kLeft) + "\" y1=\"" + num(kTop + plot_h) + "\" x2=\"" +
-       num(kWidth - kRight) + "\" y2=\"" + num(kTop + plot_h) + "\" stroke=\"#999\"/>\n";
+  s += "<line x1=\"" + num(kLeft) + "\" y1=\"" + num(kTop + plot_h) + "\" x2=\"" + num(kWidth - kRight) + "\" y2=\"" +
+       num(kTop + plot_h) + "\" stroke=\"#999\"/>\n";
   std::string points;
   for (size_t i = 0; i < items.size(); ++i) {
     if (!std::isfinite(items[i].value)) continue;
@@ -89,11 +89,11 @@ std::string trend_chart_svg(const std::string& title, const std::vector<ChartIte
     if (std::isfinite(it.value)) {
       std::string y = num(y_of(it.value));
       s += "<circle cx=\"" + x + "\" cy=\"" + y + "\" r=\"3\" fill=\"#c0392b\"/>";
-      s += "<text x=\"" + x + "\" y=\"" + num(y_of(it.value) - 6) +
-           "\" font-size=\"11\" text-anchor=\"middle\">" + xml_escape(it.text) + "</text>";
+      s += "<text x=\"" + x + "\" y=\"" + num(y_of(it.value) - 6) + "\" font-size=\"11\" text-anchor=\"middle\">" +
+           xml_escape(it.text) + "</text>";
     }
-    s += "<text x=\"" + x + "\" y=\"" + num(kHeight - 14) +
-         "\" font-size=\"11\" text-anchor=\"middle\">" + xml_escape(it.label) + "</text>\n";
+    s += "<text x=\"" + x + "\" y=\"" + num(kHeight - 14) + "\" font-size=\"11\" text-anchor=\"middle\">" +
+         xml_escape(it.label) + "</text>\n";
   }
   return s + "</svg>\n";
 }
@@ -108,8 +108,7 @@ std::string period_bar_chart(const RankingRule& rule, const PeriodResult& period
   return bar_chart_svg(rule.metrics.at(0).label + " · " + period.id, items);
 }
 
-std::string history_trend_chart(const RankingRule& rule, const EntityHistory& history,
-                                size_t metric) {
+std::string history_trend_chart(const RankingRule& rule, const EntityHistory& history, size_t metric) {
   std::vector<ChartItem> items;
   for (const auto& p : history.points)
     items.push_back({p.period, p.metrics.at(metric).value, p.metrics.at(metric).text});

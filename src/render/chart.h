@@ -28,7 +28,6 @@ std::string trend_chart_svg(const std::string& title, const std::vector<ChartIte
 std::string period_bar_chart(const RankingRule& rule, const PeriodResult& period);
 
 // Metric `metric` of an entity over its periods.
-std::string history_trend_chart(const RankingRule& rule, const EntityHistory& history,
-                                size_t metric = 0);
+std::string history_trend_chart(const RankingRule& rule, const EntityHistory& history, size_t metric = 0);
 
 }  // namespace bulletin

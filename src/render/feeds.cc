@@ -29,10 +29,10 @@ std::string absolute_url(const SiteConfig& config, const std::string& url) {
 
 std::string entry_id(const SiteConfig& config, const std::string& url) {
   std::string hex = sha256(config.base_url + config.base_path + url).substr(7, 32);
-  hex[12] = '5';                                              // name-based UUID
+  hex[12] = '5';                                                    // name-based UUID
   hex[16] = "89ab"[std::stoi(hex.substr(16, 1), nullptr, 16) & 3];  // RFC 4122 variant
-  return "urn:uuid:" + hex.substr(0, 8) + "-" + hex.substr(8, 4) + "-" + hex.substr(12, 4) + "-" +
-         hex.substr(16, 4) + "-" + hex.substr(20, 12);
+  return "urn:uuid:" + hex.substr(0, 8) + "-" + hex.substr(8, 4) + "-" + hex.substr(12, 4) + "-" + hex.substr(16, 4) +
+         "-" + hex.substr(20, 12);
 }
 
 std::string atom_feed(const SiteConfig& config, const Feed& feed) {
@@ -43,8 +43,9 @@ std::string atom_feed(const SiteConfig& config, const Feed& feed) {
   Date updated = entries.empty() ? Date{1970, 1, 1} : entries.front().updated;
   std::string home = link_to(config, feed.path, "");
   if (home.empty()) home = "./";
-  std::string out = "<?xml version=\"1.0\" encoding=\"utf-8\"?>\n<feed xmlns=\"http://www.w3.org/2005/Atom\" xml:lang=\"" +
-                    xml_escape(config.language) + "\">\n";
+  std::string out =
+      "<?xml version=\"1.0\" encoding=\"utf-8\"?>\n<feed xmlns=\"http://www.w3.org/2005/Atom\" xml:lang=\"" +
+      xml_escape(config.language) + "\">\n";
   out += "  <id>" + entry_id(config, feed.path) + "</id>\n";
   out += "  <title>" + xml_escape(feed.title) + "</title>\n";
   if (!feed.subtitle.empty()) out += "  <subtitle>" + xml_escape(feed.subtitle) + "</subtitle>\n";
@@ -61,8 +62,8 @@ std::string atom_feed(const SiteConfig& config, const Feed& feed) {
     out += "    <id>" + entry_id(config, e.url) + "</id>\n";
     out += "    <title>" + xml_escape(e.title) + "</title>\n";
     out += "    <updated>" + rfc3339(e.updated) + "</updated>\n";
-    out += "    <link rel=\"alternate\" type=\"text/html\" href=\"" +
-           xml_escape(link_to(config, feed.path, e.url)) + "\"/>\n";
+    out += "    <link rel=\"alternate\" type=\"text/html\" href=\"" + xml_escape(link_to(config, feed.path, e.url)) +
+           "\"/>\n";
     if (!e.category.empty()) out += "    <category term=\"" + xml_escape(e.category) + "\"/>\n";
     if (!e.summary.empty()) out += "    <summary>" + xml_escape(e.summary) + "</summary>\n";
     out += "  </entry>\n";
@@ -72,7 +73,8 @@ std::string atom_feed(const SiteConfig& config, const Feed& feed) {
 }
 
 std::string sitemap(const SiteConfig& config, const std::vector<std::pair<std::string, Date>>& pages) {
-  std::string out = "<?xml version=\"1.0\" encoding=\"utf-8\"?>\n<urlset xmlns=\"http://www.sitemaps.org/schemas/sitemap/0.9\">\n";
+  std::string out =
+      "<?xml version=\"1.0\" encoding=\"utf-8\"?>\n<urlset xmlns=\"http://www.sitemaps.org/schemas/sitemap/0.9\">\n";
   std::vector<std::pair<std::string, Date>> sorted = pages;
   std::sort(sorted.begin(), sorted.end());
   for (const auto& [url, date] : sorted) {

@@ -15,12 +15,12 @@ struct FeedEntry {
   std::string url;  // site-relative permanent URL
   std::string title;
   Date updated;
-  std::string summary;  // plain text
+  std::string summary;   // plain text
   std::string category;  // 通知公告, 教卫工作通报, …
 };
 
 struct Feed {
-  std::string path;   // site-relative path of the feed file, "bulletins/jiaowei/feed.xml"
+  std::string path;  // site-relative path of the feed file, "bulletins/jiaowei/feed.xml"
   std::string title;
   std::string subtitle;
   std::vector<FeedEntry> entries;  // any order; written newest first

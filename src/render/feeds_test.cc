@@ -18,7 +18,9 @@ TEST_CASE("an Atom feed lists entries newest first with relative links without a
   SiteConfig c;
   c.title = "站";
   c.organization = "办公室";
-  Feed f{"bulletins/jb/feed.xml", "工作简报", "办公室",
+  Feed f{"bulletins/jb/feed.xml",
+         "工作简报",
+         "办公室",
          {{"bulletins/jb/2020/1/", "第 1 期", Date{2020, 11, 1}, "一", "工作简报"},
           {"bulletins/jb/2020/2/", "第 2 期 <&>", Date{2020, 12, 1}, "", "工作简报"}}};
   std::string xml = atom_feed(c, f);
@@ -35,6 +37,8 @@ TEST_CASE("a sitemap has absolute, percent-encoded URLs", "[feeds]") {
   c.base_path = "/bulletin/";
   std::string xml = sitemap(c, {{"notices/某发/2020/3/", Date{2020, 9, 4}}, {"", Date{}}});
   CHECK(xml.find("<url><loc>http://oa.example.cn/bulletin/</loc></url>") != std::string::npos);
-  CHECK(xml.find("<loc>http://oa.example.cn/bulletin/notices/%E6%9F%90%E5%8F%91/2020/3/</loc><lastmod>2020-09-04</lastmod>") !=
-        std::string::npos);
+  CHECK(
+      xml.find(
+          "<loc>http://oa.example.cn/bulletin/notices/%E6%9F%90%E5%8F%91/2020/3/</loc><lastmod>2020-09-04</lastmod>") !=
+      std::string::npos);
 }

@@ -81,16 +81,13 @@ TemplateData to_template(const PageData& page) {
       for (const auto& item : page) bulletin::push(out, to_template(item));
       return out;
     }
-    case PageData::value_t::string:
-      return TemplateData(page.get_ref<const std::string&>());
-    case PageData::value_t::boolean:
-      return TemplateData(page.get<bool>());
+    case PageData::value_t::string: return TemplateData(page.get_ref<const std::string&>());
+    case PageData::value_t::boolean: return TemplateData(page.get<bool>());
     case PageData::value_t::number_integer:
     case PageData::value_t::number_unsigned:
     case PageData::value_t::number_float:
       return TemplateData(page.dump(-1, ' ', false, nlohmann::json::error_handler_t::replace));
-    default:
-      return TemplateData(false);
+    default: return TemplateData(false);
   }
 }
 
@@ -361,7 +358,8 @@ PageData issue_summary(const BulletinIssue& issue, const Series* series) {
 
 PageData issue_page(const BulletinIssue& issue, const IssueContext& ctx) {
   std::string series_name = ctx.series ? ctx.series->name : issue.series;
-  PageData d = page_data(kind_name(DocumentKind::Issue), issue.url(), series_name + " " + issue.number_text() + " " + issue.title);
+  PageData d = page_data(kind_name(DocumentKind::Issue), issue.url(),
+                         series_name + " " + issue.number_text() + " " + issue.title);
   set(d, "series_name", series_name);
   set(d, "series_url", series_url(issue.series));
   set(d, "number_text", issue.number_text());
@@ -437,7 +435,7 @@ PageData series_index(const Series& series, const std::vector<const BulletinIssu
 }
 
 PageData bulletins_index(const std::vector<Series>& series,
-                             const std::map<std::string, std::vector<const BulletinIssue*>>& by_series) {
+                         const std::map<std::string, std::vector<const BulletinIssue*>>& by_series) {
   PageData d = page_data("bulletins", kBulletinsUrl, "工作简报");
   PageData items = list();
   for (const auto& s : series) {

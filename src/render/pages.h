@@ -12,8 +12,8 @@
 #include <string>
 #include <vector>
 
-#include "model/documents.h"
 #include <nlohmann/json.hpp>
+#include "model/documents.h"
 
 #include "render/templates.h"
 
@@ -67,7 +67,7 @@ PageData issue_page(const BulletinIssue& issue, const IssueContext& ctx);
 // All issues of one series grouped by year, newest first.
 PageData series_index(const Series& series, const std::vector<const BulletinIssue*>& issues);
 PageData bulletins_index(const std::vector<Series>& series,
-                             const std::map<std::string, std::vector<const BulletinIssue*>>& by_series);
+                         const std::map<std::string, std::vector<const BulletinIssue*>>& by_series);
 
 struct HomeContent {
   std::vector<std::pair<const Series*, const BulletinIssue*>> latest_issues;

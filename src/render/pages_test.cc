@@ -5,8 +5,9 @@
 using namespace bulletin;
 
 TEST_CASE("links written for an article still lead to the same places inside an issue", "[pages]") {
-  std::string html = "<p><a href=\"../other/\">甲</a> <img src=\"chart.png\" alt=\"\"> <a href=\"#fn1\">1</a> "
-                     "<a href=\"http://x.cn/\">外</a> <a href=\"/abs/\">根</a></p>";
+  std::string html =
+      "<p><a href=\"../other/\">甲</a> <img src=\"chart.png\" alt=\"\"> <a href=\"#fn1\">1</a> "
+      "<a href=\"http://x.cn/\">外</a> <a href=\"/abs/\">根</a></p>";
   CHECK(rebase_links(html, "articles/a/", "bulletins/jb/2020/6/") ==
         "<p><a href=\"../../../../articles/other/\">甲</a> <img src=\"../../../../articles/a/chart.png\" alt=\"\"> "
         "<a href=\"#fn1\">1</a> <a href=\"http://x.cn/\">外</a> <a href=\"/abs/\">根</a></p>");

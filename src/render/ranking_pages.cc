@@ -15,8 +15,8 @@ void set(PageData& d, const std::string& key, const std::string& value) {
 std::string url_segment(const std::string& name) {
   std::string out;
   for (char c : name) {
-    if (c == '/' || c == '\\' || c == '?' || c == '#' || c == '%' || c == '"' || c == '<' || c == '>' ||
-        c == '|' || c == ':' || c == '*' || c == ' ' || static_cast<unsigned char>(c) < 0x20 || c == 0x7F) {
+    if (c == '/' || c == '\\' || c == '?' || c == '#' || c == '%' || c == '"' || c == '<' || c == '>' || c == '|' ||
+        c == ':' || c == '*' || c == ' ' || static_cast<unsigned char>(c) < 0x20 || c == 0x7F) {
       if (out.empty() || out.back() != '-') out += '-';
     } else {
       out += c;
@@ -51,8 +51,8 @@ PageData row_data(const RankingRule& rule, const RankedRow& row) {
 
 // `overall`: the list was drawn from all rows (per_group: false in a grouped
 // rule), so each entry shows its overall rank, as index.json does.
-PageData list_data(const RankingRule& rule, const PeriodResult& period, const ListResult& list,
-                   bool group_list, bool overall = false) {
+PageData list_data(const RankingRule& rule, const PeriodResult& period, const ListResult& list, bool group_list,
+                   bool overall = false) {
   PageData l = PageData::object();
   l["label"] = list.label;
   l["id"] = list.id;
@@ -106,7 +106,8 @@ std::string period_label(PeriodKind kind, const std::string& id) {
   std::string year = std::to_string(d.year) + "年";
   switch (kind) {
     case PeriodKind::Day: return d.official();
-    case PeriodKind::Week: return std::to_string(range->last.iso_week_year()) + "年第" + id.substr(id.find('W') + 1) + "周";
+    case PeriodKind::Week:
+      return std::to_string(range->last.iso_week_year()) + "年第" + id.substr(id.find('W') + 1) + "周";
     case PeriodKind::Month: return year + std::to_string(d.month) + "月";
     case PeriodKind::Quarter: return year + "第" + chinese_number((d.month - 1) / 3 + 1) + "季度";
     case PeriodKind::Half: return year + (d.month == 1 ? "上半年" : "下半年");
@@ -143,8 +144,7 @@ PageData ranking_tables(const RankingRule& rule, const PeriodResult& period) {
   d["tables"] = std::move(tables);
   PageData lists = PageData::array();
   for (size_t i = 0; i < period.lists.size(); ++i)
-    lists.push_back(list_data(rule, period, period.lists[i], false,
-                              rule.has_group() && !rule.lists.at(i).per_group));
+    lists.push_back(list_data(rule, period, period.lists[i], false, rule.has_group() && !rule.lists.at(i).per_group));
   d["lists"] = std::move(lists);
   d["has_lists"] = !period.lists.empty();
   if (rule.groups && !period.group_rows.empty()) {
@@ -175,9 +175,14 @@ PageData ranking_tables(const RankingRule& rule, const PeriodResult& period) {
       reasons.push_back({{"reason", reason}, {"count", std::to_string(n)}});
     PageData first = PageData::array();
     for (const auto& r : period.skipped.first)
-      first.push_back({{"file", r.path}, {"line", std::to_string(r.line)}, {"column", std::to_string(r.column)},
-                       {"record", std::to_string(r.index)}, {"reason", r.reason}, {"text", r.text}});
-    d["skipped"] = {{"count", std::to_string(period.skipped.count)}, {"reasons", std::move(reasons)},
+      first.push_back({{"file", r.path},
+                       {"line", std::to_string(r.line)},
+                       {"column", std::to_string(r.column)},
+                       {"record", std::to_string(r.index)},
+                       {"reason", r.reason},
+                       {"text", r.text}});
+    d["skipped"] = {{"count", std::to_string(period.skipped.count)},
+                    {"reasons", std::move(reasons)},
                     {"first", std::move(first)},
                     {"more", period.skipped.count > static_cast<long>(period.skipped.first.size())},
                     {"shown", std::to_string(period.skipped.first.size())}};
@@ -218,8 +223,10 @@ PageData ranking_rule_page(const RuleOutput& out) {
   d["period_kind"] = kind_word(rule.period);
   PageData periods = PageData::array();
   for (auto it = out.results.periods.rbegin(); it != out.results.periods.rend(); ++it) {
-    PageData p = {{"url", ranking_url(rule, it->id)}, {"label", period_label(rule.period, it->id)},
-                  {"id", it->id}, {"complete", it->complete}};
+    PageData p = {{"url", ranking_url(rule, it->id)},
+                  {"label", period_label(rule.period, it->id)},
+                  {"id", it->id},
+                  {"complete", it->complete}};
     set(p, "as_of", it->complete ? "" : it->last_in_data.official());
     periods.push_back(std::move(p));
   }
@@ -264,7 +271,8 @@ PageData rankings_index(const std::vector<RuleOutput>& rules) {
   PageData d = page_data("rankings", kRankingsUrl, "学习排名");
   PageData items = PageData::array();
   for (const auto& r : rules) {
-    PageData item = {{"title", r.rule.title}, {"url", ranking_rule_url(r.rule.id)},
+    PageData item = {{"title", r.rule.title},
+                     {"url", ranking_rule_url(r.rule.id)},
                      {"period_kind", kind_word(r.rule.period)},
                      {"count", std::to_string(r.results.periods.size())}};
     set(item, "description", r.rule.description);

@@ -55,8 +55,8 @@ class Sheet {
   }
   void finish() {
     for (size_t c = 0; c < widths_.size(); ++c)
-      worksheet_set_column(ws_, static_cast<lxw_col_t>(c), static_cast<lxw_col_t>(c),
-                           std::min(80.0, widths_[c] + 2.0), nullptr);
+      worksheet_set_column(ws_, static_cast<lxw_col_t>(c), static_cast<lxw_col_t>(c), std::min(80.0, widths_[c] + 2.0),
+                           nullptr);
   }
 
  private:
@@ -108,8 +108,7 @@ void metric_cell(Sheet& s, Formats& f, int row, int col, const json& cell, const
   std::string shown = cell.is_object() ? str(cell, "text") : "";
   if (cell.is_object() && cell.contains("value") && cell["value"].is_number())
     s.number(row, col, cell["value"].get<double>(), shown, f.number(spec));
-  else
-    s.text(row, col, shown.empty() ? "—" : shown);
+  else s.text(row, col, shown.empty() ? "—" : shown);
 }
 
 void header_row(Sheet& s, Formats& f, int row, const std::vector<std::string>& labels) {
@@ -230,8 +229,7 @@ std::string ranking_xlsx(const json& j, const RankingRule* rule) {
     }
     s.finish();
   };
-  if (j.contains("lists") && j["lists"].is_object() && !j["lists"].empty())
-    list_sheet("名单", j["lists"], true);
+  if (j.contains("lists") && j["lists"].is_object() && !j["lists"].empty()) list_sheet("名单", j["lists"], true);
 
   if (j.contains("groups") && j["groups"].is_object()) {
     const json& g = j["groups"];

@@ -5,8 +5,8 @@
 #include <catch2/catch.hpp>
 
 #include "compute/ranking_output.h"
-#include "compute/rankings_testing.h"
 #include "compute/rankings.h"
+#include "compute/rankings_testing.h"
 
 using namespace bulletin;
 using bulletin::testing::error_of;
@@ -41,8 +41,7 @@ TEST_CASE("Excel number formats follow the metric's format", "[render]") {
   CHECK(excel_number_format("nonsense") == "General");
 }
 
-TEST_CASE("index.xlsx: title, frozen header, numbers with formats, lists and groups on their own sheets",
-          "[render]") {
+TEST_CASE("index.xlsx: title, frozen header, numbers with formats, lists and groups on their own sheets", "[render]") {
   RankingRule rule = rule_from(R"(id: branches
 title: 党员积分
 exports: exports/m-*.json

@@ -50,24 +50,15 @@ void emit(YAML::Emitter& out, const PageData& v, bool literal) {
       for (const auto& item : v) emit(out, item, literal);
       out << YAML::EndSeq;
       break;
-    case PageData::value_t::boolean:
-      out << YAML::TrueFalseBool << v.get<bool>();
-      break;
-    case PageData::value_t::string:
-      emit_string(out, v.get<std::string>(), literal);
-      break;
+    case PageData::value_t::boolean: out << YAML::TrueFalseBool << v.get<bool>(); break;
+    case PageData::value_t::string: emit_string(out, v.get<std::string>(), literal); break;
     // Plain scalars, so that they read back as what they were (strings are
     // always quoted or literal blocks, so a plain scalar is never a string).
-    case PageData::value_t::null:
-      out << YAML::Null;
-      break;
+    case PageData::value_t::null: out << YAML::Null; break;
     case PageData::value_t::number_integer:
     case PageData::value_t::number_unsigned:
-    case PageData::value_t::number_float:
-      out << v.dump();
-      break;
-    default:
-      emit_string(out, v.dump(-1, ' ', false, nlohmann::json::error_handler_t::replace), literal);
+    case PageData::value_t::number_float: out << v.dump(); break;
+    default: emit_string(out, v.dump(-1, ' ', false, nlohmann::json::error_handler_t::replace), literal);
   }
 }
 
@@ -95,18 +86,23 @@ PageData to_page_data(const YAML::Node& n) {
         }
       }
       return n.Scalar();
-    default:
-      return PageData();
+    default: return PageData();
   }
 }
 
 nlohmann::json canonical(const Snapshot& s) {
   nlohmann::json files = nlohmann::json::object();
   for (const auto& [name, bytes] : s.files) files[name] = bytes;
-  nlohmann::json c = {{"kind", s.kind},       {"url", s.url},         {"title", s.title},
-                       {"version", s.version}, {"published", s.published.iso()},
-                       {"note", s.note},       {"source", s.source},   {"source_digest", s.source_digest},
-                       {"page", s.page},       {"files", files}};
+  nlohmann::json c = {{"kind", s.kind},
+                      {"url", s.url},
+                      {"title", s.title},
+                      {"version", s.version},
+                      {"published", s.published.iso()},
+                      {"note", s.note},
+                      {"source", s.source},
+                      {"source_digest", s.source_digest},
+                      {"page", s.page},
+                      {"files", files}};
   // Added later: only present when used, so that earlier snapshots keep their digests.
   if (!s.inputs.empty()) c["inputs"] = s.inputs;
   if (!s.pdf_digest.empty()) c["pdf_digest"] = s.pdf_digest;
@@ -158,7 +154,6 @@ std::string snapshot_digest(const Snapshot& s) {
   // YAML escape is replaced rather than aborting.
   return sha256(canonical(s).dump(-1, ' ', false, nlohmann::json::error_handler_t::replace));
 }
-
 
 std::string write_snapshot(const Snapshot& s) {
   std::string text = emit_snapshot(s, true);
@@ -216,7 +211,8 @@ void check_shape(const FrontMatter& fm, const YAML::Node& root, const Snapshot& 
   for (const auto& input : s.inputs) {
     if (!input.is_object()) fail(root["inputs"], "inputs must be a list of mappings");
     for (const char* key : {"path", "digest", "first", "last"})
-      if (input.contains(key) && !input[key].is_string()) fail(root["inputs"], std::string("input ") + key + " must be text");
+      if (input.contains(key) && !input[key].is_string())
+        fail(root["inputs"], std::string("input ") + key + " must be text");
   }
 }
 
@@ -255,13 +251,14 @@ Snapshot read_snapshot(const SourceFile& file) {
   s.source_digest = need("source_digest");
   if (root["pdf_digest"]) s.pdf_digest = root["pdf_digest"].Scalar();
   if (YAML::Node pdfs = root["attachment_pdfs"]; pdfs && !pdfs.IsNull()) {
-    if (!pdfs.IsMap()) throw Error(location_of(fm, pdfs), "snapshot attachment_pdfs must map attachment pages to digests");
+    if (!pdfs.IsMap())
+      throw Error(location_of(fm, pdfs), "snapshot attachment_pdfs must map attachment pages to digests");
     for (const auto& kv : pdfs) {
       std::string page = kv.first.Scalar();
       std::string name = page.ends_with('/') ? page.substr(0, page.size() - 1) : page;
       if (std::string why = url_segment_problem(name); !why.empty() || !page.ends_with('/') || !kv.second.IsScalar())
         throw Error(location_of(fm, kv.first), "snapshot attachment PDF '" + utf8_sanitized(page) + "' " +
-                                                   (!why.empty() ? "cannot be a folder name: it " + why
+                                                   (!why.empty()           ? "cannot be a folder name: it " + why
                                                     : !page.ends_with('/') ? "must name a folder (end in /)"
                                                                            : "must have a digest"));
       s.attachment_pdfs[page] = kv.second.Scalar();
@@ -275,8 +272,9 @@ Snapshot read_snapshot(const SourceFile& file) {
     for (const auto& kv : root["files"]) {
       std::string name = kv.first.Scalar();
       if (std::string why = url_segment_problem(name); !why.empty() || !kv.second.IsScalar())
-        throw Error(location_of(fm, kv.first), "snapshot file '" + utf8_sanitized(name) + "' " +
-                                                   (why.empty() ? "must hold text" : "cannot be a file name: it " + why));
+        throw Error(location_of(fm, kv.first),
+                    "snapshot file '" + utf8_sanitized(name) + "' " +
+                        (why.empty() ? "must hold text" : "cannot be a file name: it " + why));
       s.files[name] = kv.second.Scalar();
     }
   }

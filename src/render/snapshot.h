@@ -17,15 +17,15 @@
 namespace bulletin {
 
 struct Snapshot {
-  std::string kind;   // "notice", "issue" or "ranking"
-  std::string url;    // permanent URL, "notices/校党委发/2020/51/"
+  std::string kind;  // "notice", "issue" or "ranking"
+  std::string url;   // permanent URL, "notices/校党委发/2020/51/"
   std::string title;
   int version = 1;
   Date published;
-  std::string note;           // revision note (version 2 and later)
-  std::string source;         // what it was published from (project-relative)
-  std::string source_digest;  // digest of that source at publication
-  PageData page;              // the page data as published
+  std::string note;                          // revision note (version 2 and later)
+  std::string source;                        // what it was published from (project-relative)
+  std::string source_digest;                 // digest of that source at publication
+  PageData page;                             // the page data as published
   std::map<std::string, std::string> files;  // frozen files beside the page
   // What a ranking period was computed from: [{path, digest, first, last}]
   // per export file, so later builds know which files feed only published
@@ -37,8 +37,8 @@ struct Snapshot {
   // Digests of the PDFs frozen for a notice's attachment pages, by the page's
   // folder ("attachment-1/" -> sha256:…; the file is <url>v<N>-attachment-1.pdf).
   std::map<std::string, std::string> attachment_pdfs;
-  std::string digest;         // sha256 of everything above
-  std::string path;           // where it was read from (not stored)
+  std::string digest;  // sha256 of everything above
+  std::string path;    // where it was read from (not stored)
 };
 
 // The digest of a snapshot's content: every field but `digest` and `path`,

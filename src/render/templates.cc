@@ -30,8 +30,7 @@ Diagnostic template_error(const std::string& path, const std::string& text, cons
   }
   if (!what.empty()) what[0] = static_cast<char>(std::tolower(static_cast<unsigned char>(what[0])));
   SourceLocation where = located ? location_of_offset(path, text, offset) : SourceLocation{path, 0, 0};
-  return {Severity::Error, where, "template error: " + what,
-          located ? line_of(text, where.line) : std::string(), {}};
+  return {Severity::Error, where, "template error: " + what, located ? line_of(text, where.line) : std::string(), {}};
 }
 
 }  // namespace
@@ -50,8 +49,8 @@ TemplateData& push(TemplateData& list, TemplateData&& value) {
   return items.back();
 }
 
-void TemplateSet::load(const FileSystem& fs, const std::string& root,
-                       const std::vector<std::string>& required, Diagnostics& diags) {
+void TemplateSet::load(const FileSystem& fs, const std::string& root, const std::vector<std::string>& required,
+                       Diagnostics& diags) {
   pages_.clear();
   partials_.clear();
   compiled_.clear();
@@ -97,8 +96,7 @@ void TemplateSet::load(const FileSystem& fs, const std::string& root,
   for (const auto& name : required) {
     if (!pages_.count(name) && !broken.count(name)) {
       diags.error({std::string(kTemplateDir) + "/" + name + kExtension, 0, 0},
-                  "missing template: templates/" + name + kExtension + " is needed to render " + name +
-                      " pages");
+                  "missing template: templates/" + name + kExtension + " is needed to render " + name + " pages");
     }
   }
   if (!pages_.count("layout")) return;
@@ -113,8 +111,7 @@ void TemplateSet::load(const FileSystem& fs, const std::string& root,
     size_t slot = full.find("{{> content}}");
     if (slot == std::string::npos) slot = full.find("{{>content}}");
     if (slot == std::string::npos) {
-      diags.error({layout.path, 0, 0},
-                  "the layout has no {{> content}} tag, so pages would have no content");
+      diags.error({layout.path, 0, 0}, "the layout has no {{> content}} tag, so pages would have no content");
       return;
     }
     full.replace(slot, full.find("}}", slot) + 2 - slot, body);
@@ -122,8 +119,8 @@ void TemplateSet::load(const FileSystem& fs, const std::string& root,
     auto compiled = std::make_unique<kainjow::mustache::mustache>(full);
     if (!compiled->is_valid()) {
       // Each file was valid alone: a section opened in one file and closed in another.
-      diags.error({page.path, 0, 0}, "template error once partials and layout are put together: " +
-                                         compiled->error_message());
+      diags.error({page.path, 0, 0},
+                  "template error once partials and layout are put together: " + compiled->error_message());
       continue;
     }
     compiled_[name] = std::move(compiled);
@@ -131,13 +128,12 @@ void TemplateSet::load(const FileSystem& fs, const std::string& root,
   }
 }
 
-std::string TemplateSet::expand(const std::string& text, const std::string& path,
-                                std::vector<std::string>& stack, Diagnostics& diags) const {
+std::string TemplateSet::expand(const std::string& text, const std::string& path, std::vector<std::string>& stack,
+                                Diagnostics& diags) const {
   static const std::regex partial_tag(R"(\{\{>\s*([^}\s]+)\s*\}\})");
   std::string out;
   size_t last = 0;
-  for (auto it = std::sregex_iterator(text.begin(), text.end(), partial_tag); it != std::sregex_iterator();
-       ++it) {
+  for (auto it = std::sregex_iterator(text.begin(), text.end(), partial_tag); it != std::sregex_iterator(); ++it) {
     const auto& m = *it;
     std::string name = m[1];
     out += text.substr(last, m.position() - last);
@@ -160,8 +156,7 @@ std::string TemplateSet::expand(const std::string& text, const std::string& path
       SourceLocation where = location_of_offset(path, text, m.position());
       std::string chain;
       for (const auto& s : stack) chain += s + " -> ";
-      diags.error(where, "partial '" + name + "' includes itself (" + chain + name + ")",
-                  line_of(text, where.line));
+      diags.error(where, "partial '" + name + "' includes itself (" + chain + name + ")", line_of(text, where.line));
       continue;
     }
     stack.push_back(name);
@@ -178,8 +173,7 @@ const std::string& TemplateSet::digest(const std::string& name) const {
   return it == digests_.end() ? none : it->second;
 }
 
-std::string TemplateSet::render(const std::string& name, const TemplateData& page,
-                                const TemplateData& site) const {
+std::string TemplateSet::render(const std::string& name, const TemplateData& page, const TemplateData& site) const {
   auto it = compiled_.find(name);
   if (it == compiled_.end()) throw Error({"templates/" + name + kExtension, 0, 0}, "missing template");
   kainjow::mustache::context<std::string> ctx(&site);

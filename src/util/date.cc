@@ -17,8 +17,7 @@ int days_in_month(int year, int month) {
 }
 
 bool is_valid_date(int year, int month, int day) {
-  return year >= 1 && year <= 9999 && month >= 1 && month <= 12 && day >= 1 &&
-         day <= days_in_month(year, month);
+  return year >= 1 && year <= 9999 && month >= 1 && month <= 12 && day >= 1 && day <= days_in_month(year, month);
 }
 
 std::string Date::official() const {
@@ -55,7 +54,7 @@ Date Date::from_days(long z) {
 }
 
 int Date::weekday() const {
-  long d = days();  // 1970-01-01 was a Thursday (4)
+  long d = days();               // 1970-01-01 was a Thursday (4)
   long w = (d % 7 + 7 + 3) % 7;  // 0 = Monday
   return static_cast<int>(w) + 1;
 }
@@ -74,8 +73,8 @@ int Date::iso_week() const {
 namespace {
 
 // Reads the digit runs of `text` separated by the given separators.
-bool read_numbers(std::string_view text, const std::vector<std::string_view>& separators,
-                  bool trailing_separator, int out[3]) {
+bool read_numbers(std::string_view text, const std::vector<std::string_view>& separators, bool trailing_separator,
+                  int out[3]) {
   size_t i = 0;
   auto skip_spaces = [&] {
     while (i < text.size() && text[i] == ' ') ++i;
@@ -102,10 +101,8 @@ bool read_numbers(std::string_view text, const std::vector<std::string_view>& se
 std::optional<Date> parse_date(std::string_view raw, std::string* why) {
   std::string text = trim(raw);
   int n[3] = {0, 0, 0};
-  bool ok = read_numbers(text, {"-", "-", ""}, false, n) ||
-            read_numbers(text, {"/", "/", ""}, false, n) ||
-            read_numbers(text, {"年", "月", "日"}, true, n) ||
-            read_numbers(text, {".", ".", ""}, false, n);
+  bool ok = read_numbers(text, {"-", "-", ""}, false, n) || read_numbers(text, {"/", "/", ""}, false, n) ||
+            read_numbers(text, {"年", "月", "日"}, true, n) || read_numbers(text, {".", ".", ""}, false, n);
   if (!ok) {
     if (why) *why = "expected a date such as 2020-12-16 or 2020年12月16日";
     return std::nullopt;
@@ -119,9 +116,7 @@ std::optional<Date> parse_date(std::string_view raw, std::string* why) {
     return std::nullopt;
   }
   if (n[2] < 1 || n[2] > days_in_month(n[0], n[1])) {
-    if (why)
-      *why = std::to_string(n[0]) + "年" + std::to_string(n[1]) + "月 has no day " +
-             std::to_string(n[2]);
+    if (why) *why = std::to_string(n[0]) + "年" + std::to_string(n[1]) + "月 has no day " + std::to_string(n[2]);
     return std::nullopt;
   }
   return Date{n[0], n[1], n[2]};

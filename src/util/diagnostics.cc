@@ -30,8 +30,7 @@ std::string Diagnostic::format() const {
 Error::Error(Diagnostic d) : std::runtime_error(d.message), diagnostic_(std::move(d)) {}
 
 Error::Error(SourceLocation where, std::string message, std::string source_line)
-    : Error(Diagnostic{Severity::Error, std::move(where), std::move(message),
-                       std::move(source_line), {}}) {}
+    : Error(Diagnostic{Severity::Error, std::move(where), std::move(message), std::move(source_line), {}}) {}
 
 void Diagnostics::error(SourceLocation where, std::string message, std::string source_line) {
   add({Severity::Error, std::move(where), std::move(message), std::move(source_line), {}});
@@ -44,14 +43,11 @@ void Diagnostics::warning(SourceLocation where, std::string message, std::string
 bool Diagnostics::has_errors() const { return error_count() > 0; }
 
 int Diagnostics::error_count() const {
-  return static_cast<int>(std::count_if(items_.begin(), items_.end(), [](const Diagnostic& d) {
-    return d.severity == Severity::Error;
-  }));
+  return static_cast<int>(
+      std::count_if(items_.begin(), items_.end(), [](const Diagnostic& d) { return d.severity == Severity::Error; }));
 }
 
-int Diagnostics::warning_count() const {
-  return static_cast<int>(items_.size()) - error_count();
-}
+int Diagnostics::warning_count() const { return static_cast<int>(items_.size()) - error_count(); }
 
 void Diagnostics::append(const Diagnostics& other) {
   items_.insert(items_.end(), other.items_.begin(), other.items_.end());

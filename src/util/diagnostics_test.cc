@@ -5,8 +5,11 @@
 using namespace bulletin;
 
 TEST_CASE("a diagnostic shows path:line:col, the line and a caret aligned for CJK", "[diagnostics]") {
-  Diagnostic d{Severity::Error, {"content/a.md", 3, 5}, "invalid date '2020-13-01': month 13 does not exist",
-               "日期: 2020-13-01", {}};
+  Diagnostic d{Severity::Error,
+               {"content/a.md", 3, 5},
+               "invalid date '2020-13-01': month 13 does not exist",
+               "日期: 2020-13-01",
+               {}};
   CHECK(d.format() ==
         "content/a.md:3:5: error: invalid date '2020-13-01': month 13 does not exist\n"
         "    日期: 2020-13-01\n"

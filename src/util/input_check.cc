@@ -19,12 +19,12 @@ size_t sequence_at(std::string_view s, size_t i) {
     n = 2;
   } else if (c >= 0xE0 && c <= 0xEF) {
     n = 3;
-    if (c == 0xE0) lo = 0xA0;   // overlong
-    if (c == 0xED) hi = 0x9F;   // surrogates
+    if (c == 0xE0) lo = 0xA0;  // overlong
+    if (c == 0xED) hi = 0x9F;  // surrogates
   } else if (c >= 0xF0 && c <= 0xF4) {
     n = 4;
-    if (c == 0xF0) lo = 0x90;   // overlong
-    if (c == 0xF4) hi = 0x8F;   // past U+10FFFF
+    if (c == 0xF0) lo = 0x90;  // overlong
+    if (c == 0xF4) hi = 0x8F;  // past U+10FFFF
   } else {
     return 0;
   }
@@ -74,8 +74,8 @@ void require_utf8(const std::string& path, std::string_view text) {
     }
   }
   size_t line_end = text.find('\n', at);
-  std::string_view raw = text.substr(line_start, line_end == std::string_view::npos ? text.size() - line_start
-                                                                                    : line_end - line_start);
+  std::string_view raw =
+      text.substr(line_start, line_end == std::string_view::npos ? text.size() - line_start : line_end - line_start);
   std::string shown = utf8_sanitized(raw);
   // Column in code points, counting each bad byte before `at` as one.
   int column = static_cast<int>(utf8_length(utf8_sanitized(text.substr(line_start, at - line_start)))) + 1;

@@ -7,10 +7,10 @@ using namespace bulletin;
 TEST_CASE("the first byte that is not UTF-8 is found", "[input]") {
   CHECK(invalid_utf8_at("校党委发〔2020〕51号") == std::string::npos);
   CHECK(invalid_utf8_at("ab\xFF") == 2);
-  CHECK(invalid_utf8_at("a\xC0\xAF") == 1);          // overlong '/'
-  CHECK(invalid_utf8_at("\xED\xA0\x80") == 0);       // a surrogate
-  CHECK(invalid_utf8_at("\xF4\x90\x80\x80") == 0);   // past U+10FFFF
-  CHECK(invalid_utf8_at("\xE6\xA0") == 0);           // truncated 校
+  CHECK(invalid_utf8_at("a\xC0\xAF") == 1);         // overlong '/'
+  CHECK(invalid_utf8_at("\xED\xA0\x80") == 0);      // a surrogate
+  CHECK(invalid_utf8_at("\xF4\x90\x80\x80") == 0);  // past U+10FFFF
+  CHECK(invalid_utf8_at("\xE6\xA0") == 0);          // truncated 校
   CHECK(invalid_utf8_at(std::string_view("a\0b", 3)) == 1);
 }
 
@@ -21,7 +21,8 @@ TEST_CASE("a text file that is not UTF-8 is an error at the bad byte", "[input]"
   } catch (const Error& e) {
     CHECK(e.diagnostic().format() ==
           "content/articles/a.md:2:10: error: byte 0xB1 is not valid UTF-8; save the file as UTF-8 (not GBK or "
-          "another encoding)\n    title: 标题\xEF\xBF\xBD\xEF\xBF\xBD\n" + std::string(4 + 11, ' ') + "^");
+          "another encoding)\n    title: 标题\xEF\xBF\xBD\xEF\xBF\xBD\n" +
+              std::string(4 + 11, ' ') + "^");
   }
 }
 

@@ -11,9 +11,9 @@ TEST_CASE("a byte offset becomes line and column in characters", "[util]") {
     return w.path + ":" + std::to_string(w.line) + ":" + std::to_string(w.column);
   };
   CHECK(at(0) == "t.mustache:1:1");
-  CHECK(at(text.find('\n')) == "t.mustache:1:4");        // the newline ends line 1
-  CHECK(at(text.find("{{")) == "t.mustache:2:5");        // after 标题: and a space
-  CHECK(at(text.size() + 10) == "t.mustache:3:1");       // past the end: the end
+  CHECK(at(text.find('\n')) == "t.mustache:1:4");   // the newline ends line 1
+  CHECK(at(text.find("{{")) == "t.mustache:2:5");   // after 标题: and a space
+  CHECK(at(text.size() + 10) == "t.mustache:3:1");  // past the end: the end
 }
 
 TEST_CASE("a byte of a line becomes its column in characters", "[util]") {

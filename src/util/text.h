@@ -20,8 +20,7 @@ int column_of_byte(std::string_view line, size_t byte);
 // Edit distance over code points; swapping two neighbours counts as one edit.
 size_t edit_distance(std::string_view a, std::string_view b);
 // The candidate closest to `word` if it is close enough to be a likely typo.
-std::optional<std::string> did_you_mean(std::string_view word,
-                                        const std::vector<std::string>& candidates);
+std::optional<std::string> did_you_mean(std::string_view word, const std::vector<std::string>& candidates);
 
 std::string trim(std::string_view s);
 bool starts_with(std::string_view s, std::string_view prefix);

@@ -26,8 +26,9 @@ TEST_CASE("YAML that starts further down a file is located in the file", "[util]
   } catch (const Error& e) {
     CHECK(e.diagnostic().where.line == 2);
     CHECK(e.diagnostic().where.column == 9);
-    CHECK(e.diagnostic().message ==
-          "invalid YAML in front matter: unexpected ':'; if a value contains a colon, put it in quotes (title: \"甲: 乙\")");
+    CHECK(
+        e.diagnostic().message ==
+        "invalid YAML in front matter: unexpected ':'; if a value contains a colon, put it in quotes (title: \"甲: 乙\")");
     CHECK(e.diagnostic().source_line == "title: 甲: 乙");
   }
 }

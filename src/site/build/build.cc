@@ -10,10 +10,10 @@
 #include "render/pages.h"
 #include "render/ranking_pages.h"
 #include "render/ranking_xlsx.h"
-#include "site/print/pdf.h"
 #include "site/build/publishable.h"
-#include "site/search/search.h"
+#include "site/print/pdf.h"
 #include "site/print/webfonts.h"
+#include "site/search/search.h"
 #include "util/html.h"
 #include "util/parallel.h"
 #include "util/sha256.h"
@@ -66,7 +66,7 @@ struct BuildContext {
   mutable std::mutex pdf_mutex{};
   mutable std::vector<PdfPage> pdf_pages{};
   std::vector<SearchRecord> search{};  // one per searchable page, for the search index
-  bool want_search = false;             // Pagefind runs: collect the records above
+  bool want_search = false;            // Pagefind runs: collect the records above
 };
 
 void render_history(BuildContext& b, const std::string& tmpl, const DocumentHistory& h, const PageData& nav);
@@ -88,8 +88,7 @@ void render_home(BuildContext& b) {
   const Content& c = b.project.content;
   HomeContent home;
   for (const auto& s : b.project.config.series) {
-    auto it = std::find_if(c.issues.begin(), c.issues.end(),
-                           [&](const BulletinIssue& i) { return i.series == s.id; });
+    auto it = std::find_if(c.issues.begin(), c.issues.end(), [&](const BulletinIssue& i) { return i.series == s.id; });
     if (it != c.issues.end()) home.latest_issues.emplace_back(&s, &*it);
   }
   for (size_t i = 0; i < c.notices.size() && i < 8; ++i) home.latest_notices.push_back(&c.notices[i]);
@@ -159,8 +158,9 @@ void render_list(BuildContext& b, const std::string& tmpl, const std::string& ba
   }
   auto link = [&](size_t k) {
     const ListPage& p = pages[k];
-    return PageData{{"url", p.url},
-                    {"label", std::to_string(p.year) + "年" + (p.number > 1 ? " 第" + std::to_string(p.number) + "页" : "")}};
+    return PageData{
+        {"url", p.url},
+        {"label", std::to_string(p.year) + "年" + (p.number > 1 ? " 第" + std::to_string(p.number) + "页" : "")}};
   };
   auto page_for = [&](size_t k, const std::string& url, const std::string& page_title) {
     PageData page = make(pages[k].items);
@@ -210,8 +210,9 @@ void render_articles(BuildContext& b) {
   const auto& articles = b.project.content.articles;
   std::vector<const Article*> all;
   for (const auto& a : articles) all.push_back(&a);
-  render_list(b, "articles", kArticlesUrl, "经验交流", all, [](const Article& a) { return a.date.year; },
-              [](const std::vector<const Article*>& part) { return articles_index(part); });
+  render_list(
+      b, "articles", kArticlesUrl, "经验交流", all, [](const Article& a) { return a.date.year; },
+      [](const std::vector<const Article*>& part) { return articles_index(part); });
   for (const auto& a : articles) {
     render_article(b, a);
     // Files in the folder beside the source (images `bulletin import` extracted).
@@ -239,8 +240,7 @@ void relocate_attachments(PageData& page, const std::string& url) {
   int index = 0;
   for (auto& a : page["attachments"]) {
     ++index;
-    a["url"] = a.value("is_page", false) ? attachment_page_url(url, index)
-                                         : url + a.value("file_name", "");
+    a["url"] = a.value("is_page", false) ? attachment_page_url(url, index) : url + a.value("file_name", "");
   }
 }
 
@@ -329,14 +329,17 @@ void render_history(BuildContext& b, const std::string& tmpl, const DocumentHist
   for (size_t k = 1; k < h.versions.size(); ++k) {
     const Snapshot& before = h.versions[k - 1];
     const Snapshot& after = h.versions[k];
-    PageData page = page_data("changes", changes_url(h.url, before.version, after.version),
-                              after.title + " 第 " + std::to_string(before.version) + " 版与第 " +
-                                  std::to_string(after.version) + " 版对照");
+    PageData page = page_data(
+        "changes", changes_url(h.url, before.version, after.version),
+        after.title + " 第 " + std::to_string(before.version) + " 版与第 " + std::to_string(after.version) + " 版对照");
     page["title"] = after.title;
-    page["from"] = {{"version", std::to_string(before.version)}, {"date", before.published.official()},
+    page["from"] = {{"version", std::to_string(before.version)},
+                    {"date", before.published.official()},
                     {"url", version_url(h.url, before.version)}};
-    page["to"] = {{"version", std::to_string(after.version)}, {"date", after.published.official()},
-                  {"url", k + 1 == h.versions.size() ? h.url : version_url(h.url, after.version)}, {"note", after.note}};
+    page["to"] = {{"version", std::to_string(after.version)},
+                  {"date", after.published.official()},
+                  {"url", k + 1 == h.versions.size() ? h.url : version_url(h.url, after.version)},
+                  {"note", after.note}};
     PageData rows = PageData::array();
     int changed = 0;
     auto changes = paragraph_changes(before.page, after.page);
@@ -381,8 +384,9 @@ void render_notices(BuildContext& b) {
   const auto& notices = b.project.content.notices;
   std::vector<const Notice*> all;
   for (const auto& n : notices) all.push_back(&n);
-  render_list(b, "notices", kNoticesUrl, "通知公告", all, [](const Notice& n) { return n.year(); },
-              [](const std::vector<const Notice*>& part) { return notices_index(part); });
+  render_list(
+      b, "notices", kNoticesUrl, "通知公告", all, [](const Notice& n) { return n.year(); },
+      [](const std::vector<const Notice*>& part) { return notices_index(part); });
   for (const auto& n : notices) {
     Publishable doc = publishable_notice(n);
     render_document(b, kind_name(DocumentKind::Notice), doc, PageData::object());
@@ -402,9 +406,9 @@ void render_bulletins(BuildContext& b) {
   render(b, "bulletins", bulletins_index(b.project.config.series, by_series));
   for (const auto& s : b.project.config.series) {
     auto& issues = by_series[s.id];
-    render_list(b, "series", series_url(s.id), s.name, issues,
-                [](const BulletinIssue& i) { return i.date.year; },
-                [&](const std::vector<const BulletinIssue*>& part) { return series_index(s, part); });
+    render_list(
+        b, "series", series_url(s.id), s.name, issues, [](const BulletinIssue& i) { return i.date.year; },
+        [&](const std::vector<const BulletinIssue*>& part) { return series_index(s, part); });
     for (size_t k = 0; k < issues.size(); ++k) {
       PageData nav = PageData::object();
       if (k > 0) nav["next"] = issue_summary(*issues[k - 1], &s);
@@ -430,8 +434,12 @@ void render_rankings(BuildContext& b) {
     const auto& all = r.results.periods;
     for (size_t k = 0; k < all.size(); ++k) {
       PageData nav = PageData::object();
-      if (k > 0) nav["previous"] = {{"url", ranking_url(r.rule, all[k - 1].id)}, {"label", period_label(r.rule.period, all[k - 1].id)}};
-      if (k + 1 < all.size()) nav["next"] = {{"url", ranking_url(r.rule, all[k + 1].id)}, {"label", period_label(r.rule.period, all[k + 1].id)}};
+      if (k > 0)
+        nav["previous"] = {{"url", ranking_url(r.rule, all[k - 1].id)},
+                           {"label", period_label(r.rule.period, all[k - 1].id)}};
+      if (k + 1 < all.size())
+        nav["next"] = {{"url", ranking_url(r.rule, all[k + 1].id)},
+                       {"label", period_label(r.rule.period, all[k + 1].id)}};
       render_document(b, kind_name(DocumentKind::Ranking), publishable_ranking(r, k), nav);
       std::string url = ranking_url(r.rule, all[k].id);
       Date date = updated_on(b, url, all[k].last_in_data);
@@ -440,7 +448,8 @@ void render_rankings(BuildContext& b) {
                                          all[k].complete ? "" : "截至" + all[k].last_in_data.official(), "学习排名"});
       ++periods;
     }
-    for (const auto& history : entity_histories(r.results)) render(b, "ranking_entity", ranking_entity_page(r, history));
+    for (const auto& history : entity_histories(r.results))
+      render(b, "ranking_entity", ranking_entity_page(r, history));
     if (!r.results.unread.empty())
       b.report.notes.push_back(r.rule.id + ": " + std::to_string(r.results.unread.size()) +
                                " export file(s) not read again: unchanged, and their periods are published");
@@ -469,7 +478,8 @@ void render_archive_leftovers(BuildContext& b) {
         std::string vurl = version_url(url, v.version);
         PageData old = v.page;
         old["url"] = vurl;
-        old["superseded"] = {{"version", std::to_string(v.version)}, {"latest_version", "新"}, {"latest_url", moved->second}};
+        old["superseded"] = {
+            {"version", std::to_string(v.version)}, {"latest_version", "新"}, {"latest_url", moved->second}};
         render_version(b, history.latest().kind, history, v, vurl, std::move(old));
       }
       continue;
@@ -517,16 +527,16 @@ void copy_assets(BuildContext& b) {
   for (const auto& rel : b.fs.list(dir)) b.copy("assets/" + rel, join_path(dir, rel));
 }
 
-
 // Refuses a plan in which two jobs write one file, naming the first such path.
 void check_plan(const std::vector<Job>& plan) {
   std::set<std::string_view> seen;
   for (const auto& job : plan) {
     check_site_path(job.path);
     if (!seen.insert(job.path).second) {
-      throw Error({job.path, 0, 0}, std::string(job.kind == Job::Page ? "two pages would be written to the same file "
-                                                                        : "two files would be written to the same path ") +
-                                        job.path);
+      throw Error({job.path, 0, 0},
+                  std::string(job.kind == Job::Page ? "two pages would be written to the same file "
+                                                    : "two files would be written to the same path ") +
+                      job.path);
     }
   }
 }
@@ -546,12 +556,8 @@ std::string page_digest(const BuildContext& b, const std::string& site_digest, c
 
 void run_job(const BuildContext& b, const std::string& site_digest, const Job& job) {
   switch (job.kind) {
-    case Job::Bytes:
-      b.out.write(job.path, job.data);
-      return;
-    case Job::Copy:
-      b.out.copy(job.path, job.data);
-      return;
+    case Job::Bytes: b.out.write(job.path, job.data); return;
+    case Job::Copy: b.out.copy(job.path, job.data); return;
     case Job::Page:
       if (job.article) {
         std::string digest = article_digest(b, site_digest, job);
@@ -593,8 +599,7 @@ void run_job(const BuildContext& b, const std::string& site_digest, const Job& j
 
 }  // namespace
 
-BuildReport build_site(const Project& project, const FileSystem& fs, OutputWriter& out,
-                       const BuildOptions& options) {
+BuildReport build_site(const Project& project, const FileSystem& fs, OutputWriter& out, const BuildOptions& options) {
   StageTimer timer;
   BuildContext b{project, fs, out, site_data(project.config)};
   b.site.set("has_rankings", !project.rankings.empty());
@@ -603,22 +608,23 @@ BuildReport build_site(const Project& project, const FileSystem& fs, OutputWrite
   b.site.set("has_search", search_tools.has_value());
   // Not gated on out.directory(): an in-place rebuild has none, and the PDFs
   // and fonts it does not write again would be removed from the site.
-  std::vector<WebFont> web_fonts = options.pdf ? web_fonts_wanted(project.config, project.root) : std::vector<WebFont>{};
+  std::vector<WebFont> web_fonts =
+      options.pdf ? web_fonts_wanted(project.config, project.root) : std::vector<WebFont>{};
   std::optional<std::string> font_tools = web_fonts.empty() ? std::nullopt : find_font_tools();
   b.site.set("has_web_fonts", font_tools.has_value());
   std::optional<std::string> pdf_engine = options.pdf ? find_pdf_engine() : std::nullopt;
   b.site.set("has_pdf", pdf_engine.has_value());
   b.want_search = search_tools.has_value();
-  std::string site_digest = sha256(fs.read(join_path(project.root, "bulletin.yaml")).value_or("") +
-                                   (search_tools ? "\nsearch" : "\n") + (project.rankings.empty() ? "\n" : "\nrankings") +
-                                   (font_tools ? "\nwebfonts" : "\n") + (pdf_engine ? "\npdf" : "\n") +
-                                   "\n" BULLETIN_VERSION);
+  std::string site_digest =
+      sha256(fs.read(join_path(project.root, "bulletin.yaml")).value_or("") + (search_tools ? "\nsearch" : "\n") +
+             (project.rankings.empty() ? "\n" : "\nrankings") + (font_tools ? "\nwebfonts" : "\n") +
+             (pdf_engine ? "\npdf" : "\n") + "\n" BULLETIN_VERSION);
   timer.mark("probe tools");
   using Step = void (*)(BuildContext&);
   static const std::pair<const char*, Step> kSteps[] = {
-      {"home", render_home},         {"articles", render_articles}, {"notices", render_notices},
+      {"home", render_home},           {"articles", render_articles}, {"notices", render_notices},
       {"bulletins", render_bulletins}, {"rankings", render_rankings}, {"archive", render_archive_leftovers},
-      {"feeds", render_feeds},       {"assets", copy_assets},
+      {"feeds", render_feeds},         {"assets", copy_assets},
   };
   for (const auto& [name, step] : kSteps) {
     step(b);
@@ -626,9 +632,10 @@ BuildReport build_site(const Project& project, const FileSystem& fs, OutputWrite
   }
   check_plan(b.plan);
   // The search indexer (a Node process) runs while the pages are rendered.
-  PendingSearch search = search_tools ? start_search_index(*search_tools, join_path(project.root, ".bulletin-cache/search"),
-                                                           std::move(b.search))
-                                      : nullptr;
+  PendingSearch search =
+      search_tools
+          ? start_search_index(*search_tools, join_path(project.root, ".bulletin-cache/search"), std::move(b.search))
+          : nullptr;
   timer.mark("plan");
   parallel_for(b.plan.size(), worker_count(options.jobs), [&](size_t i) { run_job(b, site_digest, b.plan[i]); });
   timer.mark("jobs");
@@ -644,7 +651,8 @@ BuildReport build_site(const Project& project, const FileSystem& fs, OutputWrite
     b.report.notes.push_back(
         ship_web_fonts(*font_tools, project.root, web_fonts, document_characters(b.pdf_pages), out).message);
   } else if (!web_fonts.empty()) {
-    b.report.notes.push_back("web fonts skipped: fontTools is not installed (apt-get install python3-fonttools python3-brotli)");
+    b.report.notes.push_back(
+        "web fonts skipped: fontTools is not installed (apt-get install python3-fonttools python3-brotli)");
   }
   if (search_tools) {
     b.report.notes.push_back(finish_search_index(*search, out).message);

@@ -19,7 +19,7 @@ struct BuildReport {
   std::map<std::string, int> documents;  // "articles" -> 3, …
   int pages = 0;
   int files = 0;
-  int kept = 0;  // of pages + files: unchanged since the last build, left as they were
+  int kept = 0;                    // of pages + files: unchanged since the last build, left as they were
   std::vector<std::string> notes;  // e.g. whether search was indexed or skipped
 };
 

@@ -35,10 +35,10 @@ TEST_CASE("a small project builds every page at its permanent URL", "[build]") {
   REQUIRE(diags.format_all() == "");
   MemoryWriter out;
   BuildReport report = build_site(p, fs, out);
-  for (const char* page : {"index.html", "404.html", "articles/index.html", "articles/a/index.html",
-                           "notices/index.html", "notices/某发/2020/3/index.html", "bulletins/index.html",
-                           "bulletins/jb/index.html", "bulletins/jb/2020/1/index.html",
-                           "bulletins/jb/2020/2/index.html", "assets/style.css"}) {
+  for (const char* page :
+       {"index.html", "404.html", "articles/index.html", "articles/a/index.html", "notices/index.html",
+        "notices/某发/2020/3/index.html", "bulletins/index.html", "bulletins/jb/index.html",
+        "bulletins/jb/2020/1/index.html", "bulletins/jb/2020/2/index.html", "assets/style.css"}) {
     INFO(page);
     CHECK(out.files.count(page) == 1);
   }

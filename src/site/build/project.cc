@@ -13,8 +13,8 @@ namespace bulletin {
 
 const std::vector<std::string>& required_templates() {
   static const std::vector<std::string> names = {
-      "home",   "article",   "articles", "notice",  "attachment",   "notices",        "issue",
-      "series", "bulletins", "404",      "ranking", "ranking_rule", "ranking_entity", "rankings", "redirect", "changes", "search"};
+      "home", "article", "articles",     "notice",         "attachment", "notices",  "issue",   "series", "bulletins",
+      "404",  "ranking", "ranking_rule", "ranking_entity", "rankings",   "redirect", "changes", "search"};
   return names;
 }
 
@@ -74,9 +74,9 @@ void check_published_sources(const Project& p, Diagnostics& diags) {
       }
     } else if (doc.source_digest != history->latest().source_digest) {
       diags.warning(revision.where,
-                    "revision " + std::to_string(revision.number) + " is declared but not published yet: the site shows " +
-                        "version " + std::to_string(history->latest().version) + " until you run `bulletin publish " +
-                        source + "`",
+                    "revision " + std::to_string(revision.number) +
+                        " is declared but not published yet: the site shows " + "version " +
+                        std::to_string(history->latest().version) + " until you run `bulletin publish " + source + "`",
                     revision.source_line);
     }
   };
@@ -123,8 +123,8 @@ void restore_published(const RankingRule& rule, const std::map<std::string, cons
     if (file == snapshot->files.end()) continue;
     auto period = period_from_json(rule, nlohmann::json::parse(file->second, nullptr, false));
     if (!period) continue;
-    auto it = std::find_if(results.periods.begin(), results.periods.end(),
-                           [&](const PeriodResult& p) { return p.id == id; });
+    auto it =
+        std::find_if(results.periods.begin(), results.periods.end(), [&](const PeriodResult& p) { return p.id == id; });
     if (it != results.periods.end()) {
       *it = std::move(*period);
     } else {
@@ -146,14 +146,13 @@ void check_entity_urls(const RankingRule& rule, const RuleResults& results, Diag
     auto [it, fresh] = seen.emplace(entity_url(rule, h.entity, h.group), name);
     if (!fresh) {
       diags.error({rule.path, 0, 0}, "entities '" + it->second + "' and '" + name +
-                                          "' of the exports would share the history page " + it->first +
-                                          "; rename one of them in the exports");
+                                         "' of the exports would share the history page " + it->first +
+                                         "; rename one of them in the exports");
     }
   }
 }
 
-Project load_project(const FileSystem& fs, const std::string& root, Diagnostics& diags,
-                     const ProjectOptions& options) {
+Project load_project(const FileSystem& fs, const std::string& root, Diagnostics& diags, const ProjectOptions& options) {
   StageTimer timer;
   Project p;
   p.root = root;
@@ -173,8 +172,8 @@ Project load_project(const FileSystem& fs, const std::string& root, Diagnostics&
   timer.mark("  content");
   for (auto& rule : load_rules(fs, root, diags)) {
     try {
-      auto published = options.reuse_published ? published_periods(p.archive, rule)
-                                               : std::map<std::string, const Snapshot*>{};
+      auto published =
+          options.reuse_published ? published_periods(p.archive, rule) : std::map<std::string, const Snapshot*>{};
       RuleResults results = compute_rule(rule, fs, root, [&](const std::string& path) {
         return !published.empty() && feeds_only_published(fs, root, rule, published, path);
       });

@@ -121,10 +121,12 @@ std::vector<Publishable> find_publishables(const Project& p, const FileSystem& f
   if (out.empty() && error) {
     bool is_article = false;
     for (const auto& a : p.content.articles) is_article |= a.source == what || a.url() == url;
-    *error = is_article ? "'" + raw + "' is an article: articles are published inside a bulletin issue; publish the issue"
-                        : "'" + raw + "' is not a notice, a bulletin issue or a ranking period of this project "
-                          "(give a content file such as content/notices/x.md, a permanent URL such as "
-                          "notices/校党委发/2020/51/, or a ranking period such as rankings/xxqg-units/2020-11)";
+    *error = is_article
+                 ? "'" + raw + "' is an article: articles are published inside a bulletin issue; publish the issue"
+                 : "'" + raw +
+                       "' is not a notice, a bulletin issue or a ranking period of this project "
+                       "(give a content file such as content/notices/x.md, a permanent URL such as "
+                       "notices/校党委发/2020/51/, or a ranking period such as rankings/xxqg-units/2020-11)";
   }
   return out;
 }

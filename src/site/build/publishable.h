@@ -7,8 +7,8 @@
 #include <string>
 #include <vector>
 
-#include "site/publish/archive.h"
 #include "site/build/project.h"
+#include "site/publish/archive.h"
 
 namespace bulletin {
 

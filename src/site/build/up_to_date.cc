@@ -68,9 +68,9 @@ std::vector<std::string> probed(const std::string& root) {
 
 struct Walk {
   std::vector<std::pair<std::string, Stamp>> entries;
-  std::string skip;       // absolute path not to enter (the output inside the project)
-  bool hidden = false;    // also record hidden entries (the site's own manifest)
-  bool symlink = false;   // met one: its target is not stamped, so no record
+  std::string skip;      // absolute path not to enter (the output inside the project)
+  bool hidden = false;   // also record hidden entries (the site's own manifest)
+  bool symlink = false;  // met one: its target is not stamped, so no record
   void dir(const std::string& path) {
     DIR* d = ::opendir(path.c_str());
     if (!d) return;
@@ -94,9 +94,7 @@ struct Walk {
   }
 };
 
-std::string staging_prefix(const std::string& out) {
-  return "." + fs::path(out).filename().string() + ".staging-";
-}
+std::string staging_prefix(const std::string& out) { return "." + fs::path(out).filename().string() + ".staging-"; }
 
 // True when a staging folder of another (running, killed or committing) build is beside the output.
 bool staging_beside(const std::string& out) {
@@ -124,7 +122,8 @@ long long wall_clock_ns() {
 }
 
 std::string up_to_date_record(const std::string& project_root, const std::string& out_dir) {
-  return join_path(project_root, ".bulletin-cache/build/" + sha256(absolute(trimmed(out_dir))).substr(0, 16) + ".stamps");
+  return join_path(project_root,
+                   ".bulletin-cache/build/" + sha256(absolute(trimmed(out_dir))).substr(0, 16) + ".stamps");
 }
 
 std::optional<BuildReport> site_is_up_to_date(const std::string& project_root, const std::string& out_dir) {
@@ -214,7 +213,8 @@ void record_up_to_date(const std::string& project_root, const std::string& out_d
   text += "\n";
   auto line = [&](char kind, const Stamp& s, const std::string& path) {
     text += kind;
-    text += std::to_string(s.size) + " " + std::to_string(s.mtime_ns) + " " + std::to_string(s.inode) + " " + path + "\n";
+    text +=
+        std::to_string(s.size) + " " + std::to_string(s.mtime_ns) + " " + std::to_string(s.inode) + " " + path + "\n";
   };
   line('d', lstamp(root), root);
   for (const auto& [path, s] : inputs.entries) line(s.kind, s, path);

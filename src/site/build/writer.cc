@@ -253,7 +253,7 @@ void clean_leftovers(const fs::path& out) {
   }
   for (const auto& dir : found) {
     Fd marker(::open((dir / kStagingMarker).c_str(), O_RDWR | O_NOFOLLOW | O_CLOEXEC));
-    if (marker.fd < 0) continue;  // not ours: left alone
+    if (marker.fd < 0) continue;                               // not ours: left alone
     if (::flock(marker.fd, LOCK_EX | LOCK_NB) != 0) continue;  // a build still running
     if (auto journal = read_all((dir / kJournal).string())) {
       try {
@@ -338,8 +338,8 @@ std::optional<std::string> output_folder_problem(const std::string& out_dir, con
       return out_dir + " holds the project folder " + project_root + proceed + " such as " + project_root + "/site";
     for (const char* source : {"content", "data", "templates", ".git", "node_modules", ".bulletin-cache"}) {
       if (within(out, project / source))
-        return out_dir + (out == project / source ? " is" : " is inside") + " the project's source folder " +
-               source + "/" + proceed + " such as " + project_root + "/site";
+        return out_dir + (out == project / source ? " is" : " is inside") + " the project's source folder " + source +
+               "/" + proceed + " such as " + project_root + "/site";
     }
   }
   std::error_code ec;
@@ -349,8 +349,8 @@ std::optional<std::string> output_folder_problem(const std::string& out_dir, con
   if (is_empty_dir(out) || has_marker(out)) return std::nullopt;
   if (fs::exists(out / "index.html", ec) && fs::exists(out / "assets", ec))
     return out_dir + " holds a site without bulletin's " + kSiteMarker +
-           " marker (built by an older bulletin, or by hand), so it was left as it is: move it away (mv " +
-           out_dir + " " + out_dir + ".old) or delete it, then build again";
+           " marker (built by an older bulletin, or by hand), so it was left as it is: move it away (mv " + out_dir +
+           " " + out_dir + ".old) or delete it, then build again";
   return out_dir + " holds files that bulletin did not write (it has no " + kSiteMarker + " marker)" + proceed +
          ", or move " + out_dir + " away";
 }
@@ -434,7 +434,9 @@ std::optional<std::string> StagedSiteWriter::directory() const {
 }
 
 bool StagedSiteWriter::claim(const std::string& rel) {
-  if (rel == kSiteMarker) throw Error({rel, 0, 0}, std::string("refusing to write '") + rel + "' into the site: the name is bulletin's own manifest");
+  if (rel == kSiteMarker)
+    throw Error({rel, 0, 0},
+                std::string("refusing to write '") + rel + "' into the site: the name is bulletin's own manifest");
   return produced_.emplace(rel, Entry{}).second;
 }
 

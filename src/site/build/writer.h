@@ -114,8 +114,8 @@ class StagedSiteWriter : public OutputWriter {
   bool swap_in_complete_site(const std::string& manifest);
 
   std::string out_dir_;
-  std::string staging_;       // the hidden folder beside the output
-  std::string staged_site_;   // staging_/site: the files of this build
+  std::string staging_;      // the hidden folder beside the output
+  std::string staged_site_;  // staging_/site: the files of this build
   WriterOptions options_;
   Mode mode_ = Mode::Fresh;
   int lock_fd_ = -1;
@@ -125,8 +125,8 @@ class StagedSiteWriter : public OutputWriter {
   std::map<std::string, unsigned long long> on_disk_;  // old site's files -> size, when untouched since
   std::set<std::string> old_files_;                    // every file in the old site
   std::set<std::string> old_dirs_;
-  std::map<std::string, Entry> produced_;              // this build's files
-  std::set<std::string> made_dirs_;                    // in the staging folder
+  std::map<std::string, Entry> produced_;  // this build's files
+  std::set<std::string> made_dirs_;        // in the staging folder
 };
 
 // Removes `dir` in a detached process, so the command does not wait for it.

@@ -105,7 +105,8 @@ TEST_CASE("the writer refuses site paths that could leave the site, with the rea
       {"a/", "site: error: refusing to write 'a/' into the site: the path has an empty segment"},
       {"./a", "site: error: refusing to write './a' into the site: the path has a '.' segment"},
       {"a\\..\\b", "site: error: refusing to write 'a\\..\\b' into the site: the path contains a backslash"},
-      {std::string("a\0b", 3), "site: error: refusing to write 'a\\x00b' into the site: the path contains a control character"},
+      {std::string("a\0b", 3),
+       "site: error: refusing to write 'a\\x00b' into the site: the path contains a control character"},
       {"a\nb", "site: error: refusing to write 'a\\x0ab' into the site: the path contains a control character"},
   };
   for (const auto& [rel, message] : cases) {
@@ -129,8 +130,9 @@ TEST_CASE("the staged writer refuses a bad path before writing anything", "[writ
     out.copy("../outside.txt", "/etc/hostname");
     FAIL("expected an error");
   } catch (const Error& e) {
-    CHECK(e.diagnostic().format() == site.string() + ": error: refusing to write '../outside.txt' into the site: "
-                                                      "the path has a '..' segment");
+    CHECK(e.diagnostic().format() == site.string() +
+                                         ": error: refusing to write '../outside.txt' into the site: "
+                                         "the path has a '..' segment");
   }
   CHECK_FALSE(fs::exists(tmp.path / "outside.txt"));
 }

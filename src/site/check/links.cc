@@ -29,7 +29,7 @@ Resolved resolve(const std::string& page, const std::string& raw, const std::str
   if (colon != std::string::npos && (first_special == std::string::npos || colon < first_special)) {
     std::string scheme = ascii_lower(href.substr(0, colon));
     r.kind = scheme == "http" || scheme == "https" || scheme == "mailto" || scheme == "ftp" ? LinkKind::External
-                                                                                             : LinkKind::Ignored;
+                                                                                            : LinkKind::Ignored;
     return r;  // data:, javascript:, tel: …
   }
   if (href.starts_with("//")) {

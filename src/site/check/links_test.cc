@@ -28,7 +28,8 @@ std::map<std::string, std::string> site() {
        "<html><body><main>\n<p>详见<a href=\"../../notices/%E6%9F%90%E5%8F%91/2020/3/\">通知</a>"
        "和<a href=\"../../files/%E8%A1%A8.xlsx\">附件</a>。</p>\n"
        "<p><a href=\"../../notices/%E6%9F%90%E5%8F%91/2020/3/#part-2\">第二部分</a></p></main></body></html>"},
-      {"notices/某发/2020/3/index.html", "<html><body><h2 id=\"part-1\">一</h2><a href=\"#part-1\">上</a></body></html>"},
+      {"notices/某发/2020/3/index.html",
+       "<html><body><h2 id=\"part-1\">一</h2><a href=\"#part-1\">上</a></body></html>"},
       {"assets/style.css", "body{}"},
   };
 }

@@ -35,8 +35,7 @@ std::string scalar(const YAML::Node& root, const std::vector<std::string>& keys)
 
 // The front matter of a content file, or nullopt when it does not parse;
 // a half-written file must not stop `new`.
-std::optional<YAML::Node> front_matter_of(const FileSystem& fs, const std::string& root,
-                                          const std::string& rel) {
+std::optional<YAML::Node> front_matter_of(const FileSystem& fs, const std::string& root, const std::string& rel) {
   SourceFile file{rel, fs.read(join_path(root, rel)).value_or("")};
   try {
     FrontMatter fm = parse_front_matter(file, false);
@@ -59,8 +58,8 @@ std::string strip_extension(std::string slug, const std::string& ext) {
 }
 
 // `folder/base.ext`, or `folder/base-2.ext`, `-3`… when taken.
-std::string free_path(const FileSystem& fs, const std::string& root, const std::string& folder,
-                      const std::string& base, const std::string& ext) {
+std::string free_path(const FileSystem& fs, const std::string& root, const std::string& folder, const std::string& base,
+                      const std::string& ext) {
   std::string rel = folder + "/" + base + ext;
   for (int k = 2; fs.is_file(join_path(root, rel)); ++k) rel = folder + "/" + base + "-" + std::to_string(k) + ext;
   return rel;
@@ -145,7 +144,8 @@ ScaffoldFile scaffold_notice(const FileSystem& fs, const std::string& root, cons
   std::string doc_no = r.doc_no;
   if (doc_no.empty() && !r.code.empty()) {
     if (std::string why = url_segment_problem(r.code); !why.empty())
-      throw Error(kCommand, "invalid --code '" + utf8_sanitized(r.code) + "': the 机关代字 becomes part of the notice's URL and " + why);
+      throw Error(kCommand, "invalid --code '" + utf8_sanitized(r.code) +
+                                "': the 机关代字 becomes part of the notice's URL and " + why);
     int next = last_notice_number(fs, root, r.code, r.today.year) + 1;
     doc_no = DocumentNumber{r.code, r.today.year, next}.text();
   }
@@ -192,8 +192,7 @@ ScaffoldFile scaffold_notice(const FileSystem& fs, const std::string& root, cons
 ScaffoldFile scaffold_issue(const FileSystem& fs, const std::string& root, const SiteConfig& config,
                             const ScaffoldRequest& r) {
   const Series& series = find_series(config, r.series);
-  int number = r.number ? *r.number
-                        : next_issue_number(fs, root, config, series.id, r.today.year, r.supplement);
+  int number = r.number ? *r.number : next_issue_number(fs, root, config, series.id, r.today.year, r.supplement);
   if (number < 1) throw Error(kCommand, "the issue number must be 1 or more");
   ScaffoldFile f;
   std::string folder = "content/bulletins/" + series.id;
@@ -235,8 +234,9 @@ ScaffoldFile scaffold_issue(const FileSystem& fs, const std::string& root, const
 
 ScaffoldFile scaffold_rule(const FileSystem& fs, const std::string& root, const ScaffoldRequest& r) {
   if (r.slug.empty()) {
-    throw Error(kCommand, "a rule needs an id, which is also its file name and URL segment: "
-                    "bulletin new rule --slug xxqg-units");
+    throw Error(kCommand,
+                "a rule needs an id, which is also its file name and URL segment: "
+                "bulletin new rule --slug xxqg-units");
   }
   std::string id = strip_extension(strip_extension(r.slug, ".yaml"), ".yml");
   check_slug(id, "rule id");
@@ -315,14 +315,10 @@ int next_issue_number(const FileSystem& fs, const std::string& root, const SiteC
 ScaffoldFile scaffold(const FileSystem& fs, const std::string& root, const SiteConfig& config,
                       const ScaffoldRequest& request) {
   switch (request.kind) {
-    case ScaffoldKind::Article:
-      return scaffold_article(fs, root, config, request);
-    case ScaffoldKind::Notice:
-      return scaffold_notice(fs, root, config, request);
-    case ScaffoldKind::Issue:
-      return scaffold_issue(fs, root, config, request);
-    case ScaffoldKind::Rule:
-      return scaffold_rule(fs, root, request);
+    case ScaffoldKind::Article: return scaffold_article(fs, root, config, request);
+    case ScaffoldKind::Notice: return scaffold_notice(fs, root, config, request);
+    case ScaffoldKind::Issue: return scaffold_issue(fs, root, config, request);
+    case ScaffoldKind::Rule: return scaffold_rule(fs, root, request);
   }
   return {};
 }

@@ -24,15 +24,15 @@ std::optional<ScaffoldKind> parse_scaffold_kind(const std::string& word);
 
 struct ScaffoldRequest {
   ScaffoldKind kind = ScaffoldKind::Article;
-  Date today;               // the document's date; the CLI passes the local date
-  bool iso_date = false;    // write 2020-12-16 instead of 2020年12月16日
-  std::string title;        // empty: left empty for staff to fill in (check flags it)
-  std::string slug;         // file name without extension; empty: derived
-  std::string series;       // issues: series id; empty: the only series of the site
+  Date today;                 // the document's date; the CLI passes the local date
+  bool iso_date = false;      // write 2020-12-16 instead of 2020年12月16日
+  std::string title;          // empty: left empty for staff to fill in (check flags it)
+  std::string slug;           // file name without extension; empty: derived
+  std::string series;         // issues: series id; empty: the only series of the site
   std::optional<int> number;  // issues: explicit number; default: next free
-  bool supplement = false;  // issues: a 增刊, numbered separately
-  std::string doc_no;       // notices: 校党委发〔2020〕52号
-  std::string code;         // notices: 机关代字; picks the next free number this year
+  bool supplement = false;    // issues: a 增刊, numbered separately
+  std::string doc_no;         // notices: 校党委发〔2020〕52号
+  std::string code;           // notices: 机关代字; picks the next free number this year
 };
 
 struct ScaffoldFile {

@@ -61,21 +61,20 @@ std::string check_with(MemoryFileSystem fs, const ScaffoldFile& file) {
 
 }  // namespace
 
-TEST_CASE("a new issue gets the next number of its series this year, today's date and the editor",
-          "[scaffold]") {
+TEST_CASE("a new issue gets the next number of its series this year, today's date and the editor", "[scaffold]") {
   MemoryFileSystem fs = project_files();
   ScaffoldRequest r = request(ScaffoldKind::Issue);
   r.series = "jb";
   r.title = "“学习强国”学习平台建设情况（四）";
   ScaffoldFile f = scaffold(fs, "p", config_of(fs), r);
   CHECK(f.path == "content/bulletins/jb/2020-07.md");
-  CHECK(f.text.starts_with("---\nseries: jb   # 工作简报\nnumber: 7   # 期号\ndate: 2020年12月16日\n"
-                           "title: \"“学习强国”学习平台建设情况（四）\"\neditor: \"办公室\"   # 编印单位\n"));
+  CHECK(
+      f.text.starts_with("---\nseries: jb   # 工作简报\nnumber: 7   # 期号\ndate: 2020年12月16日\n"
+                         "title: \"“学习强国”学习平台建设情况（四）\"\neditor: \"办公室\"   # 编印单位\n"));
   CHECK(f.note.empty());
 }
 
-TEST_CASE("issue numbers restart each year, count supplements apart and run on for running series",
-          "[scaffold]") {
+TEST_CASE("issue numbers restart each year, count supplements apart and run on for running series", "[scaffold]") {
   MemoryFileSystem fs = project_files();
   SiteConfig config = config_of(fs);
   CHECK(next_issue_number(fs, "p", config, "jb", 2021, false) == 1);

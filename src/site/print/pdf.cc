@@ -216,8 +216,8 @@ PdfReport make_pdfs(const std::string& engine, const std::string& project_root, 
     }
     std::ofstream(cache / "driver.py") << kDriver;
     run_program({engine, (cache / "driver.py").string()},
-        {"SOURCE_DATE_EPOCH=0", "FONTCONFIG_FILE=" + fs::absolute(conf, ec).string()}, jobs.string(),
-        log.string());
+                {"SOURCE_DATE_EPOCH=0", "FONTCONFIG_FILE=" + fs::absolute(conf, ec).string()}, jobs.string(),
+                log.string());
     std::map<std::string, std::string> results;
     std::ifstream lines(log);
     for (std::string line; std::getline(lines, line);) {
@@ -235,9 +235,9 @@ PdfReport make_pdfs(const std::string& engine, const std::string& project_root, 
         fs::rename(t.cached + ".tmp", t.cached, ec);
         ++report.made;
       } else {
-        report.errors.push_back(t.url + ": " + (it == results.end() ? "the PDF engine did not answer (see " +
-                                                                          log.string() + ")"
-                                                                    : it->second));
+        report.errors.push_back(
+            t.url + ": " +
+            (it == results.end() ? "the PDF engine did not answer (see " + log.string() + ")" : it->second));
       }
     }
   }
@@ -246,9 +246,10 @@ PdfReport make_pdfs(const std::string& engine, const std::string& project_root, 
       out.copy(j.url + kPdfName, j.cached);
       report.files[j.url] = j.cached;
     }
-  report.message = "PDFs: " + std::to_string(report.made) + " made, " + std::to_string(report.cached) +
-                   " unchanged (WeasyPrint)";
-  if (!report.errors.empty()) report.message += "; " + std::to_string(report.errors.size()) + " failed: " + report.errors[0];
+  report.message =
+      "PDFs: " + std::to_string(report.made) + " made, " + std::to_string(report.cached) + " unchanged (WeasyPrint)";
+  if (!report.errors.empty())
+    report.message += "; " + std::to_string(report.errors.size()) + " failed: " + report.errors[0];
   return report;
 }
 
@@ -324,7 +325,8 @@ std::string freeze_pdf(const std::string& engine, const Project& project, Snapsh
     }
     std::string bytes = read_all(it->second);
     auto folder = attachment_of.find(p.url);
-    std::string rel = frozen_pdf_path(snapshot.url, snapshot.version, folder == attachment_of.end() ? "" : folder->second);
+    std::string rel =
+        frozen_pdf_path(snapshot.url, snapshot.version, folder == attachment_of.end() ? "" : folder->second);
     fs::create_directories((fs::path(project.root) / rel).parent_path(), ec);
     write_file_atomic(join_path(project.root, rel), bytes);
     if (folder == attachment_of.end()) snapshot.pdf_digest = sha256(bytes);

@@ -44,9 +44,9 @@ std::string pdf_digest(const std::string& html, const std::string& css, const st
 
 struct PdfReport {
   int made = 0, cached = 0;
-  std::vector<std::string> errors;  // "URL: message"
+  std::vector<std::string> errors;           // "URL: message"
   std::map<std::string, std::string> files;  // page URL -> its PDF in the cache
-  std::string message;              // one line for the build summary
+  std::string message;                       // one line for the build summary
 };
 
 struct PdfPage {

@@ -1,8 +1,8 @@
 #include "site/print/pdf.h"
 
+#include <unistd.h>
 #include <catch2/catch.hpp>
 #include <filesystem>
-#include <unistd.h>
 
 #include <fstream>
 
@@ -92,7 +92,8 @@ TEST_CASE("a PDF the engine fails on is reported with its page and left out", "[
   write(exe, "#!/bin/sh\nwhile IFS=\"$(printf '\\t')\" read -r src out; do echo \"error $out bad font\"; done\n");
   fs::permissions(exe, fs::perms::owner_all);
   MemoryWriter out;
-  PdfReport r = make_pdfs(exe.string(), (dir / "project").string(), {{"notices/a/", "<body class=\"is-notice\">甲"}}, out);
+  PdfReport r =
+      make_pdfs(exe.string(), (dir / "project").string(), {{"notices/a/", "<body class=\"is-notice\">甲"}}, out);
   REQUIRE(r.errors.size() == 1);
   CHECK(r.errors[0] == "notices/a/: bad font");
   CHECK(r.message == "PDFs: 0 made, 0 unchanged (WeasyPrint); 1 failed: notices/a/: bad font");

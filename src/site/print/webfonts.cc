@@ -209,7 +209,9 @@ WebFontReport ship_web_fonts(const std::string& python, const std::string& proje
     for (const auto& t : todo) {
       auto it = result.find(t.key);
       if (it != result.end() && it->second.empty()) ++report.made;
-      else errors.push_back(t.font.path + ": " + (it == result.end() ? "no answer (see " + log.string() + ")" : it->second));
+      else
+        errors.push_back(t.font.path + ": " +
+                         (it == result.end() ? "no answer (see " + log.string() + ")" : it->second));
     }
   }
   std::string css =
@@ -230,9 +232,10 @@ WebFontReport ship_web_fonts(const std::string& python, const std::string& proje
     src += "url(\"fonts/" + j.font.name + ".woff2\") format(\"woff2\")";
     for (const auto& family : families) {
       bool xbs = family == "bulletin-xiaobiaosong";
-      css += "@font-face { font-family: " + css_string(family) + "; font-weight: " +
-             (xbs ? std::string("100 900") : std::to_string(weight)) + "; font-style: " +
-             (meta.value("italic", false) ? "italic" : "normal") + "; font-display: swap;\n  src: " + src + "; }\n";
+      css += "@font-face { font-family: " + css_string(family) +
+             "; font-weight: " + (xbs ? std::string("100 900") : std::to_string(weight)) +
+             "; font-style: " + (meta.value("italic", false) ? "italic" : "normal") +
+             "; font-display: swap;\n  src: " + src + "; }\n";
     }
     bool is_fandol = j.font.path.rfind(kFandolDir, 0) == 0;
     readme += "  " + j.font.name + ".woff2  from " + j.font.path +
@@ -243,10 +246,12 @@ WebFontReport ship_web_fonts(const std::string& python, const std::string& proje
   if (fandol && fs::exists(licence, ec)) out.copy("assets/fonts/Fandol-COPYING.txt", licence.string());
   // The licence texts an office put beside its fonts go with them.
   fs::path project_fonts = fs::path(project_root) / "fonts";
-  if (std::any_of(jobs.begin(), jobs.end(), [&](const Job& j) { return j.font.path.rfind(project_fonts.string(), 0) == 0; })) {
+  if (std::any_of(jobs.begin(), jobs.end(),
+                  [&](const Job& j) { return j.font.path.rfind(project_fonts.string(), 0) == 0; })) {
     std::vector<fs::path> others;
     for (const auto& e : fs::directory_iterator(project_fonts, ec))
-      if (e.is_regular_file() && !is_font(e.path()) && e.path().filename().string()[0] != '.') others.push_back(e.path());
+      if (e.is_regular_file() && !is_font(e.path()) && e.path().filename().string()[0] != '.')
+        others.push_back(e.path());
     std::sort(others.begin(), others.end());
     for (const auto& p : others) {
       out.copy("assets/fonts/" + p.filename().string(), p.string());

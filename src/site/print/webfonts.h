@@ -18,8 +18,8 @@
 #include <vector>
 
 #include "load/config.h"
-#include "site/print/pdf.h"
 #include "site/build/writer.h"
+#include "site/print/pdf.h"
 
 namespace bulletin {
 

@@ -1,7 +1,7 @@
 #include "site/print/webfonts.h"
 
-#include <catch2/catch.hpp>
 #include <unistd.h>
+#include <catch2/catch.hpp>
 
 #include <filesystem>
 #include <fstream>
@@ -14,7 +14,10 @@ TEST_CASE("document_characters: the text of the pages, sorted, with printable AS
   for (char c = 0x20; c < 0x7f; ++c) ascii += c;
   std::vector<PdfPage> pages{{"b/", "<p title=\"标签\">仿宋，仿宋</p>"}, {"a/", "<h1 class=\"gw\">黑体</h1>"}};
   std::string chars = document_characters(pages);
-  CHECK(chars == ascii + "仿体宋黑，");  // UTF-8 byte order (U+4EFF U+4F53 U+5B8B U+9ED1 U+FF0C); the attribute's 标签 is markup, not text
+  CHECK(
+      chars ==
+      ascii +
+          "仿体宋黑，");  // UTF-8 byte order (U+4EFF U+4F53 U+5B8B U+9ED1 U+FF0C); the attribute's 标签 is markup, not text
   std::swap(pages[0], pages[1]);
   CHECK(document_characters(pages) == chars);
 }
@@ -24,7 +27,8 @@ TEST_CASE("web_fonts_wanted: the project's fonts only when bulletin.yaml allows 
   REQUIRE(mkdtemp(pattern));
   fs::path root = pattern;
   fs::create_directories(root / "fonts");
-  for (const char* name : {"仿宋_GB2312.ttf", "FZXBSJW.OTF", "LICENSE.txt"}) std::ofstream(root / "fonts" / name) << "x";
+  for (const char* name : {"仿宋_GB2312.ttf", "FZXBSJW.OTF", "LICENSE.txt"})
+    std::ofstream(root / "fonts" / name) << "x";
   SiteConfig config;
   CHECK(web_fonts_wanted(config, root.string()).empty());
   config.web_fonts_project = true;

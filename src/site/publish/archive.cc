@@ -37,7 +37,8 @@ Archive load_archive(const FileSystem& fs, const std::string& root, Diagnostics&
       if (snapshot_digest(s) != s.digest) {
         diags.error({path, 0, 0},
                     "this snapshot of a published document does not match its digest: it was edited by hand. "
-                    "Restore it (git checkout -- " + path +
+                    "Restore it (git checkout -- " +
+                        path +
                         "); to correct a published document, declare `revision:` in its source and run "
                         "`bulletin publish`");
         broken.insert(s.url);
@@ -45,8 +46,7 @@ Archive load_archive(const FileSystem& fs, const std::string& root, Diagnostics&
       }
       if (s.page.contains("attachments")) {
         bool bad = false;
-        for (const auto& a : s.page["attachments"])
-          bad = bad || (a.value("is_page", false) && !a.contains("url"));
+        for (const auto& a : s.page["attachments"]) bad = bad || (a.value("is_page", false) && !a.contains("url"));
         if (bad) {
           diags.error({path, 0, 0}, "an attachment page of this snapshot has no url");
           continue;
@@ -54,8 +54,8 @@ Archive load_archive(const FileSystem& fs, const std::string& root, Diagnostics&
       }
       std::string expected = snapshot_path(s.url, s.version);
       if (expected != path) {
-        diags.error({path, 0, 0}, "snapshot of " + s.url + " version " + std::to_string(s.version) +
-                                      " belongs at " + expected);
+        diags.error({path, 0, 0},
+                    "snapshot of " + s.url + " version " + std::to_string(s.version) + " belongs at " + expected);
         continue;
       }
       archive.by_url[s.url].url = s.url;
@@ -83,7 +83,8 @@ Archive load_archive(const FileSystem& fs, const std::string& root, Diagnostics&
 FrozenSources frozen_sources(const Archive& archive) {
   FrozenSources out;
   for (const auto& [url, history] : archive.by_url)
-    if (history.latest().kind != kind_name(DocumentKind::Ranking)) out[history.latest().source] = history.latest().source_digest;
+    if (history.latest().kind != kind_name(DocumentKind::Ranking))
+      out[history.latest().source] = history.latest().source_digest;
   return out;
 }
 
@@ -104,8 +105,7 @@ std::string unpublished_change(const Publishable& doc, const DocumentHistory& hi
   std::string what = "'" + latest.title + "' (" + doc.url + ") was published as " + describe(latest) +
                      " and its source has changed since";
   if (doc.declared_revision > next) {
-    return what + "; the next revision is " + std::to_string(next) + ", not " +
-           std::to_string(doc.declared_revision);
+    return what + "; the next revision is " + std::to_string(next) + ", not " + std::to_string(doc.declared_revision);
   }
   return what + ". Published documents are frozen: to issue a correction, add `revision: " + std::to_string(next) +
          "` and `revision_note: <what was corrected>` to its front matter and run `bulletin publish " + doc.source +
@@ -138,11 +138,10 @@ PublishOutcome plan_publication(const Publishable& doc, const DocumentHistory* h
     int declared = doc.kind == "ranking" ? next : doc.declared_revision;
     if (declared != next || note.empty()) {
       out.error = true;
-      out.message = doc.kind == "ranking"
-                        ? doc.url + " is already published as " + describe(latest) +
-                              "; to publish corrected numbers as version " + std::to_string(next) +
-                              ", say what was corrected with --note"
-                        : unpublished_change(doc, *history);
+      out.message = doc.kind == "ranking" ? doc.url + " is already published as " + describe(latest) +
+                                                "; to publish corrected numbers as version " + std::to_string(next) +
+                                                ", say what was corrected with --note"
+                                          : unpublished_change(doc, *history);
       if (out.message.empty())
         out.message = doc.url + ": declare `revision: " + std::to_string(next) + "` with a revision_note";
       return out;
@@ -152,8 +151,9 @@ PublishOutcome plan_publication(const Publishable& doc, const DocumentHistory* h
   } else {
     if (doc.declared_revision != 0) {
       out.error = true;
-      out.message = doc.url + " has never been published, so it has no revision to declare: remove `revision:` "
-                              "and `revision_note:` (the first publication is version 1)";
+      out.message = doc.url +
+                    " has never been published, so it has no revision to declare: remove `revision:` "
+                    "and `revision_note:` (the first publication is version 1)";
       return out;
     }
     s.version = 1;
@@ -172,9 +172,10 @@ void paragraphs(const PageData& v, std::vector<std::string>& out) {
   static const std::vector<std::string> skip = {"url", "root", "history_url", "series_url", "rule_url"};
   // Reading order of a printed document; other keys follow alphabetically.
   static const std::vector<std::string> order = {
-      "series_name", "number_text", "editor", "issuers", "doc_no", "signers", "title", "recipients",
-      "intro", "body", "sections", "heading", "articles", "unit", "ranking", "enclosure", "attachments",
-      "signature", "date", "note", "cc", "printer", "print_date", "distribution", "print_count"};
+      "series_name", "number_text", "editor",       "issuers",    "doc_no",  "signers",  "title",
+      "recipients",  "intro",       "body",         "sections",   "heading", "articles", "unit",
+      "ranking",     "enclosure",   "attachments",  "signature",  "date",    "note",     "cc",
+      "printer",     "print_date",  "distribution", "print_count"};
   if (v.is_object()) {
     std::vector<std::string> keys;
     for (const auto& key : order)
@@ -182,8 +183,8 @@ void paragraphs(const PageData& v, std::vector<std::string>& out) {
     for (const auto& [key, value] : v.items())
       if (std::find(order.begin(), order.end(), key) == order.end()) keys.push_back(key);
     for (const auto& key : keys) {
-      if (std::find(skip.begin(), skip.end(), key) != skip.end() || key.ends_with("_iso") ||
-          key.starts_with("kind_") || key == "page_title" || key == "issuer")
+      if (std::find(skip.begin(), skip.end(), key) != skip.end() || key.ends_with("_iso") || key.starts_with("kind_") ||
+          key == "page_title" || key == "issuer")
         continue;
       paragraphs(v[key], out);
     }

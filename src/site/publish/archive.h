@@ -48,7 +48,7 @@ struct Publishable {
   SourceLocation revision_where;
   PageData page;
   std::map<std::string, std::string> files;
-  PageData inputs = PageData::array();  // see Snapshot::inputs
+  PageData inputs = PageData::array();                      // see Snapshot::inputs
   std::vector<std::pair<std::string, std::string>> copies;  // site name -> project file to freeze
 };
 

@@ -40,7 +40,8 @@ TEST_CASE("publishing an unchanged document again does nothing", "[archive]") {
   PublishOutcome out = plan_publication(notice("sha256:a"), &h, Date{2020, 9, 5}, "");
   CHECK_FALSE(out.snapshot);
   CHECK_FALSE(out.error);
-  CHECK(out.message == "notices/某发/2020/3/ is already published as version 1, published on 2020年9月4日; nothing to do");
+  CHECK(out.message ==
+        "notices/某发/2020/3/ is already published as version 1, published on 2020年9月4日; nothing to do");
 }
 
 TEST_CASE("a changed source without a declared revision is refused with how to correct it", "[archive]") {

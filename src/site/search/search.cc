@@ -2,22 +2,22 @@
 
 #include <fcntl.h>
 #include <spawn.h>
-#include <sys/file.h>
 #include <stdlib.h>
+#include <sys/file.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
 #include <algorithm>
+#include <csignal>
+#include <cstdio>
 #include <cstdlib>
 #include <cstring>
 #include <filesystem>
 #include <fstream>
 #include <map>
+#include <memory>
 #include <set>
 #include <sstream>
-#include <csignal>
-#include <cstdio>
-#include <memory>
 #include <thread>
 #include <utility>
 
@@ -71,7 +71,8 @@ std::string html_text(std::string_view html) {
       if (end == std::string_view::npos) break;
       std::string_view tag = html.substr(i + 1, end - i - 1);
       auto is = [&](std::string_view name) {
-        return tag.starts_with(name) && (tag.size() == name.size() || !std::isalnum(static_cast<unsigned char>(tag[name.size()])));
+        return tag.starts_with(name) &&
+               (tag.size() == name.size() || !std::isalnum(static_cast<unsigned char>(tag[name.size()])));
       };
       i = end + 1;
       for (std::string_view skip : {"script", "style", "svg"}) {
@@ -87,9 +88,8 @@ std::string html_text(std::string_view html) {
         if (row_has_cell) line += "。";
         row_has_cell = false;
         end_line();
-      } else if (is("/p") || is("br") || is("br/") || is("/li") || is("/div") || is("/h1") || is("/h2") ||
-                 is("/h3") || is("/h4") || is("/h5") || is("/h6") || is("/blockquote") || is("/caption") ||
-                 is("/dt") || is("/dd")) {
+      } else if (is("/p") || is("br") || is("br/") || is("/li") || is("/div") || is("/h1") || is("/h2") || is("/h3") ||
+                 is("/h4") || is("/h5") || is("/h6") || is("/blockquote") || is("/caption") || is("/dt") || is("/dd")) {
         end_line();
       }
       continue;
@@ -159,7 +159,8 @@ void ranking_text(std::string& text, const PageData& ranking) {
   }
   if (ranking.contains("groups") && ranking["groups"].is_object()) {
     const auto& g = ranking["groups"];
-    for (const auto& row : g["rows"]) add_line(text, str(row, "group") + "：" + str(g, "rank_label") + " " + str(row, "rank") + "。");
+    for (const auto& row : g["rows"])
+      add_line(text, str(row, "group") + "：" + str(g, "rank_label") + " " + str(row, "rank") + "。");
   }
 }
 
@@ -237,9 +238,10 @@ std::optional<SearchRecord> search_record(const std::string& tmpl, const PageDat
     r.organ = str(page, "group");
     // A member's or unit's history is found by its name and rule; its rows
     // (one per period) are the period pages' content already.
-    add_line(r.text, str(page, "entity") + (r.organ.empty() ? "" : "（" + r.organ + "）") + "：" + str(page, "rule_title"));
-  } else if (tmpl == "home" || tmpl == "articles" || tmpl == "notices" || tmpl == "bulletins" ||
-             tmpl == "series" || tmpl == "rankings" || tmpl == "ranking_rule") {
+    add_line(r.text,
+             str(page, "entity") + (r.organ.empty() ? "" : "（" + r.organ + "）") + "：" + str(page, "rule_title"));
+  } else if (tmpl == "home" || tmpl == "articles" || tmpl == "notices" || tmpl == "bulletins" || tmpl == "series" ||
+             tmpl == "rankings" || tmpl == "ranking_rule") {
     // Site pages: found by their name and description only, so that adding a
     // document does not change them (their lists are in the documents' shards).
     r.type = "栏目";
@@ -378,7 +380,6 @@ bool write_file(const fs::path& p, const std::string& bytes) {
   return static_cast<bool>(out);
 }
 
-
 // What the indexer is given for one record, appended to `out` as a JSON
 // object (it writes a small HTML page of it, so that Pagefind weighs the
 // title above the body). Written by hand: building a PageData of 10,000
@@ -390,7 +391,8 @@ void append_record(std::string& out, const SearchRecord& r) {
   append_json_string(out, r.title);
   out += ",\"type\":";
   append_json_string(out, r.type);
-  for (auto [key, value] : {std::pair{"number", &r.number}, {"date", &r.date}, {"organ", &r.organ}, {"year", &r.year}}) {
+  for (auto [key, value] :
+       {std::pair{"number", &r.number}, {"date", &r.date}, {"organ", &r.organ}, {"year", &r.year}}) {
     if (value->empty()) continue;
     out += ",\"";
     out += key;
@@ -455,7 +457,7 @@ std::vector<std::string> bundle_files(const fs::path& shard_dir) {
 
 // The indexer, started on the shards that changed, while the pages are built.
 struct PendingSearchIndex {
-  SearchIndex result;               // set early when nothing is to be done or starting failed
+  SearchIndex result;  // set early when nothing is to be done or starting failed
   bool failed = false;
   fs::path cache;
   int lock_fd = -1;
@@ -463,7 +465,7 @@ struct PendingSearchIndex {
   size_t records = 0, dirty_records = 0;
   int dirty = 0;
   TempFolder tmp;
-  std::string node;                 // for the failure message
+  std::string node;  // for the failure message
   std::string pagefind;
   pid_t pid = -1;
   int pipe_fd = -1;
@@ -624,7 +626,8 @@ PendingSearch start_search_index(const SearchTools& tools, const std::string& ca
   fs::path job = fs::path(p.tmp.path) / "job.jsonl";
   std::string lines = PageData({{"pagefind", tools.pagefind},
                                 {"backends", std::max(1u, std::min(2u, std::thread::hardware_concurrency()))}})
-                          .dump() + "\n";
+                          .dump() +
+                      "\n";
   for (auto& s : p.shards) {
     if (!s.dirty) continue;
     std::string outdir = (fs::path(p.tmp.path) / s.folder / "bundle").string();

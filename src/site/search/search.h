@@ -27,16 +27,16 @@ namespace bulletin {
 
 // What a result shows and what search finds, for one page.
 struct SearchRecord {
-  std::string url;     // site-relative: "notices/校党委发/2020/51/"
-  std::string type;    // 通知, 简报, 经验交流, 排名, or 栏目 for site pages
+  std::string url;   // site-relative: "notices/校党委发/2020/51/"
+  std::string type;  // 通知, 简报, 经验交流, 排名, or 栏目 for site pages
   std::string title;
   std::string number;  // 发文字号, 第 N 期, a ranking's period, "附件 1"
   std::string date;    // 2020年12月16日
   std::string date_iso;
-  std::string year;    // for the year filter: the date's, or a ranking period's
-  std::string organ;   // issuing organ, a bulletin's editor, an article's unit
-  std::string text;    // body text: paragraphs one a line, table rows as sentences
-  std::string shard;   // set by assign_shards
+  std::string year;   // for the year filter: the date's, or a ranking period's
+  std::string organ;  // issuing organ, a bulletin's editor, an article's unit
+  std::string text;   // body text: paragraphs one a line, table rows as sentences
+  std::string shard;  // set by assign_shards
 };
 
 // The record of a page rendered with template `tmpl` from `page`; nullopt for
@@ -74,8 +74,8 @@ std::optional<SearchTools> find_search_tools(const std::string& project_root, st
 struct SearchIndex {
   bool built = false;
   int shards = 0;
-  int reindexed = 0;     // shards whose bundle was written by this build
-  std::string message;   // one line (more on failure) for the build summary
+  int reindexed = 0;    // shards whose bundle was written by this build
+  std::string message;  // one line (more on failure) for the build summary
 };
 
 // Indexing runs beside the page build: start_search_index() works out which
@@ -90,7 +90,7 @@ struct PendingSearchIndexDeleter {
 };
 using PendingSearch = std::unique_ptr<PendingSearchIndex, PendingSearchIndexDeleter>;
 PendingSearch start_search_index(const SearchTools& tools, const std::string& cache_dir,
-                                                       std::vector<SearchRecord> records, const ShardSizes& sizes = {});
+                                 std::vector<SearchRecord> records, const ShardSizes& sizes = {});
 SearchIndex finish_search_index(PendingSearchIndex& pending, OutputWriter& out);
 
 // Indexes the shards of `records` whose content changed since the bundles

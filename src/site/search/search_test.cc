@@ -15,13 +15,15 @@ SearchRecord doc(const std::string& url, const std::string& type, const std::str
 }
 
 TEST_CASE("a small site is one search bundle, a big one shards by year, section, then month", "[search]") {
-  std::vector<SearchRecord> records = {doc("articles/a/", "经验交流", "2021-03-02"), doc("notices/2020/x/", "通知", "2020-05-01")};
+  std::vector<SearchRecord> records = {doc("articles/a/", "经验交流", "2021-03-02"),
+                                       doc("notices/2020/x/", "通知", "2020-05-01")};
   records.push_back(doc("", "栏目", ""));
   assign_shards(records);
   for (const auto& r : records) CHECK(r.shard == "");
 
   std::vector<SearchRecord> big;
-  for (int i = 0; i < 5; ++i) big.push_back(doc("articles/a" + std::to_string(i) + "/", "经验交流", "2021-0" + std::to_string(i + 1) + "-01"));
+  for (int i = 0; i < 5; ++i)
+    big.push_back(doc("articles/a" + std::to_string(i) + "/", "经验交流", "2021-0" + std::to_string(i + 1) + "-01"));
   big.push_back(doc("notices/2021/n/", "通知", "2021-01-05"));
   big.push_back(doc("notices/2020/n/", "通知", "2020-01-05"));
   big.push_back(doc("rankings/r/entities/甲/", "排名", ""));
@@ -37,10 +39,15 @@ TEST_CASE("a small site is one search bundle, a big one shards by year, section,
 }
 
 TEST_CASE("a notice's search record carries its number, organ and date, and table rows read as sentences", "[search]") {
-  PageData page = {{"url", "notices/校党委发/2020/51/"}, {"title", "关于印发实施办法的通知"},
-                   {"doc_no", "校党委发〔2020〕51号"}, {"issuer", "中共上海师范大学委员会"},
-                   {"date", "2020年9月4日"}, {"date_iso", "2020-09-04"},
-                   {"body", "<p>各二级党组织：</p><table><tr><th>单位</th><th>人数</th></tr><tr><td>数理学院</td><td>44</td></tr></table>"}};
+  PageData page = {
+      {"url", "notices/校党委发/2020/51/"},
+      {"title", "关于印发实施办法的通知"},
+      {"doc_no", "校党委发〔2020〕51号"},
+      {"issuer", "中共上海师范大学委员会"},
+      {"date", "2020年9月4日"},
+      {"date_iso", "2020-09-04"},
+      {"body",
+       "<p>各二级党组织：</p><table><tr><th>单位</th><th>人数</th></tr><tr><td>数理学院</td><td>44</td></tr></table>"}};
   auto r = search_record("notice", page);
   REQUIRE(r);
   CHECK(r->type == "通知");
@@ -53,7 +60,8 @@ TEST_CASE("a notice's search record carries its number, organ and date, and tabl
   CHECK_FALSE(search_record("changes", PageData::object()));
 }
 
-TEST_CASE("a build that fails while the indexer runs stops it and leaves the search cache as it was", "[search][pagefind]") {
+TEST_CASE("a build that fails while the indexer runs stops it and leaves the search cache as it was",
+          "[search][pagefind]") {
   std::string why;
   auto tools = find_search_tools(BULLETIN_SOURCE_DIR, why);
   if (!tools) FAIL("the search cache test needs Pagefind (npm ci) and Node: " + why);
@@ -92,7 +100,8 @@ ino_t inode(const std::string& path) {
   return stat(path.c_str(), &st) == 0 ? st.st_ino : 0;
 }
 
-TEST_CASE("only the shard of an edited page is indexed again; other shards' cached bundles are untouched", "[search][pagefind]") {
+TEST_CASE("only the shard of an edited page is indexed again; other shards' cached bundles are untouched",
+          "[search][pagefind]") {
   std::string why;
   auto tools = find_search_tools(BULLETIN_SOURCE_DIR, why);
   if (!tools) FAIL("the search cache test needs Pagefind (npm ci) and Node: " + why);
@@ -101,7 +110,8 @@ TEST_CASE("only the shard of an edited page is indexed again; other shards' cach
   fs::remove_all(cache);
   std::vector<SearchRecord> records;
   for (int i = 0; i < 4; ++i) {
-    SearchRecord r = doc("notices/20" + std::to_string(20 + i) + "/n/", "通知", "20" + std::to_string(20 + i) + "-03-01");
+    SearchRecord r =
+        doc("notices/20" + std::to_string(20 + i) + "/n/", "通知", "20" + std::to_string(20 + i) + "-03-01");
     r.title = "关于第" + std::to_string(i) + "项工作的通知";
     r.text = "各单位：请做好学习强国平台推广工作。";
     records.push_back(r);

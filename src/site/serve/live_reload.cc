@@ -17,7 +17,9 @@ std::string status_json(const ServeStatus& status) {
 std::string live_reload_script(long build) {
   // Written for old intranet browsers too: no arrow functions, no template strings.
   return "<script>/* bulletin serve: live reload */(function(){"
-         "var build=" + std::to_string(build) + ",box=null;"
+         "var build=" +
+         std::to_string(build) +
+         ",box=null;"
          "function show(t){if(!box){box=document.createElement('div');box.id='bulletin-serve-error';"
          "box.setAttribute('role','alert');"
          "box.setAttribute('style','position:fixed;left:0;top:0;right:0;bottom:0;z-index:2147483647;"
@@ -98,8 +100,8 @@ bool host_allowed(std::string_view host_header, std::string_view listen_host, in
   std::string listen = ascii_lower(listen_host);
   if (listen.find(':') != std::string::npos) listen = "[" + listen + "]";
   if (name == listen) return true;
-  bool loopback_listen = listen == "127.0.0.1" || listen == "localhost" || listen == "[::1]" ||
-                         listen.starts_with("127.");
+  bool loopback_listen =
+      listen == "127.0.0.1" || listen == "localhost" || listen == "[::1]" || listen.starts_with("127.");
   if (loopback_listen || listen == "0.0.0.0" || listen == "[::]") {
     if (name == "localhost" || name == "127.0.0.1" || name == "[::1]") return true;
   }

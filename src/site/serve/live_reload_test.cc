@@ -26,8 +26,7 @@ TEST_CASE("served files get their content type, text in UTF-8", "[serve]") {
   CHECK(content_type_for("a/index.html") == "text/html; charset=utf-8");
   CHECK(content_type_for("rankings/x/2020-11/index.CSV") == "text/csv; charset=utf-8");
   CHECK(content_type_for("rankings/x/2020-11/index.json") == "application/json; charset=utf-8");
-  CHECK(content_type_for("notices/a/表.xlsx") ==
-        "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet");
+  CHECK(content_type_for("notices/a/表.xlsx") == "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet");
   CHECK(content_type_for("README") == "application/octet-stream");
 }
 
@@ -39,12 +38,12 @@ TEST_CASE("the status says which build is served and why the last one failed", "
 
 TEST_CASE("hostile request paths decoded once stay inside the site or are refused", "[serve][hostile]") {
   // What cpp-httplib hands over after its one decoding of the target.
-  CHECK(site_file_for("//etc/passwd") == "etc/passwd");          // "//etc/passwd"
+  CHECK(site_file_for("//etc/passwd") == "etc/passwd");  // "//etc/passwd"
   CHECK(site_file_for("//etc/passwd/") == "etc/passwd/index.html");
   CHECK(site_file_for("/./a/./b.css") == "a/b.css");
-  CHECK(site_file_for("/../etc/passwd") == std::nullopt);        // "/..%2fetc/passwd"
+  CHECK(site_file_for("/../etc/passwd") == std::nullopt);  // "/..%2fetc/passwd"
   CHECK(site_file_for("/a/..") == std::nullopt);
-  CHECK(site_file_for("/a\\..\\b") == std::nullopt);             // "%5c"
+  CHECK(site_file_for("/a\\..\\b") == std::nullopt);                   // "%5c"
   CHECK(site_file_for(std::string_view("/a\0b", 4)) == std::nullopt);  // "%00"
   CHECK(site_file_for("/a\x1b[2J") == std::nullopt);
   CHECK(site_file_for("/%2e%2e/x") == "%2e%2e/x");  // "%252e%252e": never decoded twice

@@ -57,12 +57,12 @@ TEST_CASE("the watcher reports added, removed and modified files once each", "[w
   Watcher watcher(project_watch_paths(dir.path));
   CHECK(watcher.poll().empty());
 
-  write(dir / "content/a.md", "longer");       // size changes
+  write(dir / "content/a.md", "longer");           // size changes
   touch_later(dir / "templates/layout.mustache");  // same size, later time
   fs::remove(dir / "content/b.md");
   write(dir / "content/c.md", "c");
-  CHECK(watcher.poll() == std::vector<std::string>{dir / "content/a.md", dir / "content/b.md",
-                                                   dir / "content/c.md", dir / "templates/layout.mustache"});
+  CHECK(watcher.poll() == std::vector<std::string>{dir / "content/a.md", dir / "content/b.md", dir / "content/c.md",
+                                                   dir / "templates/layout.mustache"});
   CHECK(watcher.poll().empty());
 }
 
