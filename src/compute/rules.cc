@@ -8,6 +8,7 @@
 #include <set>
 
 #include "load/front_matter.h"
+#include "util/fs.h"
 #include "util/text.h"
 #include "util/yaml_load.h"
 
@@ -317,11 +318,6 @@ int field_index(RuleReader& r, const RankingRule& rule, const YAML::Node& n, con
   if (auto s = did_you_mean(n.Scalar(), names)) message += "; did you mean '" + *s + "'?";
   r.error(n, message);
   return -1;
-}
-
-std::string file_stem(const std::string& path) {
-  std::string name = path.substr(path.rfind('/') + 1);
-  return name.substr(0, name.rfind('.'));
 }
 
 }  // namespace

@@ -5,18 +5,6 @@
 
 namespace bulletin {
 
-std::string file_stem(const std::string& path) {
-  size_t slash = path.rfind('/');
-  std::string name = slash == std::string::npos ? path : path.substr(slash + 1);
-  size_t dot = name.rfind('.');
-  return dot == std::string::npos ? name : name.substr(0, dot);
-}
-
-std::string parent_dir(const std::string& path) {
-  size_t slash = path.rfind('/');
-  return slash == std::string::npos ? "" : path.substr(0, slash);
-}
-
 MarkdownOptions article_markdown(const SiteConfig& config) { return {config.raw_html, false}; }
 
 MarkdownOptions official_markdown(const SiteConfig& config) { return {config.raw_html, true}; }

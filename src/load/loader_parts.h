@@ -8,6 +8,7 @@
 #include "load/markdown.h"
 #include "load/schema.h"
 #include "model/documents.h"
+#include "util/fs.h"
 
 namespace bulletin {
 
@@ -30,11 +31,6 @@ struct DocumentReader {
   Fields fields;
   Doc doc;
 };
-
-// "content/articles/x.md" -> "x".
-std::string file_stem(const std::string& path);
-// "content/articles/x.md" -> "content/articles".
-std::string parent_dir(const std::string& path);
 
 // Articles and bulletin issues; notices use official_markdown (公文 headings).
 MarkdownOptions article_markdown(const SiteConfig& config);

@@ -11,6 +11,7 @@
 #include <filesystem>
 
 #include "load/documents.h"
+#include "util/fs.h"
 #include "util/parallel.h"
 #include "util/sha256.h"
 
@@ -271,22 +272,6 @@ void ParseCache::write(const std::vector<Article>& articles) const {
   if (!ok || std::rename(tmp.c_str(), file_.c_str()) != 0) std::remove(tmp.c_str());
 }
 
-namespace {
-
-std::string parent_of(const std::string& path) {
-  size_t slash = path.rfind('/');
-  return slash == std::string::npos ? "" : path.substr(0, slash);
-}
-
-std::string stem_of(const std::string& path) {
-  size_t slash = path.rfind('/');
-  std::string name = slash == std::string::npos ? path : path.substr(slash + 1);
-  size_t dot = name.rfind('.');
-  return dot == std::string::npos ? name : name.substr(0, dot);
-}
-
-}  // namespace
-
 std::vector<Article> load_articles(const FileSystem& fs, const std::string& root, const SiteConfig& config,
                                    Diagnostics& diags, ParseCache& cache, std::vector<std::string>& broken, int& files,
                                    int threads) {
@@ -314,7 +299,7 @@ std::vector<Article> load_articles(const FileSystem& fs, const std::string& root
     // is: ask once per folder, and for the file's own message only then.
     std::string why;
     if (item.stamp && !item.stamp->symlink) {
-      std::string parent = parent_of(full);
+      std::string parent = parent_dir(full);
       auto it = folder_outside.find(parent);
       if (it == folder_outside.end()) it = folder_outside.emplace(parent, fs.outside(root, parent)).first;
       if (!it->second.empty()) why = fs.outside(root, full);
@@ -362,7 +347,7 @@ std::vector<Article> load_articles(const FileSystem& fs, const std::string& root
   for (auto& item : items) {
     diags.append(item.diags);
     if (item.article) out.push_back(std::move(*item.article));
-    if (item.broken) broken.push_back(stem_of(item.path));
+    if (item.broken) broken.push_back(file_stem(item.path));
   }
   for (const auto& p : problems) diags.error({join_path(folder, p.path), 0, 0}, p.what);
   return out;

@@ -25,6 +25,18 @@ std::string join_path(const std::string& a, const std::string& b) {
   return a.back() == '/' ? a + b : a + '/' + b;
 }
 
+std::string file_stem(const std::string& path) {
+  size_t slash = path.rfind('/');
+  std::string name = slash == std::string::npos ? path : path.substr(slash + 1);
+  size_t dot = name.rfind('.');
+  return dot == std::string::npos ? name : name.substr(0, dot);
+}
+
+std::string parent_dir(const std::string& path) {
+  size_t slash = path.rfind('/');
+  return slash == std::string::npos ? "" : path.substr(0, slash);
+}
+
 std::optional<std::string> RealFileSystem::read(const std::string& path) const {
   std::ifstream in(path, std::ios::binary);
   if (!in || !fs::is_regular_file(path)) return std::nullopt;

@@ -94,6 +94,10 @@ std::string binary_identity();
 
 // "a/b" + "c" -> "a/b/c"; an empty side is dropped.
 std::string join_path(const std::string& a, const std::string& b);
+// "content/articles/x.md" -> "x".
+std::string file_stem(const std::string& path);
+// "content/articles/x.md" -> "content/articles"; "x.md" -> "".
+std::string parent_dir(const std::string& path);
 
 // Writes `bytes` to `path` atomically (temp file in the same folder, then rename).
 void write_file_atomic(const std::string& path, const std::string& bytes);

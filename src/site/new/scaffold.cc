@@ -71,6 +71,16 @@ void refuse_existing(const FileSystem& fs, const std::string& root, const std::s
   }
 }
 
+// The file named by --slug in `folder`: a checked slug, never an existing file.
+std::string slug_path(const FileSystem& fs, const std::string& root, const std::string& folder,
+                      const std::string& slug_arg) {
+  std::string slug = strip_extension(slug_arg, ".md");
+  check_slug(slug, "--slug");
+  std::string rel = folder + "/" + slug + ".md";
+  refuse_existing(fs, root, rel);
+  return rel;
+}
+
 std::string date_text(const ScaffoldRequest& r) { return r.iso_date ? r.today.iso() : r.today.official(); }
 
 std::string two_digits(int n) { return (n < 10 ? "0" : "") + std::to_string(n); }
@@ -105,10 +115,7 @@ ScaffoldFile scaffold_article(const FileSystem& fs, const std::string& root, con
                               const ScaffoldRequest& r) {
   ScaffoldFile f;
   if (!r.slug.empty()) {
-    std::string slug = strip_extension(r.slug, ".md");
-    check_slug(slug, "--slug");
-    f.path = "content/articles/" + slug + ".md";
-    refuse_existing(fs, root, f.path);
+    f.path = slug_path(fs, root, "content/articles", r.slug);
   } else {
     f.path = free_path(fs, root, "content/articles", r.today.iso(), ".md");
   }
@@ -157,10 +164,7 @@ ScaffoldFile scaffold_notice(const FileSystem& fs, const std::string& root, cons
   }
   ScaffoldFile f;
   if (!r.slug.empty()) {
-    std::string slug = strip_extension(r.slug, ".md");
-    check_slug(slug, "--slug");
-    f.path = "content/notices/" + slug + ".md";
-    refuse_existing(fs, root, f.path);
+    f.path = slug_path(fs, root, "content/notices", r.slug);
   } else if (number) {
     f.path = "content/notices/" + std::to_string(number->year) + "-" + number->code + "-" +
              std::to_string(number->number) + ".md";
@@ -197,10 +201,7 @@ ScaffoldFile scaffold_issue(const FileSystem& fs, const std::string& root, const
   ScaffoldFile f;
   std::string folder = "content/bulletins/" + series.id;
   if (!r.slug.empty()) {
-    std::string slug = strip_extension(r.slug, ".md");
-    check_slug(slug, "--slug");
-    f.path = folder + "/" + slug + ".md";
-    refuse_existing(fs, root, f.path);
+    f.path = slug_path(fs, root, folder, r.slug);
   } else {
     std::string base = std::to_string(r.today.year) + "-" + (r.supplement ? "zk" : "") + two_digits(number);
     f.path = folder + "/" + base + ".md";
