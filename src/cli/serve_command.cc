@@ -1,11 +1,12 @@
 // `bulletin serve [PROJECT]`: builds the site into a temporary folder, serves
-// it on 127.0.0.1, polls content/, data/, templates/ and bulletin.yaml for
-// changes, rebuilds, and reloads open pages. A failed rebuild prints its
+// it on 127.0.0.1, watches content/, data/, templates/ and bulletin.yaml for
+// changes (inotify, else polling), rebuilds, and reloads open pages. A failed rebuild prints its
 // diagnostics and shows them as an overlay on the page, while the last good
 // site keeps being served (the staged writer swaps a new site in only when
 // the build is complete).
 #include <httplib.h>
 
+#include <algorithm>
 #include <atomic>
 #include <chrono>
 #include <condition_variable>
@@ -258,14 +259,22 @@ int run_serve(const ServeArgs& o) {
 
   std::signal(SIGINT, on_interrupt);
   std::signal(SIGTERM, on_interrupt);
-  Watcher watcher(project_watch_paths(o.project));
+  // inotify where it works (a save is seen at once), polling where it does not.
+  ChangeWatcher watcher(project_watch_paths(o.project));
   while (!g_interrupted) {
-    std::this_thread::sleep_for(std::chrono::milliseconds(300));
-    std::vector<std::string> changed = watcher.poll();
+    std::vector<std::string> changed = watcher.wait(std::chrono::milliseconds(300));
     if (changed.empty() || g_interrupted) continue;
-    // Editors save in several steps; let them finish before building.
-    std::this_thread::sleep_for(std::chrono::milliseconds(100));
-    for (auto& more : watcher.poll()) changed.push_back(std::move(more));
+    // Editors save in several steps (write, rename, chmod): build once they
+    // have been quiet for a moment, at most half a second after the first.
+    auto first = std::chrono::steady_clock::now();
+    auto quiet = std::chrono::milliseconds(watcher.event_driven() ? 20 : 100);
+    while (std::chrono::steady_clock::now() - first < std::chrono::milliseconds(500)) {
+      std::vector<std::string> more = watcher.wait(quiet);
+      if (more.empty()) break;
+      for (auto& m : more) changed.push_back(std::move(m));
+    }
+    std::sort(changed.begin(), changed.end());
+    changed.erase(std::unique(changed.begin(), changed.end()), changed.end());
     std::cerr << "changed: " << changed.front();
     if (changed.size() > 1) std::cerr << " and " << plural(static_cast<int>(changed.size()) - 1, "more file");
     std::cerr << "\n";

@@ -612,7 +612,8 @@ BuildReport build_site(const Project& project, const FileSystem& fs, OutputWrite
       options.pdf ? web_fonts_wanted(project.config, project.root) : std::vector<WebFont>{};
   std::optional<std::string> font_tools = web_fonts.empty() ? std::nullopt : find_font_tools();
   b.site.set("has_web_fonts", font_tools.has_value());
-  std::optional<std::string> pdf_engine = options.pdf ? find_pdf_engine() : std::nullopt;
+  std::optional<std::string> pdf_engine =
+      options.pdf ? find_pdf_engine(join_path(project.root, ".bulletin-cache/pdf")) : std::nullopt;
   b.site.set("has_pdf", pdf_engine.has_value());
   b.want_search = search_tools.has_value();
   std::string site_digest =

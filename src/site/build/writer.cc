@@ -59,18 +59,22 @@ std::vector<std::string> segments(const std::string& rel) {
   return out;
 }
 
-// Reads a manifest: "digest\tsize\trel" lines after the header.
-std::map<std::string, StagedSiteWriter::Entry> parse_manifest(const std::string& text) {
+// Reads a manifest: "digest\tsize\trel" lines after the header (written
+// sorted by rel, so each entry goes in at the end of the map).
+std::map<std::string, StagedSiteWriter::Entry> parse_manifest(std::string_view text) {
   std::map<std::string, StagedSiteWriter::Entry> out;
   if (!text.starts_with(kManifestHeader)) return out;
-  std::istringstream in(text.substr(std::strlen(kManifestHeader)));
-  for (std::string line; std::getline(in, line);) {
-    size_t a = line.find('\t'), b = a == std::string::npos ? a : line.find('\t', a + 1);
-    if (b == std::string::npos) continue;
+  text.remove_prefix(std::strlen(kManifestHeader));
+  while (!text.empty()) {
+    size_t nl = text.find('\n');
+    std::string_view line = text.substr(0, nl);
+    text.remove_prefix(nl == std::string_view::npos ? text.size() : nl + 1);
+    size_t a = line.find('\t'), b = a == std::string_view::npos ? a : line.find('\t', a + 1);
+    if (b == std::string_view::npos) continue;
     StagedSiteWriter::Entry e;
-    e.digest = line.substr(0, a);
-    e.size = std::strtoull(line.c_str() + a + 1, nullptr, 10);
-    out[line.substr(b + 1)] = e;
+    e.digest = std::string(line.substr(0, a));
+    e.size = std::strtoull(std::string(line.substr(a + 1, b - a - 1)).c_str(), nullptr, 10);
+    out.emplace_hint(out.end(), std::string(line.substr(b + 1)), std::move(e));
   }
   return out;
 }
@@ -195,43 +199,65 @@ void move_in(const std::string& staged_site, int out_fd, const std::string& out_
   throw Error({shown, 0, 0}, "cannot move the new file into place: " + errno_text());
 }
 
-void remove_in(int out_fd, const std::string& out_dir, const std::string& rel, bool dir) {
+// Removes out/rel if it is there; never creates a folder nor follows a symlink on the way.
+void remove_in(int out_fd, const std::string& rel, bool dir) {
   auto parts = segments(rel);
-  Fd parent(-1);
-  try {
-    parent = open_parent(out_fd, parts, out_dir + "/" + rel);
-  } catch (const Error&) {
-    return;
+  Fd cur(::dup(out_fd));
+  for (size_t i = 0; i + 1 < parts.size(); ++i) {
+    int next = ::openat(cur.fd, parts[i].c_str(), O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
+    if (next < 0) return;
+    cur = Fd(next);
   }
-  ::unlinkat(parent.fd, parts.back().c_str(), dir ? AT_REMOVEDIR : 0);
+  ::unlinkat(cur.fd, parts.back().c_str(), dir ? AT_REMOVEDIR : 0);
 }
 
 // Brings `out_dir` to the site the manifest `manifest_text` lists: moves in
 // every file left in `staged_site`, removes every other file and the folders
 // left empty, then installs the manifest. Used by commit and to complete a
 // commit that a killed build left half done.
-void apply_commit(const std::string& out_dir, const std::string& staging, const std::string& manifest_text) {
+//
+// `known`, when given, is what the caller knows of both folders, so that
+// neither is walked: the files it staged, and every file the old site holds
+// (its manifest and what else was found in folders changed since).
+struct KnownFiles {
+  std::vector<std::string> staged;
+  std::vector<std::string> existing;
+};
+void apply_commit(const std::string& out_dir, const std::string& staging, const std::string& manifest_text,
+                  const KnownFiles* known = nullptr) {
   auto manifest = parse_manifest(manifest_text);
   Fd out_fd(::open(out_dir.c_str(), O_RDONLY | O_DIRECTORY | O_CLOEXEC));
   if (out_fd.fd < 0) throw Error({out_dir, 0, 0}, "cannot open the site folder: " + errno_text());
   std::string staged_site = staging + "/site";
-  std::map<std::string, WalkedFile> staged, existing;
-  std::set<std::string> staged_dirs, existing_dirs;
-  int staged_fd = ::open(staged_site.c_str(), O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
-  if (staged_fd >= 0) walk(staged_fd, "", staged, staged_dirs);
-  for (const auto& [rel, _] : staged) {
+  std::vector<std::string> staged, existing;
+  if (known) {
+    staged = known->staged;
+    existing = known->existing;
+  } else {
+    std::map<std::string, WalkedFile> files;
+    std::set<std::string> dirs;
+    int staged_fd = ::open(staged_site.c_str(), O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
+    if (staged_fd >= 0) walk(staged_fd, "", files, dirs);
+    for (const auto& [rel, _] : files) staged.push_back(rel);
+  }
+  for (const auto& rel : staged) {
     if (manifest.count(rel)) move_in(staged_site, out_fd.fd, out_dir, rel);
   }
-  walk(::dup(out_fd.fd), "", existing, existing_dirs);
+  if (!known) {
+    std::map<std::string, WalkedFile> files;
+    std::set<std::string> dirs;
+    walk(::dup(out_fd.fd), "", files, dirs);
+    for (const auto& [rel, _] : files) existing.push_back(rel);
+  }
   std::set<std::string> emptied;  // folders that lost a file: removed if now empty
-  for (const auto& [rel, _] : existing) {
+  for (const auto& rel : existing) {
     if (manifest.count(rel) || rel == kSiteMarker) continue;
-    remove_in(out_fd.fd, out_dir, rel, false);
+    remove_in(out_fd.fd, rel, false);
     for (size_t slash = rel.rfind('/'); slash != std::string::npos && slash > 0; slash = rel.rfind('/', slash - 1))
       emptied.insert(rel.substr(0, slash));
   }
   // Deepest folders first; rmdir leaves the ones that still hold files.
-  for (auto it = emptied.rbegin(); it != emptied.rend(); ++it) remove_in(out_fd.fd, out_dir, *it, true);
+  for (auto it = emptied.rbegin(); it != emptied.rend(); ++it) remove_in(out_fd.fd, *it, true);
   std::string tmp = staging + "/manifest";
   ::unlink(tmp.c_str());
   if (!create_file(tmp, manifest_text) || ::renameat(AT_FDCWD, tmp.c_str(), out_fd.fd, kSiteMarker) != 0)
@@ -408,14 +434,74 @@ StagedSiteWriter::StagedSiteWriter(std::string out_dir, WriterOptions options)
   std::string marker = out_dir_ + "/" + kSiteMarker;
   struct stat manifest_stat;
   if (::stat(marker.c_str(), &manifest_stat) != 0) return;
-  previous_ = parse_manifest(read_all(marker).value_or(""));
-  std::map<std::string, WalkedFile> found;
-  int fd = ::open(out_dir_.c_str(), O_RDONLY | O_DIRECTORY | O_CLOEXEC);
-  if (fd >= 0) walk(fd, "", found, old_dirs_);
-  for (const auto& [rel, f] : found) {
-    old_files_.insert(rel);
-    // Edited by hand after the last build: made again.
-    if (!later(f.mtime, manifest_stat.st_mtim)) on_disk_[rel] = f.size;
+  previous_text_ = read_all(marker).value_or("");
+  previous_ = parse_manifest(previous_text_);
+  manifest_mtime_ = manifest_stat.st_mtim;
+  scan_old_site();
+}
+
+// What the old site holds, without walking it: its manifest lists every file
+// the last build left, and a folder whose mtime is not later than the
+// manifest's has had no entry added, removed or renamed since (the commit
+// changes folders before it writes the manifest). Only the other folders are
+// read, for files put there by hand (strays, removed at commit). Each folder
+// is lstat'ed, parents first: a file is kept only inside a folder that is a
+// real folder all the way up (never through a symlink). Whether a kept
+// file itself is untouched is asked when it is kept (keep()).
+void StagedSiteWriter::scan_old_site() {
+  out_fd_ = ::open(out_dir_.c_str(), O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+  if (out_fd_ < 0) return;
+  std::set<std::string> dirs;
+  for (const auto& [rel, _] : previous_) {
+    for (size_t slash = rel.find('/'); slash != std::string::npos; slash = rel.find('/', slash + 1))
+      dirs.insert(rel.substr(0, slash));
+  }
+  std::set<std::string> listed;  // files of the manifest, plus its folders
+  auto read_changed = [&](int dir_fd, const std::string& prefix) {
+    DIR* d = ::fdopendir(dir_fd);
+    if (!d) {
+      ::close(dir_fd);
+      return;
+    }
+    while (dirent* e = ::readdir(d)) {
+      std::string name = e->d_name;
+      if (name == "." || name == "..") continue;
+      std::string rel = prefix.empty() ? name : prefix + "/" + name;
+      if (rel == kSiteMarker) continue;
+      bool known_file = previous_.count(rel) > 0, known_dir = dirs.count(rel) > 0;
+      struct stat st;
+      if (::fstatat(::dirfd(d), e->d_name, &st, AT_SYMLINK_NOFOLLOW) != 0) continue;
+      if (S_ISDIR(st.st_mode)) {
+        if (known_dir) continue;  // stamped on its own below
+        // A folder put here by hand: every file in it is a stray.
+        int sub = ::openat(::dirfd(d), e->d_name, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
+        if (sub < 0) continue;
+        std::map<std::string, WalkedFile> files;
+        std::set<std::string> sub_dirs;
+        walk(sub, rel, files, sub_dirs);
+        for (const auto& [f, _] : files) strays_.push_back(f);
+        if (known_file) strays_.push_back(rel);  // where the manifest has a file
+      } else if (!known_file) {
+        strays_.push_back(rel);  // a file, symlink, socket… not made by bulletin
+      }
+    }
+    ::closedir(d);
+  };
+  // The root holds the manifest, renamed in after everything else: always read.
+  read_changed(::dup(out_fd_), "");
+  for (const auto& dir : dirs) {
+    size_t slash = dir.rfind('/');
+    if (slash != std::string::npos && !good_dirs_.count(dir.substr(0, slash))) continue;  // parent not a folder
+    struct stat st;
+    if (::fstatat(out_fd_, dir.c_str(), &st, AT_SYMLINK_NOFOLLOW) != 0) continue;
+    if (!S_ISDIR(st.st_mode)) {
+      if (!previous_.count(dir)) strays_.push_back(dir);  // a file or symlink where a folder was
+      continue;
+    }
+    good_dirs_.insert(dir);
+    if (!later(st.st_mtim, manifest_mtime_)) continue;
+    int fd = ::openat(out_fd_, dir.c_str(), O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
+    if (fd >= 0) read_changed(fd, dir);
   }
 }
 
@@ -425,6 +511,7 @@ StagedSiteWriter::~StagedSiteWriter() {
     fs::remove_all(staging_, ec);
   }
   if (lock_fd_ >= 0) ::close(lock_fd_);
+  if (out_fd_ >= 0) ::close(out_fd_);
 }
 
 std::optional<std::string> StagedSiteWriter::directory() const {
@@ -459,14 +546,25 @@ void StagedSiteWriter::prepare_parent(const std::string& rel) {
 bool StagedSiteWriter::keep(const std::string& rel, const std::string& digest) {
   check_site_path(rel, out_dir_);
   if (mode_ == Mode::Fresh) return false;
+  unsigned long long size = 0;
   {
     std::lock_guard<std::mutex> lock(mutex_);
     auto p = previous_.find(rel);
     if (p == previous_.end() || p->second.digest != digest) return false;
-    auto d = on_disk_.find(rel);
-    if (d == on_disk_.end() || d->second != p->second.size) return false;
+    size = p->second.size;
+  }
+  // Still the file the last build left: a regular file of that size, not
+  // modified after the manifest was written, in a real folder.
+  size_t slash = rel.rfind('/');
+  if (out_fd_ < 0 || (slash != std::string::npos && !good_dirs_.count(rel.substr(0, slash)))) return false;
+  struct stat st;
+  if (::fstatat(out_fd_, rel.c_str(), &st, AT_SYMLINK_NOFOLLOW) != 0 || !S_ISREG(st.st_mode) ||
+      static_cast<unsigned long long>(st.st_size) != size || later(st.st_mtim, manifest_mtime_))
+    return false;
+  {
+    std::lock_guard<std::mutex> lock(mutex_);
     if (!claim(rel)) throw Error({rel, 0, 0}, "two files would be written to the same path " + rel);
-    produced_[rel] = Entry{digest, p->second.size, false};
+    produced_[rel] = Entry{digest, size, false};
   }
   if (mode_ == Mode::Complete) {
     prepare_parent(rel);
@@ -552,14 +650,19 @@ void StagedSiteWriter::commit() {
     // staging folder first, and the old site is removed off the critical path.
     // (Small sites commit file by file: a few hundred renames cost nothing.)
     if (staged > 1000 && staged * 2 > produced_.size() && swap_in_complete_site(manifest)) return;
-    bool changed = std::any_of(produced_.begin(), produced_.end(), [](const auto& p) { return p.second.staged; });
-    for (const auto& rel : old_files_) changed = changed || (!produced_.count(rel) && rel != kSiteMarker);
-    if (changed || read_all(out_dir_ + "/" + kSiteMarker) != manifest) {
+    KnownFiles known;
+    for (const auto& [rel, e] : produced_)
+      if (e.staged) known.staged.push_back(rel);
+    for (const auto& [rel, _] : previous_) known.existing.push_back(rel);
+    known.existing.insert(known.existing.end(), strays_.begin(), strays_.end());
+    bool changed = !known.staged.empty();
+    for (const auto& rel : known.existing) changed = changed || (!produced_.count(rel) && rel != kSiteMarker);
+    if (changed || previous_text_ != manifest) {
       // The commit point: from here a killed build is completed by the next one.
       std::string tmp = staging_ + "/" + kJournal + ".tmp";
       if (!create_file(tmp, manifest) || ::rename(tmp.c_str(), (staging_ + "/" + kJournal).c_str()) != 0)
         throw Error({out_dir_, 0, 0}, "cannot write the build journal: " + errno_text());
-      apply_commit(out_dir_, staging_, manifest);
+      apply_commit(out_dir_, staging_, manifest, &known);
     }
     committed_ = true;
     fs::remove_all(staging_, ec);

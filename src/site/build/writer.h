@@ -14,6 +14,8 @@
 // All writer methods may be called from several threads at once.
 #pragma once
 
+#include <time.h>
+
 #include <functional>
 #include <map>
 #include <mutex>
@@ -121,10 +123,14 @@ class StagedSiteWriter : public OutputWriter {
   int lock_fd_ = -1;
   bool committed_ = false;
   std::mutex mutex_;
-  std::map<std::string, Entry> previous_;              // the old site's manifest
-  std::map<std::string, unsigned long long> on_disk_;  // old site's files -> size, when untouched since
-  std::set<std::string> old_files_;                    // every file in the old site
-  std::set<std::string> old_dirs_;
+  void scan_old_site();
+
+  std::map<std::string, Entry> previous_;  // the old site's manifest
+  std::string previous_text_;              // as read
+  struct timespec manifest_mtime_ {};
+  int out_fd_ = -1;                         // the old site's folder
+  std::set<std::string> good_dirs_;         // its folders that are real folders all the way up
+  std::vector<std::string> strays_;         // files in it that its manifest does not list
   std::map<std::string, Entry> produced_;  // this build's files
   std::set<std::string> made_dirs_;        // in the staging folder
 };

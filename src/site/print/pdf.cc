@@ -1,6 +1,8 @@
 #include "site/print/pdf.h"
 
 #include <spawn.h>
+#include <sys/stat.h>
+#include <time.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
@@ -143,19 +145,162 @@ std::string fonts_digest(const std::string& fonts_dir) {
 
 }  // namespace
 
-std::optional<std::string> find_pdf_engine() {
+namespace {
+
+constexpr const char* kProbeMagic = "bulletin pdf probe 1";
+// What the probe prints: every folder Python imports from, then weasyprint's
+// package folder (only when the import worked).
+constexpr const char* kProbeScript =
+    "import os, sys\n"
+    "for p in sys.path:\n"
+    "    p and print('P ' + os.path.abspath(p))\n"
+    "import weasyprint\n"
+    "print('W ' + os.path.dirname(os.path.abspath(weasyprint.__file__)))\n";
+
+std::string stamp_line(char kind, const std::string& path) {
+  struct stat st;
+  int rc = kind == 'L' ? ::lstat(path.c_str(), &st) : ::stat(path.c_str(), &st);
+  std::string out(1, kind);
+  if (rc != 0) return out + " missing " + path;
+  long long mtime = static_cast<long long>(st.st_mtim.tv_sec) * 1000000000LL + st.st_mtim.tv_nsec;
+  return out + " " + std::to_string(st.st_size) + ":" + std::to_string(mtime) + ":" + std::to_string(st.st_ino) +
+         ":" + std::to_string(st.st_mode) + " " + path;
+}
+
+long long stamp_mtime(const std::string& line) {
+  size_t a = line.find(' ');
+  size_t colon = line.find(':', a);
+  if (a == std::string::npos || colon == std::string::npos) return 0;
+  return std::atoll(line.c_str() + colon + 1);
+}
+
+std::string probe_environment() {
+  std::string out;
+  for (const char* name : {"PATH", "PYTHONPATH", "PYTHONHOME", "PYTHONUSERBASE", "VIRTUAL_ENV", "HOME"}) {
+    const char* v = std::getenv(name);
+    out += std::string(name) + "=" + (v ? v : "(unset)") + "\n";
+  }
+  return sha256(out);
+}
+
+// The stamps that stand for what running `python` depends on before it runs.
+std::vector<std::string> interpreter_stamps(const std::string& python) {
+  std::vector<std::string> out;
+  if (python.find('/') != std::string::npos) {
+    out.push_back(stamp_line('L', python));
+    out.push_back(stamp_line('S', python));
+    return out;
+  }
+  const char* path = std::getenv("PATH");
+  std::string dirs = path ? path : "";
+  for (size_t start = 0; start <= dirs.size();) {
+    size_t colon = dirs.find(':', start);
+    std::string dir = dirs.substr(start, colon == std::string::npos ? std::string::npos : colon - start);
+    if (!dir.empty()) {
+      out.push_back(stamp_line('L', dir));
+      out.push_back(stamp_line('L', dir + "/" + python));
+      out.push_back(stamp_line('S', dir + "/" + python));
+    }
+    if (colon == std::string::npos) break;
+    start = colon + 1;
+  }
+  return out;
+}
+
+std::string read_small(const std::string& path) {
+  std::ifstream in(path, std::ios::binary);
+  std::stringstream s;
+  s << in.rdbuf();
+  return s.str();
+}
+
+// The cached answer ("-" for none) when every stamp in `text` still holds.
+std::optional<std::string> cached_probe(const std::string& text, const std::vector<std::string>& pythons) {
+  std::istringstream in(text);
+  std::string line, result;
+  if (!std::getline(in, line) || line != kProbeMagic) return std::nullopt;
+  std::string candidates;
+  for (const auto& p : pythons) candidates += p + "\n";
+  if (!std::getline(in, line) || line != sha256(probe_environment() + candidates)) return std::nullopt;
+  if (!std::getline(in, result)) return std::nullopt;
+  bool ended = false;
+  while (std::getline(in, line)) {
+    if (line == "end") {
+      ended = true;
+      break;
+    }
+    if (line.size() < 3 || (line[0] != 'L' && line[0] != 'S')) return std::nullopt;
+    size_t space = line.find(' ', 2);
+    if (space == std::string::npos || stamp_line(line[0], line.substr(space + 1)) != line) return std::nullopt;
+  }
+  if (!ended) return std::nullopt;
+  return result;
+}
+
+}  // namespace
+
+std::optional<std::string> probe_pdf_engine(const std::vector<std::string>& pythons, const std::string& cache_file,
+                                            int* runs) {
+  if (!cache_file.empty()) {
+    if (auto hit = cached_probe(read_small(cache_file), pythons))
+      return *hit == "-" ? std::nullopt : std::optional<std::string>(*hit);
+  }
+  struct timespec now;
+  clock_gettime(CLOCK_REALTIME, &now);
+  long long started = static_cast<long long>(now.tv_sec) * 1000000000LL + now.tv_nsec;
+  fs::path log = fs::temp_directory_path() / ("bulletin-pdf-probe-" + std::to_string(getpid()) + ".log");
+  std::error_code ec;
+  std::vector<std::string> stamps;
+  std::optional<std::string> found;
+  for (const auto& python : pythons) {
+    for (auto& s : interpreter_stamps(python)) stamps.push_back(std::move(s));
+    int rc = run_program({python, "-c", kProbeScript}, {}, "", log.string());
+    if (runs) ++*runs;
+    std::istringstream out(read_small(log.string()));
+    fs::remove(log, ec);
+    std::string weasyprint;
+    for (std::string line; std::getline(out, line);) {
+      if (line.starts_with("P /")) stamps.push_back(stamp_line('L', line.substr(2)));
+      if (line.starts_with("W /")) weasyprint = line.substr(2);
+    }
+    if (rc == 0 && !weasyprint.empty()) {
+      stamps.push_back(stamp_line('L', weasyprint));
+      found = python;
+      break;
+    }
+  }
+  if (cache_file.empty()) return found;
+  if (const char* home = std::getenv("HOME"); home && *home) stamps.push_back(stamp_line('L', std::string(home) + "/.local/lib"));
+  // Something that changed in the same moment as the probe may change again unseen: not cached.
+  for (const auto& s : stamps)
+    if (stamp_mtime(s) + 100'000'000LL >= started) return found;
+  std::string candidates;
+  for (const auto& p : pythons) candidates += p + "\n";
+  std::string text = std::string(kProbeMagic) + "\n" + sha256(probe_environment() + candidates) + "\n" +
+                     (found ? *found : "-") + "\n";
+  for (const auto& s : stamps) text += s + "\n";
+  text += "end\n";
+  fs::create_directories(fs::path(cache_file).parent_path(), ec);
+  std::string tmp = cache_file + ".tmp-" + std::to_string(getpid());
+  {
+    std::ofstream f(tmp, std::ios::binary | std::ios::trunc);
+    f << text;
+    if (!f.flush()) {
+      fs::remove(tmp, ec);
+      return found;
+    }
+  }
+  fs::rename(tmp, cache_file, ec);
+  if (ec) fs::remove(tmp, ec);
+  return found;
+}
+
+std::optional<std::string> find_pdf_engine(const std::string& cache_dir) {
   const char* off = std::getenv("BULLETIN_PDF");
   if (off && std::string(off) == "0") return std::nullopt;
-  fs::path log = fs::temp_directory_path() / ("bulletin-pdf-probe-" + std::to_string(getpid()) + ".log");
   // Debian's weasyprint belongs to Debian's Python, which a PATH may hide
   // (pyenv, a virtualenv): try it first.
-  std::error_code ec;
-  for (const char* python : {"/usr/bin/python3", "python3"}) {
-    int rc = run_program({python, "-c", "import weasyprint"}, {}, "", log.string());
-    fs::remove(log, ec);
-    if (rc == 0) return std::string(python);
-  }
-  return std::nullopt;
+  return probe_pdf_engine({"/usr/bin/python3", "python3"}, cache_dir.empty() ? "" : cache_dir + "/probe");
 }
 
 bool wants_pdf(const std::string& html) {

@@ -33,7 +33,24 @@ int run_program(const std::vector<std::string>& args, const std::vector<std::str
 
 // The Python interpreter that can import weasyprint, or nullopt. Setting
 // BULLETIN_PDF=0 in the environment turns PDFs off (the unit tests do).
-std::optional<std::string> find_pdf_engine();
+// With `cache_dir` (e.g. <project>/.bulletin-cache/pdf) the answer is kept
+// there with the stamps of what it depends on (see probe_pdf_engine), so a
+// build does not start Python (~0.3 s) only to learn what it learnt before.
+std::optional<std::string> find_pdf_engine(const std::string& cache_dir = "");
+
+// The first of `pythons` (a path, or a name searched on PATH) that can
+// import weasyprint, or nullopt. When `cache_file` (not empty) holds the
+// answer of an earlier probe whose stamps all still hold, that answer is
+// given without running anything; else each is run and the answer saved with
+// the stamps it depends on: each interpreter (lstat and stat: a symlink
+// retargeted or the binary replaced), for a bare name every PATH folder,
+// every folder on the interpreter's sys.path and weasyprint's own package
+// folder (a package installed, removed or upgraded changes one of their
+// mtimes), ~/.local/lib (user site-packages), and the environment that
+// steers Python (PATH, PYTHONPATH, PYTHONHOME, PYTHONUSERBASE,
+// VIRTUAL_ENV, HOME). `runs`, when given, counts the interpreters started.
+std::optional<std::string> probe_pdf_engine(const std::vector<std::string>& pythons, const std::string& cache_file,
+                                            int* runs = nullptr);
 
 // True for a page the build makes a PDF of (the layout marks notices,
 // attachment pages and bulletin issues with body class is-notice / is-issue).

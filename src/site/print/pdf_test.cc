@@ -4,7 +4,9 @@
 #include <catch2/catch.hpp>
 #include <filesystem>
 
+#include <chrono>
 #include <fstream>
+#include <sstream>
 
 using namespace bulletin;
 namespace fs = std::filesystem;
@@ -98,5 +100,73 @@ TEST_CASE("a PDF the engine fails on is reported with its page and left out", "[
   CHECK(r.errors[0] == "notices/a/: bad font");
   CHECK(r.message == "PDFs: 0 made, 0 unchanged (WeasyPrint); 1 failed: notices/a/: bad font");
   CHECK(out.files.empty());
+  fs::remove_all(dir);
+}
+
+namespace {
+// A stand-in interpreter for the weasyprint probe: prints the probe's lines
+// (its import folder, and weasyprint's when `found`), counts its runs.
+void fake_python(const fs::path& exe, const fs::path& dir, bool found) {
+  write(exe, "#!/bin/sh\necho run >> " + (dir / "runs").string() + "\necho 'P " + (dir / "lib").string() + "'\n" +
+                 (found ? "echo 'W " + (dir / "lib/weasyprint").string() + "'\nexit 0\n" : "exit 1\n"));
+  fs::permissions(exe, fs::perms::owner_all);
+}
+
+// Sets a file's mtime a second back, so its stamp is not "just changed".
+void age(const fs::path& p, int seconds = 2) {
+  fs::last_write_time(p, fs::last_write_time(p) - std::chrono::seconds(seconds));
+}
+}  // namespace
+
+TEST_CASE("the weasyprint probe is cached until the interpreter or its packages change", "[pdf]") {
+  fs::path dir = fs::temp_directory_path() / ("bulletin-pdf-probe-test-" + std::to_string(::getpid()));
+  fs::remove_all(dir);
+  fs::create_directories(dir / "lib/weasyprint");
+  fs::path python = dir / "python", missing = dir / "no-python";
+  fake_python(python, dir, true);
+  for (const auto& p : {python, dir / "lib/weasyprint", dir / "lib", dir}) age(p);
+  std::string cache = (dir / "cache/probe").string();
+  int runs = 0;
+  CHECK(probe_pdf_engine({missing.string(), python.string()}, cache, &runs) == python.string());
+  CHECK(runs == 2);
+  CHECK(::runs(dir) == 1);
+  // Nothing changed: the answer comes from the cache, nothing is started.
+  CHECK(probe_pdf_engine({missing.string(), python.string()}, cache, &runs) == python.string());
+  CHECK(runs == 2);
+  SECTION("another list of interpreters asks again") {
+    CHECK(probe_pdf_engine({python.string()}, cache, &runs) == python.string());
+    CHECK(runs == 3);
+  }
+  SECTION("the interpreter replaced") {
+    fake_python(python, dir, false);
+    age(python, 1);
+    CHECK(probe_pdf_engine({missing.string(), python.string()}, cache, &runs) == std::nullopt);
+    CHECK(runs == 4);
+    // The negative answer is cached too.
+    CHECK(probe_pdf_engine({missing.string(), python.string()}, cache, &runs) == std::nullopt);
+    CHECK(runs == 4);
+  }
+  SECTION("a package added to a folder on sys.path, or weasyprint upgraded") {
+    write(dir / (GENERATE(std::string("lib/other.py"), std::string("lib/weasyprint/new.py"))), "");
+    CHECK(probe_pdf_engine({missing.string(), python.string()}, cache, &runs) == python.string());
+    CHECK(runs == 4);
+  }
+  SECTION("an interpreter appearing where there was none") {
+    fake_python(missing, dir, true);
+    CHECK(probe_pdf_engine({missing.string(), python.string()}, cache, &runs) == missing.string());
+    CHECK(runs == 3);
+  }
+  SECTION("a damaged cache is not trusted") {
+    std::string text;
+    {
+      std::ifstream in(cache);
+      std::stringstream s;
+      s << in.rdbuf();
+      text = s.str();
+    }
+    std::ofstream(cache, std::ios::trunc) << text.substr(0, text.size() - 4);
+    CHECK(probe_pdf_engine({missing.string(), python.string()}, cache, &runs) == python.string());
+    CHECK(runs == 4);
+  }
   fs::remove_all(dir);
 }

@@ -1,11 +1,14 @@
-// Watching a project for changes, for `bulletin serve`: a snapshot of the
-// size and modification time of every file under the watched paths, taken
-// again every few hundred milliseconds and compared. Polling is simple and
-// works the same on every file system (network shares included), and a
-// project has at most a few thousand files.
+// Watching a project for changes, for `bulletin serve`. ChangeWatcher asks
+// the kernel (inotify) to report every change under the watched paths, so a
+// save is seen at once and an idle project costs nothing. Where inotify is
+// not available (another OS, a file system without it, the watch limit
+// reached) it falls back to polling: a snapshot of the size and modification
+// time of every file, taken again every few hundred milliseconds and compared.
 #pragma once
 
+#include <chrono>
 #include <map>
+#include <memory>
 #include <string>
 #include <vector>
 
@@ -40,6 +43,32 @@ class Watcher {
  private:
   std::vector<std::string> paths_;
   FileSnapshot last_;
+};
+
+// Event-driven watching with a polling fallback. Hidden files and folders
+// (editor swap files, .git) are ignored, as by the snapshots.
+class ChangeWatcher {
+ public:
+  // `paths`: folders (watched with every folder below them, including ones
+  // created later) and files; a path missing now is seen when it appears.
+  // `force_polling`: do not use inotify (tests of the fallback).
+  explicit ChangeWatcher(std::vector<std::string> paths, bool force_polling = false);
+  ~ChangeWatcher();
+  ChangeWatcher(const ChangeWatcher&) = delete;
+  ChangeWatcher& operator=(const ChangeWatcher&) = delete;
+  // Waits up to `timeout` for changes and returns the paths changed (sorted,
+  // each once; empty when nothing changed or a signal interrupted the wait).
+  // Polling: sleeps `timeout`, then compares snapshots.
+  std::vector<std::string> wait(std::chrono::milliseconds timeout);
+  bool event_driven() const { return fd_ >= 0; }
+
+ private:
+  void watch_tree(const std::string& dir);
+  std::vector<std::string> paths_;
+  int fd_ = -1;
+  std::map<int, std::string> dirs_;  // watch descriptor -> folder
+  std::map<std::string, std::vector<std::string>> names_in_;  // folder -> watched names in it (parents of paths)
+  std::unique_ptr<Watcher> poller_;
 };
 
 }  // namespace bulletin

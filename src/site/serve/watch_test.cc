@@ -2,6 +2,8 @@
 
 #include <catch2/catch.hpp>
 
+#include <algorithm>
+#include <chrono>
 #include <filesystem>
 #include <fstream>
 
@@ -71,4 +73,58 @@ TEST_CASE("changed_files compares two snapshots by size and time", "[watch]") {
   FileSnapshot after = {{"a", {1, 1}}, {"b", {2, 1}}, {"d", {1, 1}}};
   CHECK(changed_files(before, after) == std::vector<std::string>{"b", "c", "d"});
   CHECK(changed_files(after, after).empty());
+}
+
+namespace {
+// Waits up to two seconds for the watcher to report something.
+std::vector<std::string> next_changes(ChangeWatcher& w) {
+  for (int i = 0; i < 20; ++i) {
+    auto changed = w.wait(std::chrono::milliseconds(100));
+    if (!changed.empty()) return changed;
+  }
+  return {};
+}
+bool has(const std::vector<std::string>& v, const std::string& s) { return std::find(v.begin(), v.end(), s) != v.end(); }
+}  // namespace
+
+TEST_CASE("the event-driven watcher reports saves, new folders and the watched files only", "[watch]") {
+  TempFolder dir;
+  write(dir / "content/articles/a.md", "a");
+  write(dir / "bulletin.yaml", "title: x");
+  write(dir / "notes.txt", "not watched");
+  ChangeWatcher w({dir / "bulletin.yaml", dir / "content", dir / "data"});
+  REQUIRE(w.event_driven());
+  CHECK(w.wait(std::chrono::milliseconds(50)).empty());
+
+  write(dir / "content/articles/a.md", "a, edited");
+  CHECK(next_changes(w) == std::vector<std::string>{dir / "content/articles/a.md"});
+
+  write(dir / "notes.txt", "still not watched");
+  write(dir / "content/.a.md.swp", "editor swap file");
+  CHECK(w.wait(std::chrono::milliseconds(200)).empty());
+
+  write(dir / "bulletin.yaml", "title: y");
+  CHECK(next_changes(w) == std::vector<std::string>{dir / "bulletin.yaml"});
+
+  // A folder that did not exist when watching began, with a file in it, then an edit inside it.
+  write(dir / "data/exports/new.jsonl", "{}");
+  auto created = next_changes(w);
+  CHECK(has(created, dir / "data"));
+  while (!w.wait(std::chrono::milliseconds(100)).empty()) {
+  }
+  write(dir / "data/exports/new.jsonl", "{\"a\": 1}");
+  CHECK(has(next_changes(w), dir / "data/exports/new.jsonl"));
+
+  fs::remove(dir / "content/articles/a.md");
+  CHECK(next_changes(w) == std::vector<std::string>{dir / "content/articles/a.md"});
+}
+
+TEST_CASE("the watcher falls back to polling and reports the same changes", "[watch]") {
+  TempFolder dir;
+  write(dir / "content/a.md", "a");
+  ChangeWatcher w({dir / "content"}, true);
+  CHECK_FALSE(w.event_driven());
+  touch_later(dir / "content/a.md");
+  CHECK(w.wait(std::chrono::milliseconds(10)) == std::vector<std::string>{dir / "content/a.md"});
+  CHECK(w.wait(std::chrono::milliseconds(10)).empty());
 }
