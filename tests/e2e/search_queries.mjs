@@ -215,7 +215,7 @@ async function main() {
   problems = [];
   await navigate(`${bareBase}search/?q=${encodeURIComponent('唐桂英')}`);
   const bareResults = await results();
-  if (!bareResults.items.some((i) => i.url.endsWith(encodeURI('rankings/whdj-stars/entities/第二党支部/唐桂英/'))))
+  if (!bareResults.items.some((i) => i.url.endsWith('rankings/whdj-stars/entities/第二党支部/唐桂英/')))
     fail(`the site built with nothing on the PATH does not find 唐桂英: ${bareResults.items.map((i) => i.url).join(', ') || bareResults.status || bareResults.problem}`);
   else console.log('ok   the site built with nothing on the PATH finds 唐桂英');
   for (const p of problems) fail(`bare site: ${p}`);
