@@ -164,7 +164,7 @@ async function main() {
 
   // Chinese full-text search (issue 5): a unit name inside a ranking table and
   // a phrase from seed 003's attachment page find their pages.
-  if (await exists(`${origin}/pagefind/bundles.json`)) {
+  if (await exists(`${origin}/search/data/shards.json`)) {
     const searches = [
       { q: '中共复旦大学委员会', want: '/rankings/xxqg-units/2020-11/' },
       { q: '益阳医学高等专科学校', want: '/notices/2019/2019-hnjw-xxqg/attachment-1/' },
@@ -186,7 +186,7 @@ async function main() {
         fs.writeFileSync(path.join(artifacts, `search-${searches.indexOf(s) + 1}.png`), Buffer.from(shot.data, 'base64')));
     }
   } else {
-    console.log('SKIP search results: the site has no Pagefind index (npm ci installs Pagefind)');
+    console.log('SKIP search results: the site has no search index');
   }
 
   // Live preview: a broken front matter shows an overlay, fixing it brings the page back.

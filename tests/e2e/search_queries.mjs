@@ -1,10 +1,11 @@
 // Search quality and the search page, in headless Chromium (issue 12).
-// Builds a copy of the sample project with the pinned Pagefind, serves the
+// Builds a copy of the sample project (bulletin's own index), serves the
 // site under a sub-path (/intranet/bulletin/), and for each query in QUERIES
 // expects the given document among the first five results, shown with its
 // type and a highlighted excerpt. Then checks the empty page's guidance, a
-// filter kept in the URL, the file:// message, and a build without Pagefind
-// (the build says search was skipped and the page says so).
+// filter kept in the URL, the file:// message, a build with nothing on the
+// PATH (the index needs no outside tool), and a site whose index is missing
+// (the page says so).
 //
 // Usage: node search_queries.mjs BULLETIN_EXE SOURCE_DIR
 import { spawn, spawnSync } from 'node:child_process';
@@ -20,48 +21,7 @@ if (!exe || !sourceDir) {
   process.exit(2);
 }
 
-// [query, expected URL (site-relative), expected type]: what a clerk types and
-// the document they are looking for.
-const QUERIES = [
-  // Units, inside ranking tables, notices and attachments.
-  ['中共复旦大学委员会', 'rankings/xxqg-units/2020-11/', '排名'],
-  ['益阳医学高等专科学校', 'notices/2019/2019-hnjw-xxqg/attachment-1/', '通知'],
-  ['上海工程技术大学', 'articles/sues-four-forces/', '经验交流'],
-  ['广西纺织工业学校', 'notices/桂纺校党字/2020/58/', '通知'],
-  ['中共武汉市委宣传部', 'notices/武宣文/2019/7/', '通知'],
-  ['中共上海师范大学委员会', 'notices/校党委发/2020/51/', '通知'],
-  ['湖南省委教育工作委员会', 'notices/2019/2019-hnjw-xxqg/', '通知'],
-  // 发文字号 and 期号.
-  ['校党委发〔2020〕51号', 'notices/校党委发/2020/51/', '通知'],
-  ['桂纺校党字〔2020〕58号', 'notices/桂纺校党字/2020/58/', '通知'],
-  ['武宣文〔2019〕7号', 'notices/武宣文/2019/7/', '通知'],
-  ['学习强国工作简报 第 6 期', 'bulletins/jiaowei/2020/6/', '简报'],
-  // Titles, in part.
-  ['聚焦四个力', 'articles/sues-four-forces/', '经验交流'],
-  ['用好用活', 'articles/sues-four-forces/', '经验交流'],
-  ['学习平台建设情况', 'bulletins/jiaowei/2020/6/', '简报'],
-  ['学习管理和激励办法', 'notices/桂纺校党字/2020/58/', '通知'],
-  ['建设推广工作方案', 'notices/2019/2019-hnjw-xxqg/', '通知'],
-  ['加强理论学习的实施办法', 'notices/校党委发/2020/51/', '通知'],
-  ['推广使用工作', 'notices/武宣文/2019/7/', '通知'],
-  // Attachments and enclosures.
-  ['上下级认证关系', 'notices/2019/2019-hnjw-xxqg/attachment-1/', '通知'],
-  ['建设推广使用工作群', 'notices/2019/2019-hnjw-xxqg/', '通知'],
-  ['登陆学习情况统计表', 'notices/桂纺校党字/2020/58/', '通知'],
-  // Phrases from bodies.
-  ['上海市教育卫生工作委员会', 'bulletins/jiaowei/2020/6/', '简报'],
-  ['学习积分', 'notices/桂纺校党字/2020/58/', '通知'],
-  // Ranking pages.
-  ['日人均参与度', 'rankings/xxqg-units/2020-11/', '排名'],
-  ['半年学习之星', 'rankings/whdj-stars/2019-H1/', '排名'],
-  ['年度评选', 'rankings/gxfz-annual/2021/', '排名'],
-  // Members and units, by name: their ranking history.
-  ['唐桂英', 'rankings/whdj-stars/entities/第二党支部/唐桂英/', '排名'],
-  ['梁学军', 'rankings/gxfz-daily-minimum/entities/机关第一党支部/梁学军/', '排名'],
-  // Enclosures.
-  ['上海师范大学关于运用', 'notices/校党委发/2020/51/', '通知'],
-  ['中共湖南省委教育工作委员会', 'notices/2019/2019-hnjw-xxqg/', '通知'],
-];
+import { QUERIES } from './search_queries_list.mjs';
 
 const artifacts = path.join(sourceDir, 'tests', 'artifacts');
 fs.mkdirSync(artifacts, { recursive: true });
@@ -115,19 +75,18 @@ async function main() {
   // index without indexing again; the queries below run on the rebuilt site.
   const again = build(project, site, withSearch);
   const againLine = again.split('\n').find((l) => l.startsWith('search index')) || '';
-  if (!againLine.endsWith('none changed, nothing re-indexed') || !fs.existsSync(path.join(site, 'pagefind', 'pagefind-entry.json')))
+  if (!againLine.endsWith('none changed, nothing re-indexed') || !fs.existsSync(path.join(site, 'search', 'data', 'shards.json')))
     fail(`a rebuild into the same folder lost or re-made the search index:\n${again}`);
   else console.log(`ok   rebuild in place: ${againLine}`);
 
-  // Without Pagefind: no node_modules in the project, none on the PATH.
+  // With nothing on the PATH (no Node, no npm package): the index is bulletin's own.
   const bare = path.join(work, 'bare');
   copyProject(bare);
-  const bareEnv = { ...process.env, PATH: process.env.PATH.split(':').filter((d) => !fs.existsSync(path.join(d, 'pagefind'))).join(':') };
   const bareSite = path.join(work, 'bare-site');
-  const bareLog = build(bare, bareSite, bareEnv);
-  if (!bareLog.includes('search skipped: Pagefind is not installed (run `npm ci` in the project folder)'))
-    fail(`a build without Pagefind does not say that search was skipped:\n${bareLog}`);
-  else console.log('ok   build without Pagefind: search skipped: Pagefind is not installed (run `npm ci` in the project folder)');
+  const bareLog = build(bare, bareSite, { PATH: '/nonexistent' });
+  if (!/search index: \d+ pages in \d+ shards; 1 re-indexed/.test(bareLog))
+    fail(`a build with nothing on the PATH did not index for search:\n${bareLog}`);
+  else console.log('ok   a build with nothing on the PATH indexes for search');
 
   const { server, base } = await serve(site);
   const { server: bareServer, base: bareBase } = await serve(bareSite);
@@ -252,11 +211,22 @@ async function main() {
   if (!local.includes('搜索需要通过网站服务器打开本站')) fail(`from file:// the search page says '${local}'`);
   else console.log('ok   from file:// the page says search needs the site to be served');
 
-  // Built without Pagefind, the search page says so.
-  await navigate(`${bareBase}search/`);
+  // The site built with nothing on the PATH searches too.
+  problems = [];
+  await navigate(`${bareBase}search/?q=${encodeURIComponent('唐桂英')}`);
+  const bareResults = await results();
+  if (!bareResults.items.some((i) => i.url.endsWith('rankings/whdj-stars/entities/第二党支部/唐桂英/')))
+    fail(`the site built with nothing on the PATH does not find 唐桂英: ${bareResults.items.map((i) => i.url).join(', ') || bareResults.status || bareResults.problem}`);
+  else console.log('ok   the site built with nothing on the PATH finds 唐桂英');
+  for (const p of problems) fail(`bare site: ${p}`);
+
+  // A site whose index is missing (a copy without search/data/) says so instead of failing silently.
+  fs.rmSync(path.join(bareSite, 'search', 'data'), { recursive: true, force: true });
+  await navigate(`${bareBase}search/?q=${encodeURIComponent('复旦')}`);
+  await sleep(500);
   const missing = await evaluate('document.getElementById("search-missing") && !document.getElementById("search-missing").hidden ? document.getElementById("search-missing").textContent : ""');
-  if (!missing.includes('没有生成搜索索引')) fail(`the search page of a site built without Pagefind says '${missing}'`);
-  else console.log('ok   a site built without Pagefind says its search index was not made');
+  if (!missing.includes('搜索索引未能加载')) fail(`the search page of a site without its index says '${missing}'`);
+  else console.log(`ok   a site without its index says: ${missing}`);
 
   await cdp.send('Browser.close').catch(() => {});
   server.close();

@@ -66,7 +66,7 @@ struct BuildContext {
   mutable std::mutex pdf_mutex{};
   mutable std::vector<PdfPage> pdf_pages{};
   std::vector<SearchRecord> search{};  // one per searchable page, for the search index
-  bool want_search = false;            // Pagefind runs: collect the records above
+  bool want_search = false;            // search is indexed: collect the records above
 };
 
 void render_history(BuildContext& b, const std::string& tmpl, const DocumentHistory& h, const PageData& nav);
@@ -632,7 +632,7 @@ BuildReport build_site(const Project& project, const FileSystem& fs, OutputWrite
     if (options.progress) options.progress(name, static_cast<int>(b.pages.size()));
   }
   check_plan(b.plan);
-  // The search indexer (a Node process) runs while the pages are rendered.
+  // The search index's changed shards are written while the pages are rendered.
   PendingSearch search =
       search_tools
           ? start_search_index(*search_tools, join_path(project.root, ".bulletin-cache/search"), std::move(b.search))

@@ -1,45 +1,36 @@
 #include "site/search/search.h"
 
 #include <fcntl.h>
-#include <spawn.h>
 #include <stdlib.h>
 #include <sys/file.h>
-#include <sys/wait.h>
 #include <unistd.h>
 
 #include <algorithm>
-#include <csignal>
-#include <cstdio>
-#include <cstdlib>
+#include <atomic>
 #include <cstring>
 #include <filesystem>
 #include <fstream>
 #include <map>
 #include <memory>
+#include <mutex>
 #include <set>
 #include <sstream>
 #include <thread>
 #include <utility>
 
+#include "site/search/search_index.h"
 #include "util/html.h"
 #include "util/json_text.h"
 #include "util/parallel.h"
 #include "util/sha256.h"
 #include "util/text.h"
 
-extern char** environ;
-
 namespace bulletin {
 namespace fs = std::filesystem;
 namespace {
 
-// The indexer script, embedded at build time from src/site/search/search_index.mjs.
-constexpr const char* kIndexerScript =
-#include "search_index_script.inc"
-    ;
-
-// Changes when what a record sends to Pagefind changes, so old bundles are rebuilt.
-constexpr const char* kRecordFormat = "bulletin-search-2";
+// Changes when what a record holds changes, so old shards are rewritten.
+constexpr const char* kRecordFormat = "bulletin-search-3";
 constexpr const char* kPrimaryFolder = "_site";
 
 std::string str(const PageData& page, const char* key) {
@@ -236,6 +227,7 @@ std::optional<SearchRecord> search_record(const std::string& tmpl, const PageDat
     r.type = "排名";
     r.title = str(page, "page_title");
     r.organ = str(page, "group");
+    r.weight = 30;
     // A member's or unit's history is found by its name and rule; its rows
     // (one per period) are the period pages' content already.
     add_line(r.text,
@@ -245,6 +237,7 @@ std::optional<SearchRecord> search_record(const std::string& tmpl, const PageDat
     // Site pages: found by their name and description only, so that adding a
     // document does not change them (their lists are in the documents' shards).
     r.type = "栏目";
+    r.weight = 50;
     r.title = str(page, "page_title");
     if (r.title.empty()) r.title = str(page, "rule_title");
     r.date.clear();
@@ -319,51 +312,9 @@ std::string shard_folder(const std::string& shard) {
   return out;
 }
 
-std::optional<std::string> find_pagefind(const std::string& project_root) {
-  std::error_code ec;
-  fs::path local = fs::path(project_root) / "node_modules/pagefind/lib/index.js";
-  if (fs::exists(local, ec)) return fs::absolute(local, ec).lexically_normal().string();
-  const char* path = std::getenv("PATH");
-  std::stringstream dirs(path ? path : "");
-  for (std::string dir; std::getline(dirs, dir, ':');) {
-    if (dir.empty()) continue;
-    fs::path candidate = fs::path(dir) / "pagefind";
-    if (access(candidate.c_str(), X_OK) != 0) continue;
-    // npm links .bin/pagefind to pagefind/lib/runner/bin.cjs.
-    fs::path real = fs::canonical(candidate, ec);
-    if (ec) continue;
-    fs::path lib = real.parent_path().parent_path() / "index.js";
-    if (real.filename() == "bin.cjs" && fs::exists(lib, ec)) return lib.string();
-  }
-  return std::nullopt;
-}
-
-namespace {
-
-std::optional<std::string> find_on_path(const std::string& name) {
-  const char* path = std::getenv("PATH");
-  std::stringstream dirs(path ? path : "");
-  for (std::string dir; std::getline(dirs, dir, ':');) {
-    fs::path candidate = fs::path(dir.empty() ? "." : dir) / name;
-    if (access(candidate.c_str(), X_OK) == 0) return candidate.string();
-  }
-  return std::nullopt;
-}
-
-}  // namespace
-
-std::optional<SearchTools> find_search_tools(const std::string& project_root, std::string& why) {
-  auto pagefind = find_pagefind(project_root);
-  if (!pagefind) {
-    why = "Pagefind is not installed (run `npm ci` in the project folder)";
-    return std::nullopt;
-  }
-  auto node = find_on_path("node");
-  if (!node) {
-    why = "Pagefind needs Node.js, which is not on the PATH (apt-get install nodejs)";
-    return std::nullopt;
-  }
-  return SearchTools{*pagefind, *node};
+std::optional<SearchTools> find_search_tools(const std::string&, std::string&) {
+  // The index is written by bulletin itself: nothing to find.
+  return SearchTools{};
 }
 
 namespace {
@@ -380,37 +331,33 @@ bool write_file(const fs::path& p, const std::string& bytes) {
   return static_cast<bool>(out);
 }
 
-// What the indexer is given for one record, appended to `out` as a JSON
-// object (it writes a small HTML page of it, so that Pagefind weighs the
-// title above the body). Written by hand: building a PageData of 10,000
-// records only to print it cost more than the rest of a no-op's search step.
+// What the digest of a shard covers for one record: every field the index
+// and its fragments are made of.
 void append_record(std::string& out, const SearchRecord& r) {
   out += "{\"url\":";
   append_json_string(out, r.url);
-  out += ",\"title\":";
-  append_json_string(out, r.title);
-  out += ",\"type\":";
-  append_json_string(out, r.type);
-  for (auto [key, value] :
-       {std::pair{"number", &r.number}, {"date", &r.date}, {"organ", &r.organ}, {"year", &r.year}}) {
-    if (value->empty()) continue;
+  for (auto [key, value] : {std::pair{"title", &r.title},
+                            {"type", &r.type},
+                            {"number", &r.number},
+                            {"date", &r.date},
+                            {"date_iso", &r.date_iso},
+                            {"organ", &r.organ},
+                            {"year", &r.year},
+                            {"text", &r.text}}) {
     out += ",\"";
     out += key;
     out += "\":";
     append_json_string(out, *value);
   }
-  out += ",\"sort\":";
-  append_json_string(out, r.date_iso.empty() ? r.year : r.date_iso);
-  out += ",\"text\":";
-  append_json_string(out, r.text);
-  out += '}';
+  out += ",\"weight\":" + std::to_string(r.weight) + "}";
 }
 
 struct Shard {
   std::string key, folder;
-  size_t first = 0, count = 0;      // records[first, first + count)
-  std::string digest{}, records{};  // records: the JSON array sent to Pagefind (dirty shards only)
+  size_t first = 0, count = 0;  // records[first, first + count)
+  std::string digest{};
   bool dirty = false;
+  ShardSummary summary{};
 };
 
 // A folder made with mkdtemp inside the cache, removed when done.
@@ -434,110 +381,100 @@ struct TempFolder {
   }
 };
 
-// The files of a bundle, relative to it, sorted: from the listing written
-// when it was indexed, else (a cache of an older bulletin) by walking it.
-std::vector<std::string> bundle_files(const fs::path& shard_dir) {
-  std::vector<std::string> files;
-  std::ifstream listing(shard_dir / "files");
-  for (std::string line; std::getline(listing, line);)
-    if (!line.empty()) files.push_back(line);
-  if (!files.empty()) return files;
-  std::error_code ec;
-  fs::path bundle = shard_dir / "bundle";
-  std::string prefix = bundle.string() + "/";
-  for (auto it = fs::recursive_directory_iterator(bundle, ec); !ec && it != fs::recursive_directory_iterator();
-       it.increment(ec)) {
-    if (it->is_regular_file(ec)) files.push_back(it->path().string().substr(prefix.size()));
-  }
-  std::sort(files.begin(), files.end());
-  return files;
+std::vector<std::string> lines_of(const std::string& text) {
+  std::vector<std::string> out;
+  std::stringstream ss(text);
+  for (std::string line; std::getline(ss, line);)
+    if (!line.empty()) out.push_back(line);
+  return out;
 }
 
-}  // namespace
+// "docs length buckets", as kept beside a cached shard for the manifest.
+bool read_summary(const fs::path& dir, ShardSummary& s) {
+  std::stringstream in(read_file(dir / "summary"));
+  return static_cast<bool>(in >> s.docs >> s.length >> s.buckets);
+}
 
-// The indexer, started on the shards that changed, while the pages are built.
-struct PendingSearchIndex {
-  SearchIndex result;  // set early when nothing is to be done or starting failed
-  bool failed = false;
-  fs::path cache;
-  int lock_fd = -1;
-  std::vector<Shard> shards;
-  size_t records = 0, dirty_records = 0;
-  int dirty = 0;
-  TempFolder tmp;
-  std::string node;  // for the failure message
-  std::string pagefind;
-  pid_t pid = -1;
-  int pipe_fd = -1;
-
-  // Waits for the indexer; its stdout and stderr (Pagefind's too) come back
-  // through the pipe, so no log file is left anywhere.
-  bool wait(std::string& output) {
-    char buf[4096];
-    for (ssize_t n; (n = read(pipe_fd, buf, sizeof buf)) != 0;) {
-      if (n < 0) {
-        if (errno == EINTR) continue;
-        break;
-      }
-      output.append(buf, static_cast<size_t>(n));
-    }
-    close(pipe_fd);
-    pipe_fd = -1;
-    int status = 0;
-    while (waitpid(pid, &status, 0) < 0 && errno == EINTR) {
-    }
-    pid = -1;
-    return WIFEXITED(status) && WEXITSTATUS(status) == 0;
-  }
-  ~PendingSearchIndex() {
-    if (pid > 0) {  // the build failed before finish: stop the indexer
-      kill(pid, SIGTERM);
-      std::string ignored;
-      wait(ignored);
-    }
-    if (pipe_fd >= 0) close(pipe_fd);
-    tmp = TempFolder();
-    if (lock_fd >= 0) close(lock_fd);
-  }
-};
-
-namespace {
-
-// Starts the indexer on `job`; false with `why` set when it cannot be run.
-bool spawn_indexer(PendingSearchIndex& p, const std::string& job, std::string& why) {
-  int fds[2];
-  if (pipe2(fds, O_CLOEXEC) != 0) {
-    why = std::string("cannot create a pipe: ") + std::strerror(errno);
+// Writes one shard's files into `dir`/bundle, with its listing, summary and
+// digest; false with `why` set on failure.
+bool write_shard(const std::vector<SearchRecord>& records, Shard& s, const fs::path& dir, std::string& why) {
+  ShardFiles files = write_search_shard(records, s.first, s.count);
+  std::error_code ec;
+  fs::path bundle = dir / "bundle";
+  fs::create_directories(bundle / "b", ec);
+  fs::create_directories(bundle / "f", ec);
+  if (ec) {
+    why = "cannot create " + bundle.string() + ": " + ec.message();
     return false;
   }
-  std::vector<std::string> args = {p.node, "--input-type=module", "-e", kIndexerScript, job};
-  std::vector<char*> argv;
-  for (auto& a : args) argv.push_back(a.data());
-  argv.push_back(nullptr);
-  posix_spawn_file_actions_t actions;
-  posix_spawn_file_actions_init(&actions);
-  posix_spawn_file_actions_addopen(&actions, STDIN_FILENO, "/dev/null", O_RDONLY, 0);
-  posix_spawn_file_actions_adddup2(&actions, fds[1], STDOUT_FILENO);
-  posix_spawn_file_actions_adddup2(&actions, fds[1], STDERR_FILENO);
-  int rc = posix_spawn(&p.pid, p.node.c_str(), &actions, nullptr, argv.data(), environ);
-  posix_spawn_file_actions_destroy(&actions);
-  close(fds[1]);
-  if (rc != 0) {
-    close(fds[0]);
-    p.pid = -1;
-    why = "cannot run " + p.node + ": " + std::strerror(rc);
+  std::string listing;
+  for (const auto& [rel, bytes] : files.files) {
+    if (!write_file(bundle / rel, bytes)) {
+      why = "cannot write " + (bundle / rel).string() + ": " + std::strerror(errno);
+      return false;
+    }
+    listing += rel + "\n";
+  }
+  s.summary.docs = files.docs;
+  s.summary.length = files.length;
+  s.summary.buckets = files.buckets;
+  std::string summary = std::to_string(files.docs) + " " + std::to_string(files.length) + " " +
+                        std::to_string(files.buckets) + "\n";
+  if (!write_file(dir / "files", listing) || !write_file(dir / "summary", summary) ||
+      !write_file(dir / "digest", s.digest)) {
+    why = "cannot write the listing and digest in " + dir.string();
     return false;
   }
-  p.pipe_fd = fds[0];
   return true;
 }
 
 }  // namespace
 
+// The shards that changed, written on background threads while the pages are built.
+struct PendingSearchIndex {
+  SearchIndex result;  // set early when starting failed
+  bool failed = false;
+  fs::path cache;
+  int lock_fd = -1;
+  std::vector<SearchRecord> records;
+  std::vector<Shard> shards;
+  std::vector<size_t> dirty_shards;
+  size_t dirty_records = 0;
+  TempFolder tmp;
+  std::atomic<size_t> next{0};
+  std::atomic<bool> stop{false};
+  std::mutex mutex;
+  std::string error;  // the first failure
+  std::vector<std::thread> workers;
+
+  void work() {
+    for (size_t k; !stop && (k = next++) < dirty_shards.size();) {
+      Shard& s = shards[dirty_shards[k]];
+      std::string why;
+      if (!write_shard(records, s, fs::path(tmp.path) / s.folder, why)) {
+        std::lock_guard lock(mutex);
+        if (error.empty()) error = why;
+        stop = true;
+      }
+    }
+  }
+  void join() {
+    for (auto& t : workers)
+      if (t.joinable()) t.join();
+    workers.clear();
+  }
+  ~PendingSearchIndex() {
+    stop = true;  // the build failed before finish: the cache stays as it was
+    join();
+    tmp = TempFolder();
+    if (lock_fd >= 0) close(lock_fd);
+  }
+};
+
 void PendingSearchIndexDeleter::operator()(PendingSearchIndex* p) const { delete p; }
 
-PendingSearch start_search_index(const SearchTools& tools, const std::string& cache_dir,
-                                 std::vector<SearchRecord> records, const ShardSizes& sizes) {
+PendingSearch start_search_index(const SearchTools&, const std::string& cache_dir, std::vector<SearchRecord> records,
+                                 const ShardSizes& sizes) {
   PendingSearch pending(new PendingSearchIndex);
   PendingSearchIndex& p = *pending;
   auto fail = [&](std::string message) {
@@ -545,9 +482,6 @@ PendingSearch start_search_index(const SearchTools& tools, const std::string& ca
     p.result.message = std::move(message);
     return std::move(pending);
   };
-  p.node = tools.node;
-  p.pagefind = tools.pagefind;
-  p.records = records.size();
   // Attachment pages take the date and organ of their notice.
   std::map<std::string, const SearchRecord*> by_url;
   for (const auto& r : records) by_url[r.url] = &r;
@@ -567,6 +501,8 @@ PendingSearch start_search_index(const SearchTools& tools, const std::string& ca
   std::sort(records.begin(), records.end(), [](const SearchRecord& a, const SearchRecord& b) {
     return std::tie(a.shard, a.url) < std::tie(b.shard, b.url);
   });
+  p.records = std::move(records);
+  const auto& recs = p.records;
 
   p.cache = fs::path(cache_dir);
   std::error_code ec;
@@ -575,16 +511,15 @@ PendingSearch start_search_index(const SearchTools& tools, const std::string& ca
   // Two builds of one project (a test run, `serve` beside `build`) take turns.
   p.lock_fd = open((p.cache / ".lock").c_str(), O_RDWR | O_CREAT | O_CLOEXEC, 0644);
   if (p.lock_fd >= 0) flock(p.lock_fd, LOCK_EX);
-  std::string version = read_file(fs::path(tools.pagefind).parent_path().parent_path() / "package.json");
-  std::string salt = std::string(kRecordFormat) + "\n" + sha256(version) + "\n" + sha256(kIndexerScript) + "\n";
+  std::string salt = std::string(kRecordFormat) + "\n" + kSearchIndexFormat + "\n";
 
-  // The primary bundle always exists, so the search page has a loader.
+  // The primary shard (site pages, or the whole of a small site) always exists.
   p.shards.push_back({"", kPrimaryFolder});
-  for (size_t i = 0; i < records.size();) {
+  for (size_t i = 0; i < recs.size();) {
     size_t j = i;
-    while (j < records.size() && records[j].shard == records[i].shard) ++j;
-    if (!records[i].shard.empty()) p.shards.push_back({records[i].shard, shard_folder(records[i].shard)});
-    Shard& s = records[i].shard.empty() ? p.shards.front() : p.shards.back();
+    while (j < recs.size() && recs[j].shard == recs[i].shard) ++j;
+    if (!recs[i].shard.empty()) p.shards.push_back({recs[i].shard, shard_folder(recs[i].shard)});
+    Shard& s = recs[i].shard.empty() ? p.shards.front() : p.shards.back();
     s.first = i;
     s.count = j - i;
     i = j;
@@ -592,53 +527,36 @@ PendingSearch start_search_index(const SearchTools& tools, const std::string& ca
   std::set<std::string> folders;
   for (const auto& s : p.shards)
     if (!folders.insert(s.folder).second) return fail("search index failed: two shards share the folder " + s.folder);
-  // Each shard's records as JSON, and their digest (on both cores: this runs
-  // on every build).
+  // Each shard's digest (on both cores: this runs on every build).
   parallel_for(p.shards.size(), worker_count(0), [&](size_t k) {
     Shard& s = p.shards[k];
-    std::string json = "[";
-    for (size_t i = s.first; i < s.first + s.count; ++i) {
-      if (i > s.first) json += ',';
-      append_record(json, records[i]);
-    }
-    json += ']';
-    s.digest = sha256(salt + json);
-    std::error_code e;
+    std::string json = salt;
+    for (size_t i = s.first; i < s.first + s.count; ++i) append_record(json, recs[i]);
+    s.digest = sha256(json);
     fs::path dir = p.cache / s.folder;
-    s.dirty = read_file(dir / "digest") != s.digest || !fs::exists(dir / "bundle/pagefind-entry.json", e);
-    if (s.dirty) s.records = std::move(json);
+    s.summary.folder = s.folder;
+    s.dirty = read_file(dir / "digest") != s.digest || !read_summary(dir, s.summary);
   });
-  for (const auto& s : p.shards) {
-    if (!s.dirty) continue;
-    ++p.dirty;
-    p.dirty_records += s.count;
+  for (size_t k = 0; k < p.shards.size(); ++k) {
+    if (!p.shards[k].dirty) continue;
+    p.dirty_shards.push_back(k);
+    p.dirty_records += p.shards[k].count;
   }
-  // Bundles of shards that no longer exist.
+  // Shards that no longer exist.
   for (const auto& entry : fs::directory_iterator(p.cache, ec)) {
     std::string name = entry.path().filename().string();
     if (!name.starts_with(".") && !folders.count(name)) fs::remove_all(entry.path(), ec);
   }
-  if (!p.dirty) return pending;
+  if (p.dirty_shards.empty()) return pending;
 
   p.tmp = TempFolder(p.cache);
   if (p.tmp.path.empty())
     return fail("search index failed: cannot create a folder in " + cache_dir + ": " + std::strerror(errno));
-  fs::path job = fs::path(p.tmp.path) / "job.jsonl";
-  std::string lines = PageData({{"pagefind", tools.pagefind},
-                                {"backends", std::max(1u, std::min(2u, std::thread::hardware_concurrency()))}})
-                          .dump() +
-                      "\n";
-  for (auto& s : p.shards) {
-    if (!s.dirty) continue;
-    std::string outdir = (fs::path(p.tmp.path) / s.folder / "bundle").string();
-    lines += "{\"out\":" + PageData(outdir).dump() + ",\"primary\":" + (s.key.empty() ? "true" : "false") +
-             ",\"records\":" + s.records + "}\n";
-    s.records.clear();
-    s.records.shrink_to_fit();
-  }
-  if (!write_file(job, lines)) return fail("search index failed: cannot write " + job.string());
-  std::string why;
-  if (!spawn_indexer(p, job.string(), why)) return fail("search index failed: " + why);
+  // Biggest shards first, so the threads finish at about the same time.
+  std::stable_sort(p.dirty_shards.begin(), p.dirty_shards.end(),
+                   [&](size_t a, size_t b) { return p.shards[a].count > p.shards[b].count; });
+  size_t threads = std::min<size_t>(p.dirty_shards.size(), std::max(1u, std::min(2u, std::thread::hardware_concurrency())));
+  for (size_t t = 0; t < threads; ++t) p.workers.emplace_back([&p] { p.work(); });
   return pending;
 }
 
@@ -646,49 +564,40 @@ SearchIndex finish_search_index(PendingSearchIndex& p, OutputWriter& out) {
   if (p.failed) return p.result;
   SearchIndex result;
   std::error_code ec;
-  if (p.pid > 0) {
-    std::string output;
-    if (!p.wait(output)) {
-      result.message = "search index failed (Pagefind " + p.pagefind + "); the site is built without it:\n" + output;
+  p.join();
+  if (!p.error.empty()) {
+    result.message = "search index failed: " + p.error;
+    return result;
+  }
+  // Swap each new shard in; an unchanged shard's folder is never touched.
+  for (size_t k : p.dirty_shards) {
+    const Shard& s = p.shards[k];
+    fs::path fresh = fs::path(p.tmp.path) / s.folder;
+    fs::path dest = p.cache / s.folder;
+    fs::remove_all(dest, ec);
+    fs::rename(fresh, dest, ec);
+    if (ec) {
+      result.message = "search index failed: cannot move the shard into " + dest.string() + ": " + ec.message();
       return result;
     }
-    // Swap each new bundle in; an unchanged shard's folder is never touched.
-    for (const auto& s : p.shards) {
-      if (!s.dirty) continue;
-      fs::path fresh = fs::path(p.tmp.path) / s.folder;
-      fs::path dest = p.cache / s.folder;
-      std::vector<std::string> files = bundle_files(fresh);
-      std::string listing;
-      for (const auto& f : files) listing += f + "\n";
-      if (files.empty() || !write_file(fresh / "files", listing) || !write_file(fresh / "digest", s.digest)) {
-        result.message = "search index failed: cannot write the bundle listing and digest in " + fresh.string();
-        return result;
-      }
-      fs::remove_all(dest, ec);
-      fs::rename(fresh, dest, ec);
-      if (ec) {
-        result.message = "search index failed: cannot move the bundle into " + dest.string() + ": " + ec.message();
-        return result;
-      }
-    }
   }
-
-  std::string merged;
+  std::vector<ShardSummary> summaries;
   for (const auto& s : p.shards) {
     fs::path dir = p.cache / s.folder;
     std::string bundle = (dir / "bundle").string() + "/";
-    std::string prefix = s.key.empty() ? "pagefind/" : "pagefind/shards/" + s.folder + "/";
-    if (!s.key.empty()) merged += (merged.empty() ? "" : ",") + PageData("shards/" + s.folder + "/").dump();
-    for (const auto& f : bundle_files(dir)) out.copy(prefix + f, bundle + f);
+    std::string prefix = "search/data/" + s.folder + "/";
+    for (const auto& f : lines_of(read_file(dir / "files"))) out.copy(prefix + f, bundle + f);
+    summaries.push_back(s.summary);
   }
-  out.write("pagefind/bundles.json", "{\"bundles\":[" + merged + "]}\n");
+  out.write("search/data/shards.json", search_manifest(summaries));
   result.built = true;
   result.shards = static_cast<int>(p.shards.size());
-  result.reindexed = p.dirty;
-  result.message = "search index: " + std::to_string(p.records) + " pages in " + std::to_string(p.shards.size()) +
-                   " shards; " +
-                   (p.dirty ? std::to_string(p.dirty) + " re-indexed (" + std::to_string(p.dirty_records) + " pages)"
-                            : "none changed, nothing re-indexed");
+  result.reindexed = static_cast<int>(p.dirty_shards.size());
+  result.message = "search index: " + std::to_string(p.records.size()) + " pages in " +
+                   std::to_string(p.shards.size()) + " shards; " +
+                   (p.dirty_shards.empty() ? "none changed, nothing re-indexed"
+                                           : std::to_string(p.dirty_shards.size()) + " re-indexed (" +
+                                                 std::to_string(p.dirty_records) + " pages)");
   return result;
 }
 

@@ -2,17 +2,14 @@
 // again only when they change. The build collects one SearchRecord per
 // searchable page (from the page data it renders); records are grouped into
 // shards that change rarely (a year; a section and a year, or a section and a
-// month, when the year is big; a small site is one bundle, so its ranking is
-// exactly that of one whole-site index); each
-// shard is a Pagefind bundle kept in <project>/.bulletin-cache/search/ with
-// the digest of its records, rebuilt only when that digest changes, and
-// brought into the site at pagefind/shards/<name>/. Site pages (home, section
-// indexes) form the primary bundle at pagefind/, which the search page loads
-// and merges the shards into (Pagefind's multisite mergeIndex), so results
-// are one ranked list. Indexing feeds Pagefind the records' text through its
-// Node API (npm package `pagefind`, pinned in package-lock.json), in one Node
-// process per build. Without Pagefind or Node the build succeeds and says
-// that search was skipped.
+// month, when the year is big; a small site is one shard); each shard's index
+// files (search_index.h: CJK bigrams and words, postings in hash buckets,
+// one fragment per document) are kept in <project>/.bulletin-cache/search/
+// with the digest of its records, written again only when that digest
+// changes, and linked into the site at search/data/<shard>/.
+// search/data/shards.json lists the shards with the statistics the search
+// page needs to rank their documents as one list (BM25 over the whole site).
+// No tool outside bulletin is needed.
 #pragma once
 
 #include <memory>
@@ -37,6 +34,9 @@ struct SearchRecord {
   std::string organ;  // issuing organ, a bulletin's editor, an article's unit
   std::string text;   // body text: paragraphs one a line, table rows as sentences
   std::string shard;  // set by assign_shards
+  // How much the page's score counts, in percent: a member's ranking history
+  // and a section page repeat what a document says, so they rank below it.
+  int weight = 100;
 };
 
 // The record of a page rendered with template `tmpl` from `page`; nullopt for
@@ -44,9 +44,10 @@ struct SearchRecord {
 // the 404 and search pages).
 std::optional<SearchRecord> search_record(const std::string& tmpl, const PageData& page);
 
-// How big shards grow. Pagefind ranks each bundle with its own statistics,
-// so bundles should not be tiny; a shard is indexed again whole when one of
-// its pages changes, so they should not be big either.
+// How big shards grow. Ranking uses the statistics of all shards, so size
+// does not change results; a shard is indexed again whole when one of its
+// pages changes, so shards should not be big, and a query reads a bucket of
+// every shard, so they should not be tiny either.
 struct ShardSizes {
   size_t whole_site = 1000;  // up to this many documents: one bundle
   size_t shard = 300;        // a year, then a section-year, split when bigger
@@ -59,31 +60,26 @@ void assign_shards(std::vector<SearchRecord>& records, const ShardSizes& sizes =
 // Folder name of a shard's bundle: ASCII, stable ("articles-2021-03").
 std::string shard_folder(const std::string& shard);
 
-// Where Pagefind's Node API is: PROJECT/node_modules/pagefind/lib/index.js,
-// else the package of a `pagefind` found on the PATH (npm's .bin link).
-std::optional<std::string> find_pagefind(const std::string& project_root);
+// Nothing: the index is bulletin's own. Kept so the build can still say
+// why search was skipped, should a tool ever be needed again.
+struct SearchTools {};
 
-struct SearchTools {
-  std::string pagefind;  // the package's lib/index.js
-  std::string node;      // the node executable
-};
-
-// Pagefind and Node, or nullopt with `why` set to a one-line reason.
+// Always a SearchTools (`why` untouched).
 std::optional<SearchTools> find_search_tools(const std::string& project_root, std::string& why);
 
 struct SearchIndex {
   bool built = false;
   int shards = 0;
-  int reindexed = 0;    // shards whose bundle was written by this build
+  int reindexed = 0;    // shards written by this build
   std::string message;  // one line (more on failure) for the build summary
 };
 
 // Indexing runs beside the page build: start_search_index() works out which
-// shards changed (from a digest of their records) and starts the indexer on
-// them in the background; finish_search_index() waits for it, swaps the new
-// bundles into `cache_dir` and brings every shard's bundle into `out` (see
+// shards changed (from a digest of their records) and writes them on
+// background threads; finish_search_index() waits for them, swaps the new
+// shards into `cache_dir` and brings every shard into `out` (see
 // build_search_index). Destroying a pending index before finish stops the
-// indexer and leaves the cache as it was.
+// writing and leaves the cache as it was.
 struct PendingSearchIndex;
 struct PendingSearchIndexDeleter {
   void operator()(PendingSearchIndex* p) const;
@@ -93,10 +89,10 @@ PendingSearch start_search_index(const SearchTools& tools, const std::string& ca
                                  std::vector<SearchRecord> records, const ShardSizes& sizes = {});
 SearchIndex finish_search_index(PendingSearchIndex& pending, OutputWriter& out);
 
-// Indexes the shards of `records` whose content changed since the bundles
-// in `cache_dir`, then copies every shard's bundle into `out` under pagefind/
-// and writes pagefind/bundles.json (the shards the search page merges).
-// On failure nothing is copied and the message says why (with Pagefind's output).
+// Indexes the shards of `records` whose content changed since the shards
+// in `cache_dir`, then links every shard's files into `out` under
+// search/data/ and writes search/data/shards.json (the manifest).
+// On failure nothing is copied and the message says why.
 SearchIndex build_search_index(const SearchTools& tools, const std::string& cache_dir,
                                std::vector<SearchRecord> records, OutputWriter& out, const ShardSizes& sizes = {});
 
