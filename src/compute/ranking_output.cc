@@ -104,6 +104,18 @@ class JsonWriter {
   void string_text(std::string_view s) { append_json_string(out_, s); }
 };
 
+// An array of one object per item; members(item) writes the object's members.
+template <class Items, class Members>
+void objects(JsonWriter& w, const Items& items, Members&& members) {
+  w.begin_array();
+  for (const auto& item : items) {
+    w.begin_object();
+    members(item);
+    w.end_object();
+  }
+  w.end_array();
+}
+
 // {"value": nearest double or null, "exact": "0.035" / "1/3" or null, "text": "0.04"}
 void metric_json(JsonWriter& w, const MetricValue& m) {
   w.begin_object();
@@ -116,16 +128,20 @@ void metric_json(JsonWriter& w, const MetricValue& m) {
   w.end_object();
 }
 
+// A row's metric values as members, each under its metric's id.
+void metric_members(JsonWriter& w, const std::vector<RankingMetric>& metrics, const std::vector<MetricValue>& values) {
+  for (size_t i = 0; i < values.size(); ++i) {
+    w.key(metrics[i].id);
+    metric_json(w, values[i]);
+  }
+}
+
 void metrics_header(JsonWriter& w, const std::vector<RankingMetric>& metrics) {
-  w.begin_array();
-  for (const auto& m : metrics) {
-    w.begin_object();
+  objects(w, metrics, [&](const RankingMetric& m) {
     w.member("id", m.id);
     w.member("label", m.label);
     w.member("format", m.format.spec());
-    w.end_object();
-  }
-  w.end_array();
+  });
 }
 
 void skipped_json(JsonWriter& w, const SkippedRecords& s) {
@@ -140,18 +156,14 @@ void skipped_json(JsonWriter& w, const SkippedRecords& s) {
   for (const auto& e : s.examples) w.value(e);
   w.end_array();
   w.key("first");
-  w.begin_array();
-  for (const auto& r : s.first) {
-    w.begin_object();
+  objects(w, s.first, [&](const auto& r) {
     w.member("file", r.path);
     w.member("line", r.line);
     w.member("column", r.column);
     w.member("record", r.index);
     w.member("reason", r.reason);
     w.member("text", r.text);
-    w.end_object();
-  }
-  w.end_array();
+  });
   w.end_object();
 }
 
@@ -189,21 +201,14 @@ std::string period_json_text(const RankingRule& rule, const PeriodResult& p) {
   bool grouped = rule.has_group();
 
   w.key("rows");
-  w.begin_array();
-  for (const auto& r : p.rows) {
-    w.begin_object();
+  objects(w, p.rows, [&](const RankedRow& r) {
     w.member("rank", r.rank);
     if (grouped) w.member("overall_rank", r.overall_rank);
     w.member("entity", r.entity);
     if (grouped) w.member("group", r.group);
     w.member("records", r.records);
-    for (size_t i = 0; i < r.metrics.size(); ++i) {
-      w.key(rule.metrics[i].id);
-      metric_json(w, r.metrics[i]);
-    }
-    w.end_object();
-  }
-  w.end_array();
+    metric_members(w, rule.metrics, r.metrics);
+  });
 
   w.key("lists");
   w.begin_object();
@@ -252,19 +257,12 @@ std::string period_json_text(const RankingRule& rule, const PeriodResult& p) {
     w.key("metrics");
     metrics_header(w, rule.groups->metrics);
     w.key("rows");
-    w.begin_array();
-    for (const auto& r : p.group_rows) {
-      w.begin_object();
+    objects(w, p.group_rows, [&](const auto& r) {
       w.member("rank", r.rank);
       w.member("group", r.group);
       w.member("members", r.members);
-      for (size_t i = 0; i < r.metrics.size(); ++i) {
-        w.key(rule.groups->metrics[i].id);
-        metric_json(w, r.metrics[i]);
-      }
-      w.end_object();
-    }
-    w.end_array();
+      metric_members(w, rule.groups->metrics, r.metrics);
+    });
     w.key("lists");
     w.begin_object();
     for (const auto& l : p.group_lists) {

@@ -5,9 +5,11 @@
 #include <yaml-cpp/yaml.h>
 
 #include <algorithm>
+#include <map>
 #include <set>
 
 #include "load/front_matter.h"
+#include "load/schema.h"
 #include "util/fs.h"
 #include "util/text.h"
 #include "util/yaml_load.h"
@@ -26,24 +28,53 @@ bool is_identifier(const std::string& s) {
   return true;
 }
 
-bool is_url_segment(const std::string& s) {
-  if (s.empty()) return false;
-  for (unsigned char c : s)
-    if (!(std::islower(c) || std::isdigit(c) || c == '-' || c == '_' || c == '.')) return false;
-  return s[0] != '.';
+// The keys a list of `groups` takes: those of a rule's list but per_group.
+const std::vector<FieldSpec>& group_list_fields() {
+  static const std::vector<FieldSpec> fields = [] {
+    std::vector<FieldSpec> out;
+    for (const auto& f : list_fields())
+      if (f.key != "per_group") out.push_back(f);
+    return out;
+  }();
+  return fields;
 }
 
-// The keys each mapping of a rule file may have (docs/rules.md).
-std::vector<FieldSpec> keys(std::initializer_list<const char*> names) {
-  std::vector<FieldSpec> out;
-  for (const char* name : names) out.push_back({name, {}});
-  return out;
+// Renames the keys of `map` written by an alias in `allowed` (标题: …) to
+// their English key, so that the rule is read by one name per key. A key
+// given twice, by two spellings or one, is left for Fields to report.
+void use_english_keys(YAML::Node map, const std::vector<FieldSpec>& allowed) {
+  if (!map.IsDefined() || !map.IsMap()) return;
+  std::map<std::string, int> count;
+  for (const auto& kv : map)
+    if (kv.first.IsScalar()) ++count[kv.first.Scalar()];
+  for (const auto& f : allowed) {
+    for (const auto& alias : f.aliases) {
+      if (count[alias] != 1 || count[f.key] != 0) continue;
+      YAML::Node value = static_cast<const YAML::Node&>(map)[alias];
+      map.remove(alias);
+      map[f.key] = value;
+      count[f.key] = 1;
+    }
+  }
 }
-const std::vector<FieldSpec> kRuleKeys =
-    keys({"id", "title", "description", "exports", "fields", "entity", "group", "period", "metrics", "order", "lists",
-          "groups", "bad_records", "rank_label", "encoding", "sheet"});
-const std::vector<FieldSpec> kMetricKeys = keys({"id", "label", "value", "format", "description"});
-const std::vector<FieldSpec> kGroupsKeys = keys({"metrics", "order", "lists"});
+
+// use_english_keys over a rule and every mapping in it whose keys have aliases.
+void use_english_rule_keys(YAML::Node root) {
+  use_english_keys(root, rule_fields());
+  auto each = [](const YAML::Node& list, const std::vector<FieldSpec>& allowed) {
+    if (list.IsDefined() && list.IsSequence())
+      for (YAML::Node item : list) use_english_keys(item, allowed);
+  };
+  const YAML::Node& rule = root;
+  each(rule["metrics"], metric_fields());
+  each(rule["lists"], list_fields());
+  if (YAML::Node groups = rule["groups"]; groups.IsDefined() && groups.IsMap()) {
+    use_english_keys(groups, rule_groups_fields());
+    const YAML::Node& g = groups;
+    each(g["metrics"], metric_fields());
+    each(g["lists"], group_list_fields());
+  }
+}
 
 // Reports problems at their place in one rule file.
 class RuleReader {
@@ -156,7 +187,7 @@ std::vector<RankingMetric> read_metrics(RuleReader& r, const YAML::Node& parent,
     if (m.IsMap() && m["id"] && m["id"].IsScalar()) all_ids.push_back(m["id"].Scalar());
   std::set<std::string> seen;
   for (const auto& m : node) {
-    if (!r.check_keys(m, "a metric", kMetricKeys)) continue;
+    if (!r.check_keys(m, "a metric", metric_fields())) continue;
     RankingMetric spec;
     auto id = r.string(m, "id", true, "a metric");
     if (!id) continue;
@@ -250,8 +281,7 @@ std::vector<RankingList> read_lists(RuleReader& r, const YAML::Node& node, const
   ExpressionScope scope;
   scope.outer_names = ids_of(metrics);
   scope.allow_aggregates = false;
-  std::vector<FieldSpec> allowed = keys({"id", "label", "top", "bottom", "where", "description"});
-  if (!group_lists) allowed.push_back({"per_group", {}});
+  const std::vector<FieldSpec>& allowed = group_lists ? group_list_fields() : list_fields();
   for (const auto& n : node) {
     if (!r.check_keys(n, "a list", allowed)) continue;
     RankingList spec;
@@ -335,13 +365,14 @@ std::optional<RankingRule> parse_rule(const std::string& path, const std::string
     r.error(SourceLocation{path, 0, 0}, "a rule file must be a mapping of keys to values");
     return std::nullopt;
   }
-  r.check_keys(root, "a rule", kRuleKeys);
+  use_english_rule_keys(root);
+  r.check_keys(root, "a rule", rule_fields());
   RankingRule rule;
   rule.path = path;
   rule.id = r.string(root, "id", false, "a rule").value_or(file_stem(path));
-  if (!is_url_segment(rule.id))
+  if (!is_rule_id(rule.id))
     r.error(root["id"] ? root["id"] : root,
-            "rule id '" + rule.id + "' must use only a-z, 0-9, '-' and '_' (it is a URL segment)");
+            "rule id '" + rule.id + "' must use only " + kRuleIdCharacters + " (it is a URL segment)");
   rule.title = r.string(root, "title", true, "a rule").value_or("");
   rule.description = r.string(root, "description", false, "a rule").value_or("");
   rule.rank_label = r.string(root, "rank_label", false, "a rule").value_or("排名");
@@ -419,7 +450,7 @@ std::optional<RankingRule> parse_rule(const std::string& path, const std::string
   if (YAML::Node g = root["groups"]) {
     if (!root["group"]) {
       r.error(g, "'groups' needs the rule to have a 'group'");
-    } else if (rule.has_group() && r.check_keys(g, "'groups'", kGroupsKeys)) {
+    } else if (rule.has_group() && r.check_keys(g, "'groups'", rule_groups_fields())) {
       RankingGroups groups;
       ExpressionScope gscope;
       gscope.inner_names = ids_of(rule.metrics);

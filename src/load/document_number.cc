@@ -13,15 +13,15 @@ constexpr std::string_view kHao = "号";  // ends the number
 constexpr std::string_view kDi = "第";   // "number …": not written in a 发文字号
 }  // namespace
 
-std::optional<DocumentNumber> parse_document_number(const std::string& raw, std::string* why) {
+std::optional<DocumentNumber> parse_document_number(const std::string& raw, const SourceLocation& where,
+                                                    Diagnostics& diags, const std::string& source_line) {
   std::string text = trim(raw);
-  auto fail = [&](const std::string& what, const std::string& suggestion) {
-    if (why) {
-      *why = what;
-      if (!suggestion.empty()) *why += "; write it as " + suggestion;
-      *why += " (机关代字〔年份〕序号号)";
-    }
+  auto report = [&](const std::string& message) {
+    diags.error(where, message, source_line);
     return std::nullopt;
+  };
+  auto fail = [&](const std::string& what, const std::string& suggestion) {
+    return report(what + (suggestion.empty() ? "" : "; write it as " + suggestion) + " (机关代字〔年份〕序号号)");
   };
   // Find the year in any kind of bracket staff type by mistake.
   static const std::vector<std::pair<std::string, std::string>> brackets = {
@@ -69,11 +69,8 @@ std::optional<DocumentNumber> parse_document_number(const std::string& raw, std:
     if (!has_hao) return fail("document number '" + text + "' must end with 号", right);
     std::string code_problem = url_segment_problem(code);
     if (!code_problem.empty()) {
-      if (why) {
-        *why = "the 机关代字 '" + utf8_sanitized(code) + "' of document number '" + utf8_sanitized(text) +
-               "' becomes part of the notice's URL and " + code_problem;
-      }
-      return std::nullopt;
+      return report("the 机关代字 '" + utf8_sanitized(code) + "' of document number '" + utf8_sanitized(text) +
+                    "' becomes part of the notice's URL and " + code_problem);
     }
     auto year_value = parse_bounded(year, 9999, 4);
     auto number_value = parse_bounded(number, kMaxDocumentNumber, 9);

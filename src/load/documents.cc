@@ -46,8 +46,8 @@ void sort_newest_first(Content& content) {
 
 }  // namespace
 
-Content load_content(const FileSystem& fs, const std::string& root, const SiteConfig& config, Diagnostics& diags,
-                     const FrozenSources& frozen, ParseCache* cache) {
+Content load_content(const FileSystem& fs, const std::string& root, const SiteConfig& config, const SeriesIndex& series,
+                     Diagnostics& diags, const FrozenSources& frozen, ParseCache* cache) {
   auto is_frozen = [&](const std::string& source, const std::string& digest) {
     auto it = frozen.find(source);
     return it != frozen.end() && it->second == digest;
@@ -80,7 +80,6 @@ Content load_content(const FileSystem& fs, const std::string& root, const SiteCo
     }
     for (const auto& p : problems) diags.error({join_path(folder, p.path), 0, 0}, p.what);
   };
-  SeriesIndex series(config.series);
   ContentChecks checks(series, diags);
   {
     // Articles: cached ones as they were, the others parsed on the pool.

@@ -37,11 +37,12 @@ struct Content {
 };
 
 // Reads content/ under `root`. Every problem goes to diags; a document with
-// errors is left out so that checking can go on.
+// errors is left out so that checking can go on. `series`: config.series
+// by id and name (a Project's).
 // `cache`: articles from earlier loads (see load/parse_cache.h); none: all parsed.
 class ParseCache;
-Content load_content(const FileSystem& fs, const std::string& root, const SiteConfig& config, Diagnostics& diags,
-                     const FrozenSources& frozen = {}, ParseCache* cache = nullptr);
+Content load_content(const FileSystem& fs, const std::string& root, const SiteConfig& config, const SeriesIndex& series,
+                     Diagnostics& diags, const FrozenSources& frozen = {}, ParseCache* cache = nullptr);
 
 // Single documents, for tests and for tools that read one file.
 std::optional<Article> load_article(const SourceFile& file, const SiteConfig& config, Diagnostics& diags);

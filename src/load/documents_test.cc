@@ -5,10 +5,12 @@
 using namespace bulletin;
 
 namespace {
+// "ok <number>", or the one error's message.
 std::string number_error(const std::string& text) {
-  std::string why;
-  auto n = parse_document_number(text, &why);
-  return n ? "ok " + n->text() : why;
+  Diagnostics diags;
+  auto n = parse_document_number(text, {"content/notices/a.md", 3, 9}, diags);
+  if (n) return diags.items().empty() ? "ok " + n->text() : "ok, but " + diags.format_all();
+  return diags.items().size() == 1 ? diags.items()[0].message : "not one error: " + diags.format_all();
 }
 
 SiteConfig config_with_series() {
@@ -19,8 +21,10 @@ SiteConfig config_with_series() {
 }  // namespace
 
 TEST_CASE("document numbers are parsed as 机关代字〔年份〕序号号", "[documents]") {
-  auto n = parse_document_number("校党委发〔2020〕51号", nullptr);
+  Diagnostics diags;
+  auto n = parse_document_number("校党委发〔2020〕51号", {}, diags);
   REQUIRE(n);
+  CHECK(diags.items().empty());
   CHECK(n->code == "校党委发");
   CHECK(n->year == 2020);
   CHECK(n->number == 51);
@@ -55,6 +59,17 @@ TEST_CASE("common mistakes in document numbers say what the right form is", "[do
   CHECK(number_error("校党委发〔2020〕51") ==
         "document number '校党委发〔2020〕51' must end with 号; write it as 校党委发〔2020〕51号" + form);
   CHECK(number_error("51号") == "document number '51号' has no year in 〔〕; write it as 校党委发〔2020〕51号" + form);
+}
+
+TEST_CASE("a malformed document number is an error where it was written", "[documents]") {
+  Diagnostics diags;
+  CHECK_FALSE(
+      parse_document_number("校党委发〔2020〕51", {"content/notices/a.md", 3, 9}, diags, "doc_no: 校党委发〔2020〕51"));
+  CHECK(diags.format_all() ==
+        "content/notices/a.md:3:9: error: document number '校党委发〔2020〕51' must end with 号; write it as "
+        "校党委发〔2020〕51号 (机关代字〔年份〕序号号)\n"
+        "    doc_no: 校党委发〔2020〕51\n"
+        "            ^\n");
 }
 
 TEST_CASE("an article needs a title, a unit and a date", "[documents]") {
@@ -156,7 +171,8 @@ TEST_CASE("two issues with the same number in a series and year are an error", "
   fs.add("p/content/bulletins/jiaowei/b.md", "---\nnumber: 6\ndate: 2020-11-16\ntitle: b\n---\n");
   fs.add("p/content/bulletins/jiaowei/c.md", "---\nnumber: 6\ndate: 2021-01-16\ntitle: c\n---\n");
   Diagnostics diags;
-  Content c = load_content(fs, "p", config_with_series(), diags);
+  SiteConfig config = config_with_series();
+  Content c = load_content(fs, "p", config, SeriesIndex(config.series), diags);
   CHECK(diags.format_all() ==
         "content/bulletins/jiaowei/b.md:2:9: error: 教卫工作通报 2020年第 6 期 is already used by "
         "content/bulletins/jiaowei/a.md\n"

@@ -219,9 +219,8 @@ std::optional<Notice> load_notice(const SourceFile& file, const FileSystem& fs, 
   if (f.has("issuer") && n.issuer.empty()) f.error("issuer", "发文机关 is empty");
   if (f.has("doc_no")) {
     n.doc_no_where = f.where("doc_no");
-    std::string why;
-    n.doc_no = parse_document_number(f.text("doc_no"), &why);
-    if (!n.doc_no) f.error("doc_no", why);
+    n.doc_no = parse_document_number(f.text("doc_no"), n.doc_no_where, f.diagnostics(),
+                                     line_of(file.text, n.doc_no_where.line));
   }
   while (n.recipients.ends_with(kFullWidthColon) || n.recipients.ends_with(':')) {
     n.recipients.erase(n.recipients.size() - (n.recipients.ends_with(':') ? 1 : kFullWidthColon.size()));

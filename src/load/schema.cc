@@ -30,9 +30,9 @@ const DocumentSchema<Notice>& notice_schema() {
       {"copy_no", {"份号"}, Text, &N::copy_no},
       {"secret", {"密级", "密级和保密期限"}, Text, &N::secret},
       {"urgency", {"紧急程度"}, Text, &N::urgency},
-      {"issuer", {"发文机关", "发文机关标志"}, TextOrList, &N::issuer, kRequired},
+      {"issuer", {"发文机关", "发文机关标志"}, TextOrList, &N::issuer, kRequired, OnPage::ByHand},
       {"doc_no", {"发文字号", "文号"}, Text},
-      {"signers", {"签发人"}, TextOrList, &N::signers},
+      {"signers", {"签发人"}, TextOrList, &N::signers, kOptional, OnPage::ByHand},
       {"title", {"标题"}, Text, &N::title, kRequired},
       {"recipients", {"主送机关", "主送"}, Text, &N::recipients},
       {"attachments", {"附件", "附件说明"}, List},
@@ -56,7 +56,7 @@ const DocumentSchema<BulletinIssue>& issue_schema() {
   static const DocumentSchema<BulletinIssue> schema = {
       {"series", {"系列", "简报"}, Text},
       {"number", {"期号", "期数"}, Number, {}, kRequired},
-      {"supplement", {"增刊"}, Boolean, &I::supplement},
+      {"supplement", {"增刊"}, Boolean, &I::supplement, kOptional, OnPage::ByHand},
       {"date", {"日期"}, DateField, {}, kRequired},
       {"title", {"标题"}, Text, &I::title, kRequired},
       {"editor", {"编印单位", "编辑单位"}, Text},
@@ -121,6 +121,65 @@ const std::vector<FieldSpec>& series_fields() {
   return fields;
 }
 
+const std::vector<FieldSpec>& rule_fields() {
+  static const std::vector<FieldSpec> fields = {
+      {"id", {"代号"}},
+      {"title", {"标题"}, kRequired},
+      {"description", {"说明"}},
+      {"exports", {"数据"}, kRequired, TextOrList},
+      {"fields", {"字段"}, kRequired, Mapping},
+      {"entity", {"排名对象"}, kRequired},
+      {"group", {"分组"}},
+      {"period", {"周期"}, kRequired},
+      {"metrics", {"指标"}, kRequired, List},
+      {"order", {"排序"}, kOptional, List},
+      {"lists", {"名单"}, kOptional, List},
+      {"groups", {"分组排名"}, kOptional, Mapping},
+      {"bad_records", {"异常记录"}},
+      {"rank_label", {"排名列名"}},
+      {"encoding", {"编码"}},
+      {"sheet", {"工作表"}},
+  };
+  return fields;
+}
+
+const std::vector<FieldSpec>& metric_fields() {
+  static const std::vector<FieldSpec> fields = {{"id", {"代号"}, kRequired},
+                                                {"label", {"名称"}},
+                                                {"value", {"公式"}, kRequired},
+                                                {"format", {"格式"}},
+                                                {"description", {"说明"}}};
+  return fields;
+}
+
+const std::vector<FieldSpec>& list_fields() {
+  static const std::vector<FieldSpec> fields = {{"id", {"代号"}, kRequired},
+                                                {"label", {"名称"}},
+                                                {"top", {"前几名"}, kOptional, Number},
+                                                {"bottom", {"后几名"}, kOptional, Number},
+                                                {"where", {"条件"}},
+                                                {"description", {"说明"}},
+                                                {"per_group", {"每组"}, kOptional, Boolean}};
+  return fields;
+}
+
+const std::vector<FieldSpec>& rule_groups_fields() {
+  static const std::vector<FieldSpec> fields = {{"metrics", {"指标"}, kRequired, List},
+                                                {"order", {"排序"}, kOptional, List},
+                                                {"lists", {"名单"}, kOptional, List}};
+  return fields;
+}
+
+const std::vector<DocumentedSchema>& documented_rule_schemas() {
+  static const std::vector<DocumentedSchema> all = {
+      {"Rule keys", &rule_fields()},
+      {"Metric keys", &metric_fields()},
+      {"List keys", &list_fields()},
+      {"Groups keys", &rule_groups_fields()},
+  };
+  return all;
+}
+
 const std::vector<DocumentedSchema>& documented_schemas() {
   static const std::vector<DocumentedSchema> all = {
       {"Site config", &config_fields()},
@@ -148,5 +207,12 @@ std::vector<std::string> spellings(const std::vector<FieldSpec>& fields, const s
 }
 
 std::string slug_problem(std::string_view slug) { return url_segment_problem(slug); }
+
+bool is_rule_id(std::string_view id) {
+  if (id.empty() || id[0] == '.') return false;
+  for (char c : id)
+    if (!((c >= 'a' && c <= 'z') || (c >= '0' && c <= '9') || c == '-' || c == '_' || c == '.')) return false;
+  return true;
+}
 
 }  // namespace bulletin

@@ -5,8 +5,9 @@
 // schema_test checks that docs/content-schema.md lists the same fields.
 //
 // Adding a plain field to a document: one entry here (bound to the model's
-// member, so the loader reads it), the member in model/documents.h, and the
-// template that shows it.
+// member, so the loader reads it, render/pages.cc puts it in the page data
+// and an article's page digest covers it), the member in model/documents.h,
+// and the template that shows it.
 #pragma once
 
 #include <initializer_list>
@@ -27,13 +28,22 @@ template <class Doc>
 using FieldTarget = std::variant<std::monostate, std::string Doc::*, std::vector<std::string> Doc::*,
                                  std::optional<Date> Doc::*, bool Doc::*>;
 
+// How a bound field reaches the page data. AsIs: under its own key, by its
+// type — text as text, a list as items {text} with has_<key>, a date as its
+// official form with <key>_iso (left out when absent), a boolean as itself
+// (see set_plain_fields in render/pages.cc). ByHand: the page shows it in
+// another form, set by hand in render/pages.cc.
+enum class OnPage { AsIs, ByHand };
+
 template <class Doc>
 struct DocumentField {
   FieldSpec spec;
   FieldTarget<Doc> into;
+  OnPage page = OnPage::AsIs;
 };
 
 inline constexpr bool kRequired = true;
+inline constexpr bool kOptional = false;
 
 // One document type's fields, in the order the docs list them.
 template <class Doc>
@@ -41,8 +51,8 @@ class DocumentSchema {
  public:
   struct Entry {
     Entry(std::string key, std::vector<std::string> aliases, FieldType type, FieldTarget<Doc> into = {},
-          bool required = false)
-        : field{{std::move(key), std::move(aliases), required, type}, into} {}
+          bool required = kOptional, OnPage page = OnPage::AsIs)
+        : field{{std::move(key), std::move(aliases), required, type}, into, page} {}
     DocumentField<Doc> field;
   };
   DocumentSchema(std::initializer_list<Entry> entries) {
@@ -94,6 +104,19 @@ void read_bound_fields(const Fields& f, const DocumentSchema<Doc>& schema, Doc& 
   }
 }
 
+// Calls fn(field, value) for every bound field of `schema`, with the member
+// of `doc` it is bound to: what a page or a digest made from `doc` walks, so
+// that a field added to the schema cannot be left out.
+template <class Doc, class Fn>
+void for_each_bound_field(const DocumentSchema<Doc>& schema, const Doc& doc, Fn&& fn) {
+  for (const auto& field : schema.fields())
+    std::visit(
+        [&](auto member) {
+          if constexpr (!std::is_same_v<decltype(member), std::monostate>) fn(field, doc.*member);
+        },
+        field.into);
+}
+
 // Documents. Their URLs: Article::url(), Notice::url(), BulletinIssue::url().
 const DocumentSchema<Article>& article_schema();
 const DocumentSchema<Notice>& notice_schema();
@@ -108,22 +131,39 @@ const std::vector<FieldSpec>& ranking_ref_fields();      // a section's `ranking
 const std::vector<FieldSpec>& config_fields();           // bulletin.yaml
 const std::vector<FieldSpec>& series_fields();           // an item of bulletin.yaml's `series`
 
-// Every table above, by the heading docs/content-schema.md gives it.
+// Ranking rules (data/rules/*.yaml, docs/rules.md): the keys each mapping of
+// a rule file takes. compute/rules reads the values; these give the keys
+// their Chinese spellings.
+const std::vector<FieldSpec>& rule_fields();         // a rule file
+const std::vector<FieldSpec>& metric_fields();       // an item of `metrics`
+const std::vector<FieldSpec>& list_fields();         // an item of `lists`
+const std::vector<FieldSpec>& rule_groups_fields();  // `groups`
+
+// Every table above, by the heading docs/content-schema.md (or, for rule
+// files, docs/rules.md) gives it.
 struct DocumentedSchema {
   std::string heading;  // the docs' "## " or "### " heading, up to its first ':'
   const std::vector<FieldSpec>* fields;
 };
 const std::vector<DocumentedSchema>& documented_schemas();
+const std::vector<DocumentedSchema>& documented_rule_schemas();
 
 // Every spelling of `key` in `fields`: the key, then its aliases.
 std::vector<std::string> spellings(const std::vector<FieldSpec>& fields, const std::string& key);
 
 // Why `slug` (an article's, a notice's without 发文字号, a file name `new`
-// makes) cannot be used: a slug is one URL segment (url_segment_problem);
-// empty when it can.
+// makes, a ranking rule's id) cannot be used: a slug is one URL segment
+// (url_segment_problem); empty when it can.
 std::string slug_problem(std::string_view slug);
 // The slug characters in words, for messages.
 inline constexpr char kSlugCharacters[] =
     "use letters, digits, '-' or Chinese characters, without spaces, '/', '?', '#' or '%'";
+
+// A ranking rule's id (its file name and URL segment rankings/<id>/): a-z,
+// 0-9, '-', '_' and '.', not first. The rule loader and `bulletin new rule`
+// both check it here.
+bool is_rule_id(std::string_view id);
+// The rule id characters in words, for messages.
+inline constexpr char kRuleIdCharacters[] = "a-z, 0-9, '-' and '_'";
 
 }  // namespace bulletin

@@ -32,32 +32,38 @@ std::string describe(const FieldSpec& f) {
   return f.key + " | " + aliases + " | " + std::string(type_name(f.type)) + " | " + (f.required ? "yes" : "no");
 }
 
-// The field tables of docs/content-schema.md by heading (up to its first ':').
+// The field tables ("| key | aliases | type | required |") of a doc page by
+// heading (up to its first ':'); other tables are not field tables.
 std::map<std::string, std::vector<std::string>> documented_tables(const std::string& text) {
   std::map<std::string, std::vector<std::string>> out;
   std::string heading;
+  bool field_table = false;
   for (const auto& line : split_lines(text)) {
     if (line.starts_with("#")) {
       std::string title = trim(line.substr(line.find(' ') + 1));
       heading = trim(title.substr(0, title.find(':')));
-    } else if (line.starts_with("| ") && !line.starts_with("| key ") && !heading.empty()) {
+      field_table = false;
+    } else if (line.starts_with("| key ")) {
+      field_table = line.starts_with("| key | aliases | type | required |");
+    } else if (line.starts_with("| ") && field_table && !heading.empty()) {
       auto c = cells(line);
       if (c.size() >= 4) out[heading].push_back(c[0] + " | " + c[1] + " | " + c[2] + " | " + c[3]);
+    } else if (!line.starts_with("|")) {
+      field_table = false;
     }
   }
   return out;
 }
 
-}  // namespace
-
-TEST_CASE("docs/content-schema.md lists exactly the fields, aliases and types the loader reads", "[schema]") {
-  std::ifstream in(std::string(BULLETIN_SOURCE_DIR) + "/docs/content-schema.md");
+// `doc` (under docs/) lists exactly the tables of `schemas`, and no other field table.
+void check_documented(const std::string& doc, const std::vector<DocumentedSchema>& schemas) {
+  std::ifstream in(std::string(BULLETIN_SOURCE_DIR) + "/docs/" + doc);
   REQUIRE(in);
   std::stringstream text;
   text << in.rdbuf();
   auto documented = documented_tables(text.str());
-  for (const auto& schema : documented_schemas()) {
-    INFO("section '" << schema.heading << "' of docs/content-schema.md");
+  for (const auto& schema : schemas) {
+    INFO("section '" << schema.heading << "' of docs/" << doc);
     std::vector<std::string> expected;
     for (const auto& f : *schema.fields) expected.push_back(describe(f));
     CHECK(documented[schema.heading] == expected);
@@ -65,7 +71,17 @@ TEST_CASE("docs/content-schema.md lists exactly the fields, aliases and types th
   }
   std::string extra;
   for (const auto& [heading, rows] : documented) extra += heading + "\n";
-  CHECK(extra == "");  // a field table for a document the loader does not know
+  CHECK(extra == "");  // a field table for a mapping the loader does not know
+}
+
+}  // namespace
+
+TEST_CASE("docs/content-schema.md lists exactly the fields, aliases and types the loader reads", "[schema]") {
+  check_documented("content-schema.md", documented_schemas());
+}
+
+TEST_CASE("docs/rules.md lists exactly the rule keys and aliases the rule loader reads", "[schema]") {
+  check_documented("rules.md", documented_rule_schemas());
 }
 
 TEST_CASE("a plain field is read into the member its schema entry names", "[schema]") {

@@ -2,6 +2,7 @@
 
 #include <algorithm>
 
+#include "load/schema.h"
 #include "util/html.h"
 #include "util/text.h"
 
@@ -39,6 +40,27 @@ std::string join(const std::vector<std::string>& items, const std::string& sep) 
 void set_date(PageData& d, const std::string& key, const Date& date) {
   set(d, key, date.official());
   set(d, key + "_iso", date.iso());
+}
+
+// Every bound field of `schema` that goes on the page as it is (OnPage::AsIs
+// in load/schema.h), under its key: text as text, a list as items {text}
+// with has_<key>, a date (when given) as its official form with <key>_iso,
+// a boolean as itself.
+template <class Doc>
+void set_plain_fields(PageData& d, const DocumentSchema<Doc>& schema, const Doc& doc) {
+  for_each_bound_field(schema, doc, [&](const DocumentField<Doc>& field, const auto& value) {
+    if (field.page == OnPage::ByHand) return;
+    const std::string& key = field.spec.key;
+    using V = std::decay_t<decltype(value)>;
+    if constexpr (std::is_same_v<V, std::vector<std::string>>) {
+      set(d, "has_" + key, !value.empty());
+      put(d, key, texts(value));
+    } else if constexpr (std::is_same_v<V, std::optional<Date>>) {
+      if (value) set_date(d, key, *value);
+    } else {
+      set(d, key, value);
+    }
+  });
 }
 
 // A title's lines as the source broke them: the seeds mark a printed line
@@ -191,15 +213,37 @@ PageData article_summary(const Article& a) {
 
 PageData article_page(const Article& a) {
   PageData d = page_data(kind_name(DocumentKind::Article), a.url(), a.title);
-  set(d, "title", a.title);
-  set(d, "unit", a.unit);
-  set(d, "author", a.author);
+  set_plain_fields(d, article_schema(), a);
   set_date(d, "date", a.date);
-  set(d, "summary", a.summary);
-  set(d, "has_tags", !a.tags.empty());
-  put(d, "tags", texts(a.tags));
   set(d, "body", a.body_html);
   return d;
+}
+
+std::string article_page_source(const Article& a) {
+  std::string text;
+  auto field = [&](std::string_view v) {
+    text += std::to_string(v.size());
+    text += ':';
+    text += v;
+  };
+  // What article_page takes beside the bound fields: the URL, the date, the body.
+  for (const std::string* v : {&a.source, &a.slug, &a.body_html}) field(*v);
+  field(a.date.iso());
+  for_each_bound_field(article_schema(), a, [&](const DocumentField<Article>& f, const auto& value) {
+    field(f.spec.key);
+    using V = std::decay_t<decltype(value)>;
+    if constexpr (std::is_same_v<V, std::string>) {
+      field(value);
+    } else if constexpr (std::is_same_v<V, std::vector<std::string>>) {
+      field(std::to_string(value.size()));
+      for (const auto& item : value) field(item);
+    } else if constexpr (std::is_same_v<V, std::optional<Date>>) {
+      field(value ? value->iso() : "");
+    } else {
+      field(value ? "true" : "false");
+    }
+  });
+  return text;
 }
 
 PageData articles_index(const std::vector<Article>& articles) {
@@ -234,9 +278,7 @@ PageData notice_summary(const Notice& n) {
 
 PageData notice_page(const Notice& n) {
   PageData d = page_data(kind_name(DocumentKind::Notice), n.url(), n.title);
-  set(d, "copy_no", n.copy_no);
-  set(d, "secret", n.secret);
-  set(d, "urgency", n.urgency);
+  set_plain_fields(d, notice_schema(), n);
   set(d, "has_header_marks", !n.copy_no.empty() || !n.secret.empty() || !n.urgency.empty());
   put(d, "issuers", texts(n.issuer));
   set(d, "joint", n.issuer.size() > 1);
@@ -256,8 +298,6 @@ PageData notice_page(const Notice& n) {
   }
   put(d, "signer_rows", std::move(signer_rows));
   set(d, "has_signer_rows", !n.signers.empty());
-  set(d, "title", n.title);
-  set(d, "recipients", n.recipients);
   set(d, "body", n.body_html);
 
   PageData atts = list();
@@ -279,11 +319,6 @@ PageData notice_page(const Notice& n) {
   set(d, "has_attachments", !n.attachments.empty());
   put(d, "attachments", std::move(atts));
 
-  set(d, "has_signature", !n.signature.empty());
-  put(d, "signature", texts(n.signature));
-  if (n.date) set_date(d, "date", *n.date);
-  set(d, "sealed", n.sealed);
-  set(d, "note", n.note);
   if (n.enclosure) {
     PageData e = PageData::object();
     set(e, "title", n.enclosure->title);
@@ -293,9 +328,6 @@ PageData notice_page(const Notice& n) {
     if (n.enclosure->date) set_date(e, "date", *n.enclosure->date);
     put(d, "enclosure", std::move(e));
   }
-  set(d, "cc", n.cc);
-  set(d, "printer", n.printer);
-  if (n.print_date) set_date(d, "print_date", *n.print_date);
   set(d, "has_colophon", !n.cc.empty() || !n.printer.empty() || n.print_date.has_value());
   return d;
 }
@@ -365,8 +397,7 @@ PageData issue_page(const BulletinIssue& issue, const IssueContext& ctx) {
   set(d, "number_text", issue.number_text());
   set(d, "editor", issue.editor);
   set_date(d, "date", issue.date);
-  set(d, "title", issue.title);
-  set(d, "mark", issue.mark);
+  set_plain_fields(d, issue_schema(), issue);
   set(d, "intro", issue.intro_html);
   PageData sections = list();
   int index = 0;

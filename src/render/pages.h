@@ -43,6 +43,11 @@ PageData attachment_page_data(const PageData& notice, const PageData& attachment
 
 PageData article_summary(const Article& a);
 PageData article_page(const Article& a);
+// Everything article_page(a) is made from, as one text (each value with its
+// length): what the build digests to know an article's page is unchanged
+// without making its page data. It walks the schema's bound fields
+// (load/schema.h), so a field added there is covered.
+std::string article_page_source(const Article& a);
 PageData articles_index(const std::vector<Article>& articles);
 PageData articles_index(const std::vector<const Article*>& articles);
 

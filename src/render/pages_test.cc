@@ -1,6 +1,9 @@
 #include "render/pages.h"
 
 #include <catch2/catch.hpp>
+#include <functional>
+
+#include "load/schema.h"
 
 using namespace bulletin;
 
@@ -47,4 +50,106 @@ TEST_CASE("a title's lines are split where the source put a space between Chines
   const auto& one = t.get("page_title_lines")->list_value();
   REQUIRE(one.size() == 1);
   CHECK(one[0].get("line")->string_value() == "学校名单 (31 所)");
+}
+
+namespace {
+
+// Gives the member `field` is bound to another value; false for a field the
+// loader reads by hand.
+template <class Doc>
+bool change_field(Doc& doc, const DocumentField<Doc>& field) {
+  return std::visit(
+      [&](auto member) {
+        using M = decltype(member);
+        if constexpr (std::is_same_v<M, std::monostate>) return false;
+        else {
+          if constexpr (std::is_same_v<M, std::string Doc::*>) doc.*member += "改";
+          else if constexpr (std::is_same_v<M, std::vector<std::string> Doc::*>) (doc.*member).push_back("改");
+          else if constexpr (std::is_same_v<M, std::optional<Date> Doc::*>) doc.*member = Date{2001, 2, 3};
+          else doc.*member = !(doc.*member);
+          return true;
+        }
+      },
+      field.into);
+}
+
+// Changes each bound field of `schema` in turn: the page changes, and a field
+// the page shows as it is appears under its key, not as false.
+template <class Doc, class Page>
+int check_every_bound_field(const DocumentSchema<Doc>& schema, const Doc& sample, Page page) {
+  int bound = 0;
+  for (const auto& field : schema.fields()) {
+    Doc changed = sample;
+    if (!change_field(changed, field)) continue;
+    ++bound;
+    INFO("field " << field.spec.key);
+    PageData d = page(changed);
+    CHECK(d != page(sample));
+    if (field.page == OnPage::AsIs) {
+      REQUIRE(d.contains(field.spec.key));
+      CHECK(d[field.spec.key] != false);
+    }
+  }
+  return bound;
+}
+
+}  // namespace
+
+TEST_CASE("every bound field of a document's schema is in its page data", "[pages][schema]") {
+  Article a;
+  a.slug = "a";
+  a.title = "标题";
+  a.unit = "单位";
+  a.date = Date{2020, 12, 16};
+  CHECK(check_every_bound_field(article_schema(), a, [](const Article& x) { return article_page(x); }) > 0);
+
+  Notice n;
+  n.issuer = {"中共某某委员会"};
+  n.title = "通知";
+  CHECK(check_every_bound_field(notice_schema(), n, [](const Notice& x) { return notice_page(x); }) > 0);
+
+  BulletinIssue issue;
+  issue.series = "jb";
+  issue.number = 6;
+  issue.date = Date{2020, 12, 16};
+  issue.title = "工作通报";
+  CHECK(check_every_bound_field(issue_schema(), issue,
+                                [](const BulletinIssue& x) { return issue_page(x, IssueContext{}); }) > 0);
+}
+
+TEST_CASE("an article's page source changes with every field its page is made from", "[pages][schema]") {
+  Article a;
+  a.source = "content/articles/a.md";
+  a.slug = "a";
+  a.title = "标题";
+  a.unit = "单位";
+  a.date = Date{2020, 12, 16};
+  a.body_html = "<p>正文</p>\n";
+  const std::string before = article_page_source(a);
+  int bound = 0;
+  for (const auto& field : article_schema().fields()) {
+    Article changed = a;
+    if (!change_field(changed, field)) continue;
+    ++bound;
+    INFO("field " << field.spec.key);
+    CHECK(article_page_source(changed) != before);
+  }
+  CHECK(bound > 0);
+  // A value moved from one field to the next is a change too.
+  Article moved = a;
+  moved.title = "标题单位";
+  moved.unit = "";
+  CHECK(article_page_source(moved) != before);
+  // The fields read by hand.
+  for (auto edit : std::vector<std::function<void(Article&)>>{[](Article& x) { x.slug = "b"; },
+                                                              [](Article& x) {
+                                                                x.date = Date{2020, 12, 17};
+                                                              },
+                                                              [](Article& x) { x.body_html += "<p>又</p>"; },
+                                                              [](Article& x) { x.source = "content/articles/b.md"; }}) {
+    Article changed = a;
+    edit(changed);
+    CHECK(article_page_source(changed) != before);
+  }
+  CHECK(article_page_source(a) == before);
 }

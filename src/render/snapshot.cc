@@ -93,7 +93,7 @@ PageData to_page_data(const YAML::Node& n) {
 nlohmann::json canonical(const Snapshot& s) {
   nlohmann::json files = nlohmann::json::object();
   for (const auto& [name, bytes] : s.files) files[name] = bytes;
-  nlohmann::json c = {{"kind", s.kind},
+  nlohmann::json c = {{"kind", kind_name(s.kind)},
                       {"url", s.url},
                       {"title", s.title},
                       {"version", s.version},
@@ -113,7 +113,7 @@ nlohmann::json canonical(const Snapshot& s) {
 std::string emit_snapshot(const Snapshot& s, bool literal) {
   YAML::Emitter out;
   out << YAML::BeginMap;
-  out << YAML::Key << "kind" << YAML::Value << YAML::DoubleQuoted << s.kind;
+  out << YAML::Key << "kind" << YAML::Value << YAML::DoubleQuoted << kind_name(s.kind);
   out << YAML::Key << "url" << YAML::Value << YAML::DoubleQuoted << s.url;
   out << YAML::Key << "title" << YAML::Value << YAML::DoubleQuoted << s.title;
   out << YAML::Key << "version" << YAML::Value << s.version;
@@ -232,7 +232,13 @@ Snapshot read_snapshot(const SourceFile& file) {
   };
   Snapshot s;
   s.path = file.path;
-  s.kind = need("kind");
+  auto kind = parse_document_kind(need("kind"));
+  if (!kind)
+    throw Error(
+        location_of(fm, root["kind"]),
+        "snapshot kind '" + utf8_sanitized(root["kind"].Scalar()) + "' is not article, notice, issue or ranking",
+        line_of(file.text, location_of(fm, root["kind"]).line));
+  s.kind = *kind;
   s.url = need("url");
   if (std::string why = url_problem(s.url); !why.empty())
     throw Error(location_of(fm, root["url"]), "snapshot url '" + utf8_sanitized(s.url) + "' " + why,

@@ -11,14 +11,15 @@
 #include <string>
 
 #include "load/front_matter.h"
+#include "model/urls.h"
 #include "render/pages.h"
 #include "util/date.h"
 
 namespace bulletin {
 
 struct Snapshot {
-  std::string kind;  // "notice", "issue" or "ranking"
-  std::string url;   // permanent URL, "notices/校党委发/2020/51/"
+  DocumentKind kind = DocumentKind::Notice;  // written as its kind_name: "notice", "issue", "ranking"
+  std::string url;                           // permanent URL, "notices/校党委发/2020/51/"
   std::string title;
   int version = 1;
   Date published;

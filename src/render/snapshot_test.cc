@@ -1,5 +1,6 @@
 #include "render/snapshot.h"
 
+#include <algorithm>
 #include <catch2/catch.hpp>
 
 using namespace bulletin;
@@ -7,7 +8,7 @@ using namespace bulletin;
 namespace {
 Snapshot sample() {
   Snapshot s;
-  s.kind = "notice";
+  s.kind = DocumentKind::Notice;
   s.url = "notices/校党委发/2020/51/";
   s.title = "关于印发实施办法的通知";
   s.version = 1;
@@ -74,4 +75,22 @@ TEST_CASE("a snapshot records its frozen PDF's digest, and older snapshots keep 
   // A snapshot without a PDF has no pdf_digest line, and the digest it had.
   CHECK(write_snapshot(sample()).find("pdf_digest") == std::string::npos);
   CHECK(snapshot_digest(sample()) == without);
+}
+
+TEST_CASE("a snapshot of an unknown kind is a located error", "[snapshot]") {
+  Snapshot s = sample();
+  std::string text = write_snapshot(s);
+  size_t at = text.find("kind: \"notice\"");
+  REQUIRE(at != std::string::npos);
+  text.replace(at, 14, "kind: \"document\"");
+  int line = 1 + static_cast<int>(std::count(text.begin(), text.begin() + static_cast<long>(at), '\n'));
+  std::string path = snapshot_path(s.url, s.version);
+  try {
+    read_snapshot({path, text});
+    FAIL("an unknown kind was read");
+  } catch (const Error& e) {
+    CHECK(e.diagnostic().format() == path + ":" + std::to_string(line) +
+                                         ":7: error: snapshot kind 'document' is not article, notice, issue or "
+                                         "ranking\n    kind: \"document\"\n          ^");
+  }
 }

@@ -191,19 +191,10 @@ void render_article(BuildContext& b, const Article& a) {
 }
 
 // The digest of everything an article's page is made from (what page_digest
-// is for other pages), from the article's fields, with each field's length.
+// is for other pages), from the article's fields as its schema lists them.
 std::string article_digest(const BuildContext& b, const std::string& site_digest, const Job& job) {
-  const Article& a = *job.article;
-  std::string text = "article page 1\n" + b.project.templates.digest(job.tmpl) + "\n" + site_digest + "\n";
-  auto field = [&](const std::string& v) {
-    text += std::to_string(v.size());
-    text += ':';
-    text += v;
-  };
-  for (const std::string* v : {&a.source, &a.slug, &a.title, &a.unit, &a.author, &a.summary, &a.body_html}) field(*v);
-  field(a.date.iso());
-  for (const auto& t : a.tags) field(t);
-  return sha256(text);
+  return sha256("article page 2\n" + b.project.templates.digest(job.tmpl) + "\n" + site_digest + "\n" +
+                article_page_source(*job.article));
 }
 
 void render_articles(BuildContext& b) {
@@ -467,7 +458,7 @@ void render_archive_leftovers(BuildContext& b) {
   for (const auto& [url, history] : b.project.archive.by_url) {
     if (b.rendered.count(url)) continue;
     auto moved = url_of_source.find(history.latest().source);
-    if (moved != url_of_source.end() && history.latest().kind != kind_name(DocumentKind::Ranking)) {
+    if (moved != url_of_source.end() && history.latest().kind != DocumentKind::Ranking) {
       PageData page = page_data("redirect", url, history.latest().title);
       page["title"] = history.latest().title;
       page["target"] = moved->second;
@@ -480,11 +471,11 @@ void render_archive_leftovers(BuildContext& b) {
         old["url"] = vurl;
         old["superseded"] = {
             {"version", std::to_string(v.version)}, {"latest_version", "新"}, {"latest_url", moved->second}};
-        render_version(b, history.latest().kind, history, v, vurl, std::move(old));
+        render_version(b, kind_name(history.latest().kind), history, v, vurl, std::move(old));
       }
       continue;
     }
-    render_history(b, history.latest().kind, history, PageData::object());
+    render_history(b, kind_name(history.latest().kind), history, PageData::object());
   }
 }
 

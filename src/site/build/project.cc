@@ -55,12 +55,12 @@ void check_ranking_references(const Project& p, Diagnostics& diags) {
 // A published notice or issue whose source changed must declare its next
 // revision; a declared revision not yet published is worth a reminder.
 void check_published_sources(const Project& p, Diagnostics& diags) {
-  auto check = [&](const std::string& url, const std::string& source, const std::string& digest,
+  auto check = [&](DocumentKind kind, const std::string& url, const std::string& source, const std::string& digest,
                    const Revision& revision) {
     const DocumentHistory* history = p.archive.find(url);
     if (!history) return;
     Publishable doc;
-    doc.kind = "document";
+    doc.kind = kind;
     doc.url = url;
     doc.source = source;
     doc.source_digest = digest;
@@ -80,8 +80,8 @@ void check_published_sources(const Project& p, Diagnostics& diags) {
                     revision.source_line);
     }
   };
-  for (const auto& n : p.content.notices) check(n.url(), n.source, n.source_digest, n.revision);
-  for (const auto& i : p.content.issues) check(i.url(), i.source, i.source_digest, i.revision);
+  for (const auto& n : p.content.notices) check(DocumentKind::Notice, n.url(), n.source, n.source_digest, n.revision);
+  for (const auto& i : p.content.issues) check(DocumentKind::Issue, i.url(), i.source, i.source_digest, i.revision);
 }
 
 // The published periods of `rule`, by period id.
@@ -89,7 +89,7 @@ std::map<std::string, const Snapshot*> published_periods(const Archive& archive,
   std::map<std::string, const Snapshot*> out;
   std::string prefix = ranking_rule_url(rule.id);
   for (const auto& [url, history] : archive.by_url) {
-    if (history.latest().kind != kind_name(DocumentKind::Ranking) || !url.starts_with(prefix)) continue;
+    if (history.latest().kind != DocumentKind::Ranking || !url.starts_with(prefix)) continue;
     out[url.substr(prefix.size(), url.size() - prefix.size() - 1)] = &history.latest();
   }
   return out;
@@ -165,7 +165,7 @@ Project load_project(const FileSystem& fs, const std::string& root, Diagnostics&
                    binary_identity() + "\nraw_html=" + (p.config.raw_html ? "1" : "0"));
   cache.load();
   timer.mark("  parse cache");
-  p.content = load_content(fs, root, p.config, diags,
+  p.content = load_content(fs, root, p.config, p.series, diags,
                            options.reuse_published ? frozen_sources(p.archive) : FrozenSources{}, &cache);
   timer.mark("  content");
   if (options.write_caches) cache.save(p.content.articles, /*background=*/true);

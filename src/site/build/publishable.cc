@@ -27,7 +27,7 @@ void declare_revision(Publishable& d, const Revision& r) {
 
 Publishable publishable_notice(const Notice& n) {
   Publishable d;
-  d.kind = kind_name(DocumentKind::Notice);
+  d.kind = DocumentKind::Notice;
   d.url = n.url();
   d.title = n.title;
   d.source = n.source;
@@ -64,7 +64,7 @@ Publishable publishable_issue(const Project& p, const BulletinIssue& issue,
   ctx.articles = &articles;
   ctx.ranking = [&p](const RankingRef& ref) { return ranking_table_for(p, ref); };
   Publishable d;
-  d.kind = kind_name(DocumentKind::Issue);
+  d.kind = DocumentKind::Issue;
   d.url = issue.url();
   d.title = (ctx.series ? ctx.series->name + " " : "") + issue.number_text() + " " + issue.title;
   d.source = issue.source;
@@ -77,7 +77,7 @@ Publishable publishable_issue(const Project& p, const BulletinIssue& issue,
 Publishable publishable_ranking(const RuleOutput& r, size_t index) {
   const PeriodResult& period = r.results.periods[index];
   Publishable d;
-  d.kind = kind_name(DocumentKind::Ranking);
+  d.kind = DocumentKind::Ranking;
   d.url = ranking_url(r.rule, period.id);
   d.title = r.rule.title + " " + period_label(r.rule.period, period.id);
   d.source = r.rule.path;

@@ -81,30 +81,34 @@ std::string slug_path(const FileSystem& fs, const std::string& root, const std::
   return rel;
 }
 
+// The text of a content file: `front_matter` between its --- lines, then
+// `body`; with a note while the title is still to be filled in.
+void set_content(ScaffoldFile& f, const ScaffoldRequest& r, const std::string& front_matter, const std::string& body) {
+  f.text = "---\n" + front_matter + "---\n" + body;
+  if (r.title.empty()) f.note = "fill in the title (bulletin check reports it as empty until then)";
+}
+
 std::string date_text(const ScaffoldRequest& r) { return r.iso_date ? r.today.iso() : r.today.official(); }
 
 std::string two_digits(int n) { return (n < 10 ? "0" : "") + std::to_string(n); }
 
-const Series& find_series(const SiteConfig& config, const std::string& wanted) {
-  std::vector<std::string> ids;
-  for (const auto& s : config.series) ids.push_back(s.id);
+// The series `wanted` names (by id or name), or the only one when `wanted` is empty.
+const Series& find_series(const SiteConfig& config, const SeriesIndex& index, const std::string& wanted) {
+  const std::vector<std::string>& ids = index.ids();
+  std::string all;
+  for (const auto& id : ids) all += (all.empty() ? "" : ", ") + id;
   if (wanted.empty()) {
-    if (config.series.size() == 1) return config.series.front();
-    if (config.series.empty()) {
+    if (ids.size() == 1) return *index.find(ids.front());
+    if (ids.empty()) {
       throw Error({config.path, 0, 0}, "no bulletin series is declared; add one under 'series:' first");
     }
-    std::string all;
-    for (const auto& id : ids) all += (all.empty() ? "" : ", ") + id;
     throw Error(kCommand, "this site has several bulletin series; choose one with --series (" + all + ")");
   }
-  for (const auto& s : config.series)
-    if (s.id == wanted || s.name == wanted) return s;
+  if (const Series* found = index.find(wanted)) return *found;
   std::string msg = "unknown bulletin series '" + wanted + "'";
   if (auto guess = did_you_mean(wanted, ids)) {
     msg += "; did you mean '" + *guess + "'?";
   } else {
-    std::string all;
-    for (const auto& id : ids) all += (all.empty() ? "" : ", ") + id;
     msg += all.empty() ? "; no series is declared in " + config.path
                        : "; the series declared in " + config.path + " are: " + all;
   }
@@ -119,16 +123,13 @@ ScaffoldFile scaffold_article(const FileSystem& fs, const std::string& root, con
   } else {
     f.path = free_path(fs, root, "content/articles", r.today.iso(), ".md");
   }
-  f.text = "---\n";
-  f.text += "title: " + quoted(r.title) + (r.title.empty() ? "   # 必填：文章标题" : "") + "\n";
-  f.text += "unit: " + quoted(config.organization) + "   # 作者单位\n";
-  f.text += "# author: 张三\n";
-  f.text += "date: " + date_text(r) + "\n";
-  f.text += "tags: []                # 例如 [学习强国, 经验交流]\n";
-  f.text += "# summary: 一段话的摘要，显示在文章列表中\n";
-  f.text += "---\n";
-  f.text += "在此撰写正文。段落之间空一行。\n";
-  if (r.title.empty()) f.note = "fill in the title (bulletin check reports it as empty until then)";
+  std::string fm = "title: " + quoted(r.title) + (r.title.empty() ? "   # 必填：文章标题" : "") + "\n";
+  fm += "unit: " + quoted(config.organization) + "   # 作者单位\n# author: 张三\n";
+  fm += "date: " + date_text(r) + "\n";
+  fm +=
+      "tags: []                # 例如 [学习强国, 经验交流]\n"
+      "# summary: 一段话的摘要，显示在文章列表中\n";
+  set_content(f, r, fm, "在此撰写正文。段落之间空一行。\n");
   return f;
 }
 
@@ -139,8 +140,8 @@ int last_notice_number(const FileSystem& fs, const std::string& root, const std:
     if (!rel.ends_with(".md") || rel.find('/') != std::string::npos) continue;
     auto fm = front_matter_of(fs, root, "content/notices/" + rel);
     if (!fm) continue;
-    std::string why;
-    auto no = parse_document_number(scalar(*fm, spellings(notice_schema().specs(), "doc_no")), &why);
+    Diagnostics ignored;  // a malformed number is `check`'s to report
+    auto no = parse_document_number(scalar(*fm, spellings(notice_schema().specs(), "doc_no")), {}, ignored);
     if (no && no->code == code && no->year == year) last = std::max(last, no->number);
   }
   return last;
@@ -158,9 +159,9 @@ ScaffoldFile scaffold_notice(const FileSystem& fs, const std::string& root, cons
   }
   std::optional<DocumentNumber> number;
   if (!doc_no.empty()) {
-    std::string why;
-    number = parse_document_number(doc_no, &why);
-    if (!number) throw Error(kCommand, "invalid --doc-no '" + doc_no + "': " + why);
+    Diagnostics problems;
+    number = parse_document_number(doc_no, kCommand, problems);
+    if (!number) throw Error(kCommand, "invalid --doc-no '" + doc_no + "': " + problems.items().front().message);
   }
   ScaffoldFile f;
   if (!r.slug.empty()) {
@@ -172,30 +173,29 @@ ScaffoldFile scaffold_notice(const FileSystem& fs, const std::string& root, cons
   } else {
     f.path = free_path(fs, root, "content/notices", r.today.iso(), ".md");
   }
-  f.text = "---\n";
-  f.text += "issuer: " + quoted(config.organization) + "   # 发文机关；联合行文写成列表\n";
+  std::string fm = "issuer: " + quoted(config.organization) + "   # 发文机关；联合行文写成列表\n";
   if (number) {
-    f.text += "doc_no: " + number->text() + "\n";
+    fm += "doc_no: " + number->text() + "\n";
   } else {
-    f.text += "# doc_no: 校党委发〔" + std::to_string(r.today.year) + "〕1号   # 发文字号\n";
+    fm += "# doc_no: 校党委发〔" + std::to_string(r.today.year) + "〕1号   # 发文字号\n";
   }
-  f.text += "title: " + quoted(r.title) + (r.title.empty() ? "   # 必填：公文标题" : "") + "\n";
-  f.text += "recipients: \"\"         # 主送机关，例如 各分党委、党总支、直属党支部\n";
-  f.text += "signature: " + quoted(config.organization) + "   # 发文机关署名\n";
-  f.text += "date: " + date_text(r) + "   # 成文日期\n";
-  f.text += "# attachments: [附件1.md]   # 附件页面放在同名文件夹中\n";
-  f.text += "# cc: 抄送机关\n";
-  f.text += "# printer: " + config.organization + "\n";
-  f.text += "# print_date: " + date_text(r) + "\n";
-  f.text += "---\n";
-  f.text += "在此撰写正文。层次序号依次用 一、（一）1.（1）。\n\n特此通知。\n";
-  if (r.title.empty()) f.note = "fill in the title (bulletin check reports it as empty until then)";
+  fm += "title: " + quoted(r.title) + (r.title.empty() ? "   # 必填：公文标题" : "") + "\n";
+  fm += "recipients: \"\"         # 主送机关，例如 各分党委、党总支、直属党支部\n";
+  fm += "signature: " + quoted(config.organization) + "   # 发文机关署名\n";
+  fm += "date: " + date_text(r) + "   # 成文日期\n";
+  fm +=
+      "# attachments: [附件1.md]   # 附件页面放在同名文件夹中\n"
+      "# cc: 抄送机关\n";
+  fm += "# printer: " + config.organization + "\n";
+  fm += "# print_date: " + date_text(r) + "\n";
+  set_content(f, r, fm, "在此撰写正文。层次序号依次用 一、（一）1.（1）。\n\n特此通知。\n");
   return f;
 }
 
 ScaffoldFile scaffold_issue(const FileSystem& fs, const std::string& root, const SiteConfig& config,
                             const ScaffoldRequest& r) {
-  const Series& series = find_series(config, r.series);
+  SeriesIndex index(config.series);
+  const Series& series = find_series(config, index, r.series);
   int number = r.number ? *r.number : next_issue_number(fs, root, config, series.id, r.today.year, r.supplement);
   if (number < 1) throw Error(kCommand, "the issue number must be 1 or more");
   ScaffoldFile f;
@@ -207,29 +207,29 @@ ScaffoldFile scaffold_issue(const FileSystem& fs, const std::string& root, const
     f.path = folder + "/" + base + ".md";
     refuse_existing(fs, root, f.path);
   }
-  f.text = "---\n";
-  f.text += "series: " + series.id + "   # " + series.name + "\n";
-  f.text += "number: " + std::to_string(number) + "   # 期号\n";
-  if (r.supplement) f.text += "supplement: true   # 增刊\n";
-  f.text += "date: " + date_text(r) + "\n";
-  f.text += "title: " + quoted(r.title) + (r.title.empty() ? "   # 必填：本期标题" : "") + "\n";
-  f.text += "editor: " + quoted(series.editor) + "   # 编印单位\n";
-  f.text += "# mark: 内部资料\n";
-  f.text += "sections:                # 栏目，自动编号 一、二、\n";
-  f.text += "  - heading: 工作动态\n";
-  f.text += "    body: |\n";
-  f.text += "      在此撰写本栏目内容。\n";
-  f.text += "#  - heading: 经验交流\n";
-  f.text += "#    articles: [文章链接名]            # content/articles/ 中的文件名（不含 .md）\n";
-  f.text += "#  - heading: 学习情况\n";
-  f.text += "#    ranking: {rule: xxqg-units, period: " + std::to_string(r.today.year) + "-" +
-            two_digits(r.today.month) + "}\n";
-  f.text += "# distribution:\n";
-  f.text += "#   报: [市委组织部]\n";
-  f.text += "#   发: [各有关高校党委]\n";
-  f.text += "# print_count: 100\n";
-  f.text += "---\n";
-  if (r.title.empty()) f.note = "fill in the title (bulletin check reports it as empty until then)";
+  std::string fm = "series: " + series.id + "   # " + series.name + "\n";
+  fm += "number: " + std::to_string(number) + "   # 期号\n";
+  if (r.supplement) fm += "supplement: true   # 增刊\n";
+  fm += "date: " + date_text(r) + "\n";
+  fm += "title: " + quoted(r.title) + (r.title.empty() ? "   # 必填：本期标题" : "") + "\n";
+  fm += "editor: " + quoted(series.editor) + "   # 编印单位\n";
+  fm +=
+      "# mark: 内部资料\n"
+      "sections:                # 栏目，自动编号 一、二、\n"
+      "  - heading: 工作动态\n"
+      "    body: |\n"
+      "      在此撰写本栏目内容。\n"
+      "#  - heading: 经验交流\n"
+      "#    articles: [文章链接名]            # content/articles/ 中的文件名（不含 .md）\n"
+      "#  - heading: 学习情况\n";
+  fm += "#    ranking: {rule: xxqg-units, period: " + std::to_string(r.today.year) + "-" + two_digits(r.today.month) +
+        "}\n";
+  fm +=
+      "# distribution:\n"
+      "#   报: [市委组织部]\n"
+      "#   发: [各有关高校党委]\n"
+      "# print_count: 100\n";
+  set_content(f, r, fm, "");
   return f;
 }
 
@@ -240,7 +240,9 @@ ScaffoldFile scaffold_rule(const FileSystem& fs, const std::string& root, const 
                 "bulletin new rule --slug xxqg-units");
   }
   std::string id = strip_extension(strip_extension(r.slug, ".yaml"), ".yml");
-  check_slug(id, "rule id");
+  if (!is_rule_id(id))
+    throw Error(kCommand, "invalid rule id '" + utf8_sanitized(id) + "': use only " + kRuleIdCharacters +
+                              " (it is a URL segment)");
   ScaffoldFile f;
   f.path = "data/rules/" + id + ".yaml";
   refuse_existing(fs, root, f.path);

@@ -55,7 +55,8 @@ std::string error_of(const FileSystem& fs, const ScaffoldRequest& r) {
 std::string check_with(MemoryFileSystem fs, const ScaffoldFile& file) {
   fs.add("p/" + file.path, file.text);
   Diagnostics diags;
-  load_content(fs, "p", config_of(fs), diags);
+  SiteConfig config = config_of(fs);
+  load_content(fs, "p", config, SeriesIndex(config.series), diags);
   return diags.format_all();
 }
 

@@ -433,9 +433,8 @@ std::map<std::string, std::string> copy_frozen_pdfs(const Project& project, Outp
 }
 
 std::string freeze_pdf(const std::string& engine, const Project& project, Snapshot& snapshot) {
-  auto kind = parse_document_kind(snapshot.kind);
-  std::string tmpl = kind == DocumentKind::Notice || kind == DocumentKind::Issue ? snapshot.kind : "";
-  if (tmpl.empty()) return "";
+  if (snapshot.kind != DocumentKind::Notice && snapshot.kind != DocumentKind::Issue) return "";
+  std::string tmpl = kind_name(snapshot.kind);
   std::error_code ec;
   PageData page = snapshot.page;
   page["url"] = snapshot.url;

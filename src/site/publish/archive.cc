@@ -83,8 +83,7 @@ Archive load_archive(const FileSystem& fs, const std::string& root, Diagnostics&
 FrozenSources frozen_sources(const Archive& archive) {
   FrozenSources out;
   for (const auto& [url, history] : archive.by_url)
-    if (history.latest().kind != kind_name(DocumentKind::Ranking))
-      out[history.latest().source] = history.latest().source_digest;
+    if (history.latest().kind != DocumentKind::Ranking) out[history.latest().source] = history.latest().source_digest;
   return out;
 }
 
@@ -98,7 +97,7 @@ std::string describe(const Snapshot& s) {
 
 std::string unpublished_change(const Publishable& doc, const DocumentHistory& history) {
   const Snapshot& latest = history.latest();
-  if (doc.kind == "ranking") return {};  // exports may change: the published numbers stay
+  if (doc.kind == DocumentKind::Ranking) return {};  // exports may change: the published numbers stay
   if (doc.source_digest == latest.source_digest) return {};
   int next = latest.version + 1;
   if (doc.declared_revision == next) return {};  // a correction waiting for `bulletin publish`
@@ -127,21 +126,22 @@ PublishOutcome plan_publication(const Publishable& doc, const DocumentHistory* h
   s.inputs = doc.inputs;
   if (history) {
     const Snapshot& latest = history->latest();
-    bool same = doc.kind == "ranking" ? latest.page == doc.page && latest.files == doc.files
-                                      : latest.source_digest == doc.source_digest;
+    bool same = doc.kind == DocumentKind::Ranking ? latest.page == doc.page && latest.files == doc.files
+                                                  : latest.source_digest == doc.source_digest;
     int next = latest.version + 1;
-    if (same && (note_override.empty() || doc.kind != "ranking")) {
+    if (same && (note_override.empty() || doc.kind != DocumentKind::Ranking)) {
       out.message = doc.url + " is already published as " + describe(latest) + "; nothing to do";
       return out;
     }
     std::string note = !note_override.empty() ? note_override : doc.revision_note;
-    int declared = doc.kind == "ranking" ? next : doc.declared_revision;
+    int declared = doc.kind == DocumentKind::Ranking ? next : doc.declared_revision;
     if (declared != next || note.empty()) {
       out.error = true;
-      out.message = doc.kind == "ranking" ? doc.url + " is already published as " + describe(latest) +
-                                                "; to publish corrected numbers as version " + std::to_string(next) +
-                                                ", say what was corrected with --note"
-                                          : unpublished_change(doc, *history);
+      out.message = doc.kind == DocumentKind::Ranking
+                        ? doc.url + " is already published as " + describe(latest) +
+                              "; to publish corrected numbers as version " + std::to_string(next) +
+                              ", say what was corrected with --note"
+                        : unpublished_change(doc, *history);
       if (out.message.empty())
         out.message = doc.url + ": declare `revision: " + std::to_string(next) + "` with a revision_note";
       return out;

@@ -38,7 +38,7 @@ FrozenSources frozen_sources(const Archive& archive);
 
 // A document that can be published: what `publish` freezes.
 struct Publishable {
-  std::string kind;  // notice | issue | ranking
+  DocumentKind kind = DocumentKind::Notice;
   std::string url;
   std::string title;
   std::string source;  // project-relative source, or "data/rules/x.yaml" for rankings

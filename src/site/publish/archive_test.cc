@@ -7,7 +7,7 @@ using namespace bulletin;
 namespace {
 Publishable notice(const std::string& digest, int revision = 0, const std::string& note = "") {
   Publishable d;
-  d.kind = "notice";
+  d.kind = DocumentKind::Notice;
   d.url = "notices/某发/2020/3/";
   d.title = "关于某事的通知";
   d.source = "content/notices/n.md";
@@ -73,7 +73,7 @@ TEST_CASE("a declared revision publishes the next version with its note", "[arch
 
 TEST_CASE("a ranking period is republished only with a note", "[archive]") {
   Publishable r;
-  r.kind = "ranking";
+  r.kind = DocumentKind::Ranking;
   r.url = "rankings/units/2020-11/";
   r.title = "学习情况 2020年11月";
   r.source = "data/rules/units.yaml";
