@@ -4,6 +4,7 @@
 
 #include <cmath>
 #include <cstdlib>
+#include <cstring>
 #include <limits>
 
 namespace bulletin {
@@ -144,6 +145,38 @@ BigRational Exact::to_big() const {
   b.q = mpq_class(n, d);
   b.q.canonicalize();
   return b;
+}
+
+void Exact::append_binary(std::string& out) const {
+  out.push_back(static_cast<char>(state_));
+  if (state_ == State::Small) {
+    out.append(reinterpret_cast<const char*>(&num_), sizeof num_);
+    out.append(reinterpret_cast<const char*>(&den_), sizeof den_);
+  } else if (state_ == State::Big) {
+    std::string text = big_->q.get_str(62);
+    uint32_t n = static_cast<uint32_t>(text.size());
+    out.append(reinterpret_cast<const char*>(&n), sizeof n);
+    out += text;
+  }
+}
+
+Exact Exact::read_binary(const char*& p) {
+  Exact e;
+  e.state_ = static_cast<State>(*p++);
+  if (e.state_ == State::Small) {
+    std::memcpy(&e.num_, p, sizeof e.num_);
+    std::memcpy(&e.den_, p + sizeof e.num_, sizeof e.den_);
+    p += sizeof e.num_ + sizeof e.den_;
+  } else if (e.state_ == State::Big) {
+    uint32_t n;
+    std::memcpy(&n, p, sizeof n);
+    p += sizeof n;
+    BigRational b;
+    b.q.set_str(std::string(p, n), 62);
+    p += n;
+    e.big_ = std::make_shared<const BigRational>(std::move(b));
+  }
+  return e;
 }
 
 Exact Exact::from_big(BigRational&& b) {

@@ -54,6 +54,12 @@ class Exact {
   // a value that rounds to zero: -0.004 gives "0.00".
   std::string rounded(int places, int shift = 0) const;
 
+  // A compact binary form, for holding values outside memory (the rankings'
+  // spill file): append_binary() writes it, read_binary() reads it back from
+  // `p` (advanced past it) as the same value. Not a format for other programs.
+  void append_binary(std::string& out) const;
+  static Exact read_binary(const char*& p);
+
  private:
   enum class State : uint8_t { Small, Big, Undefined };
   State state_ = State::Small;

@@ -2,6 +2,7 @@
 
 #include <catch2/catch.hpp>
 #include <cmath>
+#include <vector>
 
 using namespace bulletin;
 
@@ -85,4 +86,19 @@ TEST_CASE("the double of an exact value is the nearest one", "[decimal]") {
   CHECK((Exact::integer(1) / Exact::integer(3)).to_double() == 1.0 / 3.0);
   CHECK(d("123456789012345678901234567890").to_double() == 123456789012345678901234567890.0);
   CHECK(d("-2.85e-1").to_double() == -0.285);
+}
+
+TEST_CASE("the binary form reads back as the same value, small, big or undefined", "[decimal]") {
+  Exact big = d("123456789012345678901234567890.123456789");
+  std::vector<Exact> values = {d("0.035"), d("-8.35") / d("0.1"), Exact::integer(1) / Exact::integer(3),
+                               big * big * d("-1"), Exact::undefined(), Exact()};
+  std::string bytes;
+  for (const auto& v : values) v.append_binary(bytes);
+  const char* p = bytes.data();
+  for (const auto& v : values) {
+    Exact back = Exact::read_binary(p);
+    CHECK(back == v);
+    CHECK(back.exact_text() == v.exact_text());
+  }
+  CHECK(p == bytes.data() + bytes.size());
 }

@@ -4,12 +4,18 @@
 #include <atomic>
 #include <climits>
 #include <cmath>
+#include <cstdio>
 #include <cstring>
+#include <exception>
 #include <limits>
+#include <memory>
 #include <numeric>
+#include <stdexcept>
 #include <thread>
 #include <tuple>
 #include <unordered_map>
+
+#include <unistd.h>
 
 #include "compute/exports.h"
 
@@ -127,6 +133,16 @@ struct PeriodState {
   // of its hash above, so that a probe past another entity reads no string.
   std::vector<uint64_t> slots;
   SkippedRecords skipped;
+  uint64_t last_use = 0;  // when records last went to it, for choosing what to spill
+  bool spilled = false;   // part of its entities wait in a spill file
+
+  // Its entities and their states go (spilled, or finished): only the
+  // range, counts and skipped records stay.
+  void drop_body() {
+    entities = {};
+    terms = {};
+    slots = {};
+  }
 
   // The index of (entity, group), added with fresh states when new.
   size_t find_or_add(std::string_view entity, std::string_view group, size_t term_count) {
@@ -160,6 +176,133 @@ struct PeriodState {
     slots = std::move(bigger);
   }
 };
+
+// How many (period, entity) rows one aggregator keeps in memory before it
+// moves the least recently fed period's rows out to its spill file. The
+// 1,000,000-record benchmark (two quarters of 10,000 members) needs at most
+// 20,000 per reader; the bound keeps memory flat however many periods the
+// exports cover.
+std::atomic<size_t> live_rows_limit{16384};
+
+// Rows of periods moved out of memory: an anonymous temporary file (deleted
+// when closed, or when the process ends), appended to while reading and read
+// back, period by period, when the periods are finished. Reads are pread(),
+// so periods load on several threads at once.
+class SpillFile {
+ public:
+  SpillFile() : file_(std::tmpfile()) {}
+  ~SpillFile() {
+    if (file_) std::fclose(file_);
+  }
+  SpillFile(const SpillFile&) = delete;
+  SpillFile& operator=(const SpillFile&) = delete;
+
+  // False (and nothing kept) when the file cannot be made or written, e.g. a
+  // full disk: the rows then stay in memory.
+  bool usable() const { return file_ && !broken_; }
+  bool write(const std::string& period, const std::string& bytes) {
+    if (!usable()) return false;
+    size_t done = 0;
+    while (done < bytes.size()) {
+      ssize_t n = ::pwrite(fileno(file_), bytes.data() + done, bytes.size() - done, end_ + done);
+      if (n <= 0) {
+        broken_ = true;
+        return false;
+      }
+      done += static_cast<size_t>(n);
+    }
+    chunks_[period].push_back({end_, bytes.size()});
+    end_ += static_cast<off_t>(bytes.size());
+    return true;
+  }
+
+  // Every chunk written for `period`, in writing order.
+  std::vector<std::string> read(const std::string& period) const {
+    std::vector<std::string> out;
+    auto it = chunks_.find(period);
+    if (it == chunks_.end()) return out;
+    for (const auto& [at, size] : it->second) {
+      std::string bytes(size, '\0');
+      size_t done = 0;
+      while (done < size) {
+        ssize_t n = ::pread(fileno(file_), bytes.data() + done, size - done, at + done);
+        if (n <= 0) throw std::runtime_error("the rankings' spill file could not be read back");
+        done += static_cast<size_t>(n);
+      }
+      out.push_back(std::move(bytes));
+    }
+    return out;
+  }
+
+ private:
+  std::FILE* file_;
+  bool broken_ = false;
+  off_t end_ = 0;
+  std::map<std::string, std::vector<std::pair<off_t, size_t>>> chunks_;
+};
+
+template <typename T>
+void put(std::string& out, T v) {
+  out.append(reinterpret_cast<const char*>(&v), sizeof v);
+}
+template <typename T>
+T take(const char*& p) {
+  T v;
+  std::memcpy(&v, p, sizeof v);
+  p += sizeof v;
+  return v;
+}
+void put_text(std::string& out, const std::string& s) {
+  put<uint32_t>(out, static_cast<uint32_t>(s.size()));
+  out += s;
+}
+std::string_view take_text(const char*& p) {
+  uint32_t n = take<uint32_t>(p);
+  std::string_view v(p, n);
+  p += n;
+  return v;
+}
+
+// A period's entities and term states as bytes, for its spill file.
+std::string body_bytes(const PeriodState& p, size_t term_count) {
+  std::string out;
+  put<uint64_t>(out, p.entities.size());
+  for (size_t k = 0; k < p.entities.size(); ++k) {
+    const EntityState& e = p.entities[k];
+    put_text(out, e.entity);
+    put_text(out, e.group);
+    put<long>(out, e.records);
+    for (size_t t = 0; t < term_count; ++t) {
+      const TermState& s = p.terms[k * term_count + t];
+      s.v.append_binary(out);
+      put<long>(out, s.n);
+      put<long>(out, s.day);
+      put<uint64_t>(out, s.order);
+    }
+  }
+  return out;
+}
+
+// Adds the rows of `bytes` (from body_bytes) into `p`.
+void merge_body_bytes(PeriodState& p, const RankingRule& rule, const std::string& bytes) {
+  const size_t term_count = rule.terms.size();
+  const char* at = bytes.data();
+  uint64_t n = take<uint64_t>(at);
+  for (uint64_t j = 0; j < n; ++j) {
+    std::string_view entity = take_text(at);
+    std::string_view group = take_text(at);
+    size_t k = p.find_or_add(entity, group, term_count);
+    p.entities[k].records += take<long>(at);
+    for (size_t t = 0; t < term_count; ++t) {
+      TermState s;
+      s.v = Exact::read_binary(at);
+      s.n = take<long>(at);
+      s.day = take<long>(at);
+      s.order = take<uint64_t>(at);
+      p.terms[k * term_count + t].merge(rule.terms[t].aggregate, s);
+    }
+  }
+}
 
 void note_skipped(SkippedRecords& s, const SkippedRecord& r) {
   ++s.count;
@@ -323,11 +466,12 @@ PeriodResult finish_period(const RankingRule& rule, PeriodState& state) {
 
   // Final row order: group, then rank (the items above are in that order).
   std::vector<size_t> new_index(rows.size());
-  std::vector<RankedRow> ordered;
+  std::vector<size_t> old_index;
+  old_index.reserve(rows.size());
   for (const auto& [g, items] : groups)
     for (size_t i : items) {
-      new_index[i] = ordered.size();
-      ordered.push_back(rows[i]);
+      new_index[i] = old_index.size();
+      old_index.push_back(i);
     }
   auto remap = [&](std::vector<size_t> v) {
     for (auto& i : v) i = new_index[i];
@@ -356,7 +500,10 @@ PeriodResult finish_period(const RankingRule& rule, PeriodState& state) {
     }
     p.lists.push_back(std::move(list));
   }
-  p.rows = std::move(ordered);
+  // Moved, not copied, once the lists have read them.
+  p.rows.reserve(rows.size());
+  for (size_t i : old_index) p.rows.push_back(std::move(rows[i]));
+  rows = {};
 
   if (rule.groups && rule.has_group()) {
     const RankingGroups& gr = *rule.groups;
@@ -447,6 +594,7 @@ class Aggregator : public RecordConsumer {
   SkippedRecords skipped;         // every skipped record, dated or not
   std::optional<BadRecord> stop;  // the first bad record under `bad_records: error`
   long records = 0;
+  long spilled_rows = 0;  // rows moved to a spill file
   // The file being read: its records and dates.
   long file_records = 0, file_bad = 0;
   long file_first = LONG_MAX, file_last = LONG_MIN;
@@ -479,7 +627,9 @@ class Aggregator : public RecordConsumer {
     long day = r.date.days();
     PeriodState& p = period_for(r.date, day);
     const size_t term_count = rule_.terms.size();
+    size_t before = p.entities.size();
     size_t k = p.find_or_add(r.entity, r.group, term_count);
+    if (p.entities.size() != before && ++live_rows_ > live_rows_limit) spill_others(p);
     EntityState& e = p.entities[k];
     TermState* terms = p.terms.data() + k * term_count;
     for (size_t t = 0; t < term_count; ++t)
@@ -491,6 +641,14 @@ class Aggregator : public RecordConsumer {
     ++file_records;
     file_first = std::min(file_first, day);
     file_last = std::max(file_last, day);
+  }
+
+  // Spill files holding rows of `periods`: this aggregator's own (last) and
+  // those of the parts merged into it.
+  std::vector<std::unique_ptr<SpillFile>> spill_files() {
+    std::vector<std::unique_ptr<SpillFile>> out = std::move(spills);
+    if (spill_) out.push_back(std::move(spill_));
+    return out;
   }
 
   bool bad(const BadRecord& b) override {
@@ -508,14 +666,21 @@ class Aggregator : public RecordConsumer {
   // Adds a later part of the same file; its positions start at `off`.
   void merge(Aggregator& o, const PartOffsets& off) {
     merge_skipped(skipped, o.skipped, off);
+    // Its spilled rows stay in its spill file, read when the periods finish.
+    if (o.spill_) spills.push_back(std::move(o.spill_));
+    for (auto& f : o.spills) spills.push_back(std::move(f));
+    o.spills.clear();
     for (auto& [id, op] : o.periods) {
       auto [it, fresh] = periods.try_emplace(id);
       PeriodState& p = it->second;
       if (fresh) p.range = op.range;
       p.last_day = std::max(p.last_day, op.last_day);
       p.records += op.records;
+      p.spilled = p.spilled || op.spilled;
+      p.last_use = ++tick_;
       merge_skipped(p.skipped, op.skipped, off);
       const size_t term_count = rule_.terms.size();
+      size_t before = p.entities.size();
       for (size_t j = 0; j < op.entities.size(); ++j) {
         const EntityState& e = op.entities[j];
         size_t k = p.find_or_add(e.entity, e.group, term_count);
@@ -524,8 +689,11 @@ class Aggregator : public RecordConsumer {
         p.entities[k].records += e.records;
       }
       op = PeriodState{};  // merged: its memory goes back before the next period's
+      live_rows_ += p.entities.size() - before;
+      if (live_rows_ > live_rows_limit) spill_others(p);
     }
     records += o.records;
+    spilled_rows += o.spilled_rows;
     file_records += o.file_records;
     file_bad += o.file_bad;
     file_first = std::min(file_first, o.file_first);
@@ -540,9 +708,35 @@ class Aggregator : public RecordConsumer {
       if (fresh) it->second.range = range;
       cached_ = &it->second;  // std::map nodes do not move
       cached_day_ = day;
+      cached_->last_use = ++tick_;
     }
     return *cached_;
   }
+
+  // Moves the rows of the least recently fed periods but `current` to the
+  // spill file until no more than kLiveRows are left in memory (or nothing
+  // else can go: one period's rows always stay).
+  void spill_others(const PeriodState& current) {
+    const size_t term_count = rule_.terms.size();
+    while (live_rows_ > live_rows_limit) {
+      PeriodState* oldest = nullptr;
+      for (auto& [id, p] : periods)
+        if (&p != &current && !p.entities.empty() && (!oldest || p.last_use < oldest->last_use)) oldest = &p;
+      if (!oldest) return;
+      if (!spill_) spill_ = std::make_unique<SpillFile>();
+      if (!spill_->usable()) return;
+      if (!spill_->write(oldest->range.id, body_bytes(*oldest, term_count))) return;  // kept in memory
+      live_rows_ -= oldest->entities.size();
+      spilled_rows += static_cast<long>(oldest->entities.size());
+      oldest->spilled = true;
+      oldest->drop_body();
+    }
+  }
+
+  std::unique_ptr<SpillFile> spill_;                // rows this aggregator spilled
+  std::vector<std::unique_ptr<SpillFile>> spills;  // those of the parts merged into it
+  size_t live_rows_ = 0;                            // rows of `periods` in memory
+  uint64_t tick_ = 0;
 
   const RankingRule& rule_;
   std::vector<Exact> args_;
@@ -558,8 +752,9 @@ int reader_threads() {
 
 }  // namespace
 
-RuleResults compute_rule(const RankingRule& rule, const FileSystem& fs, const std::string& project_root,
-                         const std::function<bool(const std::string& path)>& skip_file) {
+RuleResults compute_rule_each(const RankingRule& rule, const FileSystem& fs, const std::string& project_root,
+                              const std::function<void(PeriodResult&&)>& on_period,
+                              const std::function<bool(const std::string& path)>& skip_file) {
   RuleResults results;
   results.exports = find_exports(rule, fs, project_root);
   if (results.exports.empty()) {
@@ -616,54 +811,67 @@ RuleResults compute_rule(const RankingRule& rule, const FileSystem& fs, const st
   }
   results.exports = std::move(read);
   results.records = main.records;
+  results.spilled_rows = main.spilled_rows;
   results.skipped = std::move(main.skipped);
   finish_skipped(results.skipped);
 
-  // Periods are independent: finish them on the reader threads too.
+  // Periods are independent: finish them on the reader threads too, a few
+  // at a time so that only those few are in memory beside the ones never
+  // spilled, and hand them on in calendar order.
+  const std::vector<std::unique_ptr<SpillFile>> spills = main.spill_files();
   std::vector<PeriodState*> states;
   for (auto& [id, state] : main.periods) states.push_back(&state);
-  std::vector<std::optional<PeriodResult>> finished(states.size());
-  {
-    std::atomic<size_t> next{0};
-    auto work = [&] {
-      for (size_t i; (i = next++) < states.size();)
-        if (!states[i]->entities.empty()) {
-          finished[i] = finish_period(rule, *states[i]);
-          // Only the range and skipped records are read from here on.
-          PeriodState& done = *states[i];
-          done.entities = {};
-          done.terms = {};
-          done.slots = {};
+  const size_t batch = static_cast<size_t>(reader_threads());
+  for (size_t from = 0; from < states.size(); from += batch) {
+    const size_t to = std::min(states.size(), from + batch);
+    std::vector<std::optional<PeriodResult>> finished(to - from);
+    std::vector<std::exception_ptr> failed(to - from);
+    auto work = [&](size_t i) {
+      try {
+        PeriodState& state = *states[i];
+        if (state.spilled)
+          for (const auto& f : spills)
+            for (const auto& bytes : f->read(state.range.id)) merge_body_bytes(state, rule, bytes);
+        if (!state.entities.empty()) {
+          finished[i - from] = finish_period(rule, state);
+        } else {
+          // Only skipped records: no table, but the page still says why.
+          PeriodResult p;
+          p.id = state.range.id;
+          p.first = state.range.first;
+          p.last = state.range.last;
+          p.last_in_data = state.range.first;
+          p.complete = false;
+          p.skipped = std::move(state.skipped);
+          finish_skipped(p.skipped);
+          finished[i - from] = std::move(p);
         }
+        state.drop_body();
+      } catch (...) {
+        failed[i - from] = std::current_exception();
+      }
     };
     std::vector<std::thread> threads;
-    for (int t = 1; t < std::min<int>(reader_threads(), static_cast<int>(states.size())); ++t)
-      threads.emplace_back(work);
-    work();
+    for (size_t i = from + 1; i < to; ++i) threads.emplace_back(work, i);
+    work(from);
     for (auto& t : threads) t.join();
-  }
-  size_t at = 0;
-  for (auto& [id, state] : main.periods) {
-    if (finished[at]) {
-      results.periods.push_back(std::move(*finished[at++]));
-      continue;
-    }
-    ++at;
-    if (state.entities.empty()) {
-      // Only skipped records: no table, but the page still says why.
-      PeriodResult p;
-      p.id = id;
-      p.first = state.range.first;
-      p.last = state.range.last;
-      p.last_in_data = state.range.first;
-      p.complete = false;
-      p.skipped = std::move(state.skipped);
-      finish_skipped(p.skipped);
-      results.periods.push_back(std::move(p));
-    }
+    for (auto& e : failed)
+      if (e) std::rethrow_exception(e);
+    for (auto& p : finished) on_period(std::move(*p));
   }
   return results;
 }
+
+RuleResults compute_rule(const RankingRule& rule, const FileSystem& fs, const std::string& project_root,
+                         const std::function<bool(const std::string& path)>& skip_file) {
+  std::vector<PeriodResult> periods;
+  RuleResults results = compute_rule_each(
+      rule, fs, project_root, [&](PeriodResult&& p) { periods.push_back(std::move(p)); }, skip_file);
+  results.periods = std::move(periods);
+  return results;
+}
+
+void set_rankings_live_rows(size_t rows) { live_rows_limit = std::max<size_t>(rows, 1); }
 
 const PeriodResult* find_period(const RuleResults& results, const std::string& id) {
   for (const auto& p : results.periods)

@@ -2,7 +2,11 @@
 //
 // compute_rule() streams every export record once and keeps, per period and
 // entity, only the running state of each aggregate term (sum, count, min,
-// max, first and last by date). It then evaluates the metrics, ranks the
+// max, first and last by date). Memory stays flat however many periods the
+// exports cover: past 16,384 rows per reader, the rows of the least recently
+// fed period move to an anonymous temporary file (exact, read back when the
+// period is finished), and compute_rule_each() hands every finished period
+// on and keeps none. It then evaluates the metrics, ranks the
 // rows at full precision (equal values share a rank: 1, 2, 2, 4), fills the
 // lists (top/bottom N take in everyone tied at the boundary and say so),
 // and computes the group metrics, ranking and lists. Printed texts are
@@ -123,6 +127,7 @@ struct RuleResults {
   std::vector<std::string> unread;    // files matched but not read (see compute_rule)
   std::vector<PeriodResult> periods;  // in calendar order
   long records = 0;
+  long spilled_rows = 0;             // (period, entity) rows moved to the spill file while reading
   SkippedRecords skipped;            // all skipped records, including undated ones
   std::vector<Diagnostic> warnings;  // e.g. an export file that holds no records
 };
@@ -135,6 +140,17 @@ struct RuleResults {
 // the published snapshots instead).
 RuleResults compute_rule(const RankingRule& rule, const FileSystem& fs, const std::string& project_root,
                          const std::function<bool(const std::string& path)>& skip_file = {});
+
+// The same, but each period goes to `on_period` as soon as it is finished,
+// in calendar order, on the calling thread; the results returned hold no
+// periods. Peak memory is then that of a few periods, not of all of them.
+RuleResults compute_rule_each(const RankingRule& rule, const FileSystem& fs, const std::string& project_root,
+                              const std::function<void(PeriodResult&&)>& on_period,
+                              const std::function<bool(const std::string& path)>& skip_file = {});
+
+// How many rows each reader keeps in memory before spilling (16,384 unless
+// changed; at least 1): for tests, which make every period spill.
+void set_rankings_live_rows(size_t rows);
 
 // The period with id `id`, or null.
 const PeriodResult* find_period(const RuleResults& results, const std::string& id);
