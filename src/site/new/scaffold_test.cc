@@ -2,6 +2,7 @@
 
 #include <catch2/catch.hpp>
 
+#include "compute/rules.h"
 #include "load/config.h"
 #include "load/documents.h"
 
@@ -165,4 +166,30 @@ TEST_CASE("a new rule is a commented skeleton named by its id", "[scaffold]") {
   CHECK(f.text.find("\nid: units-monthly ") != std::string::npos);
   CHECK(f.text.find("\ntitle: \"月度排名\"\n") != std::string::npos);
   CHECK(YAML::Load(f.text)["metrics"].size() == 2);
+}
+
+TEST_CASE("bulletin new rule takes the ids the rule loader takes, no others", "[scaffold]") {
+  MemoryFileSystem fs = project_files();
+  for (std::string id : {"学习情况", "Units", "a b", ".hidden"}) {
+    ScaffoldRequest r = request(ScaffoldKind::Rule);
+    r.slug = id;
+    INFO("id " << id);
+    CHECK(error_of(fs, r) ==
+          "bulletin new: error: invalid rule id '" + id + "': use only a-z, 0-9, '-' and '_' (it is a URL segment)");
+    // The loader refuses the same id, with the same words.
+    Diagnostics diags;
+    parse_rule("data/rules/x.yaml",
+               "id: \"" + id +
+                   "\"\ntitle: t\nexports: e.json\nfields: {date: 日期, unit: 单位}\nentity: unit\n"
+                   "period: month\nmetrics:\n  - {id: n, value: count()}\n",
+               diags);
+    REQUIRE(diags.items().size() == 1);
+    CHECK(diags.items()[0].message == "rule id '" + id + "' must use only a-z, 0-9, '-' and '_' (it is a URL segment)");
+  }
+  ScaffoldRequest r = request(ScaffoldKind::Rule);
+  r.slug = "units_2.monthly";
+  ScaffoldFile f = scaffold(fs, "p", config_of(fs), r);
+  Diagnostics diags;
+  CHECK(parse_rule(f.path, f.text, diags));
+  CHECK(diags.format_all() == "");
 }
