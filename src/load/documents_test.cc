@@ -92,6 +92,15 @@ TEST_CASE("an article needs a title, a unit and a date", "[documents]") {
         "content/articles/y.md:1:1: error: missing required field 'date' (日期)\n    ---\n    ^\n");
 }
 
+TEST_CASE("a required field written with no value is an error where it is written", "[documents]") {
+  SiteConfig config;
+  Diagnostics diags;
+  CHECK_FALSE(load_article({"content/articles/z.md", "---\ntitle: 经验\n单位: 上海工程技术大学\ndate:\n---\n正文。\n"},
+                           config, diags));
+  CHECK(diags.format_all() ==
+        "content/articles/z.md:4:1: error: required field 'date' has no value\n    date:\n    ^\n");
+}
+
 TEST_CASE("a notice reads its header, signers, joint issuers and the 文件 mark", "[documents]") {
   MemoryFileSystem fs;
   Diagnostics diags;

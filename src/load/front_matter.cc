@@ -183,7 +183,16 @@ Fields::Fields(const FrontMatter& fm, const std::vector<FieldSpec>& schema, Diag
     values_[it->second] = {kv.first, kv.second};
   }
   for (const auto& spec : schema) {
-    if (!spec.required || values_.count(spec.key) || !mapping.empty()) continue;
+    if (!spec.required || !mapping.empty()) continue;
+    if (auto it = values_.find(spec.key); it != values_.end()) {
+      // `date:` with nothing after it is YAML null: present, but no value.
+      const YAML::Node& value = it->second.second;
+      if (value.IsNull() || (value.IsScalar() && trim(value.Scalar()).empty())) {
+        SourceLocation where = location_of(fm, it->second.first);
+        diags.error(where, "required field '" + spec.key + "' has no value", line_of(fm.file->text, where.line));
+      }
+      continue;
+    }
     std::string alias = spec.aliases.empty() ? "" : " (" + spec.aliases.front() + ")";
     diags.error({fm.file->path, fm.yaml_line - 1, 1}, "missing required field '" + spec.key + "'" + alias,
                 line_of(fm.file->text, fm.yaml_line - 1));
