@@ -136,7 +136,10 @@ int run_build(const BuildArgs& o) {
     out.commit();
     timer.mark("commit");
     // A build that warned runs again next time, so that its warnings are seen.
-    if (diags.items().empty()) record_up_to_date(o.project, out_dir, report, started_ns);
+    if (diags.items().empty()) {
+      auto site = out.site_stamps();  // the writer's view of the site: not walked again
+      record_up_to_date(o.project, out_dir, report, started_ns, site ? &*site : nullptr);
+    }
     timer.mark("record");
     progress.finish();
     double seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();

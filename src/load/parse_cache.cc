@@ -1,6 +1,7 @@
 #include "load/parse_cache.h"
 
 #include <fcntl.h>
+#include <sys/mman.h>
 #include <sys/stat.h>
 #include <sys/wait.h>
 #include <time.h>
@@ -60,25 +61,6 @@ struct Reader {
   std::string str() { return std::string(view()); }
 };
 
-std::optional<std::string> read_whole(const std::string& path) {
-  int fd = ::open(path.c_str(), O_RDONLY | O_CLOEXEC | O_NOFOLLOW);
-  if (fd < 0) return std::nullopt;
-  struct stat st;
-  std::string out;
-  if (::fstat(fd, &st) == 0 && S_ISREG(st.st_mode)) {
-    out.resize(static_cast<size_t>(st.st_size));
-    size_t done = 0;
-    while (done < out.size()) {
-      ssize_t n = ::read(fd, out.data() + done, out.size() - done);
-      if (n <= 0) break;
-      done += static_cast<size_t>(n);
-    }
-    out.resize(done);
-  }
-  ::close(fd);
-  return out;
-}
-
 }  // namespace
 
 unsigned long long cache_checksum(std::string_view bytes) {
@@ -102,84 +84,130 @@ unsigned long long cache_checksum(std::string_view bytes) {
 
 ParseCache::ParseCache(std::string file, std::string key) : file_(std::move(file)), key_(std::move(key)) {}
 
+ParseCache::~ParseCache() {
+  if (map_) ::munmap(map_, map_size_);
+}
+
+// Reads the frames and each record's path, stamp and digest only; the rest
+// of a record (the article, most of its bytes) is checked and decoded when
+// it is taken, on the loader's threads. The file is mapped, not read: a
+// cache file is never changed in place (a new one is renamed over it).
 void ParseCache::load() {
   started_ns_ = now_ns();
   if (file_.empty()) return;
-  auto text = read_whole(file_);
-  if (!text) return;
+  int fd = ::open(file_.c_str(), O_RDONLY | O_CLOEXEC | O_NOFOLLOW);
+  if (fd < 0) return;
+  struct stat st;
+  if (::fstat(fd, &st) != 0 || !S_ISREG(st.st_mode) || st.st_size == 0) {
+    ::close(fd);
+    return;
+  }
+  void* map = ::mmap(nullptr, static_cast<size_t>(st.st_size), PROT_READ, MAP_PRIVATE, fd, 0);
+  ::close(fd);
+  if (map == MAP_FAILED) return;
+  map_ = map;
+  map_size_ = static_cast<size_t>(st.st_size);
+  ::madvise(map_, map_size_, MADV_WILLNEED);
   changed_ = true;  // until it proves to be this key's cache
-  std::string_view in(*text);
+  std::string_view in(static_cast<const char*>(map_), map_size_);
   if (!in.starts_with(kMagic)) return;
   in.remove_prefix(std::strlen(kMagic));
   Reader r{in};
   if (r.str() != key_ || !r.ok) return;
   unsigned long long count = r.u64();
-  std::map<std::string, std::pair<Meta, Article>> entries;
+  std::map<std::string, Slot> entries;
   for (unsigned long long k = 0; k < count && r.ok; ++k) {
-    std::string_view record = r.view();
-    unsigned long long sum = r.u64();
-    if (!r.ok || sum != cache_checksum(record)) return;  // damaged: trust none of it
-    Reader e{record};
-    Meta m;
-    Article a;
+    Slot slot;
+    slot.record = r.view();
+    slot.sum = r.u64();
+    if (!r.ok) return;
+    Reader e{slot.record};
     std::string path = e.str();
-    m.stamped = e.u64() != 0;
-    m.stamp.size = e.u64();
-    m.stamp.mtime_ns = static_cast<long long>(e.u64());
-    m.stamp.inode = e.u64();
-    m.digest = e.str();
-    a.source = path;
-    a.where = {path, 1, 1};
-    a.slug = e.str();
-    a.title = e.str();
-    a.unit = e.str();
-    a.author = e.str();
-    a.date.year = static_cast<int>(e.u64());
-    a.date.month = static_cast<int>(e.u64());
-    a.date.day = static_cast<int>(e.u64());
-    unsigned long long tags = e.u64();
-    if (!e.ok || tags > record.size()) return;
-    for (unsigned long long t = 0; t < tags && e.ok; ++t) a.tags.push_back(e.str());
-    a.summary = e.str();
-    a.body_html = e.str();
-    if (!e.ok || !e.in.empty()) return;
-    entries.emplace(std::move(path), std::make_pair(std::move(m), std::move(a)));
+    slot.meta.stamped = e.u64() != 0;
+    slot.meta.stamp.size = e.u64();
+    slot.meta.stamp.mtime_ns = static_cast<long long>(e.u64());
+    slot.meta.stamp.inode = e.u64();
+    slot.meta.digest = e.str();
+    if (!e.ok) return;
+    entries.emplace(std::move(path), std::move(slot));
   }
-  if (!r.ok || !r.in.empty()) return;
+  if (!r.ok || !r.in.empty()) return;  // cut short, or more than it says: trust none of it
   cached_ = std::move(entries);
   changed_ = false;
 }
 
+// The article of a record, when its checksum holds and it decodes whole.
+std::optional<Article> ParseCache::decode(const Slot& slot) {
+  if (slot.sum != cache_checksum(slot.record)) return std::nullopt;
+  Reader e{slot.record};
+  Article a;
+  std::string path = e.str();
+  for (int i = 0; i < 4; ++i) e.u64();  // stamp
+  e.view();                              // digest
+  a.source = path;
+  a.where = {path, 1, 1};
+  a.slug = e.str();
+  a.title = e.str();
+  a.unit = e.str();
+  a.author = e.str();
+  a.date.year = static_cast<int>(e.u64());
+  a.date.month = static_cast<int>(e.u64());
+  a.date.day = static_cast<int>(e.u64());
+  unsigned long long tags = e.u64();
+  if (!e.ok || tags > slot.record.size()) return std::nullopt;
+  for (unsigned long long t = 0; t < tags && e.ok; ++t) a.tags.push_back(e.str());
+  a.summary = e.str();
+  a.body_html = e.str();
+  if (!e.ok || !e.in.empty()) return std::nullopt;
+  return a;
+}
+
 std::optional<Article> ParseCache::take_by_stamp(const std::string& path, const DiskStamp& stamp) {
+  Slot slot;
+  {
+    std::lock_guard<std::mutex> lock(mutex_);
+    auto it = cached_.find(path);
+    if (it == cached_.end() || !it->second.meta.stamped || it->second.meta.stamp != stamp) return std::nullopt;
+    slot = std::move(it->second);
+    cached_.erase(it);
+  }
+  std::optional<Article> a = decode(slot);
   std::lock_guard<std::mutex> lock(mutex_);
-  auto it = cached_.find(path);
-  if (it == cached_.end() || !it->second.first.stamped || it->second.first.stamp != stamp) return std::nullopt;
-  current_[path] = it->second.first;
+  if (!a) {
+    changed_ = true;  // a damaged record: the file is written again
+    return std::nullopt;
+  }
+  current_[path] = slot.meta;
   ++hits_;
-  Article a = std::move(it->second.second);
-  cached_.erase(it);
   return a;
 }
 
 std::optional<Article> ParseCache::take_by_digest(const std::string& path, const std::string& digest,
                                                   const std::optional<DiskStamp>& stamp) {
-  std::optional<Article> a;
+  Slot slot;
   {
     std::lock_guard<std::mutex> lock(mutex_);
     auto it = cached_.find(path);
-    if (it == cached_.end() || it->second.first.digest != digest) return std::nullopt;
-    ++hits_;
-    a = std::move(it->second.second);
-    bool same = stamp && it->second.first.stamped && it->second.first.stamp == *stamp;
+    if (it == cached_.end() || it->second.meta.digest != digest) return std::nullopt;
+    slot = std::move(it->second);
     cached_.erase(it);
-    if (same) {
-      Meta m;
-      m.stamp = *stamp;
-      m.stamped = true;
-      m.digest = digest;
-      current_[path] = std::move(m);
-      return a;
-    }
+  }
+  std::optional<Article> a = decode(slot);
+  if (!a) {
+    std::lock_guard<std::mutex> lock(mutex_);
+    changed_ = true;
+    return std::nullopt;
+  }
+  bool same = stamp && slot.meta.stamped && slot.meta.stamp == *stamp;
+  if (same) {
+    std::lock_guard<std::mutex> lock(mutex_);
+    ++hits_;
+    current_[path] = slot.meta;
+    return a;
+  }
+  {
+    std::lock_guard<std::mutex> lock(mutex_);
+    ++hits_;
   }
   note(path, stamp, digest);  // a new stamp (touched, copied back): record it
   return a;
@@ -288,48 +316,52 @@ std::vector<Article> load_articles(const FileSystem& fs, const std::string& root
   };
   std::vector<ListProblem> problems;
   std::vector<Item> items;
-  std::map<std::string, std::string> folder_outside;  // folder -> why it is outside ("" inside)
   for (const auto& rel : fs.list(dir, &problems)) {
     if (!rel.ends_with(".md")) continue;
-    Item& item = items.emplace_back();
-    item.path = join_path(folder, rel);
-    std::string full = join_path(dir, rel);
+    items.emplace_back().path = join_path(folder, rel);
+  }
+  // A file that is no symlink is outside the project only when its folder
+  // is: ask once per folder (there are few), and for the file only then.
+  std::map<std::string, std::string> folder_outside;  // folder -> why it is outside ("" inside)
+  for (const auto& item : items) {
+    std::string parent = parent_dir(join_path(root, item.path));
+    if (!folder_outside.count(parent)) folder_outside.emplace(parent, fs.outside(root, parent));
+  }
+  // Stamp, then the cache by stamp, else read + digest and the cache by
+  // digest, else parse: each file on its own, on the pool (only
+  // cmark-gfm's inline pass is under its lock).
+  std::vector<int> read(items.size(), 0);
+  parallel_for(items.size(), worker_count(threads), [&](size_t k) {
+    Item& item = items[k];
+    std::string full = join_path(root, item.path);
     item.stamp = fs.stamp(full);
-    // A file that is no symlink is outside the project only when its folder
-    // is: ask once per folder, and for the file's own message only then.
     std::string why;
     if (item.stamp && !item.stamp->symlink) {
-      std::string parent = parent_dir(full);
-      auto it = folder_outside.find(parent);
-      if (it == folder_outside.end()) it = folder_outside.emplace(parent, fs.outside(root, parent)).first;
-      if (!it->second.empty()) why = fs.outside(root, full);
+      if (!folder_outside.at(parent_dir(full)).empty()) why = fs.outside(root, full);
     } else {
       why = fs.outside(root, full);
     }
     if (!why.empty()) {
       item.diags.error({item.path, 0, 0}, why);
-      continue;
+      return;
     }
     if (item.stamp) item.article = cache.take_by_stamp(item.path, *item.stamp);
     if (item.article) {
-      ++files;
-      continue;
+      read[k] = 1;
+      return;
     }
     item.text = fs.read(full);
     if (!item.text) {
       item.diags.error({item.path, 0, 0}, "cannot be read");
-      continue;
+      return;
     }
-    ++files;
+    read[k] = 1;
     item.digest = sha256(*item.text);
     item.article = cache.take_by_digest(item.path, item.digest, item.stamp);
-    if (item.article) item.text.reset();
-  }
-  std::vector<Item*> misses;
-  for (auto& item : items)
-    if (item.text) misses.push_back(&item);
-  parallel_for(misses.size(), worker_count(threads), [&](size_t k) {
-    Item& item = *misses[k];
+    if (item.article) {
+      item.text.reset();
+      return;
+    }
     try {
       item.article = load_article(SourceFile{item.path, std::move(*item.text)}, config, item.diags);
     } catch (const Error& e) {
@@ -342,6 +374,7 @@ std::vector<Article> load_articles(const FileSystem& fs, const std::string& root
       cache.note(item.path, item.stamp, item.digest);
     }
   });
+  for (int r : read) files += r;
   std::vector<Article> out;
   out.reserve(items.size());
   for (auto& item : items) {

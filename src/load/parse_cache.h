@@ -8,7 +8,8 @@
 // (as git does for "racily clean" files), so an edit made in the same clock
 // tick as the read is still seen. The whole cache belongs to one bulletin
 // version and one set of rendering options (`key`); a file made with another
-// key, or that is truncated or fails a record's checksum, is ignored whole.
+// key, or that is truncated, is ignored whole; a record failing its checksum
+// is a miss (parsed again), and the file is written again.
 // Only articles that loaded without any diagnostic are cached, so a warning is
 // reported on every build, not only the first.
 #pragma once
@@ -16,6 +17,7 @@
 #include <map>
 #include <mutex>
 #include <optional>
+#include <string_view>
 #include <string>
 #include <vector>
 
@@ -30,8 +32,14 @@ class ParseCache {
   // `file`: the cache file (empty: a cache that reads and writes nothing).
   // `key`: everything besides a file's path and text its entries depend on.
   ParseCache(std::string file, std::string key);
+  ~ParseCache();
+  ParseCache(const ParseCache&) = delete;
+  ParseCache& operator=(const ParseCache&) = delete;
 
-  // Reads the cache file; a missing, foreign or damaged file gives an empty cache.
+  // Maps the cache file and reads its index (each record's path, stamp and
+  // digest); a missing, foreign or cut-short file gives an empty cache. A
+  // record's article is checked (its checksum) and decoded only when taken:
+  // a damaged record is a miss, and the file is written again.
   void load();
   // The cached article for `path` when `stamp` is the recorded one, moved out
   // of the cache; nullopt otherwise. Thread-safe, like the calls below.
@@ -57,11 +65,19 @@ class ParseCache {
     bool stamped = false;
     std::string digest;
   };
+  struct Slot {
+    Meta meta;
+    std::string_view record;  // in the mapped file
+    unsigned long long sum = 0;
+  };
+  static std::optional<Article> decode(const Slot& slot);
   void write(const std::vector<Article>& articles) const;
 
   std::string file_, key_;
   long long started_ns_ = 0;  // wall clock when load() ran: stamps newer than this are not trusted
-  std::map<std::string, std::pair<Meta, Article>> cached_;  // as read from the file
+  void* map_ = nullptr;  // the cache file, mapped
+  size_t map_size_ = 0;
+  std::map<std::string, Slot> cached_;  // as read from the file (not yet taken)
   std::map<std::string, Meta> current_;                     // what this load may cache
   std::mutex mutex_;
   bool changed_ = false;

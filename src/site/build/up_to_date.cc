@@ -71,26 +71,67 @@ struct Walk {
   std::string skip;      // absolute path not to enter (the output inside the project)
   bool hidden = false;   // also record hidden entries (the site's own manifest)
   bool symlink = false;  // met one: its target is not stamped, so no record
+  // Entries are stamped relative to their folder (fstatat), not by their
+  // whole path: most of an lstat of a deep path is the path walk.
   void dir(const std::string& path) {
-    DIR* d = ::opendir(path.c_str());
-    if (!d) return;
-    std::vector<std::string> names;
+    int fd = ::open(path.c_str(), O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
+    if (fd < 0) return;
+    DIR* d = ::fdopendir(fd);
+    if (!d) {
+      ::close(fd);
+      return;
+    }
+    std::vector<std::pair<std::string, Stamp>> here;
+    std::vector<size_t> subdirs;
     while (dirent* e = ::readdir(d)) {
       std::string name = e->d_name;
       if (name == "." || name == "..") continue;
       if (!hidden && name[0] == '.') continue;
-      names.push_back(std::move(name));
-    }
-    ::closedir(d);
-    for (const auto& name : names) {
       std::string full = path + "/" + name;
       if (full == skip) continue;
       struct stat st;
-      if (::lstat(full.c_str(), &st) != 0) continue;
+      if (::fstatat(fd, e->d_name, &st, AT_SYMLINK_NOFOLLOW) != 0) continue;
       if (S_ISLNK(st.st_mode)) symlink = true;
-      entries.emplace_back(full, from(st));
-      if (S_ISDIR(st.st_mode) && name != "node_modules") dir(full);
+      if (S_ISDIR(st.st_mode) && name != "node_modules") subdirs.push_back(here.size());
+      here.emplace_back(std::move(full), from(st));
     }
+    ::closedir(d);
+    size_t next = 0;
+    for (size_t i = 0; i < here.size(); ++i) {
+      entries.push_back(here[i]);
+      if (next < subdirs.size() && subdirs[next] == i) {
+        ++next;
+        dir(here[i].first);
+      }
+    }
+  }
+};
+
+// lstat of paths that come folder by folder: each relative to an open fd of
+// its folder (the record lists a folder's entries together, after the
+// folder's own stamp, so a folder replaced by a symlink is caught by that).
+struct NearStamper {
+  std::string dir;
+  int fd = -1;
+  ~NearStamper() {
+    if (fd >= 0) ::close(fd);
+  }
+  Stamp lstamp(const std::string& path) {
+    size_t slash = path.rfind('/');
+    if (slash == std::string::npos || slash == 0) return bulletin::lstamp(path);
+    if (path.compare(0, slash, dir) != 0 || dir.size() != slash) {
+      // A new folder: its first entry by its whole path; the folder is
+      // opened only when a second one follows (a folder of one file costs
+      // one lstat, not an open as well).
+      if (fd >= 0) ::close(fd);
+      fd = -1;
+      dir = path.substr(0, slash);
+      return bulletin::lstamp(path);
+    }
+    if (fd < 0) fd = ::open(dir.c_str(), O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
+    if (fd < 0) return bulletin::lstamp(path);
+    struct stat st;
+    return ::fstatat(fd, path.c_str() + slash + 1, &st, AT_SYMLINK_NOFOLLOW) == 0 ? from(st) : Stamp{};
   }
 };
 
@@ -160,6 +201,7 @@ std::optional<BuildReport> site_is_up_to_date(const std::string& project_root, c
   const char* p = text.c_str() + c + 1;
   const char* stop = text.c_str() + text.size();
   size_t count = 0;
+  NearStamper near;
   if (!text.ends_with("\nend\n")) return std::nullopt;  // cut short
   stop -= 4;
   while (p < stop) {
@@ -174,7 +216,7 @@ std::optional<BuildReport> site_is_up_to_date(const std::string& project_root, c
     if (q >= nl || *q != ' ') return std::nullopt;
     std::string path(static_cast<const char*>(q + 1), nl);
     bool follow = want.kind == 'x' || want.kind == 'X';
-    Stamp have = follow ? stamp_following(path) : lstamp(path);
+    Stamp have = follow ? stamp_following(path) : near.lstamp(path);
     if (follow) {
       if ((want.kind == 'X') != (have.kind == 'm')) return std::nullopt;
       want.kind = have.kind;
@@ -190,7 +232,7 @@ std::optional<BuildReport> site_is_up_to_date(const std::string& project_root, c
 }
 
 void record_up_to_date(const std::string& project_root, const std::string& out_dir, const BuildReport& report,
-                       long long started_ns) {
+                       long long started_ns, const std::vector<std::pair<std::string, struct stat>>* known_site) {
   std::string out = trimmed(out_dir);
   std::string record = up_to_date_record(project_root, out);
   std::error_code ec;
@@ -205,7 +247,15 @@ void record_up_to_date(const std::string& project_root, const std::string& out_d
     if (s.mtime_ns + kRacyNs >= started_ns) return;  // changed while (or just before) building
   Walk site;
   site.hidden = true;
-  site.dir(absolute(out));
+  if (known_site) {
+    std::string base = absolute(out) + "/";
+    for (const auto& [rel, st] : *known_site) {
+      if (S_ISLNK(st.st_mode)) site.symlink = true;
+      site.entries.emplace_back(base + rel, from(st));
+    }
+  } else {
+    site.dir(absolute(out));
+  }
   if (site.symlink || site.entries.empty()) return;
   std::string text = std::string(kMagic) + "\n" + key_of(project_root, out) + "\n";
   text += std::to_string(report.pages) + " " + std::to_string(report.files);

@@ -12,8 +12,12 @@
 // then no record is written and the next build takes the full path.
 #pragma once
 
+#include <sys/stat.h>
+
 #include <optional>
 #include <string>
+#include <utility>
+#include <vector>
 
 #include "site/build/build.h"
 
@@ -28,8 +32,12 @@ std::optional<BuildReport> site_is_up_to_date(const std::string& project_root, c
 
 // Records the stamps after a successful build that started at `started_ns`
 // (wall clock, ns). Removes the record instead when an input is younger.
+// `site`: the stamps of everything below the site's root as the writer
+// knows them (StagedSiteWriter::site_stamps), so the site is not walked;
+// nullptr: walk it.
 void record_up_to_date(const std::string& project_root, const std::string& out_dir, const BuildReport& report,
-                       long long started_ns);
+                       long long started_ns,
+                       const std::vector<std::pair<std::string, struct stat>>* site = nullptr);
 
 // The wall clock in ns, for record_up_to_date.
 long long wall_clock_ns();

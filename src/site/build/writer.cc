@@ -499,6 +499,7 @@ void StagedSiteWriter::scan_old_site() {
       continue;
     }
     good_dirs_.insert(dir);
+    dir_stats_[dir] = st;
     if (!later(st.st_mtim, manifest_mtime_)) continue;
     int fd = ::openat(out_fd_, dir.c_str(), O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
     if (fd >= 0) read_changed(fd, dir);
@@ -565,6 +566,7 @@ bool StagedSiteWriter::keep(const std::string& rel, const std::string& digest) {
     std::lock_guard<std::mutex> lock(mutex_);
     if (!claim(rel)) throw Error({rel, 0, 0}, "two files would be written to the same path " + rel);
     produced_[rel] = Entry{digest, size, false};
+    kept_stats_[rel] = st;
   }
   if (mode_ == Mode::Complete) {
     prepare_parent(rel);
@@ -663,7 +665,15 @@ void StagedSiteWriter::commit() {
       if (!create_file(tmp, manifest) || ::rename(tmp.c_str(), (staging_ + "/" + kJournal).c_str()) != 0)
         throw Error({out_dir_, 0, 0}, "cannot write the build journal: " + errno_text());
       apply_commit(out_dir_, staging_, manifest, &known);
+      auto touch = [&](const std::string& rel) {
+        for (size_t slash = rel.rfind('/'); slash != std::string::npos && slash > 0; slash = rel.rfind('/', slash - 1))
+          touched_dirs_.insert(rel.substr(0, slash));
+      };
+      for (const auto& rel : known.staged) touch(rel);
+      for (const auto& rel : known.existing)
+        if (!produced_.count(rel)) touch(rel);
     }
+    committed_in_place_ = true;
     committed_ = true;
     fs::remove_all(staging_, ec);
     return;
@@ -688,6 +698,39 @@ void StagedSiteWriter::commit() {
   }
   committed_ = true;
   fs::remove_all(staging_, ec);  // holds the previous site, if any
+}
+
+std::optional<std::vector<std::pair<std::string, struct stat>>> StagedSiteWriter::site_stamps() const {
+  if (!committed_in_place_ || !strays_.empty() || out_fd_ < 0) return std::nullopt;
+  std::vector<std::pair<std::string, struct stat>> out;
+  std::set<std::string> dirs;
+  for (const auto& [rel, _] : produced_)
+    for (size_t slash = rel.find('/'); slash != std::string::npos; slash = rel.find('/', slash + 1))
+      dirs.insert(rel.substr(0, slash));
+  struct stat st;
+  for (const auto& dir : dirs) {
+    auto known = dir_stats_.find(dir);
+    if (known != dir_stats_.end() && !touched_dirs_.count(dir)) {
+      out.emplace_back(dir, known->second);
+    } else if (::fstatat(out_fd_, dir.c_str(), &st, AT_SYMLINK_NOFOLLOW) == 0) {
+      out.emplace_back(dir, st);
+    } else {
+      return std::nullopt;
+    }
+  }
+  for (const auto& [rel, e] : produced_) {
+    auto known = kept_stats_.find(rel);
+    if (!e.staged && known != kept_stats_.end()) {
+      out.emplace_back(rel, known->second);
+    } else if (::fstatat(out_fd_, rel.c_str(), &st, AT_SYMLINK_NOFOLLOW) == 0) {
+      out.emplace_back(rel, st);
+    } else {
+      return std::nullopt;
+    }
+  }
+  if (::fstatat(out_fd_, kSiteMarker, &st, AT_SYMLINK_NOFOLLOW) != 0) return std::nullopt;
+  out.emplace_back(kSiteMarker, st);
+  return out;
 }
 
 bool StagedSiteWriter::swap_in_complete_site(const std::string& manifest) {

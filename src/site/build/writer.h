@@ -14,6 +14,7 @@
 // All writer methods may be called from several threads at once.
 #pragma once
 
+#include <sys/stat.h>
 #include <time.h>
 
 #include <functional>
@@ -23,6 +24,7 @@
 #include <set>
 #include <string>
 #include <string_view>
+#include <utility>
 #include <vector>
 
 namespace bulletin {
@@ -100,6 +102,13 @@ class StagedSiteWriter : public OutputWriter {
   // not produce, and writes the manifest.
   void commit();
   const std::string& staging_dir() const { return staging_; }
+  // After a commit that updated the site in place: the lstat of every file
+  // and folder below the site's root (site-relative paths), as the writer saw
+  // them, without walking the site: kept files as keep() found them, folders
+  // the commit did not touch as found before, the rest stat'ed again.
+  // nullopt when the writer cannot vouch for the list (a new or swapped
+  // site, or files found in it that no build made): walk it instead.
+  std::optional<std::vector<std::pair<std::string, struct stat>>> site_stamps() const;
   std::optional<std::string> directory() const override;
 
   struct Entry {
@@ -131,6 +140,10 @@ class StagedSiteWriter : public OutputWriter {
   int out_fd_ = -1;                         // the old site's folder
   std::set<std::string> good_dirs_;         // its folders that are real folders all the way up
   std::vector<std::string> strays_;         // files in it that its manifest does not list
+  std::map<std::string, struct stat> dir_stats_;   // good_dirs_ as stat'ed
+  std::map<std::string, struct stat> kept_stats_;  // kept files as keep() stat'ed them
+  std::set<std::string> touched_dirs_;             // folders the commit changed
+  bool committed_in_place_ = false;
   std::map<std::string, Entry> produced_;  // this build's files
   std::set<std::string> made_dirs_;        // in the staging folder
 };
