@@ -5,6 +5,8 @@
 # lock:  flock /tmp/bulletin-cpu.lock bench/run-build.sh build/bulletin 1000 10000
 # Needs: hyperfine, hugo, gcc, libcmark-gfm-dev, python3. Writes results/*.md
 # beside the work folder (WORK, default /tmp/bulletin-bench-build).
+# FULL_ONLY=1: only the full build on tmpfs and the peak RSS (the 1k/10k/100k
+# scaling table); NO_HUGO=1 leaves Hugo out (at 100k it takes ~40 s and 10 GB).
 set -euo pipefail
 BULLETIN=$(realpath "${1:?usage: run-build.sh BULLETIN N...}"); shift
 SHARED=${SHARED:-/work/shared/bench}
@@ -20,16 +22,19 @@ for N in "$@"; do
   [ -d "$C" ] || python3 "$SHARED/gen_corpus.py" "$N" "$C" >/dev/null
   [ -d "$P" ] || python3 "$SHARED/to_bulletin.py" "$C" "$P" "$TEMPLATES" >/dev/null
   rm -rf "$H" && cp -r "$SHARED/hugo-site" "$H"
-  for where in tmpfs disk; do
+  WHERES="tmpfs disk"; [ "${FULL_ONLY:-0}" = 1 ] && WHERES=tmpfs
+  for where in $WHERES; do
     if [ $where = tmpfs ]; then O=$SHM/$N; else O=$WORK/out-$N; fi
     mkdir -p "$O"
     B="$BULLETIN build $P -o $O/bulletin"
     G="hugo --quiet --source $H --contentDir $C/content --destination $O/hugo"
     F="$WORK/cmark_ssg $C/content/posts $O/cmark"
     # Full builds from nothing.
+    PEERS=(-n hugo "$G"); [ "${NO_HUGO:-0}" = 1 ] && PEERS=()
     hyperfine --warmup 1 --runs "$RUNS" --style basic --export-markdown "$WORK/results/full-$N-$where.md" \
       --prepare "rm -rf $O/bulletin $O/hugo $O/cmark $P/.bulletin-cache && sync" \
-      -n bulletin "$B" -n hugo "$G" -n cmark_ssg "$F"
+      -n bulletin "$B" "${PEERS[@]}" -n cmark_ssg "$F"
+    [ "${FULL_ONLY:-0}" = 1 ] && continue
     # Rebuild with nothing changed (the previous output is there).
     $B >/dev/null 2>&1; $G >/dev/null 2>&1
     hyperfine --warmup 1 --runs "$RUNS" --style basic --export-markdown "$WORK/results/noop-$N-$where.md" \
@@ -43,10 +48,11 @@ for N in "$@"; do
       --prepare "echo '<!-- '\$RANDOM' -->' >> $P/templates/article.mustache" \
       -n "bulletin, article template edited" "$B"
   done
-  # Peak RSS of a full build on tmpfs.
+  # Peak RSS of a full build on tmpfs, from nothing (no parse cache either).
   O=$SHM/$N
-  for tool in bulletin hugo cmark_ssg; do
-    rm -rf "$O/bulletin" "$O/hugo" "$O/cmark"
+  TOOLS="bulletin hugo cmark_ssg"; [ "${NO_HUGO:-0}" = 1 ] && TOOLS="bulletin cmark_ssg"
+  for tool in $TOOLS; do
+    rm -rf "$O/bulletin" "$O/hugo" "$O/cmark" "$P/.bulletin-cache"
     case $tool in
       bulletin) cmd="$BULLETIN build $P -o $O/bulletin" ;;
       hugo) cmd="hugo --quiet --source $H --contentDir $C/content --destination $O/hugo" ;;

@@ -21,6 +21,10 @@ pkg_check_modules(GMPXX REQUIRED IMPORTED_TARGET gmpxx)
 pkg_check_modules(LIBZIP REQUIRED IMPORTED_TARGET libzip)
 pkg_check_modules(EXPAT REQUIRED IMPORTED_TARGET expat)
 pkg_check_modules(XLSXWRITER REQUIRED IMPORTED_TARGET xlsxwriter)
+# The bulletin binary allocates with jemalloc (libjemalloc-dev): glibc's malloc
+# spent a third of a 100k-post load in _int_malloc/consolidation across the
+# pool's arenas (bench/README.md, issue 16).
+pkg_check_modules(JEMALLOC REQUIRED IMPORTED_TARGET jemalloc)
 
 # Everything the core layers (util … render) link, for builds that compile
 # them as one library (the fuzz targets).

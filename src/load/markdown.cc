@@ -4,6 +4,7 @@
 #include <cmark-gfm-extension_api.h>
 #include <cmark-gfm.h>
 
+#include <cstring>
 #include <memory>
 #include <mutex>
 #include <vector>
@@ -143,7 +144,10 @@ void repair_cjk_emphasis(cmark_node* doc) {
   cmark_event_type ev;
   while ((ev = cmark_iter_next(iter)) != CMARK_EVENT_DONE) {
     cmark_node* n = cmark_iter_get_node(iter);
-    if (ev == CMARK_EVENT_ENTER && cmark_node_get_type(n) == CMARK_NODE_TEXT) texts.push_back(n);
+    // Only the nodes holding "**" (no copy of the others' text).
+    if (ev == CMARK_EVENT_ENTER && cmark_node_get_type(n) == CMARK_NODE_TEXT &&
+        std::strstr(cmark_node_get_literal(n), "**"))
+      texts.push_back(n);
   }
   cmark_iter_free(iter);
   for (cmark_node* node : texts) {
@@ -223,7 +227,14 @@ std::string render_markdown(std::string_view markdown, const MarkdownOptions& op
     std::lock_guard<std::mutex> lock(parser_lock());
     doc.reset(cmark_parser_finish(parser.get()));
   }
-  repair_cjk_emphasis(doc.get());
+  // Without "**" in the source there is nothing to repair; the official
+  // headings still see the text merged as the repair leaves it (merging
+  // adjacent text nodes does not change the HTML).
+  if (source.find("**") != std::string::npos) {
+    repair_cjk_emphasis(doc.get());
+  } else if (options.official_headings) {
+    cmark_consolidate_text_nodes(doc.get());
+  }
   shift_headings(doc.get());
   if (options.official_headings) apply_official_headings(doc.get());
   // Render with the parser's own extension list, or tagfilter does nothing.
