@@ -1,8 +1,9 @@
 #!/bin/sh
 # Search indexing at archive scale (issue 12), on the shared 10,000-post corpus.
 # Usage: sh bench/run-search.sh [BUILD_DIR]   (default build; work files in /dev/shm/bulletin-search-bench)
-# Each step runs once under /usr/bin/time -v (wall seconds, peak RSS of the
-# largest process); the peer is a plain `pagefind --site` over the same output.
+# Each step runs once under /usr/bin/time (wall seconds, peak RSS of the
+# largest process); the peer is a plain `pagefind --site` over the same output
+# (Pagefind from the project's node_modules: `npm ci`; bulletin itself needs none).
 set -eu
 here=$(cd "$(dirname "$0")/.." && pwd)
 exe=$here/${1:-build}/bulletin
@@ -10,7 +11,6 @@ work=/dev/shm/bulletin-search-bench
 rm -rf "$work" && mkdir -p "$work"
 [ -d "$work/proj" ] || python3 /work/shared/bench/gen_corpus.py 10000 "$work/corpus" >/dev/null
 python3 /work/shared/bench/to_bulletin.py "$work/corpus" "$work/proj" "$here/templates" >/dev/null
-ln -s "$here/node_modules" "$work/proj/node_modules"
 measure() {  # NAME COMMAND…
   name=$1; shift
   /usr/bin/time -f "%e %M" -o "$work/time" "$@" >"$work/log" 2>&1 || { cat "$work/log"; exit 1; }
@@ -22,13 +22,13 @@ measure "full build, empty cache" "$exe" build "$work/proj"
 rm -rf "$site"
 measure "full build, fresh output, cache" "$exe" build "$work/proj"
 measure "no-op rebuild" "$exe" build "$work/proj"
-ls -i "$site/pagefind/shards/2019-articles-01/pagefind-entry.json" >"$work/inode-before"
+probe=$(ls -d "$site"/search/data/*/ | sed -n 2p)docs.json
+ls -i "$probe" >"$work/inode-before"; md5sum <"$probe" >>"$work/inode-before"
 echo '本文已修订。' >>"$work/proj/content/articles/05000.md"
 measure "rebuild after one edit" "$exe" build "$work/proj"
-ls -i "$site/pagefind/shards/2019-articles-01/pagefind-entry.json" >"$work/inode-after"
-cmp -s "$work/inode-before" "$work/inode-after" && echo "  an unchanged shard's file kept its inode" || echo "  an unchanged shard's file has a new inode (the writer copies instead of linking)"
-rm -rf "$work/peer" && cp -r "$site" "$work/peer" && rm -rf "$work/peer/pagefind"
+ls -i "$probe" >"$work/inode-after"; md5sum <"$probe" >>"$work/inode-after"
+cmp -s "$work/inode-before" "$work/inode-after" && echo "  an unchanged shard's file ($probe) kept its bytes and inode" || echo "  an unchanged shard's file has new bytes or a new inode"
+du -sb "$site/search/data" | awk '{ printf "  search/data: %.1f MB\n", $1 / 1e6 }'
+rm -rf "$work/peer" && cp -r "$site" "$work/peer" && rm -rf "$work/peer/search/data"
 measure "peer: pagefind --site" "$here/node_modules/.bin/pagefind" --site "$work/peer" --force-language zh-cn
-rm -f "$work/proj/node_modules"
-measure "build without search (no Pagefind)" env PATH=/usr/bin:/bin "$exe" build "$work/proj"
-ln -s "$here/node_modules" "$work/proj/node_modules"
+du -sb "$work/peer/pagefind" | awk '{ printf "  peer pagefind/: %.1f MB\n", $1 / 1e6 }'

@@ -180,9 +180,10 @@ void render_list(BuildContext& b, const std::string& tmpl, const std::string& ba
   }
 }
 
-// An article's page, planned without its page data unless search needs it.
+// An article's page, planned without its page data (its search record is
+// made from the article, on all cores, by start_search_index).
 void render_article(BuildContext& b, const Article& a) {
-  if (b.want_search) return render(b, "article", article_page(a));
+  if (b.want_search) b.search.push_back(article_search_record(a));
   std::string url = a.url();
   b.pages.push_back(url);
   Job job{Job::Page, url + "index.html", "article", {}, {}};

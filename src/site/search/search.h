@@ -37,12 +37,19 @@ struct SearchRecord {
   // How much the page's score counts, in percent: a member's ranking history
   // and a section page repeat what a document says, so they rank below it.
   int weight = 100;
+  // An article's record is made from the article by start_search_index, on
+  // all cores, so the build plans articles without their page data.
+  const Article* article = nullptr;
 };
 
 // The record of a page rendered with template `tmpl` from `page`; nullopt for
 // pages that are not searched (superseded versions, redirects, change views,
 // the 404 and search pages).
 std::optional<SearchRecord> search_record(const std::string& tmpl, const PageData& page);
+
+// An article's record, to be filled in by start_search_index (the same
+// record search_record("article", article_page(a)) gives).
+SearchRecord article_search_record(const Article& a);
 
 // How big shards grow. Ranking uses the statistics of all shards, so size
 // does not change results; a shard is indexed again whole when one of its
