@@ -187,7 +187,7 @@ Fields::Fields(const FrontMatter& fm, const std::vector<FieldSpec>& schema, Diag
     if (auto it = values_.find(spec.key); it != values_.end()) {
       // `date:` with nothing after it is YAML null: present, but no value.
       const YAML::Node& value = it->second.second;
-      if (value.IsNull() || (value.IsScalar() && trim(value.Scalar()).empty())) {
+      if (value.IsNull()) {
         SourceLocation where = location_of(fm, it->second.first);
         diags.error(where, "required field '" + spec.key + "' has no value", line_of(fm.file->text, where.line));
       }
