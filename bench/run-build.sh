@@ -32,6 +32,7 @@ for N in "$@"; do
     # Full builds from nothing.
     PEERS=(-n hugo "$G"); [ "${NO_HUGO:-0}" = 1 ] && PEERS=()
     hyperfine --warmup 1 --runs "$RUNS" --style basic --export-markdown "$WORK/results/full-$N-$where.md" \
+      --export-json "$WORK/results/full-$N-$where.json" \
       --prepare "rm -rf $O/bulletin $O/hugo $O/cmark $P/.bulletin-cache && sync" \
       -n bulletin "$B" "${PEERS[@]}" -n cmark_ssg "$F"
     [ "${FULL_ONLY:-0}" = 1 ] && continue

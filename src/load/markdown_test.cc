@@ -51,3 +51,15 @@ TEST_CASE("official heading levels are recognised as staff type them", "[markdow
 TEST_CASE("without official headings 1. still starts an ordered list", "[markdown]") {
   CHECK(render_markdown("1. 甲\n2. 乙\n") == "<ol>\n<li>甲</li>\n<li>乙</li>\n</ol>\n");
 }
+
+TEST_CASE("text that cmark splits renders the same with and without '**' in the document", "[markdown]") {
+  // Brackets, entities and lone stars split a paragraph's text into several
+  // nodes; the CJK-bold repair (merging them) runs only when "**" occurs.
+  std::string plain = "<p>甲[乙]&amp;丙*丁_戊</p>\n";
+  CHECK(render_markdown("甲[乙]&amp;丙*丁_戊\n") == plain);
+  CHECK(render_markdown("甲[乙]&amp;丙*丁_戊\n\n**加强。**建立\n") == plain + "<p><strong>加强。</strong>建立</p>\n");
+  MarkdownOptions gw{false, true};
+  CHECK(render_markdown("（一）工作[要求]\n", gw) == "<h3>（一）工作[要求]</h3>\n");
+  CHECK(render_markdown("（二）[工作]要求：一是加强。\n", gw) ==
+        "<p><span class=\"gw-l2\">（二）</span>[工作]要求：一是加强。</p>\n");
+}
