@@ -625,10 +625,18 @@ SearchIndex finish_search_index(PendingSearchIndex& p, OutputWriter& out) {
     return result;
   }
   // Swap each new shard in; an unchanged shard's folder is never touched.
+  // In a rewritten shard, a file with the same bytes as before is the old
+  // file (same inode), so the site keeps it too.
   for (size_t k : p.dirty_shards) {
     const Shard& s = p.shards[k];
     fs::path fresh = fs::path(p.tmp.path) / s.folder;
     fs::path dest = p.cache / s.folder;
+    for (const auto& rel : lines_of(read_file(fresh / "files"))) {
+      fs::path old_file = dest / "bundle" / rel, new_file = fresh / "bundle" / rel;
+      std::error_code e1, e2;
+      if (fs::file_size(old_file, e1) != fs::file_size(new_file, e2) || e1 || e2) continue;
+      if (read_file(old_file) == read_file(new_file)) fs::rename(old_file, new_file, e1);
+    }
     fs::remove_all(dest, ec);
     fs::rename(fresh, dest, ec);
     if (ec) {
