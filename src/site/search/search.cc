@@ -461,8 +461,8 @@ bool write_shard(std::vector<SearchRecord>& records, Shard& s, const fs::path& d
   s.summary.docs = files.docs;
   s.summary.length = files.length;
   s.summary.buckets = files.buckets;
-  std::string summary = std::to_string(files.docs) + " " + std::to_string(files.length) + " " +
-                        std::to_string(files.buckets) + "\n";
+  std::string summary =
+      std::to_string(files.docs) + " " + std::to_string(files.length) + " " + std::to_string(files.buckets) + "\n";
   if (!write_file(dir / "files", listing) || !write_file(dir / "summary", summary) ||
       !write_file(dir / "digest", s.digest)) {
     why = "cannot write the listing and digest in " + dir.string();
@@ -608,7 +608,8 @@ PendingSearch start_search_index(const SearchTools&, const std::string& cache_di
   // Biggest shards first, so the threads finish at about the same time.
   std::stable_sort(p.dirty_shards.begin(), p.dirty_shards.end(),
                    [&](size_t a, size_t b) { return p.shards[a].count > p.shards[b].count; });
-  size_t threads = std::min<size_t>(p.dirty_shards.size(), std::max(1u, std::min(2u, std::thread::hardware_concurrency())));
+  size_t threads =
+      std::min<size_t>(p.dirty_shards.size(), std::max(1u, std::min(2u, std::thread::hardware_concurrency())));
   for (size_t t = 0; t < threads; ++t) p.workers.emplace_back([&p] { p.work(); });
   return pending;
 }
