@@ -461,8 +461,8 @@ bool write_shard(std::vector<SearchRecord>& records, Shard& s, const fs::path& d
   s.summary.docs = files.docs;
   s.summary.length = files.length;
   s.summary.buckets = files.buckets;
-  std::string summary = std::to_string(files.docs) + " " + std::to_string(files.length) + " " +
-                        std::to_string(files.buckets) + "\n";
+  std::string summary =
+      std::to_string(files.docs) + " " + std::to_string(files.length) + " " + std::to_string(files.buckets) + "\n";
   if (!write_file(dir / "files", listing) || !write_file(dir / "summary", summary) ||
       !write_file(dir / "digest", s.digest)) {
     why = "cannot write the listing and digest in " + dir.string();
@@ -608,7 +608,8 @@ PendingSearch start_search_index(const SearchTools&, const std::string& cache_di
   // Biggest shards first, so the threads finish at about the same time.
   std::stable_sort(p.dirty_shards.begin(), p.dirty_shards.end(),
                    [&](size_t a, size_t b) { return p.shards[a].count > p.shards[b].count; });
-  size_t threads = std::min<size_t>(p.dirty_shards.size(), std::max(1u, std::min(2u, std::thread::hardware_concurrency())));
+  size_t threads =
+      std::min<size_t>(p.dirty_shards.size(), std::max(1u, std::min(2u, std::thread::hardware_concurrency())));
   for (size_t t = 0; t < threads; ++t) p.workers.emplace_back([&p] { p.work(); });
   return pending;
 }
@@ -625,10 +626,18 @@ SearchIndex finish_search_index(PendingSearchIndex& p, OutputWriter& out) {
     return result;
   }
   // Swap each new shard in; an unchanged shard's folder is never touched.
+  // In a rewritten shard, a file with the same bytes as before is the old
+  // file (same inode), so the site keeps it too.
   for (size_t k : p.dirty_shards) {
     const Shard& s = p.shards[k];
     fs::path fresh = fs::path(p.tmp.path) / s.folder;
     fs::path dest = p.cache / s.folder;
+    for (const auto& rel : lines_of(read_file(fresh / "files"))) {
+      fs::path old_file = dest / "bundle" / rel, new_file = fresh / "bundle" / rel;
+      std::error_code e1, e2;
+      if (fs::file_size(old_file, e1) != fs::file_size(new_file, e2) || e1 || e2) continue;
+      if (read_file(old_file) == read_file(new_file)) fs::rename(old_file, new_file, e1);
+    }
     fs::remove_all(dest, ec);
     fs::rename(fresh, dest, ec);
     if (ec) {

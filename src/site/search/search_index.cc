@@ -210,8 +210,7 @@ ShardFiles write_search_shard(const std::vector<SearchRecord>& records, size_t f
     out += "}\n";
     shard.files.emplace_back("b/" + std::to_string(b) + ".json", std::move(out));
   }
-  std::sort(shard.files.begin(), shard.files.end(),
-            [](const auto& x, const auto& y) { return x.first < y.first; });
+  std::sort(shard.files.begin(), shard.files.end(), [](const auto& x, const auto& y) { return x.first < y.first; });
   return shard;
 }
 

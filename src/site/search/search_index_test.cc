@@ -26,8 +26,7 @@ TEST_CASE("Chinese is cut into overlapping bigrams and each run's last character
   CHECK(texts("学习强国") == std::vector<std::string>{"学习", "习强", "强国", "国"});
   CHECK(texts("党") == std::vector<std::string>{"党"});
   // A document number and an issue number: digits are words, 号 and 期 stay findable.
-  CHECK(texts("校党委发〔2020〕51号") ==
-        std::vector<std::string>{"校党", "党委", "委发", "发", "#2020", "#51", "号"});
+  CHECK(texts("校党委发〔2020〕51号") == std::vector<std::string>{"校党", "党委", "委发", "发", "#2020", "#51", "号"});
   CHECK(texts("第 6 期") == std::vector<std::string>{"第", "#6", "期"});
   CHECK(texts("第6期") == std::vector<std::string>{"第", "#6", "期"});
   // Full-width letters and digits fold to ASCII; case folds; punctuation separates.
@@ -102,15 +101,13 @@ TEST_CASE("a shard's index reads back to the postings written, titles and number
   CHECK(terms["通知"] == std::map<int, int>{{0, static_cast<int>(w.title + 1)}, {1, static_cast<int>(w.title + 1)}});
   CHECK(terms.count("量子") == 0);
 
-  auto docs = nlohmann::json::parse(std::find_if(shard.files.begin(), shard.files.end(), [](auto& f) {
-                                      return f.first == "docs.json";
-                                    })->second);
+  auto docs = nlohmann::json::parse(
+      std::find_if(shard.files.begin(), shard.files.end(), [](auto& f) { return f.first == "docs.json"; })->second);
   // Body lengths: 请各单位做好推广工作 is 9 bigrams and its last character.
   CHECK(docs["docs"][0] == nlohmann::json::array({"notices/a/", "通知", "2020", "", 10, "2020-09-04", 100}));
   CHECK(shard.length == 10 + docs["docs"][1][4].get<uint64_t>());
-  auto fragment = nlohmann::json::parse(std::find_if(shard.files.begin(), shard.files.end(), [](auto& f) {
-                                          return f.first == "f/1.json";
-                                        })->second);
+  auto fragment = nlohmann::json::parse(
+      std::find_if(shard.files.begin(), shard.files.end(), [](auto& f) { return f.first == "f/1.json"; })->second);
   CHECK(fragment["number"] == "校党委发〔2020〕51号");
   CHECK(fragment["text"] == "学习强国平台，学习强国积分。");
 

@@ -60,8 +60,7 @@ TEST_CASE("a notice's search record carries its number, organ and date, and tabl
   CHECK_FALSE(search_record("changes", PageData::object()));
 }
 
-TEST_CASE("a build that fails while the index is written stops it and leaves the search cache as it was",
-          "[search]") {
+TEST_CASE("a build that fails while the index is written stops it and leaves the search cache as it was", "[search]") {
   std::string why;
   auto tools = find_search_tools(BULLETIN_SOURCE_DIR, why);
   REQUIRE(tools);
@@ -104,8 +103,7 @@ ino_t inode(const std::string& path) {
   return stat(path.c_str(), &st) == 0 ? st.st_ino : 0;
 }
 
-TEST_CASE("only the shard of an edited page is indexed again; other shards' cached files are untouched",
-          "[search]") {
+TEST_CASE("only the shard of an edited page is indexed again; other shards' cached files are untouched", "[search]") {
   std::string why;
   auto tools = find_search_tools(BULLETIN_SOURCE_DIR, why);
   REQUIRE(tools);
