@@ -6,6 +6,7 @@
 # (Pagefind from the project's node_modules: `npm ci`; bulletin itself needs none).
 set -eu
 here=$(cd "$(dirname "$0")/.." && pwd)
+[ -x "$here/node_modules/.bin/pagefind" ] || (cd "$here" && npm ci --no-audit --no-fund >/dev/null)
 exe=$here/${1:-build}/bulletin
 work=/dev/shm/bulletin-search-bench
 rm -rf "$work" && mkdir -p "$work"

@@ -41,8 +41,7 @@ inline const Command kCommands[] = {
 
 struct Project;
 struct WriterOptions;
-// How build and serve stage a project's site (hard links from its caches,
-// the whole site staged when Pagefind will index it).
+// How build and serve stage a project's site (hard links from its caches).
 WriterOptions writer_options(const Project& project);
 
 // "3 pages", "1 page".

@@ -12,8 +12,4 @@ if ((${#missing[@]})); then
   echo "browser: missing ${missing[*]} (apt-get install ${missing[*]})" >&2
   exit 1
 fi
-# The project is served from a copy without node_modules: let `bulletin serve`
-# find the repository's pinned Pagefind on the PATH, so that search is tested.
-source_dir=${2:-$(cd "$here/../.." && pwd)}
-[[ -d $source_dir/node_modules/.bin ]] && export PATH="$source_dir/node_modules/.bin:$PATH"
 exec node "$here/browser.mjs" "$@"

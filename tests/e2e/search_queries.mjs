@@ -64,7 +64,7 @@ function serve(dir) {
 }
 
 async function main() {
-  const withSearch = { ...process.env, PATH: `${path.join(sourceDir, 'node_modules', '.bin')}:${process.env.PATH}` };
+  const withSearch = process.env;
   const project = path.join(work, 'project');
   copyProject(project);
   const site = path.join(work, 'site');

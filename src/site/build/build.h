@@ -27,8 +27,8 @@ struct BuildOptions {
   // Called after each step with its name ("articles") and the pages written
   // so far; for progress display. May be empty.
   std::function<void(const std::string& step, int pages_so_far)> progress;
-  // Index the site for search with Pagefind when it is installed and the
-  // output is a folder. Default: true.
+  // Write the site's search index (search/data/) when the output is a
+  // folder. Default: true.
   bool search = true;
   // Make PDFs and web-font subsets when their tools are installed (off for
   // `check`, which writes nothing). Default: true.
