@@ -117,7 +117,14 @@ int run_build(const BuildArgs& o) {
   progress.loading(o.project);
   RealFileSystem fs;
   Diagnostics diags;
-  Project project = load_project(fs, o.project, diags);
+  ProjectOptions load;
+  load.defer_cache_save = true;
+  Project project = load_project(fs, o.project, diags, load);
+  // The parse cache is written (by a detached process) once the build is done.
+  struct SaveCachesAtEnd {
+    const Project& p;
+    ~SaveCachesAtEnd() { save_caches(p); }
+  } save_caches_at_end{project};
   timer.mark("load");
   progress.finish();
   print_diagnostics(diags);

@@ -75,7 +75,13 @@ bool rebuild(const std::string& project_dir, const std::string& out_dir, LiveSit
   auto start = std::chrono::steady_clock::now();
   RealFileSystem fs;
   Diagnostics diags;
-  Project project = load_project(fs, project_dir, diags);
+  ProjectOptions load;
+  load.defer_cache_save = true;
+  Project project = load_project(fs, project_dir, diags, load);
+  struct SaveCachesAtEnd {  // once the new site is served
+    const Project& p;
+    ~SaveCachesAtEnd() { save_caches(p); }
+  } save_caches_at_end{project};
   std::string errors;
   BuildReport report;
   if (!diags.has_errors()) {

@@ -88,6 +88,15 @@ ParseCache::~ParseCache() {
   if (map_) ::munmap(map_, map_size_);
 }
 
+void ParseCache::done_taking() {
+  std::lock_guard<std::mutex> lock(mutex_);
+  if (!cached_.empty()) changed_ = true;
+  cached_.clear();
+  if (map_) ::munmap(map_, map_size_);
+  map_ = nullptr;
+  map_size_ = 0;
+}
+
 // Reads the frames and each record's path, stamp and digest only; the rest
 // of a record (the article, most of its bytes) is checked and decoded when
 // it is taken, on the loader's threads. The file is mapped, not read: a
@@ -225,7 +234,7 @@ void ParseCache::note(const std::string& path, const std::optional<DiskStamp>& s
 
 void ParseCache::save(const std::vector<Article>& articles, bool background) {
   // Entries read but not taken belong to removed or failing articles.
-  if (file_.empty() || (!changed_ && cached_.empty())) return;
+  if (file_.empty() || !changed_) return;
   std::error_code ec;
   std::filesystem::create_directories(std::filesystem::path(file_).parent_path(), ec);
   if (background) {
@@ -375,6 +384,7 @@ std::vector<Article> load_articles(const FileSystem& fs, const std::string& root
     }
   });
   for (int r : read) files += r;
+  cache.done_taking();
   std::vector<Article> out;
   out.reserve(items.size());
   for (auto& item : items) {

@@ -57,6 +57,11 @@ class ParseCache {
   // the caller does not wait (the articles are that process's copy).
   void save(const std::vector<Article>& articles, bool background = false);
 
+  // Ends the takes: entries left untaken (removed or failing articles) make
+  // save() write the file again, and the mapped file is let go (its pages
+  // would otherwise count in the build's memory until the end).
+  void done_taking();
+
   int hits() const { return hits_; }
 
  private:

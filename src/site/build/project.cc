@@ -152,6 +152,10 @@ void check_entity_urls(const RankingRule& rule, const RuleResults& results, Diag
   }
 }
 
+void save_caches(const Project& project) {
+  if (project.parse_cache) project.parse_cache->save(project.content.articles, /*background=*/true);
+}
+
 Project load_project(const FileSystem& fs, const std::string& root, Diagnostics& diags, const ProjectOptions& options) {
   StageTimer timer;
   Project p;
@@ -161,14 +165,20 @@ Project load_project(const FileSystem& fs, const std::string& root, Diagnostics&
   if (!fs.is_file(join_path(root, "bulletin.yaml"))) return p;  // not a project: one error is enough
   p.archive = load_archive(fs, root, diags);
   // Articles parsed by earlier builds (and `check`) come from the parse cache.
-  ParseCache cache(fs.on_disk() ? join_path(root, ".bulletin-cache/parse/articles.bin") : "",
-                   binary_identity() + "\nraw_html=" + (p.config.raw_html ? "1" : "0"));
+  auto cache_ptr = std::make_shared<ParseCache>(
+      fs.on_disk() ? join_path(root, ".bulletin-cache/parse/articles.bin") : "",
+      binary_identity() + "\nraw_html=" + (p.config.raw_html ? "1" : "0"));
+  ParseCache& cache = *cache_ptr;
   cache.load();
   timer.mark("  parse cache");
   p.content = load_content(fs, root, p.config, p.series, diags,
                            options.reuse_published ? frozen_sources(p.archive) : FrozenSources{}, &cache);
   timer.mark("  content");
-  if (options.write_caches) cache.save(p.content.articles, /*background=*/true);
+  if (options.write_caches && options.defer_cache_save) {
+    p.parse_cache = std::move(cache_ptr);
+  } else if (options.write_caches) {
+    cache.save(p.content.articles, /*background=*/true);
+  }
   timer.mark("  content");
   for (auto& rule : load_rules(fs, root, diags)) {
     try {

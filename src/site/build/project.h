@@ -2,6 +2,7 @@
 // everything `build` needs and everything `check` validates.
 #pragma once
 
+#include <memory>
 #include <string>
 
 #include "load/config.h"
@@ -13,6 +14,8 @@
 
 namespace bulletin {
 
+class ParseCache;
+
 struct Project {
   std::string root;  // project folder
   SiteConfig config;
@@ -21,7 +24,15 @@ struct Project {
   std::vector<RuleOutput> rankings;  // every rule with its computed periods
   Archive archive;                   // published documents, by permanent URL
   TemplateSet templates;
+  // The parse cache this load used, when its saving was deferred
+  // (ProjectOptions::defer_cache_save): save_caches() writes it.
+  std::shared_ptr<ParseCache> parse_cache;
 };
+
+// Writes the deferred parse cache (in a detached process). Called when the
+// build is done: a process forked earlier would share every page of memory
+// the build then writes (copy-on-write faults all through the build).
+void save_caches(const Project& project);
 
 // Page templates the site needs besides the layout.
 const std::vector<std::string>& required_templates();
@@ -34,6 +45,8 @@ struct ProjectOptions {
   // Write the parse cache (.bulletin-cache/parse/) after loading. It is read
   // either way. Default: true; `check`, which writes nothing, turns it off.
   bool write_caches = true;
+  // Leave the writing to save_caches(), called after the build. Default: false.
+  bool defer_cache_save = false;
 };
 
 // Loads and checks the whole project; every problem goes to diags. The

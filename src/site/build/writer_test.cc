@@ -247,3 +247,66 @@ TEST_CASE("the writer stages its files inside its own staging folder", "[writer]
   CHECK(fs::exists(fs::path(out.staging_dir()) / ".bulletin-staging"));
   CHECK_FALSE(fs::exists(site));
 }
+
+TEST_CASE("files and folders put into the site by hand are removed without walking it", "[writer]") {
+  TempDir tmp;
+  fs::path site = tmp.path / "site";
+  {
+    StagedSiteWriter out(site.string());
+    out.write_made_from("a/x/index.html", "A", "digest-a");
+    out.write_made_from("b/index.html", "B", "digest-b");
+    out.write_made_from("c/index.html", "C", "digest-c");
+    out.commit();
+    // An in-place commit vouches for the site's stamps; a first build does not.
+    CHECK_FALSE(out.site_stamps());
+  }
+  std::this_thread::sleep_for(std::chrono::milliseconds(20));
+  std::ofstream(site / "a/x/stray.txt") << "by hand";  // in a folder of the site
+  fs::create_directories(site / "new/deeper");
+  std::ofstream(site / "new/deeper/file.txt") << "by hand";  // in a folder no build made
+  // A folder replaced by a symlink to a copy elsewhere: nothing is kept through it.
+  fs::create_directories(tmp.path / "elsewhere");
+  fs::copy_file(site / "b/index.html", tmp.path / "elsewhere/index.html");
+  fs::last_write_time(tmp.path / "elsewhere/index.html", fs::last_write_time(site / "b/index.html"));
+  fs::remove_all(site / "b");
+  fs::create_directory_symlink(tmp.path / "elsewhere", site / "b");
+  {
+    StagedSiteWriter out(site.string());
+    CHECK(out.keep("a/x/index.html", "digest-a"));
+    CHECK(out.keep("c/index.html", "digest-c"));
+    CHECK_FALSE(out.keep("b/index.html", "digest-b"));
+    out.write_made_from("b/index.html", "B", "digest-b");
+    out.commit();
+    CHECK_FALSE(out.site_stamps());  // strays were found: the record walks the site instead
+  }
+  CHECK_FALSE(fs::exists(site / "a/x/stray.txt"));
+  CHECK_FALSE(fs::exists(site / "new"));
+  CHECK_FALSE(fs::is_symlink(site / "b"));
+  CHECK(slurp(site / "b/index.html") == "B");
+  CHECK(slurp(tmp.path / "elsewhere/index.html") == "B");  // never written through the link
+  // Nothing by hand this time: the writer's stamps are those of the files and folders as they are.
+  StagedSiteWriter out(site.string());
+  CHECK(out.keep("a/x/index.html", "digest-a"));
+  CHECK(out.keep("b/index.html", "digest-b"));
+  CHECK_FALSE(out.keep("c/index.html", "digest-c2"));
+  out.write_made_from("c/index.html", "C2", "digest-c2");
+  out.commit();
+  auto stamps = out.site_stamps();
+  REQUIRE(stamps);
+  std::vector<std::string> listed;
+  for (const auto& [rel, st] : *stamps) {
+    listed.push_back(rel);
+    struct stat now {};
+    REQUIRE(::lstat((site / rel).c_str(), &now) == 0);
+    INFO(rel);
+    CHECK(now.st_ino == st.st_ino);
+    CHECK(now.st_size == st.st_size);
+    CHECK(now.st_mtim.tv_sec == st.st_mtim.tv_sec);
+    CHECK(now.st_mtim.tv_nsec == st.st_mtim.tv_nsec);
+  }
+  std::vector<std::string> walked;
+  for (const auto& e : fs::recursive_directory_iterator(site)) walked.push_back(fs::relative(e.path(), site).string());
+  std::sort(listed.begin(), listed.end());
+  std::sort(walked.begin(), walked.end());
+  CHECK(listed == walked);
+}
