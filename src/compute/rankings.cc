@@ -774,11 +774,10 @@ class Aggregator : public RecordConsumer {
     }
   }
 
-
  private:
-  std::unique_ptr<SpillFile> spill_;                // rows this aggregator spilled
+  std::unique_ptr<SpillFile> spill_;               // rows this aggregator spilled
   std::vector<std::unique_ptr<SpillFile>> spills;  // those of the parts merged into it
-  size_t live_rows_ = 0;                            // rows of `periods` in memory
+  size_t live_rows_ = 0;                           // rows of `periods` in memory
   std::atomic<size_t>& live_total_;
   uint64_t tick_ = 0;
 
