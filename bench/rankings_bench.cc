@@ -17,7 +17,8 @@ int main(int argc, char** argv) {
     std::fprintf(stderr, "usage: rankings_bench PROJECT_DIR\n");
     return 2;
   }
-  if (const char* rows = std::getenv("RANKINGS_LIVE_ROWS")) bulletin::set_rankings_live_rows(std::strtoul(rows, nullptr, 10));
+  if (const char* rows = std::getenv("RANKINGS_LIVE_ROWS"))
+    bulletin::set_rankings_live_rows(std::strtoul(rows, nullptr, 10));
   const bool hashed = std::getenv("RANKINGS_HASH") != nullptr;
   bulletin::RealFileSystem fs;
   bulletin::Diagnostics diags;
@@ -42,9 +43,10 @@ int main(int argc, char** argv) {
         ++periods;
       });
       double s = std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
-      std::printf("rule %s: %ld records, %zu periods, %zu bytes of index.json/csv (hash %016llx), %ld rows spilled, %.3f s\n",
-                  rule.id.c_str(), results.records, periods, bytes, static_cast<unsigned long long>(hash),
-                  results.spilled_rows, s);
+      std::printf(
+          "rule %s: %ld records, %zu periods, %zu bytes of index.json/csv (hash %016llx), %ld rows spilled, %.3f s\n",
+          rule.id.c_str(), results.records, periods, bytes, static_cast<unsigned long long>(hash), results.spilled_rows,
+          s);
     } catch (const bulletin::Error& e) {
       std::fputs((e.diagnostic().format() + "\n").c_str(), stderr);
       return 1;

@@ -90,8 +90,8 @@ TEST_CASE("the double of an exact value is the nearest one", "[decimal]") {
 
 TEST_CASE("the binary form reads back as the same value, small, big or undefined", "[decimal]") {
   Exact big = d("123456789012345678901234567890.123456789");
-  std::vector<Exact> values = {d("0.035"), d("-8.35") / d("0.1"), Exact::integer(1) / Exact::integer(3),
-                               big * big * d("-1"), Exact::undefined(), Exact()};
+  std::vector<Exact> values = {d("0.035"),          d("-8.35") / d("0.1"), Exact::integer(1) / Exact::integer(3),
+                               big * big * d("-1"), Exact::undefined(),    Exact()};
   std::string bytes;
   for (const auto& v : values) v.append_binary(bytes);
   const char* p = bytes.data();
@@ -101,4 +101,23 @@ TEST_CASE("the binary form reads back as the same value, small, big or undefined
     CHECK(back.exact_text() == v.exact_text());
   }
   CHECK(p == bytes.data() + bytes.size());
+}
+
+TEST_CASE("the rounding examples of docs/rules.md: half away from zero on the exact value", "[decimal]") {
+  CHECK(d("0.125").rounded(2) == "0.13");
+  CHECK(d("-0.125").rounded(2) == "-0.13");
+  CHECK(d("2.675").rounded(2) == "2.68");  // 2.67499999999999982236431605997495353221893310546875 as a double
+  CHECK(d("9.995").rounded(2) == "10.00");
+  CHECK(d("-0.004").rounded(2) == "0.00");
+  CHECK(d("-0.004").rounded(0, 2) == "0");  // percent:0 of -0.4%
+}
+
+TEST_CASE("the number strings of docs/rules.md: accepted and refused", "[decimal]") {
+  CHECK(d("5.") == Exact::integer(5));
+  CHECK(d(".5").exact_text() == "0.5");
+  CHECK(d("+0.2850") == d("0.285"));
+  CHECK(d("2.85E-1") == d("0.285"));
+  CHECK(why_not("12%") == "it is not a decimal number");
+  CHECK(why_not("1 000") == "it is not a decimal number");
+  CHECK(why_not(".") == "it is not a decimal number");
 }

@@ -63,6 +63,20 @@ TEST_CASE("numbers written as strings, with exponents or trailing zeros are the 
   CHECK(rows[2].rank == 1);
 }
 
+TEST_CASE("tied rows are listed by code point, \"A\" before \"a\", the same on every run", "[compute][exact]") {
+  RankingRule rule = rule_from(kValueRule);
+  MemoryFileSystem fs;
+  fs.add("site/data/exports/a.jsonl",
+         line("甲", "1") + line("a", "1") + line("乙", "1") + line("A", "1") + line("丙", "1") + line("b", "2"));
+  for (int run = 0; run < 3; ++run) {
+    RuleResults r = compute_rule(rule, fs, "site");
+    const auto& rows = r.periods.at(0).rows;
+    std::vector<std::string> names;
+    for (const auto& row : rows) names.push_back(row.entity + "#" + std::to_string(row.rank));
+    CHECK(names == std::vector<std::string>{"b#1", "A#2", "a#2", "丙#2", "乙#2", "甲#2"});
+  }
+}
+
 TEST_CASE("values whose doubles differ in the last bit but are exactly equal share a rank", "[compute][exact]") {
   RankingRule rule = rule_from(kValueRule);
   MemoryFileSystem fs;
@@ -263,4 +277,32 @@ lists:
   auto j = period_to_json(rule, p);
   CHECK(j["lists"]["all"]["entries"][1]["entity"] == "乙01");
   CHECK(j["lists"]["all"]["entries"][1]["rank"] == 2);
+}
+
+TEST_CASE("group tables come in code point order of the group name, compared as text", "[compute][exact]") {
+  RankingRule rule = rule_from(R"(id: g
+title: 组
+exports: exports/*.jsonl
+fields: {date: 日期, unit: 单位, branch: 支部, v: 值}
+entity: unit
+group: branch
+period: day
+metrics:
+  - {id: v, label: 值, value: sum(v), format: decimal:0}
+)");
+  auto rec = [](const char* unit, const char* branch) {
+    return std::string("{\"日期\": \"2021-01-04\", \"单位\": \"") + unit + "\", \"支部\": \"" + branch +
+           "\", \"值\": 1}\n";
+  };
+  MemoryFileSystem fs;
+  fs.add("site/data/exports/a.jsonl",
+         rec("甲", "第2党支部") + rec("乙", "支,1") + rec("丙", "第010党支部") + rec("丁", "<支2>"));
+  RuleResults r = compute_rule(rule, fs, "site");
+  const PeriodResult& p = r.periods.at(0);
+  std::vector<std::string> groups;
+  for (const auto& t : p.tables) groups.push_back(t.group);
+  CHECK(groups == std::vector<std::string>{"<支2>", "支,1", "第010党支部", "第2党支部"});
+  std::vector<std::string> rows;
+  for (const auto& row : p.rows) rows.push_back(row.group + "/" + row.entity);
+  CHECK(rows == std::vector<std::string>{"<支2>/丁", "支,1/乙", "第010党支部/丙", "第2党支部/甲"});
 }

@@ -16,6 +16,9 @@
 #include <unordered_map>
 
 #include <unistd.h>
+#ifdef __GLIBC__
+#include <malloc.h>
+#endif
 
 #include "compute/exports.h"
 
@@ -62,6 +65,10 @@ struct TermState {
 
   void merge(Aggregate a, const TermState& o) {
     if (o.n == 0) return;
+    if (n == 0) {  // nothing yet: every aggregate takes the other's state
+      *this = o;
+      return;
+    }
     switch (a) {
       case Aggregate::Sum:
       case Aggregate::Mean:
@@ -136,12 +143,26 @@ struct PeriodState {
   uint64_t last_use = 0;  // when records last went to it, for choosing what to spill
   bool spilled = false;   // part of its entities wait in a spill file
 
+  // Room for `n` entities, so that loading a spilled period (whose chunks
+  // mostly hold the same entities) grows no vector by doubling.
+  void reserve_for(size_t n, size_t term_count) {
+    n = std::max(n, entities.size());
+    entities.reserve(n);
+    terms.reserve(n * term_count);
+    if (n * 2 > slots.size()) {
+      size_t want = 64;
+      while (want < n * 2 + 2) want *= 2;
+      grow_to(want);
+    }
+  }
+
   // Its entities and their states go (spilled, or finished): only the
   // range, counts and skipped records stay.
+  // (Assigning `{}` would keep the capacity: an initializer list.)
   void drop_body() {
-    entities = {};
-    terms = {};
-    slots = {};
+    std::vector<EntityState>().swap(entities);
+    std::vector<TermState>().swap(terms);
+    std::vector<uint64_t>().swap(slots);
   }
 
   // The index of (entity, group), added with fresh states when new.
@@ -165,8 +186,9 @@ struct PeriodState {
   }
 
  private:
-  void grow() {
-    std::vector<uint64_t> bigger(std::max<size_t>(64, slots.size() * 2), 0);
+  void grow() { grow_to(std::max<size_t>(64, slots.size() * 2)); }
+  void grow_to(size_t size) {
+    std::vector<uint64_t> bigger(size, 0);
     size_t mask = bigger.size() - 1;
     for (size_t k = 0; k < entities.size(); ++k) {
       size_t i = entities[k].hash & mask;
@@ -177,12 +199,14 @@ struct PeriodState {
   }
 };
 
-// How many (period, entity) rows one aggregator keeps in memory before it
-// moves the least recently fed period's rows out to its spill file. The
-// 1,000,000-record benchmark (two quarters of 10,000 members) needs at most
-// 20,000 per reader; the bound keeps memory flat however many periods the
-// exports cover.
-std::atomic<size_t> live_rows_limit{16384};
+// How many (period, entity) rows the readers of a rule keep in memory
+// together (about 600 bytes a row) before one moves its least recently fed
+// period's rows out to its spill file; the period each reader is feeding
+// always stays. The 1,000,000-record benchmark holds 30,000 at most (two
+// quarters of 10,000 members, one of them in both halves of the file), so
+// it never spills; records in date order spill each row once, and memory
+// stays flat however many periods the exports cover.
+std::atomic<size_t> live_rows_limit{32768};
 
 // Rows of periods moved out of memory: an anonymous temporary file (deleted
 // when closed, or when the process ends), appended to while reading and read
@@ -288,6 +312,7 @@ void merge_body_bytes(PeriodState& p, const RankingRule& rule, const std::string
   const size_t term_count = rule.terms.size();
   const char* at = bytes.data();
   uint64_t n = take<uint64_t>(at);
+  p.reserve_for(n, term_count);
   for (uint64_t j = 0; j < n; ++j) {
     std::string_view entity = take_text(at);
     std::string_view group = take_text(at);
@@ -441,6 +466,7 @@ PeriodResult finish_period(const RankingRule& rule, PeriodState& state) {
     row.metrics = evaluate_metrics(rule.metrics, term_values(rule.terms, terms));
     rows.push_back(std::move(row));
   }
+  state.drop_body();  // the rows hold all that is needed from here on
   auto metrics_of = [&](size_t i) -> const std::vector<MetricValue>& { return rows[i].metrics; };
   auto name_of = [&](size_t i) -> const std::string& { return rows[i].entity; };
 
@@ -503,7 +529,7 @@ PeriodResult finish_period(const RankingRule& rule, PeriodState& state) {
   // Moved, not copied, once the lists have read them.
   p.rows.reserve(rows.size());
   for (size_t i : old_index) p.rows.push_back(std::move(rows[i]));
-  rows = {};
+  std::vector<RankedRow>().swap(rows);
 
   if (rule.groups && rule.has_group()) {
     const RankingGroups& gr = *rule.groups;
@@ -588,7 +614,9 @@ SkippedRecord skipped_of(const BadRecord& b) {
 // per part of a file read in parallel; parts are merged in file order.
 class Aggregator : public RecordConsumer {
  public:
-  explicit Aggregator(const RankingRule& rule) : rule_(rule), args_(rule.terms.size()) {}
+  // `live_total` counts the rows in memory of every aggregator of the rule.
+  Aggregator(const RankingRule& rule, std::atomic<size_t>& live_total)
+      : rule_(rule), args_(rule.terms.size()), live_total_(live_total) {}
 
   std::map<std::string, PeriodState> periods;
   SkippedRecords skipped;         // every skipped record, dated or not
@@ -629,7 +657,10 @@ class Aggregator : public RecordConsumer {
     const size_t term_count = rule_.terms.size();
     size_t before = p.entities.size();
     size_t k = p.find_or_add(r.entity, r.group, term_count);
-    if (p.entities.size() != before && ++live_rows_ > live_rows_limit) spill_others(p);
+    if (p.entities.size() != before) {
+      ++live_rows_;
+      if (live_total_.fetch_add(1, std::memory_order_relaxed) + 1 > live_rows_limit) spill_others(p);
+    }
     EntityState& e = p.entities[k];
     TermState* terms = p.terms.data() + k * term_count;
     for (size_t t = 0; t < term_count; ++t)
@@ -681,6 +712,7 @@ class Aggregator : public RecordConsumer {
       merge_skipped(p.skipped, op.skipped, off);
       const size_t term_count = rule_.terms.size();
       size_t before = p.entities.size();
+      const size_t moved = op.entities.size();
       for (size_t j = 0; j < op.entities.size(); ++j) {
         const EntityState& e = op.entities[j];
         size_t k = p.find_or_add(e.entity, e.group, term_count);
@@ -689,8 +721,12 @@ class Aggregator : public RecordConsumer {
         p.entities[k].records += e.records;
       }
       op = PeriodState{};  // merged: its memory goes back before the next period's
-      live_rows_ += p.entities.size() - before;
-      if (live_rows_ > live_rows_limit) spill_others(p);
+      // The part's rows move here (those of entities already here merge).
+      size_t added = p.entities.size() - before;
+      live_rows_ += added;
+      o.live_rows_ -= moved;
+      live_total_ -= moved - added;
+      if (live_total_ > live_rows_limit) spill_others(p);
     }
     records += o.records;
     spilled_rows += o.spilled_rows;
@@ -713,29 +749,36 @@ class Aggregator : public RecordConsumer {
     return *cached_;
   }
 
-  // Moves the rows of the least recently fed periods but `current` to the
-  // spill file until no more than kLiveRows are left in memory (or nothing
-  // else can go: one period's rows always stay).
-  void spill_others(const PeriodState& current) {
+  // Moves the rows of its least recently fed periods but `current` to its
+  // spill file until the readers together hold no more than the bound (or
+  // this one has nothing else: the period it feeds always stays).
+  void spill_others(const PeriodState& current) { spill_down_to(live_rows_limit, &current); }
+
+ public:
+  // The same with any bound, every period free to go but `keep`.
+  void spill_down_to(size_t limit, const PeriodState* keep = nullptr) {
     const size_t term_count = rule_.terms.size();
-    while (live_rows_ > live_rows_limit) {
+    while (live_total_ > limit) {
       PeriodState* oldest = nullptr;
       for (auto& [id, p] : periods)
-        if (&p != &current && !p.entities.empty() && (!oldest || p.last_use < oldest->last_use)) oldest = &p;
+        if (&p != keep && !p.entities.empty() && (!oldest || p.last_use < oldest->last_use)) oldest = &p;
       if (!oldest) return;
       if (!spill_) spill_ = std::make_unique<SpillFile>();
       if (!spill_->usable()) return;
       if (!spill_->write(oldest->range.id, body_bytes(*oldest, term_count))) return;  // kept in memory
       live_rows_ -= oldest->entities.size();
+      live_total_ -= oldest->entities.size();
       spilled_rows += static_cast<long>(oldest->entities.size());
       oldest->spilled = true;
       oldest->drop_body();
     }
   }
 
-  std::unique_ptr<SpillFile> spill_;                // rows this aggregator spilled
+ private:
+  std::unique_ptr<SpillFile> spill_;               // rows this aggregator spilled
   std::vector<std::unique_ptr<SpillFile>> spills;  // those of the parts merged into it
-  size_t live_rows_ = 0;                            // rows of `periods` in memory
+  size_t live_rows_ = 0;                           // rows of `periods` in memory
+  std::atomic<size_t>& live_total_;
   uint64_t tick_ = 0;
 
   const RankingRule& rule_;
@@ -763,7 +806,8 @@ RuleResults compute_rule_each(const RankingRule& rule, const FileSystem& fs, con
     throw Error(rule.exports_where, "no export file under data/ matches " + globs, rule.exports_line);
   }
   for (const auto& file : results.exports) check_export_inside(rule, fs, project_root, file);
-  Aggregator main(rule);
+  std::atomic<size_t> live_total{0};
+  Aggregator main(rule, live_total);
   std::vector<std::string> read;
   uint64_t file_number = 0;
   for (const auto& file : results.exports) {
@@ -779,7 +823,7 @@ RuleResults compute_rule_each(const RankingRule& rule, const FileSystem& fs, con
     std::vector<std::unique_ptr<Aggregator>> others;
     auto consumer_of = [&](int k) -> RecordConsumer& {
       if (k == 0) return main;
-      while (static_cast<int>(others.size()) < k) others.push_back(std::make_unique<Aggregator>(rule));
+      while (static_cast<int>(others.size()) < k) others.push_back(std::make_unique<Aggregator>(rule, live_total));
       return *others[k - 1];
     };
     std::vector<PartOffsets> offsets =
@@ -818,6 +862,9 @@ RuleResults compute_rule_each(const RankingRule& rule, const FileSystem& fs, con
   // Periods are independent: finish them on the reader threads too, a few
   // at a time so that only those few are in memory beside the ones never
   // spilled, and hand them on in calendar order.
+  // Once anything spilled, the periods finishing while the rest wait are
+  // loaded beside those still in memory: keep these to half the bound.
+  if (main.spilled_rows > 0) main.spill_down_to(live_rows_limit / 2);
   const std::vector<std::unique_ptr<SpillFile>> spills = main.spill_files();
   std::vector<PeriodState*> states;
   for (auto& [id, state] : main.periods) states.push_back(&state);
@@ -858,6 +905,11 @@ RuleResults compute_rule_each(const RankingRule& rule, const FileSystem& fs, con
     for (auto& e : failed)
       if (e) std::rethrow_exception(e);
     for (auto& p : finished) on_period(std::move(*p));
+#ifdef __GLIBC__
+    // The finished periods' memory goes back to the system, not only to
+    // the finishing threads' arenas.
+    malloc_trim(0);
+#endif
   }
   return results;
 }

@@ -3,7 +3,7 @@
 // compute_rule() streams every export record once and keeps, per period and
 // entity, only the running state of each aggregate term (sum, count, min,
 // max, first and last by date). Memory stays flat however many periods the
-// exports cover: past 16,384 rows per reader, the rows of the least recently
+// exports cover: past 32,768 rows in memory, the rows of the least recently
 // fed period move to an anonymous temporary file (exact, read back when the
 // period is finished), and compute_rule_each() hands every finished period
 // on and keeps none. It then evaluates the metrics, ranks the
@@ -148,8 +148,8 @@ RuleResults compute_rule_each(const RankingRule& rule, const FileSystem& fs, con
                               const std::function<void(PeriodResult&&)>& on_period,
                               const std::function<bool(const std::string& path)>& skip_file = {});
 
-// How many rows each reader keeps in memory before spilling (16,384 unless
-// changed; at least 1): for tests, which make every period spill.
+// How many rows the readers of a rule keep in memory together before
+// spilling (32,768 unless changed; at least 1): for tests, which make every period spill.
 void set_rankings_live_rows(size_t rows);
 
 // The period with id `id`, or null.

@@ -100,7 +100,7 @@ TEST_CASE("rows spilled to the temporary file give byte-identical index.json and
     INFO("rows kept in memory: " << limit);
     set_rankings_live_rows(limit);
     std::vector<std::string> spilled_out = outputs(rule, fs, spilled);
-    set_rankings_live_rows(16384);
+    set_rankings_live_rows(32768);
     CHECK(spilled > 0);
     REQUIRE(spilled_out.size() == in_memory.size());
     for (size_t i = 0; i < in_memory.size(); ++i) CHECK(spilled_out[i] == in_memory[i]);
