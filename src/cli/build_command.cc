@@ -7,6 +7,7 @@
 #include <iostream>
 
 #include "cli/commands.h"
+#include "model/urls.h"
 #include "site/build/build.h"
 #include "site/build/up_to_date.h"
 #include "site/check/links.h"
@@ -21,9 +22,9 @@ void print_diagnostics(const Diagnostics& diags) { std::cerr << diags.format_all
 
 WriterOptions writer_options(const Project& project) {
   WriterOptions options;
-  options.link_roots.push_back(join_path(project.root, ".bulletin-cache"));
+  options.link_roots.push_back(join_path(project.root, kCacheDir));
   // Search and PDFs come from the job plan and the cache, so only changed
-  // files are staged (complete_staging stays off).
+  // files are staged.
   return options;
 }
 

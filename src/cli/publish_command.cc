@@ -5,6 +5,7 @@
 #include <iostream>
 
 #include "cli/commands.h"
+#include "model/urls.h"
 #include "site/build/publishable.h"
 #include "site/print/pdf.h"
 
@@ -94,7 +95,7 @@ int run_publish(const PublishArgs& a) {
     stdfs::create_directories(target.parent_path());
     stdfs::copy_file(stdfs::path(a.project) / source, target, stdfs::copy_options::overwrite_existing);
   }
-  std::optional<std::string> pdf_engine = find_pdf_engine();
+  std::optional<std::string> pdf_engine = find_pdf_engine(join_path(a.project, cache_path("pdf")));
   for (auto& s : snapshots)  // before the snapshot is written: it records the PDF's digest
     if (std::string line = pdf_engine ? freeze_pdf(*pdf_engine, project, s) : ""; !line.empty())
       std::cout << line << "\n";

@@ -152,7 +152,7 @@ std::optional<Article> ParseCache::decode(const Slot& slot) {
   Article a;
   std::string path = e.str();
   for (int i = 0; i < 4; ++i) e.u64();  // stamp
-  e.view();                              // digest
+  e.view();                             // digest
   a.source = path;
   a.where = {path, 1, 1};
   a.slug = e.str();

@@ -17,8 +17,8 @@
 #include <map>
 #include <mutex>
 #include <optional>
-#include <string_view>
 #include <string>
+#include <string_view>
 #include <vector>
 
 #include "model/documents.h"
@@ -80,10 +80,10 @@ class ParseCache {
 
   std::string file_, key_;
   long long started_ns_ = 0;  // wall clock when load() ran: stamps newer than this are not trusted
-  void* map_ = nullptr;  // the cache file, mapped
+  void* map_ = nullptr;       // the cache file, mapped
   size_t map_size_ = 0;
-  std::map<std::string, Slot> cached_;  // as read from the file (not yet taken)
-  std::map<std::string, Meta> current_;                     // what this load may cache
+  std::map<std::string, Slot> cached_;   // as read from the file (not yet taken)
+  std::map<std::string, Meta> current_;  // what this load may cache
   std::mutex mutex_;
   bool changed_ = false;
   int hits_ = 0;

@@ -75,4 +75,6 @@ std::string frozen_file_path(std::string_view url, int version, std::string_view
   return cat({kPublishedDir, "/", url, "v", num(version), "-files/", name});
 }
 
+std::string cache_path(std::string_view subsystem) { return cat({kCacheDir, "/", subsystem}); }
+
 }  // namespace bulletin

@@ -62,4 +62,10 @@ std::string frozen_pdf_path(std::string_view url, int version, std::string_view 
 // A file frozen with it (an attached file): "data/published/<url>v<N>-files/<name>".
 std::string frozen_file_path(std::string_view url, int version, std::string_view name);
 
+// What builds keep between them, relative to the project; never inside the site.
+inline const std::string kCacheDir = ".bulletin-cache";
+// The cache folder of one subsystem ("parse", "pdf", "search", "webfonts", "build"):
+// ".bulletin-cache/<subsystem>".
+std::string cache_path(std::string_view subsystem);
+
 }  // namespace bulletin

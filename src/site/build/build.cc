@@ -6,6 +6,7 @@
 
 #include "compute/ranking_output.h"
 #include "load/markdown.h"
+#include "model/urls.h"
 #include "render/feeds.h"
 #include "render/pages.h"
 #include "render/ranking_pages.h"
@@ -605,7 +606,7 @@ BuildReport build_site(const Project& project, const FileSystem& fs, OutputWrite
   std::optional<std::string> font_tools = web_fonts.empty() ? std::nullopt : find_font_tools();
   b.site.set("has_web_fonts", font_tools.has_value());
   std::optional<std::string> pdf_engine =
-      options.pdf ? find_pdf_engine(join_path(project.root, ".bulletin-cache/pdf")) : std::nullopt;
+      options.pdf ? find_pdf_engine(join_path(project.root, cache_path("pdf"))) : std::nullopt;
   b.site.set("has_pdf", pdf_engine.has_value());
   b.want_search = search_tools.has_value();
   std::string site_digest =
@@ -625,10 +626,9 @@ BuildReport build_site(const Project& project, const FileSystem& fs, OutputWrite
   }
   check_plan(b.plan);
   // The search index's changed shards are written while the pages are rendered.
-  PendingSearch search =
-      search_tools
-          ? start_search_index(*search_tools, join_path(project.root, ".bulletin-cache/search"), std::move(b.search))
-          : nullptr;
+  PendingSearch search = search_tools ? start_search_index(*search_tools, join_path(project.root, cache_path("search")),
+                                                           std::move(b.search))
+                                      : nullptr;
   timer.mark("plan");
   parallel_for(b.plan.size(), worker_count(options.jobs), [&](size_t i) { run_job(b, site_digest, b.plan[i]); });
   timer.mark("jobs");

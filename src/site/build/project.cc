@@ -5,6 +5,7 @@
 
 #include "compute/ranking_output.h"
 #include "load/parse_cache.h"
+#include "model/urls.h"
 #include "util/sha256.h"
 #include "util/text.h"
 #include "util/timing.h"
@@ -165,9 +166,9 @@ Project load_project(const FileSystem& fs, const std::string& root, Diagnostics&
   if (!fs.is_file(join_path(root, "bulletin.yaml"))) return p;  // not a project: one error is enough
   p.archive = load_archive(fs, root, diags);
   // Articles parsed by earlier builds (and `check`) come from the parse cache.
-  auto cache_ptr = std::make_shared<ParseCache>(
-      fs.on_disk() ? join_path(root, ".bulletin-cache/parse/articles.bin") : "",
-      binary_identity() + "\nraw_html=" + (p.config.raw_html ? "1" : "0"));
+  auto cache_ptr =
+      std::make_shared<ParseCache>(fs.on_disk() ? join_path(root, cache_path("parse") + "/articles.bin") : "",
+                                   binary_identity() + "\nraw_html=" + (p.config.raw_html ? "1" : "0"));
   ParseCache& cache = *cache_ptr;
   cache.load();
   timer.mark("  parse cache");

@@ -12,6 +12,7 @@
 #include <filesystem>
 #include <vector>
 
+#include "model/urls.h"
 #include "util/fs.h"
 #include "util/sha256.h"
 
@@ -61,10 +62,7 @@ std::string key_of(const std::string& root, const std::string& out) {
 }
 
 // The tools a build probes for, stamped following symlinks (missing counts).
-std::vector<std::string> probed(const std::string& root) {
-  return {join_path(root, "node_modules/pagefind/lib/index.js"), "/usr/lib/python3/dist-packages/weasyprint",
-          "/usr/bin/python3"};
-}
+std::vector<std::string> probed() { return {"/usr/lib/python3/dist-packages/weasyprint", "/usr/bin/python3"}; }
 
 struct Walk {
   std::vector<std::pair<std::string, Stamp>> entries;
@@ -164,7 +162,7 @@ long long wall_clock_ns() {
 
 std::string up_to_date_record(const std::string& project_root, const std::string& out_dir) {
   return join_path(project_root,
-                   ".bulletin-cache/build/" + sha256(absolute(trimmed(out_dir))).substr(0, 16) + ".stamps");
+                   cache_path("build") + "/" + sha256(absolute(trimmed(out_dir))).substr(0, 16) + ".stamps");
 }
 
 std::optional<BuildReport> site_is_up_to_date(const std::string& project_root, const std::string& out_dir) {
@@ -268,7 +266,7 @@ void record_up_to_date(const std::string& project_root, const std::string& out_d
   };
   line('d', lstamp(root), root);
   for (const auto& [path, s] : inputs.entries) line(s.kind, s, path);
-  for (const auto& path : probed(project_root)) {
+  for (const auto& path : probed()) {
     Stamp s = stamp_following(absolute(path));
     line(s.kind == 'm' ? 'X' : 'x', s, absolute(path));
   }

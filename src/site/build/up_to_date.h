@@ -2,7 +2,7 @@
 // mtime in ns, inode, lstat) of everything it depended on — every file and
 // folder of the project (content/, data/, templates/, bulletin.yaml, …; not
 // .bulletin-cache/ nor the output), the bulletin binary, the tools it probed
-// for (Pagefind, WeasyPrint) and PATH — and of every file and folder of the
+// for (WeasyPrint) and PATH — and of every file and folder of the
 // site it wrote are recorded in .bulletin-cache/build/. The next build first
 // stats them all: when none changed (a folder's mtime changes when an entry is
 // added, removed or renamed in it) and no staging folder of an unfinished
@@ -36,8 +36,7 @@ std::optional<BuildReport> site_is_up_to_date(const std::string& project_root, c
 // knows them (StagedSiteWriter::site_stamps), so the site is not walked;
 // nullptr: walk it.
 void record_up_to_date(const std::string& project_root, const std::string& out_dir, const BuildReport& report,
-                       long long started_ns,
-                       const std::vector<std::pair<std::string, struct stat>>* site = nullptr);
+                       long long started_ns, const std::vector<std::pair<std::string, struct stat>>* site = nullptr);
 
 // The wall clock in ns, for record_up_to_date.
 long long wall_clock_ns();

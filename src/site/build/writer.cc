@@ -430,7 +430,7 @@ StagedSiteWriter::StagedSiteWriter(std::string out_dir, WriterOptions options)
     throw Error({out_dir_, 0, 0}, "cannot create a staging folder beside the output: " + errno_text());
 
   if (!fs::is_directory(out, ec) || !has_marker(out)) return;  // fresh: a new or empty folder
-  mode_ = options_.complete_staging ? Mode::Complete : Mode::InPlace;
+  mode_ = Mode::InPlace;
   std::string marker = out_dir_ + "/" + kSiteMarker;
   struct stat manifest_stat;
   if (::stat(marker.c_str(), &manifest_stat) != 0) return;
@@ -567,15 +567,6 @@ bool StagedSiteWriter::keep(const std::string& rel, const std::string& digest) {
     if (!claim(rel)) throw Error({rel, 0, 0}, "two files would be written to the same path " + rel);
     produced_[rel] = Entry{digest, size, false};
     kept_stats_[rel] = st;
-  }
-  if (mode_ == Mode::Complete) {
-    prepare_parent(rel);
-    std::string from = out_dir_ + "/" + rel, to = staged_site_ + "/" + rel;
-    if (::link(from.c_str(), to.c_str()) != 0) {
-      std::error_code ec;
-      fs::copy_file(from, to, ec);
-      if (ec) throw Error({out_dir_ + "/" + rel, 0, 0}, "cannot stage the unchanged file: " + ec.message());
-    }
   }
   count(rel, true);
   return true;

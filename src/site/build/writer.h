@@ -58,9 +58,9 @@ class OutputWriter {
   virtual void write_made_from(const std::string& rel, std::string_view bytes, const std::string& digest) {
     write(rel, bytes);
   }
-  // The folder being written (a staging folder: with complete_staging the
-  // whole site, else only this build's changed files); nullopt when the
-  // output is not a folder, and then search and PDFs are skipped.
+  // The folder being written (a staging folder holding this build's changed
+  // files); nullopt when the output is not a folder, and then search and
+  // PDFs are skipped.
   virtual std::optional<std::string> directory() const { return std::nullopt; }
   int pages() const;
   int files() const;
@@ -78,10 +78,6 @@ struct WriterOptions {
   // Folders whose files copy() hard-links instead of copying (bulletin's own
   // caches: their files are never edited in place). Default: none.
   std::vector<std::string> link_roots;
-  // Stage the complete site (unchanged files hard-linked from the old one)
-  // and swap folders at commit, for tools that need the whole site in
-  // directory() (Pagefind). Default: false, only changed files are staged.
-  bool complete_staging = false;
 };
 
 class StagedSiteWriter : public OutputWriter {
@@ -118,7 +114,7 @@ class StagedSiteWriter : public OutputWriter {
   };
 
  private:
-  enum class Mode { Fresh, InPlace, Complete };
+  enum class Mode { Fresh, InPlace };
   void stage_file(const std::string& rel, std::string_view bytes);
   bool claim(const std::string& rel);  // false: already produced by this build
   void prepare_parent(const std::string& staged_rel);
@@ -137,9 +133,9 @@ class StagedSiteWriter : public OutputWriter {
   std::map<std::string, Entry> previous_;  // the old site's manifest
   std::string previous_text_;              // as read
   struct timespec manifest_mtime_ {};
-  int out_fd_ = -1;                         // the old site's folder
-  std::set<std::string> good_dirs_;         // its folders that are real folders all the way up
-  std::vector<std::string> strays_;         // files in it that its manifest does not list
+  int out_fd_ = -1;                                // the old site's folder
+  std::set<std::string> good_dirs_;                // its folders that are real folders all the way up
+  std::vector<std::string> strays_;                // files in it that its manifest does not list
   std::map<std::string, struct stat> dir_stats_;   // good_dirs_ as stat'ed
   std::map<std::string, struct stat> kept_stats_;  // kept files as keep() stat'ed them
   std::set<std::string> touched_dirs_;             // folders the commit changed

@@ -2,8 +2,8 @@
 
 #include <spawn.h>
 #include <sys/stat.h>
-#include <time.h>
 #include <sys/wait.h>
+#include <time.h>
 #include <unistd.h>
 
 #include <fcntl.h>
@@ -16,6 +16,7 @@
 #include <map>
 #include <sstream>
 
+#include "model/urls.h"
 #include "render/pages.h"
 #include "util/fs.h"
 #include "util/sha256.h"
@@ -163,8 +164,8 @@ std::string stamp_line(char kind, const std::string& path) {
   std::string out(1, kind);
   if (rc != 0) return out + " missing " + path;
   long long mtime = static_cast<long long>(st.st_mtim.tv_sec) * 1000000000LL + st.st_mtim.tv_nsec;
-  return out + " " + std::to_string(st.st_size) + ":" + std::to_string(mtime) + ":" + std::to_string(st.st_ino) +
-         ":" + std::to_string(st.st_mode) + " " + path;
+  return out + " " + std::to_string(st.st_size) + ":" + std::to_string(mtime) + ":" + std::to_string(st.st_ino) + ":" +
+         std::to_string(st.st_mode) + " " + path;
 }
 
 long long stamp_mtime(const std::string& line) {
@@ -270,14 +271,15 @@ std::optional<std::string> probe_pdf_engine(const std::vector<std::string>& pyth
     }
   }
   if (cache_file.empty()) return found;
-  if (const char* home = std::getenv("HOME"); home && *home) stamps.push_back(stamp_line('L', std::string(home) + "/.local/lib"));
+  if (const char* home = std::getenv("HOME"); home && *home)
+    stamps.push_back(stamp_line('L', std::string(home) + "/.local/lib"));
   // Something that changed in the same moment as the probe may change again unseen: not cached.
   for (const auto& s : stamps)
     if (stamp_mtime(s) + 100'000'000LL >= started) return found;
   std::string candidates;
   for (const auto& p : pythons) candidates += p + "\n";
-  std::string text = std::string(kProbeMagic) + "\n" + sha256(probe_environment() + candidates) + "\n" +
-                     (found ? *found : "-") + "\n";
+  std::string text =
+      std::string(kProbeMagic) + "\n" + sha256(probe_environment() + candidates) + "\n" + (found ? *found : "-") + "\n";
   for (const auto& s : stamps) text += s + "\n";
   text += "end\n";
   fs::create_directories(fs::path(cache_file).parent_path(), ec);
@@ -315,7 +317,7 @@ std::string pdf_digest(const std::string& html, const std::string& css, const st
 PdfReport make_pdfs(const std::string& engine, const std::string& project_root, const std::vector<PdfPage>& pages,
                     OutputWriter& out, const std::map<std::string, std::string>& frozen) {
   PdfReport report;
-  fs::path cache = fs::path(project_root) / ".bulletin-cache/pdf";
+  fs::path cache = fs::path(project_root) / cache_path("pdf");
   fs::path assets = fs::path(project_root) / "templates/assets";
   std::error_code ec;
   fs::create_directories(cache, ec);

@@ -12,6 +12,7 @@
 #include <set>
 #include <sstream>
 
+#include "model/urls.h"
 #include "util/sha256.h"
 
 namespace bulletin {
@@ -160,7 +161,7 @@ WebFontReport ship_web_fonts(const std::string& python, const std::string& proje
                              const std::vector<WebFont>& fonts, const std::string& characters, OutputWriter& out) {
   WebFontReport report;
   std::error_code ec;
-  fs::path cache = fs::absolute(fs::path(project_root) / ".bulletin-cache/webfonts", ec);
+  fs::path cache = fs::absolute(fs::path(project_root) / cache_path("webfonts"), ec);
   fs::create_directories(cache, ec);
   std::string chars_digest = sha256(characters);
   struct Job {

@@ -66,7 +66,7 @@ class ChangeWatcher {
   void watch_tree(const std::string& dir);
   std::vector<std::string> paths_;
   int fd_ = -1;
-  std::map<int, std::string> dirs_;  // watch descriptor -> folder
+  std::map<int, std::string> dirs_;                           // watch descriptor -> folder
   std::map<std::string, std::vector<std::string>> names_in_;  // folder -> watched names in it (parents of paths)
   std::unique_ptr<Watcher> poller_;
 };

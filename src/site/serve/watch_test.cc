@@ -84,7 +84,9 @@ std::vector<std::string> next_changes(ChangeWatcher& w) {
   }
   return {};
 }
-bool has(const std::vector<std::string>& v, const std::string& s) { return std::find(v.begin(), v.end(), s) != v.end(); }
+bool has(const std::vector<std::string>& v, const std::string& s) {
+  return std::find(v.begin(), v.end(), s) != v.end();
+}
 }  // namespace
 
 TEST_CASE("the event-driven watcher reports saves, new folders and the watched files only", "[watch]") {
