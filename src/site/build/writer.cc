@@ -125,10 +125,11 @@ struct WalkedFile {
   struct timespec mtime;
 };
 
-// Every regular file and folder under `dir` (not following symlinks); other
-// entries (symlinks, sockets…) count as files so that a commit removes them.
-void walk(int dir_fd, const std::string& prefix, std::map<std::string, WalkedFile>& files,
-          std::set<std::string>& dirs) {
+// Calls fn(dir_fd, name, rel, st) for each entry of the folder open at
+// `dir_fd` (which it closes), not following symlinks; `rel` is `prefix/name`.
+// "." and "..", and entries that vanish before they are stat'ed, are skipped.
+template <class Fn>
+void for_each_entry(int dir_fd, const std::string& prefix, Fn&& fn) {
   DIR* d = ::fdopendir(dir_fd);
   if (!d) {
     ::close(dir_fd);
@@ -140,16 +141,29 @@ void walk(int dir_fd, const std::string& prefix, std::map<std::string, WalkedFil
     std::string rel = prefix.empty() ? name : prefix + "/" + name;
     struct stat st;
     if (::fstatat(::dirfd(d), e->d_name, &st, AT_SYMLINK_NOFOLLOW) != 0) continue;
+    fn(::dirfd(d), e->d_name, rel, st);
+  }
+  ::closedir(d);
+}
+
+int open_subfolder(int dir_fd, const char* name) {
+  return ::openat(dir_fd, name, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
+}
+
+// Every regular file and folder under `dir` (not following symlinks); other
+// entries (symlinks, sockets…) count as files so that a commit removes them.
+void walk(int dir_fd, const std::string& prefix, std::map<std::string, WalkedFile>& files,
+          std::set<std::string>& dirs) {
+  for_each_entry(dir_fd, prefix, [&](int fd, const char* name, const std::string& rel, const struct stat& st) {
     if (S_ISDIR(st.st_mode)) {
-      int sub = ::openat(::dirfd(d), e->d_name, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
-      if (sub < 0) continue;
+      int sub = open_subfolder(fd, name);
+      if (sub < 0) return;
       dirs.insert(rel);
       walk(sub, rel, files, dirs);
     } else {
       files[rel] = {S_ISREG(st.st_mode) ? static_cast<unsigned long long>(st.st_size) : ~0ULL, st.st_mtim};
     }
-  }
-  ::closedir(d);
+  });
 }
 
 bool later(const timespec& a, const timespec& b) {
@@ -164,7 +178,7 @@ Fd open_parent(int root_fd, const std::vector<std::string>& parts, const std::st
   for (size_t i = 0; i + 1 < parts.size(); ++i) {
     const char* name = parts[i].c_str();
     for (int attempt = 0;; ++attempt) {
-      int next = ::openat(cur.fd, name, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
+      int next = open_subfolder(cur.fd, name);
       if (next >= 0) {
         cur = Fd(next);
         break;
@@ -204,7 +218,7 @@ void remove_in(int out_fd, const std::string& rel, bool dir) {
   auto parts = segments(rel);
   Fd cur(::dup(out_fd));
   for (size_t i = 0; i + 1 < parts.size(); ++i) {
-    int next = ::openat(cur.fd, parts[i].c_str(), O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
+    int next = open_subfolder(cur.fd, parts[i].c_str());
     if (next < 0) return;
     cur = Fd(next);
   }
@@ -458,24 +472,14 @@ void StagedSiteWriter::scan_old_site() {
   }
   std::set<std::string> listed;  // files of the manifest, plus its folders
   auto read_changed = [&](int dir_fd, const std::string& prefix) {
-    DIR* d = ::fdopendir(dir_fd);
-    if (!d) {
-      ::close(dir_fd);
-      return;
-    }
-    while (dirent* e = ::readdir(d)) {
-      std::string name = e->d_name;
-      if (name == "." || name == "..") continue;
-      std::string rel = prefix.empty() ? name : prefix + "/" + name;
-      if (rel == kSiteMarker) continue;
+    for_each_entry(dir_fd, prefix, [&](int fd, const char* name, const std::string& rel, const struct stat& st) {
+      if (rel == kSiteMarker) return;
       bool known_file = previous_.count(rel) > 0, known_dir = dirs.count(rel) > 0;
-      struct stat st;
-      if (::fstatat(::dirfd(d), e->d_name, &st, AT_SYMLINK_NOFOLLOW) != 0) continue;
       if (S_ISDIR(st.st_mode)) {
-        if (known_dir) continue;  // stamped on its own below
+        if (known_dir) return;  // stamped on its own below
         // A folder put here by hand: every file in it is a stray.
-        int sub = ::openat(::dirfd(d), e->d_name, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
-        if (sub < 0) continue;
+        int sub = open_subfolder(fd, name);
+        if (sub < 0) return;
         std::map<std::string, WalkedFile> files;
         std::set<std::string> sub_dirs;
         walk(sub, rel, files, sub_dirs);
@@ -484,8 +488,7 @@ void StagedSiteWriter::scan_old_site() {
       } else if (!known_file) {
         strays_.push_back(rel);  // a file, symlink, socket… not made by bulletin
       }
-    }
-    ::closedir(d);
+    });
   };
   // The root holds the manifest, renamed in after everything else: always read.
   read_changed(::dup(out_fd_), "");
@@ -501,7 +504,7 @@ void StagedSiteWriter::scan_old_site() {
     good_dirs_.insert(dir);
     dir_stats_[dir] = st;
     if (!later(st.st_mtim, manifest_mtime_)) continue;
-    int fd = ::openat(out_fd_, dir.c_str(), O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
+    int fd = open_subfolder(out_fd_, dir.c_str());
     if (fd >= 0) read_changed(fd, dir);
   }
 }
