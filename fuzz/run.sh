@@ -33,6 +33,8 @@ n=0; while IFS= read -r -d '' f; do n=$((n + 1)); cp "$f" "$seeds/rules/$n.yaml"
 n=0; while IFS= read -r -d '' f; do n=$((n + 1)); cp "$f" "$seeds/exports/$n"; done < <(find "$src/data/exports" -type f -print0)
 n=0; while IFS= read -r -d '' f; do n=$((n + 1)); cp "$f" "$seeds/templates/$n.mustache"; done < <(find "$src/templates" -name '*.mustache' -print0)
 n=0; while IFS= read -r -d '' f; do n=$((n + 1)); cp "$f" "$seeds/snapshot/$n.yaml"; done < <(find "$src/data/published" -name 'v*.yaml' -print0)
+# Inputs that once crashed a target (fuzz/regressions/<target>/) run first, every time.
+[ -d "$src/fuzz/regressions" ] && for d in "$src"/fuzz/regressions/*/; do cp "$d"* "$seeds/$(basename "$d")/"; done
 
 export ASAN_OPTIONS=detect_leaks=0:abort_on_error=0:handle_abort=1
 export UBSAN_OPTIONS=print_stacktrace=1:halt_on_error=1

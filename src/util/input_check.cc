@@ -35,6 +35,26 @@ size_t sequence_at(std::string_view s, size_t i) {
   return n;
 }
 
+// Offset of the first Unicode noncharacter (U+FDD0..U+FDEF, U+xFFFE, U+xFFFF)
+// in well-formed UTF-8 `text`, or npos; `code` gets its code point. They are
+// valid UTF-8 but not text, and YAML writers replace them with U+FFFD, so a
+// published snapshot holding one would not read back as it was written.
+size_t noncharacter_at(std::string_view text, unsigned* code) {
+  for (size_t i = 0; i < text.size();) {
+    size_t n = sequence_at(text, i);
+    if (n >= 3) {
+      unsigned cp = static_cast<unsigned char>(text[i]) & (n == 3 ? 0x0F : 0x07);
+      for (size_t k = 1; k < n; ++k) cp = (cp << 6) | (static_cast<unsigned char>(text[i + k]) & 0x3F);
+      if ((cp >= 0xFDD0 && cp <= 0xFDEF) || (cp & 0xFFFE) == 0xFFFE) {
+        *code = cp;
+        return i;
+      }
+    }
+    i += n == 0 ? 1 : n;
+  }
+  return std::string_view::npos;
+}
+
 }  // namespace
 
 size_t invalid_utf8_at(std::string_view text) {
@@ -64,6 +84,8 @@ std::string utf8_sanitized(std::string_view s) {
 
 void require_utf8(const std::string& path, std::string_view text) {
   size_t at = invalid_utf8_at(text);
+  unsigned noncharacter = 0;
+  if (at == std::string_view::npos) at = noncharacter_at(text, &noncharacter);
   if (at == std::string_view::npos) return;
   int line = 1;
   size_t line_start = 0;
@@ -85,6 +107,11 @@ void require_utf8(const std::string& path, std::string_view text) {
                                       : std::string("byte ") + hex +
                                             " is not valid UTF-8; save the file as UTF-8 (not GBK or another "
                                             "encoding)";
+  if (noncharacter) {
+    char code[16];
+    std::snprintf(code, sizeof code, "U+%04X", noncharacter);
+    what = std::string(code) + " is a Unicode noncharacter, not text: remove it";
+  }
   if (!shown.empty() && shown.back() == '\r') shown.pop_back();
   throw Error({path, line, column}, what, shown);
 }

@@ -26,6 +26,26 @@ TEST_CASE("a text file that is not UTF-8 is an error at the bad byte", "[input]"
   }
 }
 
+TEST_CASE("a Unicode noncharacter is an error where it stands, since no YAML writer keeps it", "[input]") {
+  require_utf8("content/a.md", "\xEF\xBF\xBD \xEF\xB7\x8F \xEF\xB7\xB0");  // U+FFFD, U+FDCF, U+FDF0 are text
+  try {
+    require_utf8("content/notices/a.md", "---\ntitle: 通知\n---\n工\xEF\xB7\xA5作委员会\n");
+    FAIL("no error");
+  } catch (const Error& e) {
+    CHECK(e.diagnostic().format() ==
+          "content/notices/a.md:4:2: error: U+FDE5 is a Unicode noncharacter, not text: remove it\n"
+          "    工\xEF\xB7\xA5作委员会\n"
+          "      ^");
+  }
+  try {
+    require_utf8("x.md", "a\xF4\x8F\xBF\xBF");  // U+10FFFF
+    FAIL("no error");
+  } catch (const Error& e) {
+    CHECK(e.diagnostic().format() ==
+          "x.md:1:2: error: U+10FFFF is a Unicode noncharacter, not text: remove it\n    a\xF4\x8F\xBF\xBF\n     ^");
+  }
+}
+
 TEST_CASE("one function says what cannot be a URL segment", "[input]") {
   CHECK(url_segment_problem("校党委发") == "");
   CHECK(url_segment_problem("2020-shnu-51") == "");
