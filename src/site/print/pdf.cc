@@ -208,13 +208,6 @@ std::vector<std::string> interpreter_stamps(const std::string& python) {
   return out;
 }
 
-std::string read_small(const std::string& path) {
-  std::ifstream in(path, std::ios::binary);
-  std::stringstream s;
-  s << in.rdbuf();
-  return s.str();
-}
-
 // The cached answer ("-" for none) when every stamp in `text` still holds.
 std::optional<std::string> cached_probe(const std::string& text, const std::vector<std::string>& pythons) {
   std::istringstream in(text);
@@ -243,7 +236,7 @@ std::optional<std::string> cached_probe(const std::string& text, const std::vect
 std::optional<std::string> probe_pdf_engine(const std::vector<std::string>& pythons, const std::string& cache_file,
                                             int* runs) {
   if (!cache_file.empty()) {
-    if (auto hit = cached_probe(read_small(cache_file), pythons))
+    if (auto hit = cached_probe(read_all(cache_file), pythons))
       return *hit == "-" ? std::nullopt : std::optional<std::string>(*hit);
   }
   struct timespec now;
@@ -257,7 +250,7 @@ std::optional<std::string> probe_pdf_engine(const std::vector<std::string>& pyth
     for (auto& s : interpreter_stamps(python)) stamps.push_back(std::move(s));
     int rc = run_program({python, "-c", kProbeScript}, {}, "", log.string());
     if (runs) ++*runs;
-    std::istringstream out(read_small(log.string()));
+    std::istringstream out(read_all(log.string()));
     fs::remove(log, ec);
     std::string weasyprint;
     for (std::string line; std::getline(out, line);) {
