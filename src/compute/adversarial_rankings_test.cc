@@ -232,3 +232,39 @@ TEST_CASE("index.json is written in nlohmann's dump(2) layout, escapes included"
   for (const auto& row : j["rows"]) found = found || row["entity"] == "tab\there\x01\\/ \xF0\x9F\x98\x80";
   CHECK(found);
 }
+
+// Found by tests/differential: a record skipped because an aggregate's
+// argument divides by zero kept its text cut at byte 400 (inside a character,
+// so writing index.json failed the whole build), untrimmed and without "…",
+// where every other skipped record is trimmed and cut at a whole character.
+TEST_CASE("a record skipped for a division by zero is shown as written, trimmed and cut at a whole character",
+          "[compute][exact]") {
+  RankingRule rule = rule_from(R"(id: d
+title: 除零
+exports: exports/*.jsonl
+fields: {date: 日期, unit: 单位, a: 甲, b: 乙}
+entity: unit
+period: month
+metrics:
+  - {id: ratio, value: mean(a / b)}
+bad_records: skip
+)");
+  // 71 bytes, then 200 × 长 (3 bytes each): byte 400 falls inside a character.
+  std::string record = "{\"日期\": \"2020-12-30\", \"单位\": \"u\", \"甲\": 1, \"乙\": 0, \"备注\": \"";
+  for (int i = 0; i < 200; ++i) record += "长";
+  record += "\"}";
+  MemoryFileSystem fs;
+  fs.add("site/data/exports/a.jsonl", "{\"日期\": \"2020-12-30\", \"单位\": \"v\", \"甲\": 1, \"乙\": 2}\n  " + record +
+                                          "\n  {\"日期\": \"2020-12-31\", \"单位\": \"w\", \"甲\": 1, \"乙\": 0}\n");
+  RuleResults r = compute_rule(rule, fs, "site");
+  REQUIRE(r.periods.size() == 1);
+  const PeriodResult& p = r.periods[0];
+  REQUIRE(p.skipped.first.size() == 2);
+  CHECK(p.skipped.first[0].reason == "field '乙' is 0, and 'a / b' divides by it");
+  CHECK(p.skipped.first[0].column == 3);
+  size_t whole = 400 - (400 - 71) % 3;  // the prefix of `record` holding whole characters only
+  CHECK(p.skipped.first[0].text == record.substr(0, whole) + "…");
+  CHECK(p.skipped.first[1].text == "{\"日期\": \"2020-12-31\", \"单位\": \"w\", \"甲\": 1, \"乙\": 0}");
+  auto j = nlohmann::json::parse(period_json_text(rule, p));
+  CHECK(j["skipped"]["first"][1]["text"] == p.skipped.first[1].text);
+}

@@ -71,6 +71,8 @@ std::string shown(const RawField& s) {
   return std::string(trim_view(s.text));
 }
 
+}  // namespace
+
 std::string record_text(std::string_view text) {
   text = trim_view(text);
   if (text.size() <= kRecordTextLimit) return std::string(text);
@@ -78,8 +80,6 @@ std::string record_text(std::string_view text) {
   while (n > 0 && (static_cast<unsigned char>(text[n]) & 0xC0) == 0x80) --n;  // whole characters
   return std::string(text.substr(0, n)) + "…";
 }
-
-}  // namespace
 
 RecordChecker::RecordChecker(const RankingRule& rule) : rule_(rule) {
   record_.numbers.resize(rule.number_fields.size());

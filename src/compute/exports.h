@@ -76,6 +76,9 @@ struct BadRecord {
 };
 
 constexpr size_t kRecordTextLimit = 400;
+// A record as a skipped-records list shows it: trimmed, cut after
+// kRecordTextLimit bytes at a whole character, then "…".
+std::string record_text(std::string_view text);
 
 class RecordConsumer {
  public:

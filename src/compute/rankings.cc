@@ -647,7 +647,7 @@ class Aggregator : public RecordConsumer {
         b.where = r.place.where();
         b.date = r.date;
         b.reason = division_reason(rule_, term, z.divisor);
-        b.text = std::string(r.place.text.substr(0, kRecordTextLimit));
+        b.text = record_text(r.place.text);
         bad(b);
         return;
       }
