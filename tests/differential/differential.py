@@ -34,6 +34,7 @@ from fractions import Fraction as F
 HERE = os.path.dirname(os.path.abspath(__file__))
 SOURCE = os.path.dirname(os.path.dirname(HERE))
 UNDEF = None
+WS = ' \t\r\n'  # the spaces trimmed around dates, names and numbers
 
 # ---------------------------------------------------------------- expressions
 # A node is a tuple: ('num', text) ('name', n) ('neg', e) ('bin', op, l, r)
@@ -194,7 +195,7 @@ def parse_number(text):
 
 
 def parse_date(text):
-    t = text.strip()
+    t = text.strip(WS)
     m = re.match(r'^(\d{4})[-/](\d{1,2})[-/](\d{1,2})$', t) or re.match(r'^(\d{4})年(\d{1,2})月(\d{1,2})日$', t)
     if not m:
         return None
@@ -235,7 +236,8 @@ def cp_key(s):
 
 # ---------------------------------------------------------------- random project
 ENTITY_POOL = ['a,"b"', '<x&y>', "c'd", '丙', '乙', '甲', 'A', 'a', '=SUM(A1)', '-负', '@at', '+加', ' 空格 ',
-               '中共上海出版印刷高等专科学校委员会', 'x</td>y', '&amp;', 'Z"', '"q",r', '第10名', '第9名', 'é', 'e\u0301']
+               '中共上海出版印刷高等专科学校委员会', 'x</td>y', '&amp;', 'Z"', '"q",r', '第10名', '第9名', 'é', 'e\u0301', '空格',
+               'a/b', '..', '\u3000全角空格', 'tab\there']
 GROUP_POOL = ['支,1', '<支2>', '第010党支部', '第2党支部', '"引"组', '=g', 'G&H', '乙支部']
 FIELD_POOL = [('a', '甲'), ('b', '乙'), ('pts', '积分 合计'), ('分数', 'score'), ('c_2', 'C,2'), ('members', '学员总数')]
 WINDOWS = [(dt.date(2020, 12, 24), 14), (dt.date(2021, 12, 26), 10), (dt.date(2019, 12, 28), 8),
@@ -469,6 +471,9 @@ def gen_value(rng):
     if rng.random() < 0.25:
         n = rng.choice([0, 5, 35, 125, -125, 2675, 9995, -4, -5, 1005, 1015, 45, -45])
     v = F(n, scale)
+    if rng.random() < 0.04:  # digits past a double's, and magnitudes far from 1
+        v = rng.choice([F('0.1000000000000000055511151231257827'), F('12345678901234567891'), F('-1e-7'),
+                        F('2.5e20'), F('0.30000000000000001'), F(1, 10 ** 12), F('-9007199254740993')])
     t = exact_text(v)
     r = rng.random()
     if r < 0.45:
@@ -478,7 +483,7 @@ def gen_value(rng):
     if r < 0.8:
         e = rng.randint(-2, 2)
         mant = v * F(10) ** -e
-        return v, ('"%se%d"' if rng.random() < 0.5 else '%sE%d') % (exact_text(mant), e) if '/' not in exact_text(mant) else t
+        return v, ('"%se%+d"' if rng.random() < 0.5 else '%sE%d') % (exact_text(mant), e) if '/' not in exact_text(mant) else t
     if r < 0.87:
         return v, '" %s "' % t
     if r < 0.92 and v >= 0:
@@ -504,7 +509,7 @@ def gen_data(rng, R, files_out):
     if R.grouped:
         for e in ents:
             for e2 in ents:
-                if e.strip() == e2.strip():
+                if e.strip(WS) == e2.strip(WS):
                     ent_group[e2] = ent_group[e]
     start, span = rng.choice(WINDOWS)
     if R.period in ('half', 'year') and rng.random() < 0.5:
@@ -531,7 +536,7 @@ def gen_data(rng, R, files_out):
         if rng.random() < 0.1:
             rec.append(('备注', yq('长' * rng.randint(10, 200))))
         rng.shuffle(rec)
-        if R.skip and rng.random() < 0.15:
+        if rng.random() < (0.15 if R.skip else 0.01):
             kind = rng.random()
             i = rng.randrange(len(rec))
             if kind < 0.25:
@@ -545,7 +550,8 @@ def gen_data(rng, R, files_out):
                 j = [j for j, (kk, _) in enumerate(rec) if kk == R.keys['date']][0]
                 rec[j] = (rec[j][0], yq(rng.choice(['2021-02-29', '2020-04-31', '2020-13-01', '2020-11-31', 'x'])))
             elif kind < 0.8:
-                j = [j for j, (kk, _) in enumerate(rec) if kk == R.keys[R.entity_name]][0]
+                key = R.keys['branch'] if R.grouped and rng.random() < 0.4 else R.keys[R.entity_name]
+                j = [j for j, (kk, _) in enumerate(rec) if kk == key][0]
                 rec[j] = (rec[j][0], yq(rng.choice(['', '  '])))
             else:
                 nf = [j for j, (kk, _) in enumerate(rec) if kk in [R.keys[f] for f in R.num_fields]]
@@ -560,7 +566,9 @@ def gen_data(rng, R, files_out):
         chunks[rng.randrange(nfiles)].append(r)
     for k, chunk in enumerate(chunks):
         kind = rng.choice(['json', 'wrap', 'jsonl', 'jsonl', 'csv'])
-        files_out.append(('exports/%s/f%d-%s.%s' % (R.id, k, kind, {'wrap': 'json'}.get(kind, kind)), kind, chunk))
+        # names whose byte order differs from a dictionary's: B before a, a-10 before a-9
+        name = ['a-9', 'B', 'a-10', '数据', 'a', 'Z_'][k] + ('-' + kind if rng.random() < 0.5 else '')
+        files_out.append(('exports/%s/%s.%s' % (R.id, name, {'wrap': 'json'}.get(kind, kind)), kind, chunk))
 
 
 def write_file_records(path, kind, chunk, R, rng):
@@ -572,8 +580,10 @@ def write_file_records(path, kind, chunk, R, rng):
             lines.append('{"导出时间": "2021-01-01 08:00", "共计": 3, "data": [')
         else:
             lines.append('[')
+        if R.skip and rng.random() < 0.3:
+            chunk.insert(rng.randint(0, len(chunk)), rng.choice(['42', '"记录"', 'null', 'true']))
         for i, rec in enumerate(chunk):
-            text = '{' + ', '.join('%s: %s' % (yq(k), v) for k, v in rec) + '}'
+            text = rec if isinstance(rec, str) else '{' + ', '.join('%s: %s' % (yq(k), v) for k, v in rec) + '}'
             indent = ' ' * rng.randint(0, 4)
             lines.append(indent + text + (',' if i + 1 < len(chunk) else ''))
             placed.append((text, len(lines), len(indent) + 1, i + 1))
@@ -594,6 +604,8 @@ def write_file_records(path, kind, chunk, R, rng):
         w.writerow(keys)
         good = []
         for rec in chunk:
+            if isinstance(rec, str):
+                continue
             d = dict(rec)
             if any(k not in d for k in keys):
                 continue
@@ -604,7 +616,7 @@ def write_file_records(path, kind, chunk, R, rng):
                     row = None
                     break
                 row.append(d[k].strip('"') if not isinstance(v, str) else v)
-            if row is None or any(c.strip() == '' for c in row):
+            if row is None or any(c.strip(WS) == '' for c in row):
                 continue
             if any(parse_number(c) is None or abs(parse_number(c)) > 10 ** 300 for c in row[len(keys) - len(R.num_fields):]):
                 continue
@@ -631,7 +643,7 @@ class Bad:
 
 
 def record_text(text):
-    b = text.strip().encode('utf-8')
+    b = text.strip(WS).encode('utf-8')
     if len(b) <= 400:
         return b.decode('utf-8')
     n = 400
@@ -673,6 +685,9 @@ def model_rule(R, records):
     for file, line, col, index, text, raw in records:
         def bad(reason=None, prefixes=None, date=None):
             bads.append(Bad(file, line, col, index, record_text(text) if text else None, reason, prefixes, date))
+        if raw is None:
+            bad('is not an object')
+            continue
         dk = key_of['date']
         if dk not in raw:
             bad("field '%s' is missing" % dk)
@@ -691,8 +706,11 @@ def model_rule(R, records):
             bad("field '%s' is missing" % missing[0], date=d)
             continue
         ek = key_of[R.entity_name]
-        if raw[ek][0] != 'str' or raw[ek][1].strip() == '':
+        if raw[ek][0] != 'str' or raw[ek][1].strip(WS) == '':
             bad(None, ["field '%s' is empty" % ek], date=d)
+            continue
+        if R.grouped and (raw[key_of['branch']][0] != 'str' or raw[key_of['branch']][1].strip(WS) == ''):
+            bad(None, ["field '%s' is empty" % key_of['branch']], date=d)
             continue
         vals = {}
         why = None
@@ -722,8 +740,8 @@ def model_rule(R, records):
         if divs:
             bad(None, divs, date=d)
             continue
-        group = raw[key_of['branch']][1].strip() if R.grouped else None
-        goods.append((d, raw[ek][1].strip(), group, vals))
+        group = raw[key_of['branch']][1].strip(WS) if R.grouped else None
+        goods.append((d, raw[ek][1].strip(WS), group, vals))
 
     periods = {}
 
@@ -740,6 +758,7 @@ def model_rule(R, records):
         (P(b.date)['bads'] if b.date else undated).append(b)
     for p in periods.values():
         compute_period(R, p)
+    R.all_bads = bads
     return periods, undated
 
 
@@ -961,6 +980,10 @@ class Judge:
         self.seed, self.verbose = seed, verbose
         self.checks = 0
         self.failures = []
+        self.stats = {}
+
+    def count(self, what, n=1):
+        self.stats[what] = self.stats.get(what, 0) + n
 
     def eq(self, where, got, want):
         self.checks += 1
@@ -977,6 +1000,17 @@ class Judge:
 
 
 def value_json(j, where, v, fmt, judge):
+    judge.count('values')
+    if v is None:
+        judge.count('undefined values')
+    else:
+        x = abs(v) * (100 if fmt[0] == 'percent' else 1) * 10 ** fmt[1]
+        if x - x.numerator // x.denominator == F(1, 2):
+            judge.count('values on a .5 rounding boundary')
+        if v < 0:
+            judge.count('negative values')
+        if float(v) != v:
+            judge.count('values a double misses')
     judge.eq(where + '.exact', j.get('exact'), exact_text(v))
     judge.eq(where + '.text', j.get('text'), fmt_text(v, fmt))
     want = None if v is None else float(v)
@@ -1011,6 +1045,14 @@ def check_period(judge, R, p, pdir, proj_rel):
     # skipped
     sk = j.get('skipped', {})
     judge.eq(W + ' skipped.count', sk.get('count'), len(p['bads']))
+    judge.count('periods')
+    judge.count('periods ' + R.period)
+    judge.count('skipped records', len(p['bads']))
+    judge.count('incomplete periods', not p['complete'])
+    judge.count('periods with only skipped records', not p['rows'])
+    for L in p['lists'] + (p['groups']['lists'] if p['groups'] else []):
+        judge.count('lists')
+        judge.count('lists with ties_extended', L['ties_extended'])
     first = sk.get('first', [])
     judge.eq(W + ' skipped.first count', len(first), min(20, len(p['bads'])))
     reasons = {}
@@ -1106,6 +1148,8 @@ def check_period(judge, R, p, pdir, proj_rel):
         judge.eq(W + ' page group tables', heads, sorted(set(r['group'] for r in p['rows']), key=cp_key))
     meta = ' '.join(n.text() for n in dom.find_all('p', cls='meta'))
     judge.ok(W + ' page record count', ('记录 %d 条' % p['records']) in meta, repr(meta))
+    cn = lambda d: '%d年%d月%d日' % (d.year, d.month, d.day)
+    judge.ok(W + ' page period range', cn(p['start']) in meta and cn(p['end']) in meta, repr(meta))
     judge.eq(W + ' page as_of shown', len(tdiv.find_all('p', cls='asof')) == 1, p['as_of'] is not None)
     if p['as_of']:
         d = dt.date.fromisoformat(p['as_of'])
@@ -1136,7 +1180,7 @@ def check_period(judge, R, p, pdir, proj_rel):
                 sec = gs.find_all('section', id='group-list-' + L['id'])
                 if not judge.ok(W + ' page group list %s' % L['id'], len(sec) == 1):
                     continue
-                got = [li.text().strip() for li in sec[0].find_all('li')]
+                got = [li.text().strip(WS) for li in sec[0].find_all('li')]
                 judge.eq(W + ' page group list %s entries' % L['id'], got,
                          ['%s（第 %d 名）' % (e['group'], e['rank']) for e in L['entries']])
     # skipped on the page
@@ -1171,6 +1215,9 @@ def run_seed(seed, bulletin, keep=None, verbose=False):
                 R.files = getattr(R, 'files', []) + [(rel, kind, chunk, placed)]
             for rel, kind, chunk, placed in sorted(R.files, key=lambda x: x[0].encode()):
                 for i2, (rec, pl) in enumerate(zip(chunk, placed)):
+                    if isinstance(rec, str):
+                        records.append((rel, pl[1], pl[2], pl[3], pl[0], None))
+                        continue
                     text = '{' + ', '.join('%s: %s' % (yq(k), v) for k, v in rec) + '}'
                     if pl is None:
                         records.append((rel, None, None, i2 + 1, None, read_raw(text)))
@@ -1191,6 +1238,15 @@ def run_seed(seed, bulletin, keep=None, verbose=False):
         if expect_fail:
             judge.ok('build with bad records under bad_records: error fails', r.returncode == 1,
                      'exit %d: %s' % (r.returncode, r.stderr[-500:]))
+            judge.count('builds stopped by a bad record')
+            for R in rules:
+                if not R.skip and R.all_bads:  # the first bad record read stops the build, at its place
+                    b = R.all_bads[0]
+                    head = 'data/%s:%d:%d: error: record %d: ' % (b.file, b.line, b.col, b.index) if b.line else None
+                    lines = [l for l in r.stderr.splitlines() if head and l.startswith(head)]
+                    judge.ok('rule %s error message' % R.id, head is None or (lines and (
+                        lines[0][len(head):] == b.reason if b.reason else any(lines[0][len(head):].startswith(x) for x in b.prefixes))),
+                        'want %r %r in %r' % (head, b.reason or b.prefixes, r.stderr[-800:]))
             return judge
         if not judge.ok('build', r.returncode == 0, 'exit %d: %s' % (r.returncode, r.stderr[-2000:])):
             return judge
@@ -1235,6 +1291,7 @@ def main():
     seeds = parse_seeds(a.seeds) + [random.randrange(10 ** 9) for _ in range(a.random)]
     total = failed_seeds = 0
     shown_failures = 0
+    stats = {}
     for s in seeds:
         j = run_seed(s, a.bulletin, a.keep, a.verbose)
         total += j.checks
@@ -1245,7 +1302,12 @@ def main():
             shown_failures += len(j.failures)
         if a.verbose:
             print('seed %d: %d checks, %d failed' % (s, j.checks, len(j.failures)))
+        for k, v in j.stats.items():
+            stats[k] = stats.get(k, 0) + v
     print('%d seeds, %d checks, %d seeds with failures (%d failed checks)' % (len(seeds), total, failed_seeds, shown_failures))
+    if a.verbose:
+        for k in sorted(stats):
+            print('  %-36s %d' % (k, stats[k]))
     return 1 if failed_seeds else 0
 
 
