@@ -237,9 +237,14 @@ void TableReader::record(const std::vector<TableCell>& cells) {
     const TableCell& c = cell(f);
     if (trim(c.text).empty()) return bad(f, key(f) + " is empty", r.date);
     std::optional<Exact> v;
-    if (c.kind == TableCell::Kind::Number) v = parse_export_number(c.text);
-    else if (c.kind == TableCell::Kind::Text) v = parse_export_number(without_thousands_commas(c.text));
-    if (!v) return bad(f, key(f) + " is not a number: " + quoted(c), r.date);
+    std::string why;
+    if (c.kind == TableCell::Kind::Number) v = parse_decimal(c.text, &why);
+    else if (c.kind == TableCell::Kind::Text) v = parse_decimal(without_thousands_commas(c.text), &why);
+    if (!v) {
+      std::string reason = key(f) + " is not a number: " + quoted(c);
+      if (why == "it is too large" || why == "it is too small") reason += " (" + why + ")";  // as exports.cc says it
+      return bad(f, reason, r.date);
+    }
     r.numbers.push_back(*v);
   }
   consumer_.record(r);

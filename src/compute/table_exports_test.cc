@@ -165,6 +165,18 @@ TEST_CASE("a bad CSV cell is reported at its line and column", "[compute][export
   CHECK(error_of(rule, fs) == "data/exports/u.csv:2:12: error: a quoted field is not closed: the file ends inside it");
 }
 
+// Found by tests/differential: JSON says why 1e999 is not a number; CSV did not.
+TEST_CASE("a CSV number a double cannot hold says so, as in JSON", "[compute][exports]") {
+  RankingRule rule = rule_from(units_rule("exports/*.csv"));
+  MemoryFileSystem fs;
+  fs.add("site/data/exports/u.csv", "日期,单位,学员总数,活跃学员数,积分合计\n2020-11-01,甲,10,1e999,300\n");
+  CHECK(error_of(rule, fs) ==
+        "data/exports/u.csv:2:17: error: record 1: field '活跃学员数' is not a number: '1e999' (it is too large)");
+  fs.add("site/data/exports/u.csv", "日期,单位,学员总数,活跃学员数,积分合计\n2020-11-01,甲,10,9,\"2e-999\"\n");
+  CHECK(error_of(rule, fs) ==
+        "data/exports/u.csv:2:19: error: record 1: field '积分合计' is not a number: '2e-999' (it is too small)");
+}
+
 TEST_CASE("a GBK CSV is detected, or read as the rule's encoding says", "[compute][exports]") {
   std::string text =
       "日期,单位,学员总数,活跃学员数,积分合计\r\n2020-11-01,中共上海电力大学委员会,100,94,4447\r\n"
