@@ -16,6 +16,7 @@ A mismatch prints the seed, the rule, the period, the place and both values;
 the exit status is 1 when any check failed. Standard library only.
 """
 import argparse
+import bisect
 import csv
 import datetime as dt
 import html
@@ -34,6 +35,7 @@ from fractions import Fraction as F
 HERE = os.path.dirname(os.path.abspath(__file__))
 SOURCE = os.path.dirname(os.path.dirname(HERE))
 UNDEF = None
+BIG = False  # --big
 WS = ' \t\r\n'  # the spaces trimmed around dates, names and numbers
 
 # ---------------------------------------------------------------- expressions
@@ -184,7 +186,7 @@ def parse_format(spec):
     return (spec, 2)
 
 
-NUMBER_RE = re.compile(r'^[+-]?(\d+\.?\d*|\.\d+)([eE][+-]?\d+)?$')
+NUMBER_RE = re.compile(r'^[+-]?([0-9]+\.?[0-9]*|\.[0-9]+)([eE][+-]?[0-9]+)?$', re.ASCII)
 
 
 def parse_number(text):
@@ -196,7 +198,7 @@ def parse_number(text):
 
 def parse_date(text):
     t = text.strip(WS)
-    m = re.match(r'^(\d{4})[-/](\d{1,2})[-/](\d{1,2})$', t) or re.match(r'^(\d{4})年(\d{1,2})月(\d{1,2})日$', t)
+    m = re.match(r"^(\d{4})[-/](\d{1,2})[-/](\d{1,2})$", t, re.ASCII) or re.match(r"^(\d{4})年(\d{1,2})月(\d{1,2})日$", t, re.ASCII)
     if not m:
         return None
     try:
@@ -341,7 +343,7 @@ def gen_rule(rng, idx):
     R.id = 'r%d' % idx
     R.title = rng.choice(['排名 %d' % idx, '“学习强国”<学习>情况 & %d' % idx])
     R.zh = rng.random() < 0.3
-    R.period = rng.choice(['day', 'week', 'month', 'quarter', 'half', 'year', 'week', 'quarter'])
+    R.period = 'day' if BIG else rng.choice(['day', 'week', 'month', 'quarter', 'half', 'year', 'week', 'quarter'])
     nf = rng.randint(1, 4)
     fl = rng.sample(FIELD_POOL, nf)
     R.num_fields = [c for c, _ in fl]
@@ -496,13 +498,15 @@ def gen_value(rng):
 
 
 BAD_NUMBERS = ['"NaN"', '"inf"', '"-nan"', '"Infinity"', '"0x10"', '"1,000"', '"12%"', '""', 'true', 'null',
-               '"1e999"', '"九十"', '{}', '[1]']
+               '"1e999"', '"九十"', '{}', '[1]', '"1e-400"', '2e-999', '"+-1"', '"1e"', '"1.2.3"', '"٣"']
 
 
 def gen_data(rng, R, files_out):
     """Records for rule R: list of files (name, kind, records) where each record
     is a list of (key, json text) pairs; also returns the intended entities."""
     ents = rng.sample(ENTITY_POOL, rng.randint(2, 8))
+    if BIG:  # past the 32,768 (period, entity) rows that make bulletin spill to a file
+        ents += ['单位%04d' % i for i in range(1100)]
     groups = rng.sample(GROUP_POOL, rng.randint(1, 3)) if R.grouped else []
     ent_group = {e: rng.choice(groups) for e in ents} if R.grouped else {}
     # entities whose names differ only by the spaces trimmed must share a group
@@ -516,6 +520,9 @@ def gen_data(rng, R, files_out):
         start, span = dt.date(start.year, 6, 20), 200
     dates = [start + dt.timedelta(days=rng.randint(0, span)) for _ in range(rng.randint(2, 6))]
     nrec = rng.randint(4, 40)
+    if BIG:
+        dates = [start + dt.timedelta(days=i) for i in range(40)]
+        nrec = 60000
     recs = []
     shared = [gen_value(rng) for _ in range(4)]  # repeated values make ties
     for _ in range(nrec):
@@ -618,7 +625,8 @@ def write_file_records(path, kind, chunk, R, rng):
                 row.append(d[k].strip('"') if not isinstance(v, str) else v)
             if row is None or any(c.strip(WS) == '' for c in row):
                 continue
-            if any(parse_number(c) is None or abs(parse_number(c)) > 10 ** 300 for c in row[len(keys) - len(R.num_fields):]):
+            nums = [parse_number(c) for c in row[len(keys) - len(R.num_fields):]]
+            if any(v is None or abs(v) > 10 ** 300 or (v != 0 and abs(v) < F(1, 10 ** 300)) for v in nums):
                 continue
             if parse_date(row[0]) is None:
                 continue
@@ -721,6 +729,9 @@ def model_rule(R, records):
             if v is not None and abs(v) > F(1.7976931348623157e308):
                 why = "field '%s' is not a number: %s (it is too large)" % (k, shown(raw[k]))
                 break
+            if v is not None and v != 0 and abs(v) < F(1, 10 ** 330):
+                why = "field '%s' is not a number: %s (it is too small)" % (k, shown(raw[k]))
+                break
             if v is None:
                 why = ("field '%s' is not a number: %s" % (k, shown(raw[k]))) if kind != 'other' else None
                 if why is None:
@@ -805,7 +816,8 @@ def sort_key(values, order, name):
 def competition(items, order):
     """items: [(name, values)] → ranks by the order keys (1 + rows strictly better)."""
     keys = [sort_key(v, order, n)[0] for n, v in items]
-    return [1 + sum(1 for k2 in keys if k2 < k) for k in keys]
+    ordered = sorted(keys)
+    return [1 + bisect.bisect_left(ordered, k) for k in keys]
 
 
 def order_of(spec, metrics):
@@ -826,10 +838,11 @@ def select(L, cands, ids):
     """cands: [(name, rank, values)] in table order. → (entries, ties_extended)."""
     n = L['top'] if L['top'] is not None else L['bottom']
     out = []
+    ranks = sorted(c[1] for c in cands)
     for name, rank, values in cands:
         if L['top'] is not None and rank > L['top']:
             continue
-        if L['bottom'] is not None and sum(1 for _, r2, _ in cands if r2 > rank) >= L['bottom']:
+        if L['bottom'] is not None and len(ranks) - bisect.bisect_right(ranks, rank) >= L['bottom']:
             continue
         if not holds(L['where'], ids, values):
             continue
@@ -1204,7 +1217,7 @@ def run_seed(seed, bulletin, keep=None, verbose=False):
             f.write('title: 差分\norganization: 测试\nlanguage: zh-CN\nbase_path: /\n')
         shutil.copytree(os.path.join(SOURCE, 'templates'), os.path.join(proj, 'templates'))
         rules = []
-        for i in range(rng.randint(1, 3)):
+        for i in range(1 if BIG else rng.randint(1, 3)):
             R = gen_rule(rng, i)
             files = []
             gen_data(rng, R, files)
@@ -1287,7 +1300,10 @@ def main():
     ap.add_argument('--keep', help='copy each project and site into this folder')
     ap.add_argument('-v', '--verbose', action='store_true')
     ap.add_argument('--max-failures', type=int, default=30)
+    ap.add_argument('--big', action='store_true', help='60,000 records over 1,100 entities and 40 days a seed')
     a = ap.parse_args()
+    global BIG
+    BIG = a.big
     seeds = parse_seeds(a.seeds) + [random.randrange(10 ** 9) for _ in range(a.random)]
     total = failed_seeds = 0
     shown_failures = 0
