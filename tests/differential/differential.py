@@ -316,6 +316,12 @@ def gen_where(rng, ids):
     m = lambda: ('name', rng.choice(ids))
     c = lambda: ('num', rng.choice(['0', '0.035', '0.5', '1', '2', '0.1']))
     r = rng.random()
+    if r < 0.12:  # and/or mixed without parentheses: and binds tighter
+        cmp = lambda: ('bin', rng.choice(CMP), m(), c())
+        return ('bin', 'or', ('bin', 'and', cmp(), cmp()), cmp()) if rng.random() < 0.5 else \
+            ('bin', 'or', cmp(), ('bin', 'and', cmp(), cmp()))
+    if r < 0.22:  # arithmetic on both sides
+        return ('bin', rng.choice(CMP), ('bin', rng.choice('+-*/'), m(), c()), ('bin', rng.choice('+-'), m(), ('neg', c())))
     if r < 0.6:
         return ('bin', rng.choice(CMP), m(), c())
     if r < 0.8:
@@ -566,6 +572,11 @@ def gen_data(rng, R, files_out):
                     j = rng.choice(nf)
                     rec[j] = (rec[j][0], rng.choice(['0', '"0"', '0.0', '-0']))
         recs.append(rec)
+    if R.skip and rng.random() < 0.15:  # a period that holds only a skipped record
+        far = dt.date(2030, 1, 1) + dt.timedelta(days=rng.randint(0, 400))
+        recs.append([(R.keys['date'], yq(far.isoformat())), (R.keys[R.entity_name], yq(ents[0]))] +
+                    ([(R.keys['branch'], yq(ent_group[ents[0]]))] if R.grouped else []) +
+                    [(R.keys[f], '"n/a"') for f in R.num_fields])
     # files: json array, {"data": [...]}, jsonl; csv only when every record is complete
     nfiles = rng.randint(1, 3)
     chunks = [[] for _ in range(nfiles)]
@@ -1154,6 +1165,10 @@ def check_period(judge, R, p, pdir, proj_rel):
     inner_groups = set(id(n) for s in gsec for n in s.find_all())
     trows = [tr for t in tdiv.find_all('table', cls='ranking-table') if id(t) not in inner_groups for tr in t.find_all('tr')
              if tr.find_all('td')]
+    heads = [[th.text() for th in t.find_all('th')] for t in tdiv.find_all('table', cls='ranking-table')
+             if id(t) not in inner_groups]
+    want_head = [R.rank_label or '排名'] + [m['label'] or m['id'] for m in R.metrics]
+    judge.eq(W + ' page table headers', [h[:1] + h[2:] for h in heads], [want_head] * len(heads))
     judge.eq(W + ' page rows', [cells(tr) for tr in trows],
              [[str(r['rank']), r['entity']] + [fmt_text(v, f) for v, f in zip(r['values'], fmts)] for r in p['rows']])
     if R.grouped:
@@ -1263,6 +1278,17 @@ def run_seed(seed, bulletin, keep=None, verbose=False):
             return judge
         if not judge.ok('build', r.returncode == 0, 'exit %d: %s' % (r.returncode, r.stderr[-2000:])):
             return judge
+        if seed % 5 == 0:  # the same inputs on more threads give byte-identical ranking files
+            site2 = os.path.join(tmp, 'site2')
+            r2 = subprocess.run([bulletin, 'build', proj, '-o', site2, '-j', '3'], capture_output=True, text=True, env=env)
+            judge.eq('second build on 3 threads', r2.returncode, 0)
+            for dirpath, _, names in os.walk(os.path.join(site, 'rankings')):
+                for n in names:
+                    if n.startswith('index.') and n != 'index.xlsx':
+                        a1 = os.path.join(dirpath, n)
+                        a2 = os.path.join(site2, os.path.relpath(a1, site))
+                        judge.ok('deterministic ' + os.path.relpath(a1, site),
+                                 os.path.exists(a2) and open(a1, 'rb').read() == open(a2, 'rb').read())
         for R in rules:
             rdir = os.path.join(site, 'rankings', R.id)
             got = sorted(d for d in os.listdir(rdir) if os.path.isfile(os.path.join(rdir, d, 'index.json'))) \
