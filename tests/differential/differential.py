@@ -407,13 +407,23 @@ def gen_rule(rng, idx):
         R.groups = G
     R.skip = rng.random() < 0.85
     R.rank_label = rng.choice([None, '名次', '=rank'])
+    R.id_from_file = rng.random() < 0.3
+    R.one_glob = rng.random() < 0.3
+    R.description = rng.choice([None, None, '说明：<b>&</b> "引号"'])
     return R
 
 
 def rule_yaml(R):
     k = (lambda s: ZH.get(s, s)) if R.zh else (lambda s: s)
-    out = ['%s: %s' % (k('id'), R.id), '%s: %s' % (k('title'), yq(R.title))]
-    out.append('%s: [%s]' % (k('exports'), ', '.join('exports/%s/*.%s' % (R.id, e) for e in ('json', 'jsonl', 'csv'))))
+    out = ['%s: %s' % (k('title'), yq(R.title))]
+    if not R.id_from_file:  # else the file name gives it
+        out.insert(0, '%s: %s' % (k('id'), R.id))
+    if R.description is not None:
+        out.append('%s: %s' % (k('description'), yq(R.description)))
+    if R.one_glob:
+        out.append('%s: exports/%s/*' % (k('exports'), R.id))
+    else:
+        out.append('%s: [%s]' % (k('exports'), ', '.join('exports/%s/*.%s' % (R.id, e) for e in ('json', 'jsonl', 'csv'))))
     out.append(k('fields') + ':')
     for c, key in R.keys.items():
         out.append('  %s: %s' % (c, yq(key)))
@@ -1086,6 +1096,12 @@ def check_period(judge, R, p, pdir, proj_rel):
     judge.eq(W + ' skipped.examples', examples, ['%s:%s:%s: record %s: %s' % (g['file'], g['line'], g['column'], g['record'], g['reason'])
                                                  for g in first])
     judge.eq(W + ' skipped.reasons total', sum(sk.get('reasons', {}).values()), len(p['bads']))
+    exact_reasons = {}
+    for b in p['bads']:
+        if b.reason is not None:
+            exact_reasons[b.reason] = exact_reasons.get(b.reason, 0) + 1
+    for reason, n in sorted(exact_reasons.items()):
+        judge.eq(W + ' skipped.reasons[%r]' % reason, sk.get('reasons', {}).get(reason), n)
     # metrics
     judge.eq(W + ' metrics', [(m['id'], m['label']) for m in j.get('metrics', [])],
              [(m['id'], m['label'] or m['id']) for m in R.metrics])
@@ -1168,6 +1184,8 @@ def check_period(judge, R, p, pdir, proj_rel):
     heads = [[th.text() for th in t.find_all('th')] for t in tdiv.find_all('table', cls='ranking-table')
              if id(t) not in inner_groups]
     want_head = [R.rank_label or '排名'] + [m['label'] or m['id'] for m in R.metrics]
+    if R.description is not None:
+        judge.ok(W + ' page description', any(n.text() == R.description for n in dom.find_all('p', cls='lead')))
     judge.eq(W + ' page table headers', [h[:1] + h[2:] for h in heads], [want_head] * len(heads))
     judge.eq(W + ' page rows', [cells(tr) for tr in trows],
              [[str(r['rank']), r['entity']] + [fmt_text(v, f) for v, f in zip(r['values'], fmts)] for r in p['rows']])
@@ -1216,6 +1234,8 @@ def check_period(judge, R, p, pdir, proj_rel):
     if p['bads']:
         judge.ok(W + ' page skipped count', bool(note) and ('跳过了 %d 条' % len(p['bads'])) in note[0], repr(note))
         srows = [cells(tr) for t in tdiv.find_all('table', cls='skipped-records') for tr in t.find_all('tr') if tr.find_all('td')]
+        caption = ' '.join(c.text() for c in tdiv.find_all('caption'))
+        judge.eq(W + ' page skipped caption says 20 of more', '前 20 条' in caption, len(p['bads']) > 20)
         judge.eq(W + ' page skipped rows', srows, [[g['file'], str(g['line']), g['text'], g['reason']] for g in first])
     else:
         judge.eq(W + ' page skipped note', note, [])
