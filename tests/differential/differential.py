@@ -1189,6 +1189,24 @@ def check_period(judge, R, p, pdir, proj_rel):
     judge.eq(W + ' page table headers', [h[:1] + h[2:] for h in heads], [want_head] * len(heads))
     judge.eq(W + ' page rows', [cells(tr) for tr in trows],
              [[str(r['rank']), r['entity']] + [fmt_text(v, f) for v, f in zip(r['values'], fmts)] for r in p['rows']])
+    # each row's history page: this period's line holds its rank, of the rows in its table, and its texts
+    if not BIG:
+        for tr, r in zip(trows, p['rows']):
+            a = tr.find_all('a')
+            href = a[0].attrs.get('href', '') if a else ''
+            hist = os.path.normpath(os.path.join(pdir, href))
+            if not judge.ok(W + ' history page of %r' % r['entity'], href and os.path.isfile(hist), repr(href)):
+                continue
+            hdom = Dom(open(hist, encoding='utf-8').read()).root
+            line = None
+            for htr in hdom.find_all('tr'):
+                ha = htr.find_all('a')
+                if ha and os.path.normpath(os.path.join(os.path.dirname(hist), ha[0].attrs.get('href', ''))) == \
+                        os.path.join(pdir, 'index.html'):
+                    line = cells(htr)
+            of = sum(1 for x in p['rows'] if not R.grouped or x['group'] == r['group'])
+            judge.eq(W + ' history page of %r' % r['entity'], line and line[1:],
+                     ['%d / %d' % (r['rank'], of)] + [fmt_text(v, f) for v, f in zip(r['values'], fmts)])
     if R.grouped:
         heads = [h.text().split('：', 1)[-1] for h in tdiv.find_all('h3', cls='ranking-group')]
         judge.eq(W + ' page group tables', heads, sorted(set(r['group'] for r in p['rows']), key=cp_key))
