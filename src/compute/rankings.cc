@@ -10,11 +10,13 @@
 #include <limits>
 #include <memory>
 #include <numeric>
+#include <span>
 #include <stdexcept>
 #include <thread>
 #include <tuple>
 #include <unordered_map>
 
+#include <sys/mman.h>
 #include <unistd.h>
 #ifdef __GLIBC__
 #include <malloc.h>
@@ -128,17 +130,52 @@ uint64_t hash_bytes(std::string_view s, uint64_t h) {
   return h ^ (h >> 31);
 }
 
+// An allocator that maps large arrays (a period's entities, term states and
+// slots: megabytes each) straight from the system and gives them back when
+// freed. Through malloc they were kept by the allocator after a period was
+// spilled or finished (glibc raises its mmap threshold to the size of a
+// freed mapping), and peak memory grew with the number of periods.
+template <typename T>
+struct LargeAllocator {
+  using value_type = T;
+  static constexpr size_t kMapped = size_t{1} << 18;  // 256 KB and more: mapped
+  LargeAllocator() = default;
+  template <typename U>
+  LargeAllocator(const LargeAllocator<U>&) {}
+  T* allocate(size_t n) {
+    size_t bytes = n * sizeof(T);
+    if (bytes < kMapped) return static_cast<T*>(::operator new(bytes));
+    void* p = ::mmap(nullptr, bytes, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+    if (p == MAP_FAILED) throw std::bad_alloc();
+    return static_cast<T*>(p);
+  }
+  void deallocate(T* p, size_t n) {
+    size_t bytes = n * sizeof(T);
+    if (bytes < kMapped) {
+      ::operator delete(p);
+    } else {
+      ::munmap(p, bytes);
+    }
+  }
+  template <typename U>
+  bool operator==(const LargeAllocator<U>&) const {
+    return true;
+  }
+};
+template <typename T>
+using LargeVector = std::vector<T, LargeAllocator<T>>;
+
 // The entities of one period, interned: an open-addressing table of indexes
 // into `entities`, and every entity's term states in one flat array.
 struct PeriodState {
   PeriodRange range;
   long last_day = LONG_MIN;
   long records = 0;
-  std::vector<EntityState> entities;
-  std::vector<TermState> terms;  // entities.size() * terms per entity
+  LargeVector<EntityState> entities;
+  LargeVector<TermState> terms;  // entities.size() * terms per entity
   // 0: empty; else the entity's index + 1 in the low half and the high half
   // of its hash above, so that a probe past another entity reads no string.
-  std::vector<uint64_t> slots;
+  LargeVector<uint64_t> slots;
   SkippedRecords skipped;
   uint64_t last_use = 0;  // when records last went to it, for choosing what to spill
   bool spilled = false;   // part of its entities wait in a spill file
@@ -160,9 +197,9 @@ struct PeriodState {
   // range, counts and skipped records stay.
   // (Assigning `{}` would keep the capacity: an initializer list.)
   void drop_body() {
-    std::vector<EntityState>().swap(entities);
-    std::vector<TermState>().swap(terms);
-    std::vector<uint64_t>().swap(slots);
+    LargeVector<EntityState>().swap(entities);
+    LargeVector<TermState>().swap(terms);
+    LargeVector<uint64_t>().swap(slots);
   }
 
   // The index of (entity, group), added with fresh states when new.
@@ -188,7 +225,7 @@ struct PeriodState {
  private:
   void grow() { grow_to(std::max<size_t>(64, slots.size() * 2)); }
   void grow_to(size_t size) {
-    std::vector<uint64_t> bigger(size, 0);
+    LargeVector<uint64_t> bigger(size, 0);
     size_t mask = bigger.size() - 1;
     for (size_t k = 0; k < entities.size(); ++k) {
       size_t i = entities[k].hash & mask;
@@ -240,22 +277,21 @@ class SpillFile {
     return true;
   }
 
-  // Every chunk written for `period`, in writing order.
-  std::vector<std::string> read(const std::string& period) const {
-    std::vector<std::string> out;
+  // Every chunk written for `period`, in writing order, one at a time.
+  void read(const std::string& period, const std::function<void(const std::string&)>& each) const {
     auto it = chunks_.find(period);
-    if (it == chunks_.end()) return out;
+    if (it == chunks_.end()) return;
+    std::string bytes;
     for (const auto& [at, size] : it->second) {
-      std::string bytes(size, '\0');
+      bytes.assign(size, '\0');
       size_t done = 0;
       while (done < size) {
         ssize_t n = ::pread(fileno(file_), bytes.data() + done, size - done, at + done);
         if (n <= 0) throw std::runtime_error("the rankings' spill file could not be read back");
         done += static_cast<size_t>(n);
       }
-      out.push_back(std::move(bytes));
+      each(bytes);
     }
-    return out;
   }
 
  private:
@@ -752,16 +788,21 @@ class Aggregator : public RecordConsumer {
   // Moves the rows of its least recently fed periods but `current` to its
   // spill file until the readers together hold no more than the bound (or
   // this one has nothing else: the period it feeds always stays).
-  void spill_others(const PeriodState& current) { spill_down_to(live_rows_limit, &current); }
+  void spill_others(const PeriodState& current) {
+    const PeriodState* keep[] = {&current};
+    spill_down_to(live_rows_limit, keep);
+  }
 
  public:
-  // The same with any bound, every period free to go but `keep`.
-  void spill_down_to(size_t limit, const PeriodState* keep = nullptr) {
+  // The same with any bound, every period free to go but those in `keep`.
+  void spill_down_to(size_t limit, std::span<const PeriodState* const> keep = {}) {
     const size_t term_count = rule_.terms.size();
     while (live_total_ > limit) {
       PeriodState* oldest = nullptr;
       for (auto& [id, p] : periods)
-        if (&p != keep && !p.entities.empty() && (!oldest || p.last_use < oldest->last_use)) oldest = &p;
+        if (std::find(keep.begin(), keep.end(), &p) == keep.end() && !p.entities.empty() &&
+            (!oldest || p.last_use < oldest->last_use))
+          oldest = &p;
       if (!oldest) return;
       if (!spill_) spill_ = std::make_unique<SpillFile>();
       if (!spill_->usable()) return;
@@ -862,13 +903,15 @@ RuleResults compute_rule_each(const RankingRule& rule, const FileSystem& fs, con
   // Periods are independent: finish them on the reader threads too, a few
   // at a time so that only those few are in memory beside the ones never
   // spilled, and hand them on in calendar order.
-  // Once anything spilled, the periods finishing while the rest wait are
-  // loaded beside those still in memory: keep these to half the bound.
-  if (main.spilled_rows > 0) main.spill_down_to(live_rows_limit / 2);
-  const std::vector<std::unique_ptr<SpillFile>> spills = main.spill_files();
+  // Once anything spilled, the periods being finished are alone in memory:
+  // the others' rows wait in the spill file, so peak memory is that of the
+  // few periods being finished, as when nothing spilled.
   std::vector<PeriodState*> states;
   for (auto& [id, state] : main.periods) states.push_back(&state);
   const size_t batch = static_cast<size_t>(reader_threads());
+  const bool spilling = main.spilled_rows > 0;
+  if (spilling) main.spill_down_to(0, std::span(states.data(), std::min(batch, states.size())));
+  const std::vector<std::unique_ptr<SpillFile>> spills = main.spill_files();
   for (size_t from = 0; from < states.size(); from += batch) {
     const size_t to = std::min(states.size(), from + batch);
     std::vector<std::optional<PeriodResult>> finished(to - from);
@@ -878,7 +921,7 @@ RuleResults compute_rule_each(const RankingRule& rule, const FileSystem& fs, con
         PeriodState& state = *states[i];
         if (state.spilled)
           for (const auto& f : spills)
-            for (const auto& bytes : f->read(state.range.id)) merge_body_bytes(state, rule, bytes);
+            f->read(state.range.id, [&](const std::string& bytes) { merge_body_bytes(state, rule, bytes); });
         if (!state.entities.empty()) {
           finished[i - from] = finish_period(rule, state);
         } else {

@@ -1,5 +1,6 @@
 #include "render/ranking_xlsx.h"
 
+#include <fcntl.h>
 #include <unistd.h>
 #include <xlsxwriter.h>
 
@@ -7,12 +8,11 @@
 #include <cstdio>
 #include <ctime>
 #include <filesystem>
-#include <fstream>
 #include <map>
 #include <memory>
-#include <sstream>
 
 #include "compute/number_format.h"
+#include "model/urls.h"
 #include "render/ranking_pages.h"
 #include "util/date.h"
 #include "util/diagnostics.h"
@@ -120,28 +120,85 @@ std::string official(const std::string& iso) {
   return d ? d->official() : iso;
 }
 
-std::string read_and_remove(const std::string& path) {
-  std::ifstream in(path, std::ios::binary);
-  std::stringstream s;
-  s << in.rdbuf();
-  in.close();
-  std::remove(path.c_str());
-  return s.str();
-}
+// The file libxlsxwriter writes the workbook to (it has no in-memory output),
+// removed on every path. First choice: an unnamed O_TMPFILE file in `dir`,
+// opened by libxlsxwriter through /proc/self/fd/N; it has no name, so nothing
+// is left behind even by a killed build. Else (a file system without
+// O_TMPFILE, no /proc): a named bulletin-index-XXXXXX.xlsx in `dir`, removed
+// by the destructor, so a throw anywhere in between leaves nothing either;
+// only a kill in those few milliseconds could, and `dir` is then the
+// project's own cache folder, not the system's /tmp.
+class WorkbookFile {
+ public:
+  explicit WorkbookFile(const std::string& dir) {
+    if (!force_named_temp_xlsx) {
+      fd_ = ::open(dir.c_str(), O_TMPFILE | O_RDWR | O_CLOEXEC, 0600);
+      if (fd_ >= 0) {
+        path_ = "/proc/self/fd/" + std::to_string(fd_);
+        if (::access(path_.c_str(), W_OK) == 0) return;
+        ::close(fd_);
+        fd_ = -1;
+      }
+    }
+    path_ = dir + "/bulletin-index-XXXXXX.xlsx";
+    fd_ = ::mkstemps(path_.data(), 5);
+    if (fd_ < 0) throw Error(SourceLocation{dir, 0, 0}, "cannot create a temporary file for index.xlsx");
+    named_ = true;
+  }
+  ~WorkbookFile() {
+    if (named_) ::unlink(path_.c_str());
+    if (fd_ >= 0) ::close(fd_);
+  }
+  WorkbookFile(const WorkbookFile&) = delete;
+  WorkbookFile& operator=(const WorkbookFile&) = delete;
+
+  const std::string& path() const { return path_; }
+  // The workbook's bytes, once libxlsxwriter has closed it.
+  std::string bytes() const {
+    std::string out;
+    char buf[65536];
+    for (off_t at = 0;;) {
+      ssize_t n = ::pread(fd_, buf, sizeof buf, at);
+      if (n < 0) throw Error(SourceLocation{path_, 0, 0}, "cannot read back index.xlsx");
+      if (n == 0) return out;
+      out.append(buf, static_cast<size_t>(n));
+      at += n;
+    }
+  }
+
+ private:
+  std::string path_;
+  int fd_ = -1;
+  bool named_ = false;
+};
+
+// Frees a workbook not closed on the success path (a throw in between),
+// without writing it.
+struct WorkbookCloser {
+  lxw_workbook* wb;
+  ~WorkbookCloser() {
+    if (wb) lxw_workbook_free(wb);
+  }
+};
 
 }  // namespace
 
-std::string ranking_xlsx(const json& j, const RankingRule* rule) {
-  std::string dir = std::filesystem::temp_directory_path().string();
-  std::string name = dir + "/bulletin-index-XXXXXX.xlsx";
-  int fd = mkstemps(name.data(), 5);
-  if (fd < 0) throw Error(SourceLocation{dir, 0, 0}, "cannot create a temporary file for index.xlsx");
-  close(fd);
-  lxw_workbook* wb = workbook_new(name.c_str());
-  if (!wb) {
-    std::remove(name.c_str());
-    throw Error(SourceLocation{name, 0, 0}, "cannot write index.xlsx");
-  }
+bool force_named_temp_xlsx = false;
+
+std::string xlsx_temp_dir(const std::string& project_root, bool on_disk) {
+  if (!on_disk) return "";
+  std::filesystem::path dir = std::filesystem::path(project_root) / cache_path("xlsx");
+  std::error_code ec;
+  std::filesystem::create_directories(dir, ec);
+  return ec ? "" : dir.string();
+}
+
+std::string ranking_xlsx(const json& j, const RankingRule* rule, const std::string& temp_dir) {
+  std::string dir = temp_dir.empty() ? std::filesystem::temp_directory_path().string() : temp_dir;
+  WorkbookFile file(dir);
+  lxw_workbook* wb = workbook_new(file.path().c_str());
+  if (!wb) throw Error(SourceLocation{dir, 0, 0}, "cannot write index.xlsx");
+  WorkbookCloser closer{wb};
 
   // The creation time shown in Excel: the period's last day, so the bytes
   // depend only on the data.
@@ -261,12 +318,11 @@ std::string ranking_xlsx(const json& j, const RankingRule* rule) {
       list_sheet(usable ? group_label + "名单" : "分组名单", g["lists"], false);
   }
 
+  closer.wb = nullptr;
   lxw_error err = workbook_close(wb);
-  if (err != LXW_NO_ERROR) {
-    std::remove(name.c_str());
-    throw Error(SourceLocation{name, 0, 0}, std::string("cannot write index.xlsx: ") + lxw_strerror(err));
-  }
-  return read_and_remove(name);
+  if (err != LXW_NO_ERROR)
+    throw Error(SourceLocation{dir, 0, 0}, std::string("cannot write index.xlsx: ") + lxw_strerror(err));
+  return file.bytes();
 }
 
 }  // namespace bulletin

@@ -22,8 +22,20 @@ namespace bulletin {
 
 // `rule` gives the rank, entity and group column headers as index.csv has
 // them; without it (a published period whose rule is gone) they are
-// "排名", "名称" and "分组".
-std::string ranking_xlsx(const nlohmann::json& index_json, const RankingRule* rule);
+// "排名", "名称" and "分组". libxlsxwriter writes the workbook to a file
+// first: an unnamed (O_TMPFILE) one in `temp_dir` (default: the system's
+// temporary folder), else a named one there, removed whatever happens
+// (the build passes the project's .bulletin-cache/xlsx/).
+std::string ranking_xlsx(const nlohmann::json& index_json, const RankingRule* rule, const std::string& temp_dir = "");
+
+// The folder a build gives ranking_xlsx(): <project>/.bulletin-cache/xlsx,
+// made if missing; "" (the system's) when the project is not on disk or the
+// folder cannot be made.
+std::string xlsx_temp_dir(const std::string& project_root, bool on_disk);
+
+// For tests: always use the named temporary file (as on a file system
+// without O_TMPFILE).
+extern bool force_named_temp_xlsx;
 
 // "0.00%" for percent:2, "0.0" for decimal:1, "0" for decimal:0.
 std::string excel_number_format(const std::string& format_spec);

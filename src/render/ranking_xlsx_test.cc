@@ -2,6 +2,9 @@
 
 #include <zip.h>
 
+#include <cstdlib>
+#include <filesystem>
+
 #include <catch2/catch.hpp>
 
 #include "compute/ranking_output.h"
@@ -103,4 +106,47 @@ groups:
     CHECK(strings.find(std::string(">") + s + "<") != std::string::npos);
   std::string groups = part(xlsx, "xl/worksheets/sheet3.xml");
   CHECK(groups.find("<v>512.5</v>") != std::string::npos);
+}
+
+namespace {
+
+// The names in `dir`.
+std::vector<std::string> names_in(const std::string& dir) {
+  std::vector<std::string> out;
+  for (const auto& e : std::filesystem::directory_iterator(dir)) out.push_back(e.path().filename().string());
+  return out;
+}
+
+}  // namespace
+
+TEST_CASE("index.xlsx leaves no temporary file behind, made or failed, unnamed or named", "[render]") {
+  char tmpl[] = "/tmp/bulletin-xlsx-test-XXXXXX";
+  REQUIRE(mkdtemp(tmpl));
+  const std::string dir = tmpl;
+  nlohmann::json good = {{"rule", "r"},       {"title", "积分"}, {"period", "2020-11"},
+                         {"kind", "month"},   {"start", "2020-11-01"}, {"end", "2020-11-30"},
+                         {"metrics", nlohmann::json::array({{{"id", "v"}, {"label", "值"}, {"format", "decimal:0"}}})},
+                         {"rows", nlohmann::json::array({{{"rank", 1}, {"entity", "甲"}, {"v", {{"value", 3}, {"text", "3"}}}}})}};
+  nlohmann::json bad = good;
+  bad["rows"][0]["rank"] = "first";  // not a number: the writer throws half-way through the workbook
+  for (bool named : {false, true}) {
+    INFO((named ? "named file" : "O_TMPFILE"));
+    force_named_temp_xlsx = named;
+    std::string xlsx = ranking_xlsx(good, nullptr, dir);
+    CHECK(part(xlsx, "xl/sharedStrings.xml").find(">甲<") != std::string::npos);
+    CHECK(names_in(dir).empty());
+    CHECK_THROWS_AS(ranking_xlsx(bad, nullptr, dir), nlohmann::json::type_error);
+    CHECK(names_in(dir).empty());
+  }
+  // A folder that cannot hold the file: the error names it.
+  force_named_temp_xlsx = true;
+  std::string missing = dir + "/missing";
+  try {
+    ranking_xlsx(good, nullptr, missing);
+    FAIL("no error");
+  } catch (const Error& e) {
+    CHECK(e.diagnostic().format() == missing + ": error: cannot create a temporary file for index.xlsx");
+  }
+  force_named_temp_xlsx = false;
+  std::filesystem::remove_all(dir);
 }

@@ -247,7 +247,8 @@ void write_files(BuildContext& b, const std::string& url, const std::map<std::st
   const RankingRule* rule = nullptr;
   for (const auto& r : b.project.rankings)
     if (j.is_object() && r.rule.id == j.value("rule", "")) rule = &r.rule;
-  if (j.is_object()) b.write(url + "index.xlsx", ranking_xlsx(j, rule));
+  if (j.is_object())
+    b.write(url + "index.xlsx", ranking_xlsx(j, rule, xlsx_temp_dir(b.project.root, b.fs.on_disk())));
 }
 
 // Renders a publishable document: from its current source while unpublished;
