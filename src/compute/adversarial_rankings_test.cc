@@ -268,3 +268,32 @@ bad_records: skip
   auto j = nlohmann::json::parse(period_json_text(rule, p));
   CHECK(j["skipped"]["first"][1]["text"] == p.skipped.first[1].text);
 }
+
+// Found by tests/differential: in a JSON array (not JSON Lines) a number past
+// a double's range, 1E400, stopped the whole build as "invalid JSON: number
+// overflow" instead of being the bad record docs/rules.md promises.
+TEST_CASE("a JSON number past a double's range is a bad record in a JSON array too", "[compute][exact]") {
+  RankingRule rule = rule_from(R"(id: big
+title: 过大
+exports: exports/*.json
+fields: {date: 日期, unit: 单位, a: 甲}
+entity: unit
+period: month
+metrics:
+  - {id: avg, value: mean(a)}
+bad_records: skip
+)");
+  MemoryFileSystem fs;
+  fs.add("site/data/exports/a.json",
+         "[\n{\"日期\": \"2020-12-30\", \"单位\": \"u\", \"甲\": 1},\n"
+         "{\"日期\": \"2020-12-30\", \"单位\": \"v\", \"甲\": 1E400},\n"
+         "  {\"日期\": \"2020-12-31\", \"单位\": \"w\", \"甲\": -1e999}]\n");
+  RuleResults r = compute_rule(rule, fs, "site");
+  REQUIRE(r.periods.size() == 1);
+  const PeriodResult& p = r.periods[0];
+  REQUIRE(p.rows.size() == 1);
+  CHECK(p.rows[0].entity == "u");
+  CHECK(p.skipped.examples ==
+        std::vector<std::string>{"data/exports/a.json:3:1: record 2: field '甲' is not a number: 1E400 (it is too large)",
+                                 "data/exports/a.json:4:3: record 3: field '甲' is not a number: -1e999 (it is too large)"});
+}
