@@ -514,7 +514,7 @@ def gen_value(rng):
 
 
 BAD_NUMBERS = ['"NaN"', '"inf"', '"-nan"', '"Infinity"', '"0x10"', '"1,000"', '"12%"', '""', 'true', 'null',
-               '"1e999"', '"九十"', '{}', '[1]', '"1e-400"', '2e-999', '"+-1"', '"1e"', '"1.2.3"', '"٣"', '"\u30001"', '"1\u3000"']
+               '"1e999"', '"九十"', '{}', '[1]', '"1e-400"', '2e-999', '"+-1"', '"1e"', '"1.2.3"', '"٣"', '"\u30001"', '"1\u3000"', '1E400', '"0x1p3"', '"1_000"']
 
 
 def gen_data(rng, R, files_out):
@@ -547,7 +547,8 @@ def gen_data(rng, R, files_out):
         form = rng.random()
         ds = d.isoformat() if form < 0.6 else (
             '%d-%d-%d' % (d.year, d.month, d.day) if form < 0.75 else
-            (d.strftime('%Y/%m/%d') if form < 0.87 else '%d年%d月%d日' % (d.year, d.month, d.day)))
+            (d.strftime('%Y/%m/%d') if form < 0.83 else '%d/%d/%d' % (d.year, d.month, d.day) if form < 0.87 else
+             '%d年%d月%d日' % (d.year, d.month, d.day) if form < 0.95 else d.strftime('%Y年%m月%d日')))
         rec = [(R.keys['date'], yq(ds if rng.random() < 0.9 else ' %s ' % ds)), (R.keys[R.entity_name], yq(e))]
         if R.grouped:
             rec.append((R.keys['branch'], yq(ent_group[e])))
