@@ -559,6 +559,8 @@ def gen_data(rng, R, files_out):
             rec.append((R.keys[f], t))
         if rng.random() < 0.1:
             rec.append(('备注', yq('长' * rng.randint(10, 200))))
+        if rng.random() < 0.08:  # other keys are ignored, whatever they hold
+            rec.append(('附注', rng.choice(['{"x": [1, {"y": "<&>"}]}', '[1, 2, [3]]', 'null', 'true', '"NaN"'])))
         rng.shuffle(rec)
         if rng.random() < (0.15 if R.skip else 0.01):
             kind = rng.random()
@@ -658,8 +660,9 @@ def write_file_records(path, kind, chunk, R, rng):
         with open(path, 'w', encoding='utf-8', newline='') as f:
             f.write(buf.getvalue())
         return [None] * len(good)
+    eol = '\r\n' if rng.random() < 0.25 else '\n'  # exports made on Windows
     with open(path, 'w', encoding='utf-8', newline='') as f:
-        f.write('\n'.join(lines) + '\n')
+        f.write(eol.join(lines) + eol)
     return placed
 
 
@@ -1276,6 +1279,8 @@ def run_seed(seed, bulletin, keep=None, verbose=False):
             files = []
             gen_data(rng, R, files)
             os.makedirs(os.path.join(proj, 'data', 'exports', R.id))
+            if rng.random() < 0.1:  # a file with no records: a warning, nothing else
+                open(os.path.join(proj, 'data', 'exports', R.id, 'empty.jsonl'), 'w').write('\n\n')
             records = []
             for rel, kind, chunk in files:
                 placed = write_file_records(os.path.join(proj, 'data', rel), kind, chunk, R, rng)
