@@ -393,7 +393,9 @@ def gen_rule(rng, idx):
                 elif fn == 'count':
                     v = ('agg', 'count', ('bin', rng.choice(CMP), m, ('num', rng.choice(['0', '0.5']))))
                 else:
-                    v = ('agg', fn, m if rng.random() < 0.7 else ('bin', '*', m, ('num', '2')))
+                    r2 = rng.random()
+                    v = ('agg', fn, m if r2 < 0.6 else ('bin', '*', m, ('num', '2')) if r2 < 0.8 else
+                         ('bin', rng.choice(CMP), m, ('num', rng.choice(['0', '0.5']))))
             elif r < 0.85 or not gids:
                 v = ('bin', '/', ('agg', 'sum', m), ('agg', 'count', None))
             else:
