@@ -268,3 +268,90 @@ bad_records: skip
   auto j = nlohmann::json::parse(period_json_text(rule, p));
   CHECK(j["skipped"]["first"][1]["text"] == p.skipped.first[1].text);
 }
+
+// Found by tests/differential: in a JSON array (not JSON Lines) a number past
+// a double's range, 1E400, stopped the whole build as "invalid JSON: number
+// overflow" instead of being the bad record docs/rules.md promises.
+TEST_CASE("a JSON number past a double's range is a bad record in a JSON array too", "[compute][exact]") {
+  RankingRule rule = rule_from(R"(id: big
+title: 过大
+exports: exports/*.json
+fields: {date: 日期, unit: 单位, a: 甲}
+entity: unit
+period: month
+metrics:
+  - {id: avg, value: mean(a)}
+bad_records: skip
+)");
+  MemoryFileSystem fs;
+  fs.add("site/data/exports/a.json",
+         "[\n{\"日期\": \"2020-12-30\", \"单位\": \"u\", \"甲\": 1},\n"
+         "{\"日期\": \"2020-12-30\", \"单位\": \"v\", \"甲\": 1E400},\n"
+         "  {\"日期\": \"2020-12-31\", \"单位\": \"w\", \"甲\": -1e999}]\n");
+  RuleResults r = compute_rule(rule, fs, "site");
+  REQUIRE(r.periods.size() == 1);
+  const PeriodResult& p = r.periods[0];
+  REQUIRE(p.rows.size() == 1);
+  CHECK(p.rows[0].entity == "u");
+  CHECK(p.skipped.examples ==
+        std::vector<std::string>{"data/exports/a.json:3:1: record 2: field '甲' is not a number: 1E400 (it is too large)",
+                                 "data/exports/a.json:4:3: record 3: field '甲' is not a number: -1e999 (it is too large)"});
+}
+
+// What docs/rules.md now states for undefined operands, as tests/differential
+// checks it on random rules: + - * / pass undefined on, a comparison with an
+// undefined side is 0, and/or read it as false; a group aggregate leaves out
+// the members whose argument is undefined (a comparison never is); a period
+// with only skipped records has no lists.
+TEST_CASE("undefined operands in comparisons, and/or, where and group aggregates", "[compute][exact]") {
+  RankingRule rule = rule_from(R"(id: u
+title: 未定义
+exports: exports/*.jsonl
+fields: {date: 日期, unit: 单位, branch: 支部, a: 甲, b: 乙}
+entity: unit
+group: branch
+period: month
+metrics:
+  - {id: ratio, value: sum(a) / sum(b)}
+  - {id: ne, value: ratio != 1}
+  - {id: either, value: ratio > 0 or 1}
+  - {id: both, value: 1 and ratio}
+  - {id: twice, value: ratio * 2}
+lists:
+  - {id: low, where: ratio < 1 or ratio != 1}
+groups:
+  metrics:
+    - {id: m, value: mean(ratio >= 0)}
+    - {id: s, value: sum(twice)}
+    - {id: c, value: count(ratio >= 0)}
+bad_records: skip
+)");
+  MemoryFileSystem fs;
+  fs.add("site/data/exports/a.jsonl",
+         "{\"日期\": \"2020-12-30\", \"单位\": \"u\", \"支部\": \"g\", \"甲\": 1, \"乙\": 2}\n"
+         "{\"日期\": \"2020-12-30\", \"单位\": \"v\", \"支部\": \"g\", \"甲\": 1, \"乙\": 0}\n"
+         "{\"日期\": \"2021-01-05\", \"单位\": \"v\", \"支部\": \"g\", \"甲\": \"x\", \"乙\": 0}\n");
+  RuleResults r = compute_rule(rule, fs, "site");
+  REQUIRE(r.periods.size() == 2);
+  auto j = period_to_json(rule, r.periods[0]);
+  REQUIRE(j["rows"].size() == 2);
+  CHECK(j["rows"][0]["entity"] == "u");
+  CHECK(j["rows"][1]["entity"] == "v");
+  auto exact = [&](int row, const char* id) { return j["rows"][row][id]["exact"]; };
+  CHECK(exact(0, "ne") == "1");
+  CHECK(exact(1, "ratio") == nullptr);
+  CHECK(exact(1, "ne") == "0");
+  CHECK(exact(1, "either") == "1");
+  CHECK(exact(1, "both") == "0");
+  CHECK(exact(1, "twice") == nullptr);
+  CHECK(j["lists"]["low"]["entries"].size() == 1);
+  CHECK(j["lists"]["low"]["entries"][0]["entity"] == "u");
+  CHECK(j["groups"]["rows"][0]["m"]["exact"] == "0.5");
+  CHECK(j["groups"]["rows"][0]["s"]["exact"] == "1");
+  CHECK(j["groups"]["rows"][0]["c"]["exact"] == "1");
+  auto only_skipped = period_to_json(rule, r.periods[1]);
+  CHECK(only_skipped["rows"].empty());
+  CHECK(only_skipped["lists"] == nlohmann::ordered_json::object());
+  CHECK(only_skipped["groups"]["rows"].empty());
+  CHECK(only_skipped["groups"]["lists"] == nlohmann::ordered_json::object());
+}

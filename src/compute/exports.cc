@@ -242,7 +242,10 @@ struct Slot {
   const char* what = "";  // for Other: "true", "null", "an object"...
 };
 
-using json = nlohmann::json;
+// Floats as long double: nlohmann stops the whole parse at a float its type
+// cannot hold, and 1E400 must reach parse_decimal as a bad record ("it is too
+// large"), as it does in JSON Lines; the raw text is what is kept.
+using json = nlohmann::basic_json<std::map, std::vector, std::string, bool, std::int64_t, std::uint64_t, long double>;
 
 const char* const kTopLevel =
     "an export holds an array of records, an object holding one, or one record object per line";

@@ -393,7 +393,9 @@ def gen_rule(rng, idx):
                 elif fn == 'count':
                     v = ('agg', 'count', ('bin', rng.choice(CMP), m, ('num', rng.choice(['0', '0.5']))))
                 else:
-                    v = ('agg', fn, m if rng.random() < 0.7 else ('bin', '*', m, ('num', '2')))
+                    r2 = rng.random()
+                    v = ('agg', fn, m if r2 < 0.6 else ('bin', '*', m, ('num', '2')) if r2 < 0.8 else
+                         ('bin', rng.choice(CMP), m, ('num', rng.choice(['0', '0.5']))))
             elif r < 0.85 or not gids:
                 v = ('bin', '/', ('agg', 'sum', m), ('agg', 'count', None))
             else:
@@ -514,7 +516,7 @@ def gen_value(rng):
 
 
 BAD_NUMBERS = ['"NaN"', '"inf"', '"-nan"', '"Infinity"', '"0x10"', '"1,000"', '"12%"', '""', 'true', 'null',
-               '"1e999"', '"九十"', '{}', '[1]', '"1e-400"', '2e-999', '"+-1"', '"1e"', '"1.2.3"', '"٣"', '"\u30001"', '"1\u3000"']
+               '"1e999"', '"九十"', '{}', '[1]', '"1e-400"', '2e-999', '"+-1"', '"1e"', '"1.2.3"', '"٣"', '"\u30001"', '"1\u3000"', '1E400', '"0x1p3"', '"1_000"']
 
 
 def gen_data(rng, R, files_out):
@@ -547,7 +549,8 @@ def gen_data(rng, R, files_out):
         form = rng.random()
         ds = d.isoformat() if form < 0.6 else (
             '%d-%d-%d' % (d.year, d.month, d.day) if form < 0.75 else
-            (d.strftime('%Y/%m/%d') if form < 0.87 else '%d年%d月%d日' % (d.year, d.month, d.day)))
+            (d.strftime('%Y/%m/%d') if form < 0.83 else '%d/%d/%d' % (d.year, d.month, d.day) if form < 0.87 else
+             '%d年%d月%d日' % (d.year, d.month, d.day) if form < 0.95 else d.strftime('%Y年%m月%d日')))
         rec = [(R.keys['date'], yq(ds if rng.random() < 0.9 else ' %s ' % ds)), (R.keys[R.entity_name], yq(e))]
         if R.grouped:
             rec.append((R.keys['branch'], yq(ent_group[e])))
@@ -558,6 +561,8 @@ def gen_data(rng, R, files_out):
             rec.append((R.keys[f], t))
         if rng.random() < 0.1:
             rec.append(('备注', yq('长' * rng.randint(10, 200))))
+        if rng.random() < 0.08:  # other keys are ignored, whatever they hold
+            rec.append(('附注', rng.choice(['{"x": [1, {"y": "<&>"}]}', '[1, 2, [3]]', 'null', 'true', '"NaN"'])))
         rng.shuffle(rec)
         if rng.random() < (0.15 if R.skip else 0.01):
             kind = rng.random()
@@ -657,8 +662,9 @@ def write_file_records(path, kind, chunk, R, rng):
         with open(path, 'w', encoding='utf-8', newline='') as f:
             f.write(buf.getvalue())
         return [None] * len(good)
+    eol = '\r\n' if rng.random() < 0.25 else '\n'  # exports made on Windows
     with open(path, 'w', encoding='utf-8', newline='') as f:
-        f.write('\n'.join(lines) + '\n')
+        f.write(eol.join(lines) + eol)
     return placed
 
 
@@ -1275,6 +1281,8 @@ def run_seed(seed, bulletin, keep=None, verbose=False):
             files = []
             gen_data(rng, R, files)
             os.makedirs(os.path.join(proj, 'data', 'exports', R.id))
+            if rng.random() < 0.1:  # a file with no records: a warning, nothing else
+                open(os.path.join(proj, 'data', 'exports', R.id, 'empty.jsonl'), 'w').write('\n\n')
             records = []
             for rel, kind, chunk in files:
                 placed = write_file_records(os.path.join(proj, 'data', rel), kind, chunk, R, rng)
