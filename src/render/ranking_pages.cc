@@ -1,5 +1,8 @@
 #include "render/ranking_pages.h"
 
+#include <algorithm>
+#include <set>
+
 #include "render/chart.h"
 #include "util/text.h"
 
@@ -190,9 +193,67 @@ PageData ranking_tables(const RankingRule& rule, const PeriodResult& period) {
   return d;
 }
 
-PageData ranking_period_page(const RuleOutput& out, size_t index) {
+PeriodResult RuleOutput::period(size_t k) const { return store ? store->load(slots.at(k)) : results.periods.at(k); }
+
+std::optional<size_t> RuleOutput::period_index(const std::string& id) const {
+  for (size_t k = 0; k < results.periods.size(); ++k)
+    if (results.periods[k].id == id) return k;
+  return std::nullopt;
+}
+
+size_t RuleOutput::entity_count() const { return store ? store->entity_count() : entity_histories(results).size(); }
+
+std::pair<std::string, std::string> RuleOutput::entity(size_t e) const {
+  if (store) return store->entity(e);
+  EntityHistory h = entity_histories(results).at(e);
+  return {h.entity, h.group};
+}
+
+EntityHistory RuleOutput::history(size_t e) const {
+  return store ? store->history(e) : entity_histories(results).at(e);
+}
+
+RuleOutput compute_rule_output(RankingRule rule, const FileSystem& fs, const std::string& project_root,
+                               const std::function<bool(const std::string& path)>& skip_file,
+                               std::vector<PeriodResult> restored) {
+  RuleOutput out;
+  out.rule = std::move(rule);
+  auto store = std::make_shared<PeriodStore>();
+  std::set<std::string> restored_ids;
+  for (const auto& p : restored) restored_ids.insert(p.id);
+  // Each period's summary: the period without its rows, lists and groups.
+  std::vector<std::pair<PeriodResult, size_t>> periods;
+  auto keep = [&](PeriodResult&& p) {
+    size_t slot = store->add(p);
+    std::vector<RankedRow>().swap(p.rows);
+    std::vector<GroupTable>().swap(p.tables);
+    std::vector<ListResult>().swap(p.lists);
+    std::vector<GroupRow>().swap(p.group_rows);
+    std::vector<ListResult>().swap(p.group_lists);
+    periods.emplace_back(std::move(p), slot);
+  };
+  out.results = compute_rule_each(
+      out.rule, fs, project_root,
+      [&](PeriodResult&& p) {
+        if (!restored_ids.count(p.id)) keep(std::move(p));
+      },
+      skip_file);
+  for (auto& p : restored) keep(std::move(p));
+  std::stable_sort(periods.begin(), periods.end(),
+                   [](const auto& a, const auto& b) { return a.first.first < b.first.first; });
+  std::vector<size_t> position_of_slot(periods.size());
+  for (size_t k = 0; k < periods.size(); ++k) {
+    position_of_slot[periods[k].second] = k;
+    out.slots.push_back(periods[k].second);
+    out.results.periods.push_back(std::move(periods[k].first));
+  }
+  store->order(position_of_slot);
+  out.store = std::move(store);
+  return out;
+}
+
+PageData ranking_period_page(const RuleOutput& out, size_t index, const PeriodResult& period) {
   const RankingRule& rule = out.rule;
-  const PeriodResult& period = out.results.periods[index];
   std::string label = period_label(rule.period, period.id);
   PageData d = page_data(kind_name(DocumentKind::Ranking), ranking_url(rule, period.id), rule.title + " " + label);
   d["rule_title"] = rule.title;
@@ -232,9 +293,10 @@ PageData ranking_rule_page(const RuleOutput& out) {
   }
   d["periods"] = std::move(periods);
   PageData entities = PageData::array();
-  for (const auto& h : entity_histories(out.results)) {
-    PageData e = {{"name", h.entity}, {"url", entity_url(rule, h.entity, h.group)}};
-    set(e, "group", h.group);
+  for (size_t k = 0, n = out.entity_count(); k < n; ++k) {
+    auto [entity, group] = out.entity(k);
+    PageData e = {{"name", entity}, {"url", entity_url(rule, entity, group)}};
+    set(e, "group", group);
     entities.push_back(std::move(e));
   }
   d["entities"] = std::move(entities);

@@ -10,6 +10,7 @@
 #include <filesystem>
 #include <map>
 #include <memory>
+#include <mutex>
 
 #include "compute/number_format.h"
 #include "model/urls.h"
@@ -194,6 +195,10 @@ std::string xlsx_temp_dir(const std::string& project_root, bool on_disk) {
 }
 
 std::string ranking_xlsx(const json& j, const RankingRule* rule, const std::string& temp_dir) {
+  // libxlsxwriter is not thread-safe (gmtime's static buffer for the
+  // document dates, among others): one workbook at a time.
+  static std::mutex one_at_a_time;
+  std::lock_guard<std::mutex> lock(one_at_a_time);
   std::string dir = temp_dir.empty() ? std::filesystem::temp_directory_path().string() : temp_dir;
   WorkbookFile file(dir);
   lxw_workbook* wb = workbook_new(file.path().c_str());

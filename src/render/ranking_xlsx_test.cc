@@ -123,10 +123,15 @@ TEST_CASE("index.xlsx leaves no temporary file behind, made or failed, unnamed o
   char tmpl[] = "/tmp/bulletin-xlsx-test-XXXXXX";
   REQUIRE(mkdtemp(tmpl));
   const std::string dir = tmpl;
-  nlohmann::json good = {{"rule", "r"},       {"title", "积分"}, {"period", "2020-11"},
-                         {"kind", "month"},   {"start", "2020-11-01"}, {"end", "2020-11-30"},
-                         {"metrics", nlohmann::json::array({{{"id", "v"}, {"label", "值"}, {"format", "decimal:0"}}})},
-                         {"rows", nlohmann::json::array({{{"rank", 1}, {"entity", "甲"}, {"v", {{"value", 3}, {"text", "3"}}}}})}};
+  nlohmann::json good = {
+      {"rule", "r"},
+      {"title", "积分"},
+      {"period", "2020-11"},
+      {"kind", "month"},
+      {"start", "2020-11-01"},
+      {"end", "2020-11-30"},
+      {"metrics", nlohmann::json::array({{{"id", "v"}, {"label", "值"}, {"format", "decimal:0"}}})},
+      {"rows", nlohmann::json::array({{{"rank", 1}, {"entity", "甲"}, {"v", {{"value", 3}, {"text", "3"}}}}})}};
   nlohmann::json bad = good;
   bad["rows"][0]["rank"] = "first";  // not a number: the writer throws half-way through the workbook
   for (bool named : {false, true}) {

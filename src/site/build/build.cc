@@ -1,6 +1,7 @@
 #include "site/build/build.h"
 
 #include <algorithm>
+#include <functional>
 #include <mutex>
 #include <set>
 
@@ -37,6 +38,10 @@ struct Job {
   // (its digest comes from the article's fields): most pages of an archive
   // are kept, and building their data is most of the cost of planning them.
   const Article* article = nullptr;
+  // A ranking page or file made only when the job runs (from the rule's
+  // period store), so the plan holds none of the rankings' rows.
+  std::function<PageData()> make_page{};
+  std::function<std::string()> make_bytes{};
 };
 
 struct BuildContext {
@@ -247,8 +252,7 @@ void write_files(BuildContext& b, const std::string& url, const std::map<std::st
   const RankingRule* rule = nullptr;
   for (const auto& r : b.project.rankings)
     if (j.is_object() && r.rule.id == j.value("rule", "")) rule = &r.rule;
-  if (j.is_object())
-    b.write(url + "index.xlsx", ranking_xlsx(j, rule, xlsx_temp_dir(b.project.root, b.fs.on_disk())));
+  if (j.is_object()) b.write(url + "index.xlsx", ranking_xlsx(j, rule, xlsx_temp_dir(b.project.root, b.fs.on_disk())));
 }
 
 // Renders a publishable document: from its current source while unpublished;
@@ -420,6 +424,44 @@ void render_bulletins(BuildContext& b) {
   b.report.documents["issues"] = static_cast<int>(c.issues.size());
 }
 
+// A page whose data `make` gives when its job runs (and here, once, for its
+// search record).
+void render_lazy(BuildContext& b, const std::string& tmpl, const std::string& url, std::function<PageData()> make) {
+  auto made = [make = std::move(make), url] {
+    PageData page = make();
+    page["root"] = root_for(url);
+    return page;
+  };
+  b.pages.push_back(url);
+  if (b.want_search)
+    if (auto record = search_record(tmpl, made())) b.search.push_back(std::move(*record));
+  Job job{Job::Page, url + "index.html", tmpl, {}, {}};
+  job.make_page = std::move(made);
+  b.plan.push_back(std::move(job));
+}
+
+// An unpublished period's page, index.json, index.csv and index.xlsx, each
+// made from the rule's store by its job (render_document's unpublished path).
+void render_ranking_period(BuildContext& b, const RuleOutput& r, size_t k, const PageData& nav) {
+  const std::string url = ranking_url(r.rule, r.results.periods[k].id);
+  b.rendered.insert(url);
+  render_lazy(b, kind_name(DocumentKind::Ranking), url, [&r, k, nav] {
+    PageData page = ranking_page_for(r, k, r.period(k));
+    page.update(nav);
+    return page;
+  });
+  auto bytes = [&b](std::string path, std::function<std::string()> make) {
+    Job job{Job::Bytes, std::move(path), {}, {}, {}};
+    job.make_bytes = std::move(make);
+    b.plan.push_back(std::move(job));
+  };
+  bytes(url + "index.csv", [&r, k] { return period_to_csv(r.rule, r.period(k)); });
+  bytes(url + "index.json", [&r, k] { return period_json_text(r.rule, r.period(k)); });
+  bytes(url + "index.xlsx", [&r, k, dir = xlsx_temp_dir(b.project.root, b.fs.on_disk())] {
+    return ranking_xlsx(nlohmann::json::parse(period_json_text(r.rule, r.period(k))), &r.rule, dir);
+  });
+}
+
 void render_rankings(BuildContext& b) {
   render(b, "rankings", rankings_index(b.project.rankings));
   int periods = 0;
@@ -434,16 +476,23 @@ void render_rankings(BuildContext& b) {
       if (k + 1 < all.size())
         nav["next"] = {{"url", ranking_url(r.rule, all[k + 1].id)},
                        {"label", period_label(r.rule.period, all[k + 1].id)}};
-      render_document(b, kind_name(DocumentKind::Ranking), publishable_ranking(r, k), nav);
       std::string url = ranking_url(r.rule, all[k].id);
+      if (b.project.archive.find(url)) {
+        render_document(b, kind_name(DocumentKind::Ranking), publishable_ranking(r, k), nav);
+      } else {
+        render_ranking_period(b, r, k, nav);
+      }
       Date date = updated_on(b, url, all[k].last_in_data);
       b.dated[url] = date;
       b.rule_feeds[r.rule.id].push_back({url, r.rule.title + " " + period_label(r.rule.period, all[k].id), date,
                                          all[k].complete ? "" : "截至" + all[k].last_in_data.official(), "学习排名"});
       ++periods;
     }
-    for (const auto& history : entity_histories(r.results))
-      render(b, "ranking_entity", ranking_entity_page(r, history));
+    for (size_t e = 0, n = r.entity_count(); e < n; ++e) {
+      auto [entity, group] = r.entity(e);
+      render_lazy(b, "ranking_entity", entity_url(r.rule, entity, group),
+                  [&r, e] { return ranking_entity_page(r, r.history(e)); });
+    }
     if (!r.results.unread.empty())
       b.report.notes.push_back(r.rule.id + ": " + std::to_string(r.results.unread.size()) +
                                " export file(s) not read again: unchanged, and their periods are published");
@@ -549,6 +598,12 @@ std::string page_digest(const BuildContext& b, const std::string& site_digest, c
 }
 
 void run_job(const BuildContext& b, const std::string& site_digest, const Job& job) {
+  if (job.make_page || job.make_bytes) {
+    Job made{job.kind, job.path, job.tmpl, job.make_page ? job.make_page() : PageData{},
+             job.make_bytes ? job.make_bytes() : std::string{}};
+    run_job(b, site_digest, made);
+    return;
+  }
   switch (job.kind) {
     case Job::Bytes: b.out.write(job.path, job.data); return;
     case Job::Copy: b.out.copy(job.path, job.data); return;

@@ -117,34 +117,29 @@ bool feeds_only_published(const FileSystem& fs, const std::string& root, const R
 }
 
 // Published periods as published: their rows come from the frozen index.json.
-void restore_published(const RankingRule& rule, const std::map<std::string, const Snapshot*>& published,
-                       RuleResults& results) {
+std::vector<PeriodResult> restored_periods(const RankingRule& rule,
+                                           const std::map<std::string, const Snapshot*>& published) {
+  std::vector<PeriodResult> out;
   for (const auto& [id, snapshot] : published) {
     auto file = snapshot->files.find("index.json");
     if (file == snapshot->files.end()) continue;
     auto period = period_from_json(rule, nlohmann::json::parse(file->second, nullptr, false));
-    if (!period) continue;
-    auto it =
-        std::find_if(results.periods.begin(), results.periods.end(), [&](const PeriodResult& p) { return p.id == id; });
-    if (it != results.periods.end()) {
-      *it = std::move(*period);
-    } else {
-      results.periods.push_back(std::move(*period));
-    }
+    if (period) out.push_back(std::move(*period));
   }
-  std::sort(results.periods.begin(), results.periods.end(),
-            [](const PeriodResult& a, const PeriodResult& b) { return a.first < b.first; });
+  return out;
 }
 
 }  // namespace
 
 // Entity names become URL segments (with what a path cannot hold replaced):
 // two entities whose history pages would share a URL are one error naming both.
-void check_entity_urls(const RankingRule& rule, const RuleResults& results, Diagnostics& diags) {
+void check_entity_urls(const RuleOutput& out, Diagnostics& diags) {
+  const RankingRule& rule = out.rule;
   std::map<std::string, std::string> seen;  // url -> entity (and group)
-  for (const auto& h : entity_histories(results)) {
-    std::string name = h.group.empty() ? h.entity : h.group + " / " + h.entity;
-    auto [it, fresh] = seen.emplace(entity_url(rule, h.entity, h.group), name);
+  for (size_t k = 0, n = out.entity_count(); k < n; ++k) {
+    auto [entity, group] = out.entity(k);
+    std::string name = group.empty() ? entity : group + " / " + entity;
+    auto [it, fresh] = seen.emplace(entity_url(rule, entity, group), name);
     if (!fresh) {
       diags.error({rule.path, 0, 0}, "entities '" + it->second + "' and '" + name +
                                          "' of the exports would share the history page " + it->first +
@@ -185,13 +180,16 @@ Project load_project(const FileSystem& fs, const std::string& root, Diagnostics&
     try {
       auto published =
           options.reuse_published ? published_periods(p.archive, rule) : std::map<std::string, const Snapshot*>{};
-      RuleResults results = compute_rule(rule, fs, root, [&](const std::string& path) {
-        return !published.empty() && feeds_only_published(fs, root, rule, published, path);
-      });
-      restore_published(rule, published, results);
-      for (const auto& w : results.warnings) diags.add(w);
-      check_entity_urls(rule, results, diags);
-      p.rankings.push_back({std::move(rule), std::move(results)});
+      std::vector<PeriodResult> restored = restored_periods(rule, published);
+      RuleOutput out = compute_rule_output(
+          rule, fs, root,
+          [&](const std::string& path) {
+            return !published.empty() && feeds_only_published(fs, root, rule, published, path);
+          },
+          std::move(restored));
+      for (const auto& w : out.results.warnings) diags.add(w);
+      check_entity_urls(out, diags);
+      p.rankings.push_back(std::move(out));
     } catch (const Error& e) {
       diags.add(e.diagnostic());
     }

@@ -46,7 +46,7 @@ std::optional<PageData> ranking_table_for(const Project& p, const RankingRef& re
       const PageData& page = h->latest().page;
       if (page.contains("ranking")) return page["ranking"];
     }
-    if (const PeriodResult* period = find_period(r.results, ref.period)) return ranking_tables(r.rule, *period);
+    if (auto k = r.period_index(ref.period)) return ranking_tables(r.rule, r.period(*k));
   }
   return std::nullopt;
 }
@@ -74,14 +74,18 @@ Publishable publishable_issue(const Project& p, const BulletinIssue& issue,
   return d;
 }
 
+PageData ranking_page_for(const RuleOutput& r, size_t index, const PeriodResult& period) {
+  return frozen(ranking_period_page(r, index, period));
+}
+
 Publishable publishable_ranking(const RuleOutput& r, size_t index) {
-  const PeriodResult& period = r.results.periods[index];
+  const PeriodResult period = r.period(index);
   Publishable d;
   d.kind = DocumentKind::Ranking;
   d.url = ranking_url(r.rule, period.id);
   d.title = r.rule.title + " " + period_label(r.rule.period, period.id);
   d.source = r.rule.path;
-  d.page = frozen(ranking_period_page(r, index));
+  d.page = ranking_page_for(r, index, period);
   d.files["index.json"] = period_json_text(r.rule, period);
   d.files["index.csv"] = period_to_csv(r.rule, period);
   return d;

@@ -18,6 +18,8 @@ Publishable publishable_notice(const Notice& n);
 Publishable publishable_issue(const Project& p, const BulletinIssue& issue,
                               const std::map<std::string, const Article*>& articles);
 Publishable publishable_ranking(const RuleOutput& rule, size_t period);
+// Its page data (`period` is rule.period(index)).
+PageData ranking_page_for(const RuleOutput& rule, size_t index, const PeriodResult& period);
 std::map<std::string, const Article*> articles_by_slug(const Project& p);
 
 // What a rule's periods are computed from, recorded when one is published
