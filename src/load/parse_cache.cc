@@ -7,6 +7,7 @@
 #include <time.h>
 #include <unistd.h>
 
+#include <algorithm>
 #include <atomic>
 #include <cstdio>
 #include <cstring>
@@ -121,12 +122,13 @@ struct ParseCache::CachedBody : LazyText::Source {
       auto text = fs.read(join_path(reparse->root, path));
       if (text && sha256(*text) == digest) {
         Diagnostics diags;
-        if (auto a = load_article(SourceFile{path, std::move(*text)}, reparse->config, diags)) return a->body_html.str();
+        if (auto a = load_article(SourceFile{path, std::move(*text)}, reparse->config, diags))
+          return a->body_html.str();
       }
     }
     throw Error({path, 0, 0},
-                "its cached body (" + std::string(".bulletin-cache/parse/articles.bin") +
-                    ") is damaged and the file changed during the build: build again");
+                "its cached body (.bulletin-cache/parse/articles.bin) is damaged and the file changed during the "
+                "build: build again");
   }
 };
 
@@ -409,7 +411,8 @@ std::vector<Article> load_articles(const FileSystem& fs, const std::string& root
   };
   std::vector<ListProblem> problems;
   std::vector<Item> items;
-  for (const auto& rel : fs.list(dir, &problems)) {
+  const std::vector<std::string> listing = fs.list(dir, &problems);
+  for (const auto& rel : listing) {
     if (!rel.ends_with(".md")) continue;
     items.emplace_back().path = join_path(folder, rel);
   }
@@ -473,10 +476,20 @@ std::vector<Article> load_articles(const FileSystem& fs, const std::string& root
   timer.mark("    stamp+take");
   for (int r : read) files += r;
   cache.done_taking();
+  // The folder beside each source, from the same (sorted) listing.
+  auto resources_of = [&](const std::string& path) {
+    std::vector<std::string> files;
+    std::string dir = path.substr(folder.size() + 1, path.size() - folder.size() - 4) + "/";
+    for (auto it = std::lower_bound(listing.begin(), listing.end(), dir); it != listing.end() && it->starts_with(dir);
+         ++it)
+      if (!it->ends_with(".md")) files.push_back(it->substr(dir.size()));
+    return files;
+  };
   std::vector<Article> out;
   out.reserve(items.size());
   for (auto& item : items) {
     diags.append(item.diags);
+    if (item.article) item.article->resources = resources_of(item.path);
     if (item.article) out.push_back(std::move(*item.article));
     if (item.broken) broken.push_back(file_stem(item.path));
   }

@@ -97,7 +97,7 @@ class ParseCache {
   void write(const std::vector<Article>& articles) const;
 
   std::string file_, key_;
-  long long started_ns_ = 0;  // wall clock when load() ran: stamps newer than this are not trusted
+  long long started_ns_ = 0;            // wall clock when load() ran: stamps newer than this are not trusted
   std::shared_ptr<const Mapping> map_;  // the cache file, mapped (and kept by unread bodies)
   std::unique_ptr<Slot[]> slots_;
   size_t slot_count_ = 0;

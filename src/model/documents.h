@@ -101,6 +101,9 @@ struct Article {
   // SHA-256 of the source text the article was loaded from (empty when it was
   // made otherwise): with the binary and bulletin.yaml, all its page depends on.
   std::string source_digest;
+  // The files of the folder beside the source (content/articles/<name>/, as
+  // `bulletin import` extracts images), relative to it: copied beside the page.
+  std::vector<std::string> resources;
   SourceLocation where;
 
   std::string url() const { return article_url(slug); }

@@ -216,9 +216,7 @@ void render_articles(BuildContext& b) {
     render_article(b, a);
     // Files in the folder beside the source (images `bulletin import` extracted).
     std::string dir = join_path(b.project.root, a.source.substr(0, a.source.size() - 3));
-    if (a.source.ends_with(".md") && b.fs.is_dir(dir))
-      for (const auto& rel : b.fs.list(dir))
-        if (!rel.ends_with(".md")) b.copy(a.url() + rel, join_path(dir, rel));
+    for (const auto& rel : a.resources) b.copy(a.url() + rel, join_path(dir, rel));
     b.dated[a.url()] = a.date;
     b.site_feed.push_back({a.url(), a.title, a.date, a.summary, "经验交流"});
     if (a.summary.empty()) b.excerpt_of[a.url()] = {nullptr, &a.body_html};
