@@ -9,6 +9,7 @@
 #include "load/loader_parts.h"
 #include "load/parse_cache.h"
 #include "util/sha256.h"
+#include "util/timing.h"
 
 namespace bulletin {
 
@@ -52,6 +53,7 @@ Content load_content(const FileSystem& fs, const std::string& root, const SiteCo
     auto it = frozen.find(source);
     return it != frozen.end() && it->second == digest;
   };
+  StageTimer timer;
   Content content;
   // Calls load_one(file) for each Markdown file of `folder`; a thrown Error
   // is collected and the walk goes on.
@@ -88,6 +90,7 @@ Content load_content(const FileSystem& fs, const std::string& root, const SiteCo
     content.articles = load_articles(fs, root, config, diags, cache ? *cache : none, broken, content.files);
     for (const auto& stem : broken) checks.broken_article(stem);
     for (const auto& a : content.articles) checks.article(a);
+    timer.mark("    checks");
   }
   load_each("content/notices", true, [&](const SourceFile& file) {
     std::string digest = source_digest(fs, root, file.path, notice_resources(file.path));
@@ -106,6 +109,7 @@ Content load_content(const FileSystem& fs, const std::string& root, const SiteCo
     }
   });
   sort_newest_first(content);
+  timer.mark("    others+sort");
   return content;
 }
 

@@ -7,19 +7,24 @@
 #include <time.h>
 #include <unistd.h>
 
+#include <algorithm>
+#include <atomic>
 #include <cstdio>
 #include <cstring>
 #include <filesystem>
+#include <functional>
+#include <unordered_map>
 
 #include "load/documents.h"
 #include "util/fs.h"
 #include "util/parallel.h"
 #include "util/sha256.h"
+#include "util/timing.h"
 
 namespace bulletin {
 namespace {
 
-constexpr const char* kMagic = "bulletin parse cache 1\n";
+constexpr const char* kMagic = "bulletin parse cache 2\n";
 // A stamp younger than this when loading began may belong to a file that
 // changes again in the same clock tick: its digest is kept, not its stamp.
 constexpr long long kRacyNs = 100'000'000LL;
@@ -82,25 +87,73 @@ unsigned long long cache_checksum(std::string_view bytes) {
   return h;
 }
 
+// The mapped cache file, unmapped when the cache and every article whose
+// body is still read from it are gone.
+struct ParseCache::Mapping {
+  void* addr = nullptr;
+  size_t size = 0;
+  ~Mapping() {
+    if (addr) ::munmap(addr, size);
+  }
+};
+
+// How a damaged body is made again: from the source, when it still has the
+// digest the record was made from.
+struct ParseCache::Reparse {
+  std::string root;
+  SiteConfig config;
+  std::atomic<bool> damaged{false};  // a body failed its checksum: write the file again
+};
+
+// An article's body in the mapped file, checked and copied when first read.
+struct ParseCache::CachedBody : LazyText::Source {
+  std::shared_ptr<const Mapping> mapping;
+  std::shared_ptr<Reparse> reparse;
+  std::string path, digest;
+  std::string_view body;
+  unsigned long long sum = 0;
+
+  bool intact() const { return cache_checksum(body) == sum; }
+  std::string load() const override {
+    if (intact()) return std::string(body);
+    if (reparse) {
+      reparse->damaged = true;
+      RealFileSystem fs;
+      auto text = fs.read(join_path(reparse->root, path));
+      if (text && sha256(*text) == digest) {
+        Diagnostics diags;
+        if (auto a = load_article(SourceFile{path, std::move(*text)}, reparse->config, diags))
+          return a->body_html.str();
+      }
+    }
+    throw Error({path, 0, 0},
+                "its cached body (.bulletin-cache/parse/articles.bin) is damaged and the file changed during the "
+                "build: build again");
+  }
+};
+
 ParseCache::ParseCache(std::string file, std::string key) : file_(std::move(file)), key_(std::move(key)) {}
 
-ParseCache::~ParseCache() {
-  if (map_) ::munmap(map_, map_size_);
+ParseCache::~ParseCache() = default;
+
+void ParseCache::reparse_from(const std::string& root, const SiteConfig& config) {
+  auto r = std::make_shared<Reparse>();
+  r->root = root;
+  r->config = config;
+  reparse_ = std::move(r);
 }
 
 void ParseCache::done_taking() {
-  std::lock_guard<std::mutex> lock(mutex_);
-  if (!cached_.empty()) changed_ = true;
-  cached_.clear();
-  if (map_) ::munmap(map_, map_size_);
-  map_ = nullptr;
-  map_size_ = 0;
+  for (size_t k = 0; k < slot_count_; ++k)
+    if (slots_[k].state.load() != Slot::Kept) changed_ = true;
 }
 
-// Reads the frames and each record's path, stamp and digest only; the rest
-// of a record (the article, most of its bytes) is checked and decoded when
-// it is taken, on the loader's threads. The file is mapped, not read: a
-// cache file is never changed in place (a new one is renamed over it).
+// The file: the magic line, the key, the count, one frame per record (its
+// path, stamp, digest and fields, and where its body lies in the body area;
+// with a checksum), then the body area. Loading reads the frames only; a
+// record is checked and decoded when it is taken, on the loader's threads,
+// and its body (most of the file) only when it is read. The file is mapped,
+// not read, and never changed in place (a new one is renamed over it).
 void ParseCache::load() {
   started_ns_ = now_ns();
   if (file_.empty()) return;
@@ -111,50 +164,68 @@ void ParseCache::load() {
     ::close(fd);
     return;
   }
-  void* map = ::mmap(nullptr, static_cast<size_t>(st.st_size), PROT_READ, MAP_PRIVATE, fd, 0);
+  void* addr = ::mmap(nullptr, static_cast<size_t>(st.st_size), PROT_READ, MAP_PRIVATE, fd, 0);
   ::close(fd);
-  if (map == MAP_FAILED) return;
-  map_ = map;
-  map_size_ = static_cast<size_t>(st.st_size);
-  ::madvise(map_, map_size_, MADV_WILLNEED);
+  if (addr == MAP_FAILED) return;
+  auto map = std::make_shared<Mapping>();
+  map->addr = addr;
+  map->size = static_cast<size_t>(st.st_size);
   changed_ = true;  // until it proves to be this key's cache
-  std::string_view in(static_cast<const char*>(map_), map_size_);
+  std::string_view in(static_cast<const char*>(addr), map->size);
   if (!in.starts_with(kMagic)) return;
   in.remove_prefix(std::strlen(kMagic));
   Reader r{in};
   if (r.str() != key_ || !r.ok) return;
   unsigned long long count = r.u64();
-  std::map<std::string, Slot> entries;
+  if (!r.ok || count > r.in.size() / 16) return;
+  auto slots = std::make_unique<Slot[]>(count);
+  std::unordered_map<std::string_view, Slot*> index;
+  index.reserve(count);
+  struct Span {
+    unsigned long long at, size;
+  };
+  std::vector<Span> spans(count);
   for (unsigned long long k = 0; k < count && r.ok; ++k) {
-    Slot slot;
+    Slot& slot = slots[k];
     slot.record = r.view();
     slot.sum = r.u64();
     if (!r.ok) return;
     Reader e{slot.record};
-    std::string path = e.str();
-    slot.meta.stamped = e.u64() != 0;
-    slot.meta.stamp.size = e.u64();
-    slot.meta.stamp.mtime_ns = static_cast<long long>(e.u64());
-    slot.meta.stamp.inode = e.u64();
-    slot.meta.digest = e.str();
-    if (!e.ok) return;
-    entries.emplace(std::move(path), std::move(slot));
+    slot.path = e.view();
+    slot.stamped = e.u64() != 0;
+    slot.stamp.size = e.u64();
+    slot.stamp.mtime_ns = static_cast<long long>(e.u64());
+    slot.stamp.inode = e.u64();
+    slot.digest = e.view();
+    spans[k].at = e.u64();
+    spans[k].size = e.u64();
+    slot.body_sum = e.u64();
+    if (!e.ok || !index.emplace(slot.path, &slot).second) return;
   }
+  std::string_view bodies = r.view();
   if (!r.ok || !r.in.empty()) return;  // cut short, or more than it says: trust none of it
-  cached_ = std::move(entries);
+  for (unsigned long long k = 0; k < count; ++k) {
+    if (spans[k].at > bodies.size() || spans[k].size > bodies.size() - spans[k].at) return;
+    slots[k].body = bodies.substr(spans[k].at, spans[k].size);
+  }
+  map_ = std::move(map);
+  slots_ = std::move(slots);
+  slot_count_ = count;
+  index_ = std::move(index);
   changed_ = false;
 }
 
-// The article of a record, when its checksum holds and it decodes whole.
-std::optional<Article> ParseCache::decode(const Slot& slot) {
+// The article of a record, when its checksum holds and it decodes whole; its
+// body is checked when read.
+std::optional<Article> ParseCache::decode(const Slot& slot) const {
   if (slot.sum != cache_checksum(slot.record)) return std::nullopt;
   Reader e{slot.record};
   Article a;
-  std::string path = e.str();
+  a.source = std::string(e.view());
   for (int i = 0; i < 4; ++i) e.u64();  // stamp
-  e.view();                             // digest
-  a.source = path;
-  a.where = {path, 1, 1};
+  a.source_digest = e.str();
+  for (int i = 0; i < 3; ++i) e.u64();  // body
+  a.where = {a.source, 1, 1};
   a.slug = e.str();
   a.title = e.str();
   a.unit = e.str();
@@ -166,59 +237,43 @@ std::optional<Article> ParseCache::decode(const Slot& slot) {
   if (!e.ok || tags > slot.record.size()) return std::nullopt;
   for (unsigned long long t = 0; t < tags && e.ok; ++t) a.tags.push_back(e.str());
   a.summary = e.str();
-  a.body_html = e.str();
   if (!e.ok || !e.in.empty()) return std::nullopt;
+  auto body = std::make_shared<CachedBody>();
+  body->mapping = map_;
+  body->reparse = reparse_;
+  body->path = a.source;
+  body->digest = a.source_digest;
+  body->body = slot.body;
+  body->sum = slot.body_sum;
+  a.body_html = LazyText::deferred(std::move(body));
+  return a;
+}
+
+// Takes the slot of `path` when `fits` says so and no other take has: the
+// index does not change while the loader's threads take from it.
+std::optional<Article> ParseCache::take(const std::string& path, Slot::State kept,
+                                        const std::function<bool(const Slot&)>& fits) {
+  auto it = index_.find(path);
+  if (it == index_.end() || !fits(*it->second)) return std::nullopt;
+  Slot& slot = *it->second;
+  int untaken = Slot::Untaken;
+  if (!slot.state.compare_exchange_strong(untaken, Slot::Taken)) return std::nullopt;
+  std::optional<Article> a = decode(slot);
+  slot.state = a ? kept : Slot::Damaged;  // a damaged record: the file is written again
+  if (a) ++hits_;
   return a;
 }
 
 std::optional<Article> ParseCache::take_by_stamp(const std::string& path, const DiskStamp& stamp) {
-  Slot slot;
-  {
-    std::lock_guard<std::mutex> lock(mutex_);
-    auto it = cached_.find(path);
-    if (it == cached_.end() || !it->second.meta.stamped || it->second.meta.stamp != stamp) return std::nullopt;
-    slot = std::move(it->second);
-    cached_.erase(it);
-  }
-  std::optional<Article> a = decode(slot);
-  std::lock_guard<std::mutex> lock(mutex_);
-  if (!a) {
-    changed_ = true;  // a damaged record: the file is written again
-    return std::nullopt;
-  }
-  current_[path] = slot.meta;
-  ++hits_;
-  return a;
+  return take(path, Slot::Kept, [&](const Slot& s) { return s.stamped && s.stamp == stamp; });
 }
 
 std::optional<Article> ParseCache::take_by_digest(const std::string& path, const std::string& digest,
                                                   const std::optional<DiskStamp>& stamp) {
-  Slot slot;
-  {
-    std::lock_guard<std::mutex> lock(mutex_);
-    auto it = cached_.find(path);
-    if (it == cached_.end() || it->second.meta.digest != digest) return std::nullopt;
-    slot = std::move(it->second);
-    cached_.erase(it);
-  }
-  std::optional<Article> a = decode(slot);
-  if (!a) {
-    std::lock_guard<std::mutex> lock(mutex_);
-    changed_ = true;
-    return std::nullopt;
-  }
-  bool same = stamp && slot.meta.stamped && slot.meta.stamp == *stamp;
-  if (same) {
-    std::lock_guard<std::mutex> lock(mutex_);
-    ++hits_;
-    current_[path] = slot.meta;
-    return a;
-  }
-  {
-    std::lock_guard<std::mutex> lock(mutex_);
-    ++hits_;
-  }
-  note(path, stamp, digest);  // a new stamp (touched, copied back): record it
+  auto it = index_.find(path);
+  bool same = it != index_.end() && stamp && it->second->stamped && it->second->stamp == *stamp;
+  auto a = take(path, same ? Slot::Kept : Slot::Noted, [&](const Slot& s) { return s.digest == digest; });
+  if (a && !same) note(path, stamp, digest);  // a new stamp (touched, copied back): record it
   return a;
 }
 
@@ -228,13 +283,14 @@ void ParseCache::note(const std::string& path, const std::optional<DiskStamp>& s
   if (stamp) m.stamp = *stamp;
   m.digest = digest;
   std::lock_guard<std::mutex> lock(mutex_);
-  current_[path] = std::move(m);
+  noted_[path] = std::move(m);
   changed_ = true;
 }
 
 void ParseCache::save(const std::vector<Article>& articles, bool background) {
   // Entries read but not taken belong to removed or failing articles.
-  if (file_.empty() || !changed_) return;
+  if (file_.empty() || !(changed_ || (reparse_ && reparse_->damaged))) return;
+  done_taking();
   std::error_code ec;
   std::filesystem::create_directories(std::filesystem::path(file_).parent_path(), ec);
   if (background) {
@@ -265,27 +321,56 @@ void ParseCache::save(const std::vector<Article>& articles, bool background) {
 void ParseCache::write(const std::vector<Article>& articles) const {
   std::string tmp = file_ + ".tmp-" + std::to_string(::getpid());
   std::remove(tmp.c_str());
+  struct Keep {
+    const Article* article;
+    Meta meta;
+    std::string_view body;
+    unsigned long long body_sum;
+  };
+  std::vector<Keep> keep;
+  for (const auto& a : articles) {
+    Meta meta;
+    if (auto noted = noted_.find(a.source); noted != noted_.end()) {
+      meta = noted->second;
+    } else if (auto slot = index_.find(a.source); slot != index_.end() && slot->second->state == Slot::Kept) {
+      meta = {slot->second->stamp, slot->second->stamped, std::string(slot->second->digest)};
+    } else {
+      continue;
+    }
+    // A body still in the old file is copied as it is, when intact.
+    auto* cached = dynamic_cast<const CachedBody*>(a.body_html.source());
+    if (cached && cached->intact()) {
+      keep.push_back({&a, std::move(meta), cached->body, cached->sum});
+      continue;
+    }
+    try {
+      std::string_view body = a.body_html.str();
+      keep.push_back({&a, std::move(meta), body, cache_checksum(body)});
+    } catch (const Error&) {
+      // Damaged and changed since: parsed again by the next load.
+    }
+  }
   std::FILE* f = std::fopen(tmp.c_str(), "wbx");
   if (!f) return;
-  std::vector<std::pair<const Article*, const Meta*>> keep;
-  for (const auto& a : articles) {
-    auto it = current_.find(a.source);
-    if (it != current_.end()) keep.emplace_back(&a, &it->second);
-  }
   std::string head = kMagic;
   put_str(head, key_);
   put_u64(head, keep.size());
   bool ok = std::fwrite(head.data(), 1, head.size(), f) == head.size();
   std::string record, frame;
-  for (const auto& [a, m] : keep) {
+  unsigned long long at = 0;
+  for (const auto& [a, m, body, body_sum] : keep) {
     if (!ok) break;
     record.clear();
     put_str(record, a->source);
-    put_u64(record, m->stamped);
-    put_u64(record, m->stamp.size);
-    put_u64(record, static_cast<unsigned long long>(m->stamp.mtime_ns));
-    put_u64(record, m->stamp.inode);
-    put_str(record, m->digest);
+    put_u64(record, m.stamped);
+    put_u64(record, m.stamp.size);
+    put_u64(record, static_cast<unsigned long long>(m.stamp.mtime_ns));
+    put_u64(record, m.stamp.inode);
+    put_str(record, m.digest);
+    put_u64(record, at);
+    put_u64(record, body.size());
+    put_u64(record, body_sum);
+    at += body.size();
     put_str(record, a->slug);
     put_str(record, a->title);
     put_str(record, a->unit);
@@ -296,15 +381,15 @@ void ParseCache::write(const std::vector<Article>& articles) const {
     put_u64(record, a->tags.size());
     for (const auto& t : a->tags) put_str(record, t);
     put_str(record, a->summary);
-    put_str(record, a->body_html);
     frame.clear();
-    put_u64(frame, record.size());
-    ok = std::fwrite(frame.data(), 1, frame.size(), f) == frame.size() &&
-         std::fwrite(record.data(), 1, record.size(), f) == record.size();
-    frame.clear();
+    put_str(frame, record);
     put_u64(frame, cache_checksum(record));
-    ok = ok && std::fwrite(frame.data(), 1, frame.size(), f) == frame.size();
+    ok = std::fwrite(frame.data(), 1, frame.size(), f) == frame.size();
   }
+  frame.clear();
+  put_u64(frame, at);
+  ok = ok && std::fwrite(frame.data(), 1, frame.size(), f) == frame.size();
+  for (const auto& k : keep) ok = ok && std::fwrite(k.body.data(), 1, k.body.size(), f) == k.body.size();
   ok = std::fclose(f) == 0 && ok;
   if (!ok || std::rename(tmp.c_str(), file_.c_str()) != 0) std::remove(tmp.c_str());
 }
@@ -312,6 +397,7 @@ void ParseCache::write(const std::vector<Article>& articles) const {
 std::vector<Article> load_articles(const FileSystem& fs, const std::string& root, const SiteConfig& config,
                                    Diagnostics& diags, ParseCache& cache, std::vector<std::string>& broken, int& files,
                                    int threads) {
+  StageTimer timer;
   const std::string folder = "content/articles";
   std::string dir = join_path(root, folder);
   struct Item {
@@ -325,7 +411,8 @@ std::vector<Article> load_articles(const FileSystem& fs, const std::string& root
   };
   std::vector<ListProblem> problems;
   std::vector<Item> items;
-  for (const auto& rel : fs.list(dir, &problems)) {
+  const std::vector<std::string> listing = fs.list(dir, &problems);
+  for (const auto& rel : listing) {
     if (!rel.ends_with(".md")) continue;
     items.emplace_back().path = join_path(folder, rel);
   }
@@ -336,6 +423,8 @@ std::vector<Article> load_articles(const FileSystem& fs, const std::string& root
     std::string parent = parent_dir(join_path(root, item.path));
     if (!folder_outside.count(parent)) folder_outside.emplace(parent, fs.outside(root, parent));
   }
+  timer.mark("    list");
+  cache.reparse_from(root, config);
   // Stamp, then the cache by stamp, else read + digest and the cache by
   // digest, else parse: each file on its own, on the pool (only
   // cmark-gfm's inline pass is under its lock).
@@ -377,22 +466,35 @@ std::vector<Article> load_articles(const FileSystem& fs, const std::string& root
       item.diags.add(e.diagnostic());
     }
     item.text.reset();
+    if (item.article) item.article->source_digest = item.digest;
     if (!item.article) {
       item.broken = true;
     } else if (item.diags.items().empty()) {
       cache.note(item.path, item.stamp, item.digest);
     }
   });
+  timer.mark("    stamp+take");
   for (int r : read) files += r;
   cache.done_taking();
+  // The folder beside each source, from the same (sorted) listing.
+  auto resources_of = [&](const std::string& path) {
+    std::vector<std::string> files;
+    std::string dir = path.substr(folder.size() + 1, path.size() - folder.size() - 4) + "/";
+    for (auto it = std::lower_bound(listing.begin(), listing.end(), dir); it != listing.end() && it->starts_with(dir);
+         ++it)
+      if (!it->ends_with(".md")) files.push_back(it->substr(dir.size()));
+    return files;
+  };
   std::vector<Article> out;
   out.reserve(items.size());
   for (auto& item : items) {
     diags.append(item.diags);
+    if (item.article) item.article->resources = resources_of(item.path);
     if (item.article) out.push_back(std::move(*item.article));
     if (item.broken) broken.push_back(file_stem(item.path));
   }
   for (const auto& p : problems) diags.error({join_path(folder, p.path), 0, 0}, p.what);
+  timer.mark("    collect");
   return out;
 }
 

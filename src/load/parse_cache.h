@@ -14,11 +14,15 @@
 // reported on every build, not only the first.
 #pragma once
 
+#include <atomic>
+#include <functional>
 #include <map>
+#include <memory>
 #include <mutex>
 #include <optional>
 #include <string>
 #include <string_view>
+#include <unordered_map>
 #include <vector>
 
 #include "model/documents.h"
@@ -57,9 +61,12 @@ class ParseCache {
   // the caller does not wait (the articles are that process's copy).
   void save(const std::vector<Article>& articles, bool background = false);
 
+  // Where a taken article whose body fails its checksum when read is parsed
+  // again from (its source, when it still has the recorded digest).
+  void reparse_from(const std::string& root, const SiteConfig& config);
+
   // Ends the takes: entries left untaken (removed or failing articles) make
-  // save() write the file again, and the mapped file is let go (its pages
-  // would otherwise count in the build's memory until the end).
+  // save() write the file again.
   void done_taking();
 
   int hits() const { return hits_; }
@@ -70,23 +77,36 @@ class ParseCache {
     bool stamped = false;
     std::string digest;
   };
+  // A record of the mapped file (every view points into it).
   struct Slot {
-    Meta meta;
-    std::string_view record;  // in the mapped file
+    enum State { Untaken, Taken, Kept, Noted, Damaged };
+    std::string_view path, digest;
+    DiskStamp stamp;
+    bool stamped = false;
+    std::string_view record;  // everything but the body
     unsigned long long sum = 0;
+    std::string_view body;
+    unsigned long long body_sum = 0;
+    std::atomic<int> state{Untaken};
   };
-  static std::optional<Article> decode(const Slot& slot);
+  struct Mapping;
+  struct Reparse;
+  struct CachedBody;
+  std::optional<Article> decode(const Slot& slot) const;
+  std::optional<Article> take(const std::string& path, Slot::State kept, const std::function<bool(const Slot&)>& fits);
   void write(const std::vector<Article>& articles) const;
 
   std::string file_, key_;
-  long long started_ns_ = 0;  // wall clock when load() ran: stamps newer than this are not trusted
-  void* map_ = nullptr;       // the cache file, mapped
-  size_t map_size_ = 0;
-  std::map<std::string, Slot> cached_;   // as read from the file (not yet taken)
-  std::map<std::string, Meta> current_;  // what this load may cache
+  long long started_ns_ = 0;            // wall clock when load() ran: stamps newer than this are not trusted
+  std::shared_ptr<const Mapping> map_;  // the cache file, mapped (and kept by unread bodies)
+  std::unique_ptr<Slot[]> slots_;
+  size_t slot_count_ = 0;
+  std::unordered_map<std::string_view, Slot*> index_;  // by path; fixed once loaded
+  std::shared_ptr<Reparse> reparse_;
+  std::map<std::string, Meta> noted_;  // parsed, or taken with a new stamp, in this load
   std::mutex mutex_;
-  bool changed_ = false;
-  int hits_ = 0;
+  std::atomic<bool> changed_{false};
+  std::atomic<int> hits_{0};
 };
 
 // Loads content/articles through `cache` (hits are not parsed again; misses

@@ -2,6 +2,28 @@
 
 namespace bulletin {
 
+LazyText::LazyText(std::string text) : state_(std::make_shared<State>()) { state_->text = std::move(text); }
+
+LazyText LazyText::deferred(std::shared_ptr<const Source> source) {
+  LazyText t;
+  t.state_ = std::make_shared<State>();
+  t.state_->source = std::move(source);
+  return t;
+}
+
+const std::string& LazyText::str() const {
+  static const std::string empty;
+  if (!state_) return empty;
+  if (state_->source) std::call_once(state_->once, [this] { state_->text = state_->source->load(); });
+  return state_->text;
+}
+
+LazyText& LazyText::operator+=(std::string_view more) {
+  std::string text = str();
+  text += more;
+  return *this = LazyText(std::move(text));
+}
+
 SeriesIndex::SeriesIndex(const std::vector<Series>& series) {
   for (const auto& s : series) {
     by_id_[s.id] = s;

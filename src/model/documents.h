@@ -4,8 +4,11 @@
 #pragma once
 
 #include <map>
+#include <memory>
+#include <mutex>
 #include <optional>
 #include <string>
+#include <string_view>
 #include <vector>
 
 #include "model/urls.h"
@@ -54,6 +57,37 @@ struct SiteConfig {
   std::string path = "bulletin.yaml";
 };
 
+// Text held in memory, or read when first asked for: an article's body from
+// the parse cache, which most pages of a rebuild never need. Copies share the
+// text; reading it is thread-safe, and a Source that throws is asked again
+// next time.
+class LazyText {
+ public:
+  struct Source {
+    virtual ~Source() = default;
+    virtual std::string load() const = 0;  // may throw an Error
+  };
+  LazyText() = default;
+  LazyText(std::string text);
+  LazyText(const char* text) : LazyText(std::string(text)) {}
+  static LazyText deferred(std::shared_ptr<const Source> source);
+
+  const std::string& str() const;
+  operator const std::string&() const { return str(); }
+  // What a deferred text is read from (null when it was given as a string).
+  const Source* source() const { return state_ ? state_->source.get() : nullptr; }
+  LazyText& operator+=(std::string_view more);
+  friend bool operator==(const LazyText& a, const LazyText& b) { return a.str() == b.str(); }
+
+ private:
+  struct State {
+    std::once_flag once;
+    std::string text;
+    std::shared_ptr<const Source> source;
+  };
+  std::shared_ptr<State> state_;
+};
+
 struct Article {
   std::string source;  // project-relative path of the Markdown file
   std::string slug;
@@ -63,7 +97,13 @@ struct Article {
   Date date;
   std::vector<std::string> tags;
   std::string summary;
-  std::string body_html;
+  LazyText body_html;
+  // SHA-256 of the source text the article was loaded from (empty when it was
+  // made otherwise): with the binary and bulletin.yaml, all its page depends on.
+  std::string source_digest;
+  // The files of the folder beside the source (content/articles/<name>/, as
+  // `bulletin import` extracts images), relative to it: copied beside the page.
+  std::vector<std::string> resources;
   SourceLocation where;
 
   std::string url() const { return article_url(slug); }

@@ -3,6 +3,7 @@
 #include <algorithm>
 
 #include "load/schema.h"
+#include "util/fs.h"
 #include "util/html.h"
 #include "util/text.h"
 
@@ -215,8 +216,16 @@ PageData article_page(const Article& a) {
   PageData d = page_data(kind_name(DocumentKind::Article), a.url(), a.title);
   set_plain_fields(d, article_schema(), a);
   set_date(d, "date", a.date);
-  set(d, "body", a.body_html);
+  set(d, "body", a.body_html.str());
   return d;
+}
+
+std::string article_page_key(const Article& a) {
+  if (a.source_digest.empty()) return "fields\n" + article_page_source(a);
+  // What the article was loaded from: the binary that loaded it (bulletin.yaml,
+  // its other input, is in every page's site digest), its path and its text.
+  return "source\n" + binary_identity() + "\n" + std::to_string(a.source.size()) + ":" + a.source + "\n" +
+         a.source_digest;
 }
 
 std::string article_page_source(const Article& a) {
@@ -227,7 +236,7 @@ std::string article_page_source(const Article& a) {
     text += v;
   };
   // What article_page takes beside the bound fields: the URL, the date, the body.
-  for (const std::string* v : {&a.source, &a.slug, &a.body_html}) field(*v);
+  for (const std::string* v : {&a.source, &a.slug, &a.body_html.str()}) field(*v);
   field(a.date.iso());
   for_each_bound_field(article_schema(), a, [&](const DocumentField<Article>& f, const auto& value) {
     field(f.spec.key);
@@ -414,7 +423,7 @@ PageData issue_page(const BulletinIssue& issue, const IssueContext& ctx) {
       if (it == ctx.articles->end()) continue;
       PageData a = article_summary(*it->second);
       // Links written for the article's own page must work inside the issue.
-      set(a, "body", rebase_links(it->second->body_html, it->second->url(), issue.url()));
+      set(a, "body", rebase_links(it->second->body_html.str(), it->second->url(), issue.url()));
       push(arts, std::move(a));
     }
     put(sd, "articles", std::move(arts));

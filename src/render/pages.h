@@ -48,6 +48,10 @@ PageData article_page(const Article& a);
 // without making its page data. It walks the schema's bound fields
 // (load/schema.h), so a field added there is covered.
 std::string article_page_source(const Article& a);
+// What the build digests for an article's page: its source text's digest
+// with its path and the binary when it has one (so a page is known unchanged
+// without reading its body), else article_page_source(a).
+std::string article_page_key(const Article& a);
 PageData articles_index(const std::vector<Article>& articles);
 PageData articles_index(const std::vector<const Article*>& articles);
 

@@ -87,17 +87,21 @@ void walk(const std::string& dir, const std::string& prefix, std::vector<DirId>&
             std::string("cannot be read: ") + std::strerror(errno));
     return;
   }
-  std::vector<std::string> names;
+  std::vector<std::pair<std::string, unsigned char>> names;  // with the entry's type, when the folder says
   while (dirent* e = ::readdir(d)) {
     std::string name = e->d_name;
     if (name.empty() || name[0] == '.') continue;  // hidden, and . / ..
-    names.push_back(std::move(name));
+    names.emplace_back(std::move(name), e->d_type);
   }
   ::closedir(d);
   std::sort(names.begin(), names.end());
-  for (const auto& name : names) {
-    std::string full = dir + "/" + name;
+  for (const auto& [name, type] : names) {
     std::string rel = prefix + name;
+    if (type == DT_REG) {  // a plain file (no symlink): no stat needed
+      out.push_back(rel);
+      continue;
+    }
+    std::string full = dir + "/" + name;
     struct stat st;
     if (::stat(full.c_str(), &st) != 0) {
       int err = errno;

@@ -58,7 +58,13 @@ struct BuildContext {
   std::map<std::string, std::vector<FeedEntry>> series_feeds{}, rule_feeds{};
   // Feed entries whose summary is the excerpt of this body, computed only
   // for the entries a feed keeps.
-  std::map<std::string, const std::string*> excerpt_of{};
+  // (An article's body is read from the parse cache only when asked for.)
+  struct Body {
+    const std::string* text = nullptr;
+    const LazyText* lazy = nullptr;
+    const std::string& str() const { return lazy ? lazy->str() : *text; }
+  };
+  std::map<std::string, Body> excerpt_of{};
 
   void write(std::string path, std::string bytes) {
     plan.push_back({Job::Bytes, std::move(path), {}, {}, std::move(bytes)});
@@ -200,8 +206,8 @@ void render_article(BuildContext& b, const Article& a) {
 // The digest of everything an article's page is made from (what page_digest
 // is for other pages), from the article's fields as its schema lists them.
 std::string article_digest(const BuildContext& b, const std::string& site_digest, const Job& job) {
-  return sha256("article page 2\n" + b.project.templates.digest(job.tmpl) + "\n" + site_digest + "\n" +
-                article_page_source(*job.article));
+  return sha256("article page 3\n" + b.project.templates.digest(job.tmpl) + "\n" + site_digest + "\n" +
+                article_page_key(*job.article));
 }
 
 void render_articles(BuildContext& b) {
@@ -215,12 +221,10 @@ void render_articles(BuildContext& b) {
     render_article(b, a);
     // Files in the folder beside the source (images `bulletin import` extracted).
     std::string dir = join_path(b.project.root, a.source.substr(0, a.source.size() - 3));
-    if (a.source.ends_with(".md") && b.fs.is_dir(dir))
-      for (const auto& rel : b.fs.list(dir))
-        if (!rel.ends_with(".md")) b.copy(a.url() + rel, join_path(dir, rel));
+    for (const auto& rel : a.resources) b.copy(a.url() + rel, join_path(dir, rel));
     b.dated[a.url()] = a.date;
     b.site_feed.push_back({a.url(), a.title, a.date, a.summary, "经验交流"});
-    if (a.summary.empty()) b.excerpt_of[a.url()] = &a.body_html;
+    if (a.summary.empty()) b.excerpt_of[a.url()] = {nullptr, &a.body_html};
   }
   b.report.documents["articles"] = static_cast<int>(articles.size());
 }
@@ -391,7 +395,7 @@ void render_notices(BuildContext& b) {
     Date date = updated_on(b, n.url(), n.date.value_or(Date{n.year(), 1, 1}));
     b.dated[n.url()] = date;
     b.site_feed.push_back({n.url(), n.title, date, "", "通知公告"});
-    b.excerpt_of[n.url()] = shown_body(b, n);
+    b.excerpt_of[n.url()] = {shown_body(b, n), nullptr};
   }
   b.report.documents["notices"] = static_cast<int>(notices.size());
 }
@@ -541,7 +545,7 @@ Feed latest(const BuildContext& b, std::string path, std::string title, std::str
   if (entries.size() > static_cast<size_t>(b.project.config.feed_limit)) entries.resize(b.project.config.feed_limit);
   for (auto& e : entries) {
     auto it = b.excerpt_of.find(e.url);
-    if (it != b.excerpt_of.end() && e.summary.empty()) e.summary = excerpt(*it->second);
+    if (it != b.excerpt_of.end() && e.summary.empty()) e.summary = excerpt(it->second.str());
   }
   return {std::move(path), std::move(title), std::move(subtitle), std::move(entries)};
 }

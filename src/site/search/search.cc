@@ -20,6 +20,7 @@
 #include <utility>
 
 #include "site/search/search_index.h"
+#include "util/fs.h"
 #include "util/html.h"
 #include "util/json_text.h"
 #include "util/parallel.h"
@@ -277,7 +278,7 @@ void fill_article_meta(SearchRecord& r) {
 void fill_article_text(SearchRecord& r) {
   const Article& a = *r.article;
   add_line(r.text, a.summary);
-  add_line(r.text, html_text(a.body_html));
+  add_line(r.text, html_text(a.body_html.str()));
   std::string tags;
   for (const auto& t : a.tags) tags += (tags.empty() ? "" : "、") + t;
   add_line(r.text, tags);
@@ -382,7 +383,12 @@ void append_record(std::string& out, const SearchRecord& r) {
   }
   out += ",\"weight\":" + std::to_string(r.weight) + "}";
   if (const Article* a = r.article) {  // its text is not made yet: what it is made from
-    for (const std::string* v : {&a->summary, &a->body_html}) {
+    if (!a->source_digest.empty()) {  // (the binary is in the salt) its body is not read
+      out += "\nsource ";
+      out += a->source_digest;
+      return;
+    }
+    for (const std::string* v : {&a->summary, &a->body_html.str()}) {
       out += '\n';
       append_json_string(out, *v);
     }
@@ -557,7 +563,7 @@ PendingSearch start_search_index(const SearchTools&, const std::string& cache_di
   // Two builds of one project (a test run, `serve` beside `build`) take turns.
   p.lock_fd = open((p.cache / ".lock").c_str(), O_RDWR | O_CREAT | O_CLOEXEC, 0644);
   if (p.lock_fd >= 0) flock(p.lock_fd, LOCK_EX);
-  std::string salt = std::string(kRecordFormat) + "\n" + kSearchIndexFormat + "\n";
+  std::string salt = std::string(kRecordFormat) + "\n" + kSearchIndexFormat + "\n" + binary_identity() + "\n";
 
   // The primary shard (site pages, or the whole of a small site) always exists.
   p.shards.push_back({"", kPrimaryFolder});
