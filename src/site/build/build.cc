@@ -1,8 +1,10 @@
 #include "site/build/build.h"
 
 #include <algorithm>
+#include <cstdlib>
 #include <mutex>
 #include <set>
+#include <string_view>
 
 #include "compute/ranking_output.h"
 #include "load/markdown.h"
@@ -597,7 +599,11 @@ BuildReport build_site(const Project& project, const FileSystem& fs, OutputWrite
   BuildContext b{project, fs, out, site_data(project.config)};
   b.site.set("has_rankings", !project.rankings.empty());
   std::string no_search;
-  auto search_tools = options.search && out.directory() ? find_search_tools(project.root, no_search) : std::nullopt;
+  // BULLETIN_SEARCH=0 leaves the index out (bench/run-build.sh: search is measured apart).
+  const char* search_env = std::getenv("BULLETIN_SEARCH");
+  bool want_search = options.search && !(search_env && std::string_view(search_env) == "0");
+  if (!want_search) no_search = "BULLETIN_SEARCH=0";
+  auto search_tools = want_search && out.directory() ? find_search_tools(project.root, no_search) : std::nullopt;
   b.site.set("has_search", search_tools.has_value());
   // Not gated on out.directory(): an in-place rebuild has none, and the PDFs
   // and fonts it does not write again would be removed from the site.

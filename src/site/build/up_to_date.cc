@@ -57,8 +57,9 @@ std::string absolute(const std::string& path) {
 std::string key_of(const std::string& root, const std::string& out) {
   const char* path = std::getenv("PATH");
   const char* pdf = std::getenv("BULLETIN_PDF");
+  const char* search = std::getenv("BULLETIN_SEARCH");
   return sha256(binary_identity() + "\n" + absolute(root) + "\n" + absolute(out) + "\n" + (path ? path : "") + "\n" +
-                (pdf ? pdf : "-"));
+                (pdf ? pdf : "-") + "\n" + (search ? search : "-"));
 }
 
 // The tools a build probes for, stamped following symlinks (missing counts).
