@@ -8,6 +8,8 @@
 # FULL_ONLY=1: only the full build on tmpfs and the peak RSS (the 1k/10k/100k
 # scaling table); NO_HUGO=1 leaves Hugo out (at 100k it takes ~40 s and 10 GB).
 set -euo pipefail
+# Search is measured apart (run-search.sh): the bulletin builds here leave it out.
+export BULLETIN_SEARCH=0
 BULLETIN=$(realpath "${1:?usage: run-build.sh BULLETIN N...}"); shift
 SHARED=${SHARED:-/work/shared/bench}
 WORK=${WORK:-/tmp/bulletin-bench-build}

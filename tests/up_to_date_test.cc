@@ -1,7 +1,10 @@
 // End-to-end tests of the no-op fast path (site/up_to_date.h): a build whose
 // inputs and site are unchanged loads nothing, and after any edit the next
 // build still equals a fresh one.
+#include <fcntl.h>
+#include <sys/file.h>
 #include <sys/stat.h>
+#include <unistd.h>
 #include <catch2/catch.hpp>
 
 #include <chrono>
@@ -124,7 +127,19 @@ TEST_CASE("a damaged or foreign fast-path record is not trusted", "[e2e][engine]
   build(tmp.path(), "site");
   fs::path dir = tmp / "project/.bulletin-cache/build";
   REQUIRE(fs::is_directory(dir));
-  fs::path record = fs::directory_iterator(dir)->path();
+  // The record is written by a process the build leaves behind, which
+  // holds the lock beside it until the record is in place.
+  fs::path record, lock;
+  for (const auto& e : fs::directory_iterator(dir))
+    (e.path().extension() == ".lock" ? lock : record) = e.path();
+  REQUIRE(!lock.empty());
+  int fd = ::open(lock.c_str(), O_RDONLY | O_CLOEXEC);
+  REQUIRE(fd >= 0);
+  REQUIRE(::flock(fd, LOCK_SH) == 0);
+  ::close(fd);
+  for (const auto& e : fs::directory_iterator(dir))
+    if (e.path().extension() == ".stamps") record = e.path();
+  REQUIRE(record.extension() == ".stamps");
   std::string text = read_file(record);
   SECTION("cut short, with the file of its last line edited by hand") {
     // The last line before "end" names a site file: cut the record before it.

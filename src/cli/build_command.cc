@@ -146,7 +146,7 @@ int run_build(const BuildArgs& o) {
     // A build that warned runs again next time, so that its warnings are seen.
     if (diags.items().empty()) {
       auto site = out.site_stamps();  // the writer's view of the site: not walked again
-      record_up_to_date(o.project, out_dir, report, started_ns, site ? &*site : nullptr);
+      record_up_to_date_in_background(o.project, out_dir, report, started_ns, site ? &*site : nullptr);
     }
     timer.mark("record");
     progress.finish();

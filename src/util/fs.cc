@@ -38,11 +38,33 @@ std::string parent_dir(const std::string& path) {
 }
 
 std::optional<std::string> RealFileSystem::read(const std::string& path) const {
-  std::ifstream in(path, std::ios::binary);
-  if (!in || !fs::is_regular_file(path)) return std::nullopt;
-  std::ostringstream ss;
-  ss << in.rdbuf();
-  return ss.str();
+  // One open, fstat and read into a string of the file's size (every source
+  // of a build comes through here: no stream buffers, no second copy).
+  int fd = ::open(path.c_str(), O_RDONLY | O_CLOEXEC);
+  if (fd < 0) return std::nullopt;
+  struct stat st;
+  if (::fstat(fd, &st) != 0 || !S_ISREG(st.st_mode)) {
+    ::close(fd);
+    return std::nullopt;
+  }
+  std::string out(static_cast<size_t>(st.st_size), '\0');
+  size_t have = 0;
+  char more[4096];  // past the size fstat gave: the end, or what was appended since
+  for (;;) {
+    bool within = have < out.size();
+    ssize_t n = within ? ::read(fd, out.data() + have, out.size() - have) : ::read(fd, more, sizeof more);
+    if (n < 0 && errno == EINTR) continue;
+    if (n < 0) {
+      ::close(fd);
+      return std::nullopt;
+    }
+    if (n == 0) break;
+    if (!within) out.append(more, static_cast<size_t>(n));
+    have += static_cast<size_t>(n);
+  }
+  ::close(fd);
+  out.resize(have);
+  return out;
 }
 
 std::unique_ptr<std::istream> FileSystem::open(const std::string& path) const {

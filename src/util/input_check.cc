@@ -1,6 +1,8 @@
 #include "util/input_check.h"
 
+#include <cstdint>
 #include <cstdio>
+#include <cstring>
 
 #include "util/text.h"
 
@@ -35,22 +37,61 @@ size_t sequence_at(std::string_view s, size_t i) {
   return n;
 }
 
-// Offset of the first Unicode noncharacter (U+FDD0..U+FDEF, U+xFFFE, U+xFFFF)
-// in well-formed UTF-8 `text`, or npos; `code` gets its code point. They are
-// valid UTF-8 but not text, and YAML writers replace them with U+FFFD, so a
+// One pass over `text`: the offset of the first byte that is not part of a
+// well-formed UTF-8 sequence (or a NUL), or npos; `nonchar` gets the offset
+// of the first Unicode noncharacter before it (U+FDD0..U+FDEF, U+xFFFE,
+// U+xFFFF; npos when none) and `code` its code point. Noncharacters are valid
+// UTF-8 but not text, and YAML writers replace them with U+FFFD, so a
 // published snapshot holding one would not read back as it was written.
-size_t noncharacter_at(std::string_view text, unsigned* code) {
-  for (size_t i = 0; i < text.size();) {
-    size_t n = sequence_at(text, i);
-    if (n >= 3) {
-      unsigned cp = static_cast<unsigned char>(text[i]) & (n == 3 ? 0x0F : 0x07);
-      for (size_t k = 1; k < n; ++k) cp = (cp << 6) | (static_cast<unsigned char>(text[i + k]) & 0x3F);
+// Every source byte goes through here once: runs of ASCII are skipped eight
+// bytes at a time and sequences are decoded inline (sequence_at's rules).
+size_t scan_utf8(std::string_view text, size_t* nonchar, unsigned* code) {
+  const auto* p = reinterpret_cast<const unsigned char*>(text.data());
+  const size_t size = text.size();
+  *nonchar = std::string_view::npos;
+  size_t i = 0;
+  while (i < size) {
+    while (i + 8 <= size) {
+      uint64_t w;
+      std::memcpy(&w, p + i, 8);
+      // Stop at a byte >= 0x80 or a NUL.
+      if (((w | ((w - 0x0101010101010101ULL) & ~w)) & 0x8080808080808080ULL) != 0) break;
+      i += 8;
+    }
+    if (i >= size) break;
+    unsigned char c = p[i];
+    if (c < 0x80) {
+      if (c == 0) return i;
+      ++i;
+      continue;
+    }
+    size_t n;
+    unsigned char lo = 0x80, hi = 0xBF;
+    if (c >= 0xC2 && c <= 0xDF) {
+      n = 2;
+    } else if (c >= 0xE0 && c <= 0xEF) {
+      n = 3;
+      if (c == 0xE0) lo = 0xA0;  // overlong
+      if (c == 0xED) hi = 0x9F;  // surrogates
+    } else if (c >= 0xF0 && c <= 0xF4) {
+      n = 4;
+      if (c == 0xF0) lo = 0x90;  // overlong
+      if (c == 0xF4) hi = 0x8F;  // past U+10FFFF
+    } else {
+      return i;
+    }
+    if (i + n > size || p[i + 1] < lo || p[i + 1] > hi) return i;
+    for (size_t k = 2; k < n; ++k)
+      if (p[i + k] < 0x80 || p[i + k] > 0xBF) return i;
+    if (n >= 3 && *nonchar == std::string_view::npos && (c == 0xEF || n == 4)) {
+      unsigned cp = c & (n == 3 ? 0x0F : 0x07);
+      for (size_t k = 1; k < n; ++k) cp = (cp << 6) | (p[i + k] & 0x3F);
       if ((cp >= 0xFDD0 && cp <= 0xFDEF) || (cp & 0xFFFE) == 0xFFFE) {
+        *nonchar = i;
         *code = cp;
-        return i;
       }
     }
-    i += n == 0 ? 1 : n;
+    i += n;
   }
   return std::string_view::npos;
 }
@@ -58,12 +99,9 @@ size_t noncharacter_at(std::string_view text, unsigned* code) {
 }  // namespace
 
 size_t invalid_utf8_at(std::string_view text) {
-  for (size_t i = 0; i < text.size();) {
-    size_t n = sequence_at(text, i);
-    if (n == 0) return i;
-    i += n;
-  }
-  return std::string_view::npos;
+  size_t nonchar;
+  unsigned code;
+  return scan_utf8(text, &nonchar, &code);
 }
 
 std::string utf8_sanitized(std::string_view s) {
@@ -83,9 +121,13 @@ std::string utf8_sanitized(std::string_view s) {
 }
 
 void require_utf8(const std::string& path, std::string_view text) {
-  size_t at = invalid_utf8_at(text);
-  unsigned noncharacter = 0;
-  if (at == std::string_view::npos) at = noncharacter_at(text, &noncharacter);
+  size_t nonchar;
+  unsigned code = 0, noncharacter = 0;
+  size_t at = scan_utf8(text, &nonchar, &code);
+  if (at == std::string_view::npos && nonchar != std::string_view::npos) {
+    at = nonchar;
+    noncharacter = code;
+  }
   if (at == std::string_view::npos) return;
   int line = 1;
   size_t line_start = 0;

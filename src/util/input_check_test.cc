@@ -14,6 +14,28 @@ TEST_CASE("the first byte that is not UTF-8 is found", "[input]") {
   CHECK(invalid_utf8_at(std::string_view("a\0b", 3)) == 1);
 }
 
+TEST_CASE("a bad byte is found at every offset, after runs of ASCII read eight bytes at a time", "[input]") {
+  for (size_t ascii = 0; ascii < 20; ++ascii) {
+    std::string clean = std::string(ascii, 'a') + "校党委" + std::string(ascii % 9, 'b');
+    CHECK(invalid_utf8_at(clean) == std::string::npos);
+    for (std::string bad : {std::string(1, '\0'), std::string("\xFF"), std::string("\xE6\xA0")}) {
+      std::string text = std::string(ascii, 'a') + bad + "aaaaaaaaaaaa";
+      CHECK(invalid_utf8_at(text) == ascii);
+      CHECK(invalid_utf8_at(clean + bad) == clean.size());
+    }
+  }
+  // An invalid byte is reported even after a noncharacter.
+  try {
+    require_utf8("x.md", "\xEF\xBF\xBE" "aaaaaaaaaa\xFF");
+    FAIL("no error");
+  } catch (const Error& e) {
+    CHECK(e.diagnostic().format() ==
+          "x.md:1:12: error: byte 0xFF is not valid UTF-8; save the file as UTF-8 (not GBK or another encoding)\n"
+          "    \xEF\xBF\xBE" "aaaaaaaaaa\xEF\xBF\xBD\n" +
+              std::string(4 + 11, ' ') + "^");
+  }
+}
+
 TEST_CASE("a text file that is not UTF-8 is an error at the bad byte", "[input]") {
   try {
     require_utf8("content/articles/a.md", "---\ntitle: 标题\xB1\xEA\n---\n");

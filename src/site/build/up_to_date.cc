@@ -2,10 +2,13 @@
 
 #include <dirent.h>
 #include <fcntl.h>
+#include <sys/file.h>
 #include <sys/stat.h>
+#include <sys/wait.h>
 #include <time.h>
 #include <unistd.h>
 
+#include <cerrno>
 #include <cstdio>
 #include <cstdlib>
 #include <cstring>
@@ -57,8 +60,9 @@ std::string absolute(const std::string& path) {
 std::string key_of(const std::string& root, const std::string& out) {
   const char* path = std::getenv("PATH");
   const char* pdf = std::getenv("BULLETIN_PDF");
+  const char* search = std::getenv("BULLETIN_SEARCH");
   return sha256(binary_identity() + "\n" + absolute(root) + "\n" + absolute(out) + "\n" + (path ? path : "") + "\n" +
-                (pdf ? pdf : "-"));
+                (pdf ? pdf : "-") + "\n" + (search ? search : "-"));
 }
 
 // The tools a build probes for, stamped following symlinks (missing counts).
@@ -147,6 +151,9 @@ bool staging_beside(const std::string& out) {
   return found;
 }
 
+// Held by the process writing the record, shared by the one about to read it.
+std::string lock_path(const std::string& record) { return record.substr(0, record.rfind('.')) + ".lock"; }
+
 std::string trimmed(std::string out) {
   while (out.size() > 1 && out.back() == '/') out.pop_back();
   return out;
@@ -167,7 +174,16 @@ std::string up_to_date_record(const std::string& project_root, const std::string
 
 std::optional<BuildReport> site_is_up_to_date(const std::string& project_root, const std::string& out_dir) {
   std::string out = trimmed(out_dir);
-  std::FILE* f = std::fopen(up_to_date_record(project_root, out).c_str(), "rb");
+  std::string record = up_to_date_record(project_root, out);
+  // A record still being written by the last build's background process:
+  // wait for it (its lock is held until the record is renamed in).
+  int lock = ::open(lock_path(record).c_str(), O_RDONLY | O_CLOEXEC);
+  if (lock >= 0) {
+    while (::flock(lock, LOCK_SH) != 0 && errno == EINTR) {
+    }
+    ::close(lock);
+  }
+  std::FILE* f = std::fopen(record.c_str(), "rb");
   if (!f) return std::nullopt;
   std::string text;
   char buf[1 << 16];
@@ -282,6 +298,52 @@ void record_up_to_date(const std::string& project_root, const std::string& out_d
   bool ok = std::fwrite(text.data(), 1, text.size(), f) == text.size();
   ok = std::fclose(f) == 0 && ok;
   if (!ok || std::rename(tmp.c_str(), record.c_str()) != 0) std::remove(tmp.c_str());
+}
+
+}  // namespace bulletin
+
+namespace bulletin {
+
+void record_up_to_date_in_background(const std::string& project_root, const std::string& out_dir,
+                                     const BuildReport& report, long long started_ns,
+                                     const std::vector<std::pair<std::string, struct stat>>* site) {
+  std::string record = up_to_date_record(project_root, trimmed(out_dir));
+  std::error_code ec;
+  fs::remove(record, ec);  // the old one says nothing about the new site
+  fs::create_directories(fs::path(record).parent_path(), ec);
+  int lock = ::open(lock_path(record).c_str(), O_RDWR | O_CREAT | O_CLOEXEC, 0644);
+  if (lock < 0 || ::flock(lock, LOCK_EX) != 0) {
+    if (lock >= 0) ::close(lock);
+    record_up_to_date(project_root, out_dir, report, started_ns, site);
+    return;
+  }
+  pid_t child = ::fork();
+  if (child == 0) {
+    // The grandchild (re-parented to init, so no zombie) writes the record
+    // and holds the lock until it has; it keeps none of the caller's pipes,
+    // sockets or locks open (a pipe held open would make a caller reading
+    // the build's output wait for it).
+    if (::fork() == 0) {
+      int null = ::open("/dev/null", O_RDWR | O_CLOEXEC);
+      for (int fd = 0; fd < 3 && null >= 0; ++fd) ::dup2(null, fd);
+      if (::dup2(lock, 3) == 3) ::closefrom(4);
+      try {
+        record_up_to_date(project_root, out_dir, report, started_ns, site);
+      } catch (...) {
+      }
+      ::_exit(0);
+    }
+    ::_exit(0);
+  }
+  if (child > 0) {
+    int status = 0;
+    while (::waitpid(child, &status, 0) < 0 && errno == EINTR) {
+    }
+    ::close(lock);  // the grandchild's copy keeps the lock
+    return;
+  }
+  ::close(lock);  // fork failed: write it now
+  record_up_to_date(project_root, out_dir, report, started_ns, site);
 }
 
 }  // namespace bulletin

@@ -38,6 +38,14 @@ std::optional<BuildReport> site_is_up_to_date(const std::string& project_root, c
 void record_up_to_date(const std::string& project_root, const std::string& out_dir, const BuildReport& report,
                        long long started_ns, const std::vector<std::pair<std::string, struct stat>>* site = nullptr);
 
+// The same, written by a detached process so the build does not wait for
+// it: the old record is removed first, and site_is_up_to_date waits for a
+// record still being written (a lock beside it). Falls back to writing it
+// here when the process cannot be started.
+void record_up_to_date_in_background(const std::string& project_root, const std::string& out_dir,
+                                     const BuildReport& report, long long started_ns,
+                                     const std::vector<std::pair<std::string, struct stat>>* site = nullptr);
+
 // The wall clock in ns, for record_up_to_date.
 long long wall_clock_ns();
 

@@ -120,6 +120,33 @@ bool create_file(const std::string& path, std::string_view bytes) {
   return ::close(std::exchange(fd.fd, -1)) == 0 && ok;
 }
 
+// Creates `rel` (which must not exist) below the folder open at `dir_fd`.
+bool create_file_at(int dir_fd, const std::string& rel, std::string_view bytes) {
+  Fd fd(::openat(dir_fd, rel.c_str(), O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC, 0644));
+  if (fd.fd < 0) return false;
+  bool ok = write_all(fd.fd, bytes);
+  return ::close(std::exchange(fd.fd, -1)) == 0 && ok;
+}
+
+// Makes folder `rel` and its missing parents below the folder open at
+// `dir_fd`: one mkdirat when the parent is there (the usual case: no stat
+// of every component, as create_directories does). False with errno set.
+bool make_dirs_at(int dir_fd, const std::string& rel) {
+  for (int attempt = 0; attempt < 2; ++attempt) {
+    if (::mkdirat(dir_fd, rel.c_str(), 0755) == 0) return true;
+    if (errno == EEXIST) {
+      struct stat st;
+      if (::fstatat(dir_fd, rel.c_str(), &st, AT_SYMLINK_NOFOLLOW) == 0 && S_ISDIR(st.st_mode)) return true;
+      errno = EEXIST;
+      return false;
+    }
+    size_t slash = rel.rfind('/');
+    if (errno != ENOENT || slash == std::string::npos || attempt > 0) return false;
+    if (!make_dirs_at(dir_fd, rel.substr(0, slash))) return false;
+  }
+  return false;
+}
+
 struct WalkedFile {
   unsigned long long size;
   struct timespec mtime;
@@ -440,7 +467,8 @@ StagedSiteWriter::StagedSiteWriter(std::string out_dir, WriterOptions options)
   if (lock_fd_ < 0 || ::flock(lock_fd_, LOCK_EX) != 0)
     throw Error({out_dir_, 0, 0}, "cannot create a staging folder beside the output: " + errno_text());
   staged_site_ = staging_ + "/site";
-  if (::mkdir(staged_site_.c_str(), 0755) != 0)
+  if (::mkdir(staged_site_.c_str(), 0755) != 0 ||
+      (staged_fd_ = ::open(staged_site_.c_str(), O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC)) < 0)
     throw Error({out_dir_, 0, 0}, "cannot create a staging folder beside the output: " + errno_text());
 
   if (!fs::is_directory(out, ec) || !has_marker(out)) return;  // fresh: a new or empty folder
@@ -516,6 +544,7 @@ StagedSiteWriter::~StagedSiteWriter() {
   }
   if (lock_fd_ >= 0) ::close(lock_fd_);
   if (out_fd_ >= 0) ::close(out_fd_);
+  if (staged_fd_ >= 0) ::close(staged_fd_);
 }
 
 std::optional<std::string> StagedSiteWriter::directory() const {
@@ -539,10 +568,8 @@ void StagedSiteWriter::prepare_parent(const std::string& rel) {
     std::lock_guard<std::mutex> lock(mutex_);
     if (made_dirs_.count(dir)) return;
   }
-  std::error_code ec;
-  fs::create_directories(fs::path(staged_site_) / dir, ec);
-  if (ec && !fs::is_directory(fs::path(staged_site_) / dir))
-    throw Error({out_dir_ + "/" + rel, 0, 0}, "cannot create a folder in the staging area: " + ec.message());
+  if (!make_dirs_at(staged_fd_, dir))
+    throw Error({out_dir_ + "/" + rel, 0, 0}, "cannot create a folder in the staging area: " + errno_text());
   std::lock_guard<std::mutex> lock(mutex_);
   made_dirs_.insert(dir);
 }
@@ -577,7 +604,7 @@ bool StagedSiteWriter::keep(const std::string& rel, const std::string& digest) {
 
 void StagedSiteWriter::stage_file(const std::string& rel, std::string_view bytes) {
   prepare_parent(rel);
-  if (!create_file(staged_site_ + "/" + rel, bytes))
+  if (!create_file_at(staged_fd_, rel, bytes))
     throw Error({out_dir_ + "/" + rel, 0, 0}, "cannot write file (disk full or no permission?)");
 }
 

@@ -134,6 +134,7 @@ class StagedSiteWriter : public OutputWriter {
   std::string previous_text_;              // as read
   struct timespec manifest_mtime_ {};
   int out_fd_ = -1;                                // the old site's folder
+  int staged_fd_ = -1;                             // staged_site_, where files are created
   std::set<std::string> good_dirs_;                // its folders that are real folders all the way up
   std::vector<std::string> strays_;                // files in it that its manifest does not list
   std::map<std::string, struct stat> dir_stats_;   // good_dirs_ as stat'ed
