@@ -90,7 +90,7 @@ Content load_content(const FileSystem& fs, const std::string& root, const SiteCo
     content.articles = load_articles(fs, root, config, diags, cache ? *cache : none, broken, content.files);
     for (const auto& stem : broken) checks.broken_article(stem);
     for (const auto& a : content.articles) checks.article(a);
-    timer.mark("    checks");
+    timer.mark("    articles");
   }
   load_each("content/notices", true, [&](const SourceFile& file) {
     std::string digest = source_digest(fs, root, file.path, notice_resources(file.path));
@@ -109,7 +109,7 @@ Content load_content(const FileSystem& fs, const std::string& root, const SiteCo
     }
   });
   sort_newest_first(content);
-  timer.mark("    others+sort");
+  timer.mark("    notices+issues");
   return content;
 }
 

@@ -9,6 +9,7 @@
 
 #include <algorithm>
 #include <atomic>
+#include <cstdint>
 #include <cstdio>
 #include <cstring>
 #include <filesystem>
@@ -115,7 +116,17 @@ struct ParseCache::CachedBody : LazyText::Source {
 
   bool intact() const { return cache_checksum(body) == sum; }
   std::string load() const override {
-    if (intact()) return std::string(body);
+    if (intact()) {
+      std::string text(body);
+      // Its whole pages need not count in the build's memory twice: dropped
+      // from this process (the file stays in the page cache, and is never
+      // changed in place, so a later read faults the same bytes back in).
+      uintptr_t page = static_cast<uintptr_t>(::sysconf(_SC_PAGESIZE));
+      uintptr_t from = (reinterpret_cast<uintptr_t>(body.data()) + page - 1) & ~(page - 1);
+      uintptr_t to = (reinterpret_cast<uintptr_t>(body.data()) + body.size()) & ~(page - 1);
+      if (to > from) ::madvise(reinterpret_cast<void*>(from), to - from, MADV_DONTNEED);
+      return text;
+    }
     if (reparse) {
       reparse->damaged = true;
       RealFileSystem fs;

@@ -9,7 +9,10 @@
 // tick as the read is still seen. The whole cache belongs to one bulletin
 // version and one set of rendering options (`key`); a file made with another
 // key, or that is truncated, is ignored whole; a record failing its checksum
-// is a miss (parsed again), and the file is written again.
+// is a miss (parsed again), and the file is written again. An article's body
+// (most of the file) is not copied when it is taken: it stays in the mapped
+// file, checked by its own checksum when a page first reads it; a damaged one
+// is parsed again from the source if that still has the recorded digest.
 // Only articles that loaded without any diagnostic are cached, so a warning is
 // reported on every build, not only the first.
 #pragma once
