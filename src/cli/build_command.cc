@@ -160,7 +160,14 @@ int run_build(const BuildArgs& o) {
     std::cerr << e.diagnostic().format() << "\nbuild failed; " << out_dir << " was not changed\n";
     return kContentError;
   }
-  return kOk;
+  // Done: the caches are saved (by a detached process) and the output
+  // flushed; freeing the loaded project object by object only delays the
+  // exit (0.1-0.2 s at 100k articles), so the process ends here.
+  save_caches(project);
+  std::cout.flush();
+  std::cerr.flush();
+  std::fflush(nullptr);
+  ::_exit(kOk);
 }
 
 // `check --external`: one HEAD (or GET) request per URL, a few seconds each.

@@ -4,7 +4,6 @@
 #include <fcntl.h>
 #include <sys/file.h>
 #include <sys/stat.h>
-#include <sys/wait.h>
 #include <time.h>
 #include <unistd.h>
 
@@ -317,29 +316,25 @@ void record_up_to_date_in_background(const std::string& project_root, const std:
     record_up_to_date(project_root, out_dir, report, started_ns, site);
     return;
   }
+  // One fork, not waited for: `build` exits right after, and init reaps the
+  // child (a second fork would copy the page tables of a large process again).
   pid_t child = ::fork();
   if (child == 0) {
-    // The grandchild (re-parented to init, so no zombie) writes the record
-    // and holds the lock until it has; it keeps none of the caller's pipes,
-    // sockets or locks open (a pipe held open would make a caller reading
-    // the build's output wait for it).
-    if (::fork() == 0) {
-      int null = ::open("/dev/null", O_RDWR | O_CLOEXEC);
-      for (int fd = 0; fd < 3 && null >= 0; ++fd) ::dup2(null, fd);
-      if (::dup2(lock, 3) == 3) ::closefrom(4);
-      try {
-        record_up_to_date(project_root, out_dir, report, started_ns, site);
-      } catch (...) {
-      }
-      ::_exit(0);
+    // The child writes the record and holds the lock until it has; it keeps
+    // none of the caller's pipes, sockets or locks open (a pipe held open
+    // would make a caller reading the build's output wait for it).
+    int null = ::open("/dev/null", O_RDWR | O_CLOEXEC);
+    for (int fd = 0; fd < 3 && null >= 0; ++fd) ::dup2(null, fd);
+    if (::dup2(lock, 3) == 3) ::closefrom(4);
+    ::setsid();
+    try {
+      record_up_to_date(project_root, out_dir, report, started_ns, site);
+    } catch (...) {
     }
     ::_exit(0);
   }
   if (child > 0) {
-    int status = 0;
-    while (::waitpid(child, &status, 0) < 0 && errno == EINTR) {
-    }
-    ::close(lock);  // the grandchild's copy keeps the lock
+    ::close(lock);  // the child's copy keeps the lock
     return;
   }
   ::close(lock);  // fork failed: write it now

@@ -39,7 +39,7 @@ void record_up_to_date(const std::string& project_root, const std::string& out_d
                        long long started_ns, const std::vector<std::pair<std::string, struct stat>>* site = nullptr);
 
 // The same, written by a detached process so the build does not wait for
-// it: the old record is removed first, and site_is_up_to_date waits for a
+// it (for a caller that exits soon after: the process is not waited for): the old record is removed first, and site_is_up_to_date waits for a
 // record still being written (a lock beside it). Falls back to writing it
 // here when the process cannot be started.
 void record_up_to_date_in_background(const std::string& project_root, const std::string& out_dir,
