@@ -130,8 +130,7 @@ TEST_CASE("a damaged or foreign fast-path record is not trusted", "[e2e][engine]
   // The record is written by a process the build leaves behind, which
   // holds the lock beside it until the record is in place.
   fs::path record, lock;
-  for (const auto& e : fs::directory_iterator(dir))
-    (e.path().extension() == ".lock" ? lock : record) = e.path();
+  for (const auto& e : fs::directory_iterator(dir)) (e.path().extension() == ".lock" ? lock : record) = e.path();
   REQUIRE(!lock.empty());
   int fd = ::open(lock.c_str(), O_RDONLY | O_CLOEXEC);
   REQUIRE(fd >= 0);

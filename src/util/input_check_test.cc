@@ -26,12 +26,15 @@ TEST_CASE("a bad byte is found at every offset, after runs of ASCII read eight b
   }
   // An invalid byte is reported even after a noncharacter.
   try {
-    require_utf8("x.md", "\xEF\xBF\xBE" "aaaaaaaaaa\xFF");
+    require_utf8("x.md",
+                 "\xEF\xBF\xBE"
+                 "aaaaaaaaaa\xFF");
     FAIL("no error");
   } catch (const Error& e) {
     CHECK(e.diagnostic().format() ==
           "x.md:1:12: error: byte 0xFF is not valid UTF-8; save the file as UTF-8 (not GBK or another encoding)\n"
-          "    \xEF\xBF\xBE" "aaaaaaaaaa\xEF\xBF\xBD\n" +
+          "    \xEF\xBF\xBE"
+          "aaaaaaaaaa\xEF\xBF\xBD\n" +
               std::string(4 + 11, ' ') + "^");
   }
 }

@@ -59,7 +59,7 @@ struct BuildContext {
   // compares and cache misses were a tenth of the plan).
   std::unordered_set<std::string> rendered{};     // permanent URLs of documents rendered from sources
   std::unordered_map<std::string, Date> dated{};  // page URL -> date of its document, for the sitemap
-  std::vector<std::string> pages{};     // every page URL planned, for the sitemap
+  std::vector<std::string> pages{};               // every page URL planned, for the sitemap
   std::vector<FeedEntry> site_feed{};
   std::map<std::string, std::vector<FeedEntry>> series_feeds{}, rule_feeds{};
   // Feed entries whose summary is the excerpt of this body, computed only
