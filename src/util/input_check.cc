@@ -9,28 +9,35 @@
 namespace bulletin {
 namespace {
 
+// The length a UTF-8 sequence starting with lead byte `c` (>= 0x80) has, and
+// the range its second byte must be in (overlongs, surrogates and code points
+// past U+10FFFF excluded); 0 when `c` cannot start one.
+size_t lead_byte(unsigned char c, unsigned char& lo, unsigned char& hi) {
+  lo = 0x80;
+  hi = 0xBF;
+  if (c >= 0xC2 && c <= 0xDF) return 2;
+  if (c >= 0xE0 && c <= 0xEF) {
+    if (c == 0xE0) lo = 0xA0;  // overlong
+    if (c == 0xED) hi = 0x9F;  // surrogates
+    return 3;
+  }
+  if (c >= 0xF0 && c <= 0xF4) {
+    if (c == 0xF0) lo = 0x90;  // overlong
+    if (c == 0xF4) hi = 0x8F;  // past U+10FFFF
+    return 4;
+  }
+  return 0;
+}
+
 // Length of the well-formed UTF-8 sequence at s[i], or 0 when it is not one.
 size_t sequence_at(std::string_view s, size_t i) {
   auto byte = [&](size_t k) { return static_cast<unsigned char>(s[k]); };
   unsigned char c = byte(i);
   if (c == 0) return 0;
   if (c < 0x80) return 1;
-  size_t n;
-  unsigned char lo = 0x80, hi = 0xBF;
-  if (c >= 0xC2 && c <= 0xDF) {
-    n = 2;
-  } else if (c >= 0xE0 && c <= 0xEF) {
-    n = 3;
-    if (c == 0xE0) lo = 0xA0;  // overlong
-    if (c == 0xED) hi = 0x9F;  // surrogates
-  } else if (c >= 0xF0 && c <= 0xF4) {
-    n = 4;
-    if (c == 0xF0) lo = 0x90;  // overlong
-    if (c == 0xF4) hi = 0x8F;  // past U+10FFFF
-  } else {
-    return 0;
-  }
-  if (i + n > s.size()) return 0;
+  unsigned char lo, hi;
+  size_t n = lead_byte(c, lo, hi);
+  if (n == 0 || i + n > s.size()) return 0;
   if (byte(i + 1) < lo || byte(i + 1) > hi) return 0;
   for (size_t k = 2; k < n; ++k)
     if (byte(i + k) < 0x80 || byte(i + k) > 0xBF) return 0;
@@ -44,7 +51,7 @@ size_t sequence_at(std::string_view s, size_t i) {
 // UTF-8 but not text, and YAML writers replace them with U+FFFD, so a
 // published snapshot holding one would not read back as it was written.
 // Every source byte goes through here once: runs of ASCII are skipped eight
-// bytes at a time and sequences are decoded inline (sequence_at's rules).
+// bytes at a time and sequences are decoded inline (lead_byte's rules).
 size_t scan_utf8(std::string_view text, size_t* nonchar, unsigned* code) {
   const auto* p = reinterpret_cast<const unsigned char*>(text.data());
   const size_t size = text.size();
@@ -65,22 +72,9 @@ size_t scan_utf8(std::string_view text, size_t* nonchar, unsigned* code) {
       ++i;
       continue;
     }
-    size_t n;
-    unsigned char lo = 0x80, hi = 0xBF;
-    if (c >= 0xC2 && c <= 0xDF) {
-      n = 2;
-    } else if (c >= 0xE0 && c <= 0xEF) {
-      n = 3;
-      if (c == 0xE0) lo = 0xA0;  // overlong
-      if (c == 0xED) hi = 0x9F;  // surrogates
-    } else if (c >= 0xF0 && c <= 0xF4) {
-      n = 4;
-      if (c == 0xF0) lo = 0x90;  // overlong
-      if (c == 0xF4) hi = 0x8F;  // past U+10FFFF
-    } else {
-      return i;
-    }
-    if (i + n > size || p[i + 1] < lo || p[i + 1] > hi) return i;
+    unsigned char lo, hi;
+    size_t n = lead_byte(c, lo, hi);
+    if (n == 0 || i + n > size || p[i + 1] < lo || p[i + 1] > hi) return i;
     for (size_t k = 2; k < n; ++k)
       if (p[i + k] < 0x80 || p[i + k] > 0xBF) return i;
     if (n >= 3 && *nonchar == std::string_view::npos && (c == 0xEF || n == 4)) {
