@@ -355,3 +355,26 @@ bad_records: skip
   CHECK(only_skipped["groups"]["rows"].empty());
   CHECK(only_skipped["groups"]["lists"] == nlohmann::ordered_json::object());
 }
+
+// A number past even a long double's range stops nlohmann's parse, so it
+// cannot be skipped; the error says so and how to have it skipped.
+TEST_CASE("a JSON number past a long double's range in a JSON array is an error saying what to do",
+          "[compute][exact]") {
+  RankingRule rule = rule_from(R"(id: huge
+title: 过大
+exports: exports/*.json
+fields: {date: 日期, unit: 单位, a: 甲}
+entity: unit
+period: month
+metrics:
+  - {id: avg, value: mean(a)}
+bad_records: skip
+)");
+  MemoryFileSystem fs;
+  fs.add("site/data/exports/a.json",
+         "[\n{\"日期\": \"2020-12-30\", \"单位\": \"u\", \"甲\": 1},\n"
+         " {\"日期\": \"2020-12-30\", \"单位\": \"v\", \"甲\": 1e5000}]\n");
+  CHECK(bulletin::testing::error_of(rule, fs) ==
+        "data/exports/a.json:3:39: error: invalid JSON: the number 1e5000 is too large to be read, and the export "
+        "cannot be read past it: write it as a string (\"1e5000\") to have the record skipped as a bad record");
+}

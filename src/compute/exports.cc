@@ -335,11 +335,21 @@ class RecordHandler : public nlohmann::json_sax<json> {
   }
   bool parse_error(std::size_t, const std::string& last_token, const nlohmann::detail::exception& ex) override {
     std::string what = ex.what();
-    // Drop nlohmann's "[json.exception...] parse error at line 1, column 5: ".
-    size_t colon = what.find(": ");
-    if (colon != std::string::npos) what = what.substr(colon + 2);
-    // The parser has read the offending token; point at its start.
-    int column = reader_.column() - static_cast<int>(utf8_length(last_token));
+    if (ex.id == 406) {
+      // Past even a long double (about 1e4932): nlohmann stops the whole
+      // parse here, so it cannot be skipped as a bad record as 1e999 is.
+      what = "the number " + last_token +
+             " is too large to be read, and the export cannot be read past it: write it as a string "
+             "(\"" +
+             last_token + "\") to have the record skipped as a bad record";
+    } else {
+      // Drop nlohmann's "[json.exception...] parse error at line 1, column 5: ".
+      size_t colon = what.find(": ");
+      if (colon != std::string::npos) what = what.substr(colon + 2);
+    }
+    // The parser has read the offending token (and, after a number, the
+    // character that ended it); point at its start.
+    int column = reader_.column() - static_cast<int>(utf8_length(last_token)) - (ex.id == 406 ? 1 : 0);
     throw Error(SourceLocation{path_, reader_.line(), std::max(column, 1)}, "invalid JSON: " + what);
   }
 
