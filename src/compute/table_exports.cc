@@ -5,6 +5,7 @@
 #include <cmath>
 #include <regex>
 
+#include "compute/ranking_output.h"
 #include "util/text.h"
 
 namespace bulletin {
@@ -148,9 +149,11 @@ void TableReader::record(const std::vector<TableCell>& cells) {
             (cell(static_cast<int>(f)).kind == TableCell::Kind::Empty || trim(cell(static_cast<int>(f)).text).empty());
   if (blank) return;
   ++index_;
-  // The row as written, for the skipped-records list: its cells, comma-separated.
+  // The row as written, for the skipped-records list: its cells as a CSV row
+  // (a cell holding a comma, quote or line break quoted), so that
+  // `"甲,乙",1` does not show as three cells.
   text_.clear();
-  for (size_t c = 0; c < cells.size(); ++c) text_ += (c ? "," : "") + cells[c].text;
+  for (size_t c = 0; c < cells.size(); ++c) text_ += (c ? "," : "") + csv_field(cells[c].text);
   if (text_.size() > kRecordTextLimit) text_ = utf8_prefix(text_, kRecordTextLimit) + "…";
   // A missing cell is located in its column of this row.
   SourceLocation row_where;

@@ -177,6 +177,24 @@ TEST_CASE("a CSV number a double cannot hold says so, as in JSON", "[compute][ex
         "data/exports/u.csv:2:19: error: record 1: field '积分合计' is not a number: '2e-999' (it is too small)");
 }
 
+// Found by tests/differential: a skipped CSV row was shown with its cells
+// joined by commas and the quotes dropped, so a name holding a comma looked
+// like two cells.
+TEST_CASE("a skipped CSV row is shown as a CSV row, quotes kept where a cell needs them", "[compute][exports]") {
+  RankingRule rule = rule_from(units_rule("exports/*.csv", "bad_records: skip\n"));
+  MemoryFileSystem fs;
+  fs.add("site/data/exports/u.csv",
+         "日期,单位,学员总数,活跃学员数,积分合计\n"
+         "2020-11-01,甲,10,9,300\n"
+         "2020-11-01,\"乙,\"\"二\"\"\",10,九十,300\n");
+  RuleResults r = compute_rule(rule, fs, "site");
+  REQUIRE(r.periods.size() == 1);
+  const PeriodResult& p = r.periods[0];
+  REQUIRE(p.skipped.first.size() == 1);
+  CHECK(p.skipped.first[0].text == "2020-11-01,\"乙,\"\"二\"\"\",10,九十,300");
+  CHECK(p.skipped.first[0].reason == "field '活跃学员数' is not a number: '九十'");
+}
+
 TEST_CASE("a GBK CSV is detected, or read as the rule's encoding says", "[compute][exports]") {
   std::string text =
       "日期,单位,学员总数,活跃学员数,积分合计\r\n2020-11-01,中共上海电力大学委员会,100,94,4447\r\n"
