@@ -85,7 +85,6 @@ struct BuildContext {
   mutable std::vector<PdfPage> pdf_pages{};
   std::vector<SearchRecord> search{};  // one per searchable page, for the search index
   bool want_search = false;            // search is indexed: collect the records above
-  int jobs = 0;                        // threads, as BuildOptions::jobs
 };
 
 void render_history(BuildContext& b, const std::string& tmpl, const DocumentHistory& h, const PageData& nav);
@@ -663,7 +662,6 @@ void run_job(const BuildContext& b, const std::string& site_digest, const Job& j
 BuildReport build_site(const Project& project, const FileSystem& fs, OutputWriter& out, const BuildOptions& options) {
   StageTimer timer;
   BuildContext b{project, fs, out, site_data(project.config)};
-  b.jobs = options.jobs;
   b.site.set("has_rankings", !project.rankings.empty());
   std::string no_search;
   // BULLETIN_SEARCH=0 leaves the index out (bench/run-build.sh: search is measured apart).

@@ -299,10 +299,6 @@ void record_up_to_date(const std::string& project_root, const std::string& out_d
   if (!ok || std::rename(tmp.c_str(), record.c_str()) != 0) std::remove(tmp.c_str());
 }
 
-}  // namespace bulletin
-
-namespace bulletin {
-
 void record_up_to_date_in_background(const std::string& project_root, const std::string& out_dir,
                                      const BuildReport& report, long long started_ns,
                                      const std::vector<std::pair<std::string, struct stat>>* site) {
