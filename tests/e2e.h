@@ -11,6 +11,7 @@
 #include <fstream>
 #include <map>
 #include <memory>
+#include <regex>
 #include <sstream>
 #include <stdexcept>
 #include <string>
@@ -109,6 +110,18 @@ inline void copy_sample_project(const fs::path& to) {
   }
 }
 
+// Builds a copy of `project` that has no .bulletin-cache (its files' mtimes
+// kept, as `cp -a` keeps them) into `out`: the site a fresh full build on
+// another machine gives, with nothing taken from this project's caches.
+inline RunResult build_fresh_copy(const fs::path& project, const fs::path& out) {
+  TempDir copy;
+  fs::path p = copy / project.filename();
+  std::string cmd = "cp -a " + shell_quote(project.string()) + " " + shell_quote(p.string()) + " && rm -rf " +
+                    shell_quote((p / ".bulletin-cache").string());
+  if (std::system(cmd.c_str()) != 0) throw std::runtime_error("cannot copy " + project.string());
+  return run_bulletin({"build", project.filename().string(), "-o", fs::absolute(out).string()}, copy.path());
+}
+
 // Copies tests/sites/<name> to `to`, with the repository's templates (the
 // valid sample projects do not carry their own).
 inline void copy_test_site(const std::string& name, const fs::path& to) {
@@ -121,6 +134,19 @@ inline std::map<std::string, std::string> snapshot(const fs::path& root) {
   std::map<std::string, std::string> files;
   for (const auto& e : fs::recursive_directory_iterator(root)) {
     if (e.is_regular_file()) files[fs::relative(e.path(), root).generic_string()] = read_file(e.path());
+  }
+  return files;
+}
+
+// snapshot() of a site, with the stamps of copied files in its manifest
+// (`copy:SIZE:MTIME`, the source file's mtime) left out: a site built from a
+// copy of the project, or with new search shards, differs only there.
+inline std::map<std::string, std::string> site_snapshot(const fs::path& root) {
+  auto files = snapshot(root);
+  auto it = files.find(".bulletin-site");
+  if (it != files.end()) {
+    static const std::regex stamp(R"(\bcopy:\d+:\d+\.\d+\t)");
+    it->second = std::regex_replace(it->second, stamp, "copy:*\t");
   }
   return files;
 }
