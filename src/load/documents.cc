@@ -83,26 +83,57 @@ Content load_content(const FileSystem& fs, const std::string& root, const SiteCo
     for (const auto& p : problems) diags.error({join_path(folder, p.path), 0, 0}, p.what);
   };
   ContentChecks checks(series, diags);
+  ParseCache none("", "");
+  ParseCache& parse_cache = cache ? *cache : none;
   {
     // Articles: cached ones as they were, the others parsed on the pool.
-    ParseCache none("", "");
     std::vector<std::string> broken;
-    content.articles = load_articles(fs, root, config, diags, cache ? *cache : none, broken, content.files);
+    content.articles = load_articles(fs, root, config, diags, parse_cache, broken, content.files);
     for (const auto& stem : broken) checks.broken_article(stem);
     for (const auto& a : content.articles) checks.article(a);
     timer.mark("    articles");
   }
+  // Notices and issues not frozen come from the parse cache when what they
+  // are made from has the digest recorded; parsed, they are cached when they
+  // loaded without any diagnostic (so a warning shows on every build).
+  auto load_cached = [&](bool frozen_one, auto&& take, auto&& load, auto&& note) {
+    auto doc = frozen_one ? std::nullopt : take();
+    if (doc) return doc;
+    Diagnostics own;
+    try {
+      doc = load(own);
+    } catch (const Error& e) {
+      own.add(e.diagnostic());
+    }
+    diags.append(own);
+    if (doc && !frozen_one && own.items().empty()) note(*doc);
+    return doc;
+  };
   load_each("content/notices", true, [&](const SourceFile& file) {
     std::string digest = source_digest(fs, root, file.path, notice_resources(file.path));
-    if (auto n = load_notice(file, fs, root, config, diags, is_frozen(file.path, digest))) {
+    bool frozen_one = is_frozen(file.path, digest);
+    if (auto n = load_cached(
+            frozen_one, [&] { return parse_cache.take_notice(file.path, digest); },
+            [&](Diagnostics& own) { return load_notice(file, fs, root, config, own, frozen_one); },
+            [&](const Notice& n) { parse_cache.note_notice(n, digest); })) {
       n->source_digest = std::move(digest);
       checks.notice(*n, file);
       content.notices.push_back(std::move(*n));
     }
   });
+  std::string series_text;  // everything of the declared series an issue may take
+  for (const auto& s : config.series) {
+    for (const std::string* field : {&s.id, &s.name, &s.editor}) series_text += std::string("\0", 1) + *field;
+    series_text += s.yearly_numbering ? "\1" : "\2";
+  }
   load_each("content/bulletins", false, [&](const SourceFile& file) {
     std::string digest = sha256(file.text);  // the file is all an issue's source
-    if (auto i = load_issue(file, config, series, diags, is_frozen(file.path, digest))) {
+    bool frozen_one = is_frozen(file.path, digest);
+    std::string made_from = sha256(digest + series_text);  // and the series it may name
+    if (auto i = load_cached(
+            frozen_one, [&] { return parse_cache.take_issue(file.path, made_from); },
+            [&](Diagnostics& own) { return load_issue(file, config, series, own, frozen_one); },
+            [&](const BulletinIssue& i) { parse_cache.note_issue(i, made_from); })) {
       i->source_digest = std::move(digest);
       checks.issue(*i, file);
       content.issues.push_back(std::move(*i));

@@ -25,7 +25,9 @@
 namespace bulletin {
 namespace {
 
-constexpr const char* kMagic = "bulletin parse cache 2\n";
+constexpr const char* kMagic = "bulletin parse cache 3\n";
+// What a record holds, after its path, stamp, digest and body span.
+enum Kind : unsigned long long { kArticleRecord = 0, kNoticeRecord = 1, kIssueRecord = 2 };
 // A stamp younger than this when loading began may belong to a file that
 // changes again in the same clock tick: its digest is kept, not its stamp.
 constexpr long long kRacyNs = 100'000'000LL;
@@ -65,7 +67,256 @@ struct Reader {
     return s;
   }
   std::string str() { return std::string(view()); }
+  int integer() { return static_cast<int>(u64()); }
+  // A count of items each at least 8 bytes long: a larger one is damage.
+  size_t count() {
+    unsigned long long n = u64();
+    if (n > in.size() / 8) return ok = false, 0;
+    return static_cast<size_t>(n);
+  }
 };
+
+// Notices and issues, field by field (put_doc / get_doc are each other's
+// inverse; source_digest is the caller's).
+void put_strs(std::string& out, const std::vector<std::string>& v) {
+  put_u64(out, v.size());
+  for (const auto& s : v) put_str(out, s);
+}
+std::vector<std::string> get_strs(Reader& r) {
+  std::vector<std::string> v(r.count());
+  for (auto& s : v) s = r.str();
+  return v;
+}
+void put_loc(std::string& out, const SourceLocation& l) {
+  put_str(out, l.path);
+  put_u64(out, static_cast<unsigned long long>(l.line));
+  put_u64(out, static_cast<unsigned long long>(l.column));
+}
+SourceLocation get_loc(Reader& r) {
+  SourceLocation l;
+  l.path = r.str();
+  l.line = r.integer();
+  l.column = r.integer();
+  return l;
+}
+void put_date(std::string& out, const Date& d) {
+  put_u64(out, static_cast<unsigned long long>(d.year));
+  put_u64(out, static_cast<unsigned long long>(d.month));
+  put_u64(out, static_cast<unsigned long long>(d.day));
+}
+Date get_date(Reader& r) {
+  Date d;
+  d.year = r.integer();
+  d.month = r.integer();
+  d.day = r.integer();
+  return d;
+}
+void put_opt_date(std::string& out, const std::optional<Date>& d) {
+  put_u64(out, d.has_value());
+  if (d) put_date(out, *d);
+}
+std::optional<Date> get_opt_date(Reader& r) {
+  if (r.u64() == 0) return std::nullopt;
+  return get_date(r);
+}
+void put_revision(std::string& out, const Revision& v) {
+  put_u64(out, static_cast<unsigned long long>(v.number));
+  put_str(out, v.note);
+  put_loc(out, v.where);
+  put_str(out, v.source_line);
+}
+Revision get_revision(Reader& r) {
+  Revision v;
+  v.number = r.integer();
+  v.note = r.str();
+  v.where = get_loc(r);
+  v.source_line = r.str();
+  return v;
+}
+
+std::string put_doc(const Notice& n) {
+  std::string out;
+  put_str(out, n.source);
+  put_str(out, n.slug);
+  put_str(out, n.copy_no);
+  put_str(out, n.secret);
+  put_str(out, n.urgency);
+  put_strs(out, n.issuer);
+  put_u64(out, n.file_mark);
+  put_u64(out, n.doc_no.has_value());
+  if (n.doc_no) {
+    put_str(out, n.doc_no->code);
+    put_u64(out, static_cast<unsigned long long>(n.doc_no->year));
+    put_u64(out, static_cast<unsigned long long>(n.doc_no->number));
+  }
+  put_loc(out, n.doc_no_where);
+  put_strs(out, n.signers);
+  put_str(out, n.title);
+  put_str(out, n.recipients);
+  put_str(out, n.body_html);
+  put_u64(out, n.attachments.size());
+  for (const auto& a : n.attachments) {
+    put_u64(out, static_cast<unsigned long long>(a.index));
+    put_str(out, a.title);
+    put_str(out, a.page_title);
+    put_str(out, a.page_html);
+    put_str(out, a.file_source);
+    put_str(out, a.file_name);
+    put_u64(out, a.file_size);
+    put_loc(out, a.where);
+  }
+  put_strs(out, n.signature);
+  put_opt_date(out, n.date);
+  put_u64(out, n.sealed);
+  put_str(out, n.note);
+  put_u64(out, n.enclosure.has_value());
+  if (n.enclosure) {
+    put_str(out, n.enclosure->title);
+    put_str(out, n.enclosure->body_html);
+    put_strs(out, n.enclosure->signature);
+    put_opt_date(out, n.enclosure->date);
+  }
+  put_str(out, n.cc);
+  put_str(out, n.printer);
+  put_opt_date(out, n.print_date);
+  put_revision(out, n.revision);
+  put_loc(out, n.where);
+  return out;
+}
+
+void get_doc(Reader& r, Notice& n) {
+  n.source = r.str();
+  n.slug = r.str();
+  n.copy_no = r.str();
+  n.secret = r.str();
+  n.urgency = r.str();
+  n.issuer = get_strs(r);
+  n.file_mark = r.u64() != 0;
+  if (r.u64() != 0) {
+    DocumentNumber d;
+    d.code = r.str();
+    d.year = r.integer();
+    d.number = r.integer();
+    n.doc_no = std::move(d);
+  }
+  n.doc_no_where = get_loc(r);
+  n.signers = get_strs(r);
+  n.title = r.str();
+  n.recipients = r.str();
+  n.body_html = r.str();
+  n.attachments.resize(r.count());
+  for (auto& a : n.attachments) {
+    a.index = r.integer();
+    a.title = r.str();
+    a.page_title = r.str();
+    a.page_html = r.str();
+    a.file_source = r.str();
+    a.file_name = r.str();
+    a.file_size = r.u64();
+    a.where = get_loc(r);
+  }
+  n.signature = get_strs(r);
+  n.date = get_opt_date(r);
+  n.sealed = r.u64() != 0;
+  n.note = r.str();
+  if (r.u64() != 0) {
+    Enclosure e;
+    e.title = r.str();
+    e.body_html = r.str();
+    e.signature = get_strs(r);
+    e.date = get_opt_date(r);
+    n.enclosure = std::move(e);
+  }
+  n.cc = r.str();
+  n.printer = r.str();
+  n.print_date = get_opt_date(r);
+  n.revision = get_revision(r);
+  n.where = get_loc(r);
+}
+
+std::string put_doc(const BulletinIssue& i) {
+  std::string out;
+  put_str(out, i.source);
+  put_str(out, i.series);
+  put_u64(out, static_cast<unsigned long long>(i.number));
+  put_u64(out, i.supplement);
+  put_date(out, i.date);
+  put_str(out, i.title);
+  put_str(out, i.editor);
+  put_str(out, i.mark);
+  put_str(out, i.intro_html);
+  put_u64(out, i.sections.size());
+  for (const auto& s : i.sections) {
+    put_str(out, s.heading);
+    put_str(out, s.body_html);
+    put_strs(out, s.articles);
+    put_u64(out, s.article_locations.size());
+    for (const auto& l : s.article_locations) put_loc(out, l);
+    put_u64(out, s.ranking.has_value());
+    if (s.ranking) {
+      put_str(out, s.ranking->rule);
+      put_str(out, s.ranking->period);
+      put_loc(out, s.ranking->where);
+      put_str(out, s.ranking->source_line);
+    }
+  }
+  put_u64(out, i.distribution.size());
+  for (const auto& d : i.distribution) {
+    put_str(out, d.label);
+    put_strs(out, d.recipients);
+  }
+  put_u64(out, static_cast<unsigned long long>(i.print_count));
+  put_revision(out, i.revision);
+  put_loc(out, i.where);
+  put_loc(out, i.number_where);
+  return out;
+}
+
+void get_doc(Reader& r, BulletinIssue& i) {
+  i.source = r.str();
+  i.series = r.str();
+  i.number = r.integer();
+  i.supplement = r.u64() != 0;
+  i.date = get_date(r);
+  i.title = r.str();
+  i.editor = r.str();
+  i.mark = r.str();
+  i.intro_html = r.str();
+  i.sections.resize(r.count());
+  for (auto& s : i.sections) {
+    s.heading = r.str();
+    s.body_html = r.str();
+    s.articles = get_strs(r);
+    s.article_locations.resize(r.count());
+    for (auto& l : s.article_locations) l = get_loc(r);
+    if (r.u64() != 0) {
+      RankingRef ref;
+      ref.rule = r.str();
+      ref.period = r.str();
+      ref.where = get_loc(r);
+      ref.source_line = r.str();
+      s.ranking = std::move(ref);
+    }
+  }
+  i.distribution.resize(r.count());
+  for (auto& d : i.distribution) {
+    d.label = r.str();
+    d.recipients = get_strs(r);
+  }
+  i.print_count = r.integer();
+  i.revision = get_revision(r);
+  i.where = get_loc(r);
+  i.number_where = get_loc(r);
+}
+
+template <class Doc>
+std::optional<Doc> decode_doc(std::string_view payload) {
+  Reader r{payload};
+  Doc d;
+  get_doc(r, d);
+  if (!r.ok || !r.in.empty()) return std::nullopt;
+  return d;
+}
 
 }  // namespace
 
@@ -236,6 +487,7 @@ std::optional<Article> ParseCache::decode(const Slot& slot) const {
   for (int i = 0; i < 4; ++i) e.u64();  // stamp
   a.source_digest = e.str();
   for (int i = 0; i < 3; ++i) e.u64();  // body
+  if (e.u64() != kArticleRecord) return std::nullopt;
   a.where = {a.source, 1, 1};
   a.slug = e.str();
   a.title = e.str();
@@ -260,19 +512,86 @@ std::optional<Article> ParseCache::decode(const Slot& slot) const {
   return a;
 }
 
+// The record of a notice or issue (`kind`), when its checksum holds.
+std::optional<std::string_view> ParseCache::payload(const Slot& slot, unsigned long long kind) const {
+  if (slot.sum != cache_checksum(slot.record)) return std::nullopt;
+  Reader e{slot.record};
+  e.view();
+  for (int i = 0; i < 4; ++i) e.u64();  // stamp
+  e.view();                             // digest
+  for (int i = 0; i < 3; ++i) e.u64();  // body
+  if (e.u64() != kind || !e.ok) return std::nullopt;
+  std::string_view p = e.view();
+  if (!e.ok || !e.in.empty()) return std::nullopt;
+  return p;
+}
+
 // Takes the slot of `path` when `fits` says so and no other take has: the
 // index does not change while the loader's threads take from it.
-std::optional<Article> ParseCache::take(const std::string& path, Slot::State kept,
-                                        const std::function<bool(const Slot&)>& fits) {
+template <class Doc>
+std::optional<Doc> ParseCache::take(const std::string& path, Slot::State kept,
+                                    const std::function<bool(const Slot&)>& fits,
+                                    const std::function<std::optional<Doc>(const Slot&)>& decoded) {
   auto it = index_.find(path);
   if (it == index_.end() || !fits(*it->second)) return std::nullopt;
   Slot& slot = *it->second;
   int untaken = Slot::Untaken;
   if (!slot.state.compare_exchange_strong(untaken, Slot::Taken)) return std::nullopt;
-  std::optional<Article> a = decode(slot);
+  std::optional<Doc> a = decoded(slot);
   slot.state = a ? kept : Slot::Damaged;  // a damaged record: the file is written again
   if (a) ++hits_;
   return a;
+}
+
+std::optional<Article> ParseCache::take(const std::string& path, Slot::State kept,
+                                        const std::function<bool(const Slot&)>& fits) {
+  return take<Article>(path, kept, fits, [this](const Slot& slot) { return decode(slot); });
+}
+
+std::optional<Notice> ParseCache::take_notice(const std::string& path, const std::string& digest) {
+  std::optional<std::string_view> p;
+  auto n = take<Notice>(
+      path, Slot::Kept, [&](const Slot& s) { return s.digest == digest; },
+      [&](const Slot& slot) {
+        p = payload(slot, kNoticeRecord);
+        return p ? decode_doc<Notice>(*p) : std::nullopt;
+      });
+  if (n) note_document(path, digest, kNoticeRecord, *p);
+  return n;
+}
+
+std::optional<BulletinIssue> ParseCache::take_issue(const std::string& path, const std::string& digest) {
+  std::optional<std::string_view> p;
+  auto i = take<BulletinIssue>(
+      path, Slot::Kept, [&](const Slot& s) { return s.digest == digest; },
+      [&](const Slot& slot) {
+        p = payload(slot, kIssueRecord);
+        return p ? decode_doc<BulletinIssue>(*p) : std::nullopt;
+      });
+  if (i) note_document(path, digest, kIssueRecord, *p);
+  return i;
+}
+
+void ParseCache::note_notice(const Notice& n, const std::string& digest) {
+  if (file_.empty()) return;
+  note_document(n.source, digest, kNoticeRecord, put_doc(n));
+  changed_ = true;
+}
+
+void ParseCache::note_issue(const BulletinIssue& i, const std::string& digest) {
+  if (file_.empty()) return;
+  note_document(i.source, digest, kIssueRecord, put_doc(i));
+  changed_ = true;
+}
+
+// Kept as the file holds it after the body span: the kind, then the document.
+void ParseCache::note_document(const std::string& path, const std::string& digest, unsigned long long kind,
+                               std::string_view doc) {
+  std::string record;
+  put_u64(record, kind);
+  put_str(record, doc);
+  std::lock_guard<std::mutex> lock(mutex_);
+  documents_[path] = {digest, std::move(record)};
 }
 
 std::optional<Article> ParseCache::take_by_stamp(const std::string& path, const DiskStamp& stamp) {
@@ -299,9 +618,9 @@ void ParseCache::note(const std::string& path, const std::optional<DiskStamp>& s
 }
 
 void ParseCache::save(const std::vector<Article>& articles, bool background) {
-  // Entries read but not taken belong to removed or failing articles.
-  if (file_.empty() || !(changed_ || (reparse_ && reparse_->damaged))) return;
+  // Entries read but not taken belong to removed or failing documents.
   done_taking();
+  if (file_.empty() || !(changed_ || (reparse_ && reparse_->damaged))) return;
   std::error_code ec;
   std::filesystem::create_directories(std::filesystem::path(file_).parent_path(), ec);
   if (background) {
@@ -365,7 +684,7 @@ void ParseCache::write(const std::vector<Article>& articles) const {
   if (!f) return;
   std::string head = kMagic;
   put_str(head, key_);
-  put_u64(head, keep.size());
+  put_u64(head, keep.size() + documents_.size());
   bool ok = std::fwrite(head.data(), 1, head.size(), f) == head.size();
   std::string record, frame;
   unsigned long long at = 0;
@@ -381,6 +700,7 @@ void ParseCache::write(const std::vector<Article>& articles) const {
     put_u64(record, at);
     put_u64(record, body.size());
     put_u64(record, body_sum);
+    put_u64(record, kArticleRecord);
     at += body.size();
     put_str(record, a->slug);
     put_str(record, a->title);
@@ -392,6 +712,22 @@ void ParseCache::write(const std::vector<Article>& articles) const {
     put_u64(record, a->tags.size());
     for (const auto& t : a->tags) put_str(record, t);
     put_str(record, a->summary);
+    frame.clear();
+    put_str(frame, record);
+    put_u64(frame, cache_checksum(record));
+    ok = std::fwrite(frame.data(), 1, frame.size(), f) == frame.size();
+  }
+  // Notices and issues: no stamp, no body.
+  for (const auto& [path, doc] : documents_) {
+    if (!ok) break;
+    record.clear();
+    put_str(record, path);
+    for (int i = 0; i < 4; ++i) put_u64(record, 0);
+    put_str(record, doc.first);
+    put_u64(record, at);
+    put_u64(record, 0);
+    put_u64(record, cache_checksum(""));
+    record += doc.second;
     frame.clear();
     put_str(frame, record);
     put_u64(frame, cache_checksum(record));
@@ -486,7 +822,6 @@ std::vector<Article> load_articles(const FileSystem& fs, const std::string& root
   });
   timer.mark("    stamp+take");
   for (int r : read) files += r;
-  cache.done_taking();
   // The folder beside each source, from the same (sorted) listing.
   auto resources_of = [&](const std::string& path) {
     std::vector<std::string> files;

@@ -14,7 +14,11 @@
 // file, checked by its own checksum when a page first reads it; a damaged one
 // is parsed again from the source if that still has the recorded digest.
 // Only articles that loaded without any diagnostic are cached, so a warning is
-// reported on every build, not only the first.
+// reported on every build, not only the first. Notices and bulletin issues
+// share the file (records of their own kind, no separate body): they are
+// taken by digest only, of everything they are made from (a notice's file
+// and resource folder, an issue's file and the declared series), so an edited
+// attachment or series is seen; an issue holds its articles' slugs, not them.
 #pragma once
 
 #include <atomic>
@@ -58,6 +62,14 @@ class ParseCache {
   // Records that `path` (with this stamp, taken before it was read, and
   // digest) loaded without any diagnostic, so its article may be cached.
   void note(const std::string& path, const std::optional<DiskStamp>& stamp, const std::string& digest);
+  // The cached notice / issue for `path` when what it is made from has this
+  // digest (see load_content); nullopt otherwise.
+  std::optional<Notice> take_notice(const std::string& path, const std::string& digest);
+  std::optional<BulletinIssue> take_issue(const std::string& path, const std::string& digest);
+  // Records a notice / issue that loaded without any diagnostic.
+  void note_notice(const Notice& n, const std::string& digest);
+  void note_issue(const BulletinIssue& i, const std::string& digest);
+
   // Writes the cache file again (atomically) with the noted or taken entries
   // of `articles`, when anything changed since load(). Errors are ignored: the
   // cache is only an optimisation. `background`: in a detached process, so
@@ -96,7 +108,12 @@ class ParseCache {
   struct Reparse;
   struct CachedBody;
   std::optional<Article> decode(const Slot& slot) const;
+  std::optional<std::string_view> payload(const Slot& slot, unsigned long long kind) const;
+  template <class Doc>
+  std::optional<Doc> take(const std::string& path, Slot::State kept, const std::function<bool(const Slot&)>& fits,
+                          const std::function<std::optional<Doc>(const Slot&)>& decoded);
   std::optional<Article> take(const std::string& path, Slot::State kept, const std::function<bool(const Slot&)>& fits);
+  void note_document(const std::string& path, const std::string& digest, unsigned long long kind, std::string_view doc);
   void write(const std::vector<Article>& articles) const;
 
   std::string file_, key_;
@@ -107,6 +124,8 @@ class ParseCache {
   std::unordered_map<std::string_view, Slot*> index_;  // by path; fixed once loaded
   std::shared_ptr<Reparse> reparse_;
   std::map<std::string, Meta> noted_;  // parsed, or taken with a new stamp, in this load
+  // Notices and issues parsed or taken in this load: path -> digest and record.
+  std::map<std::string, std::pair<std::string, std::string>> documents_;
   std::mutex mutex_;
   std::atomic<bool> changed_{false};
   std::atomic<int> hits_{0};

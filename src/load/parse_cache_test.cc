@@ -8,6 +8,7 @@
 #include <fstream>
 
 #include "load/config.h"
+#include "load/documents.h"
 
 namespace fs = std::filesystem;
 using namespace bulletin;
@@ -23,6 +24,7 @@ struct TempProject {
   }
   ~TempProject() { fs::remove_all(root); }
   void write(const std::string& rel, const std::string& text, bool aged = true) const {
+    fs::create_directories(fs::path(root + "/" + rel).parent_path());
     std::ofstream(root + "/" + rel, std::ios::binary) << text;
     // Old enough for its stamp to be trusted (see kRacyNs).
     if (aged) fs::last_write_time(root + "/" + rel, fs::file_time_type::clock::now() - std::chrono::seconds(10));
@@ -118,7 +120,7 @@ TEST_CASE("a damaged parse cache is ignored, not trusted", "[parse_cache]") {
     std::ofstream(p.cache_file(), std::ios::binary) << bad;
   }
   SECTION("cut short") { std::ofstream(p.cache_file(), std::ios::binary) << bytes.substr(0, at); }
-  SECTION("garbage") { std::ofstream(p.cache_file(), std::ios::binary) << "bulletin parse cache 2\n\xff\xff\xff\xff"; }
+  SECTION("garbage") { std::ofstream(p.cache_file(), std::ios::binary) << "bulletin parse cache 3\n\xff\xff\xff\xff"; }
   Loaded again = load(p);
   CHECK(again.hits == 0);
   REQUIRE(again.articles.size() == 1);
@@ -209,4 +211,185 @@ TEST_CASE("an article with a warning is not cached, so its warning shows on ever
   Loaded second = load(p);
   CHECK(second.hits == 0);
   CHECK(second.diags == first.diags);
+}
+
+namespace {
+
+const char kNotice[] =
+    "---\nissuer: 中共测试大学委员会\ndoc_no: 校党委发〔2020〕12号\ntitle: 关于开展学习竞赛的通知\n"
+    "recipients: 各二级党组织\nattachments:\n  - title: 安排表\n    page: att.md\n  - title: 统计表\n"
+    "    file: 统计表.pdf\nsignature: 中共测试大学委员会\ndate: 2020-05-06\n---\n第一段：经研究，决定开展竞赛。\n";
+const char kNoticePage[] = "---\ntitle: 学习竞赛安排表\n---\n| 周次 | 内容 |\n|---|---|\n| 一 | 开班 |\n";
+const char kIssue[] =
+    "---\nseries: gzjb\nnumber: 1\ndate: 2020-03-10\ntitle: 学院经验交流专刊\nsections:\n"
+    "  - heading: 经验交流\n    articles: [college-practice]\n  - heading: 学习情况\n    body: 第一段：人均积分35.2分。\n"
+    "distribution:\n  发: 各二级党组织、各学院\n---\n本期导语。\n";
+
+SiteConfig series_config(const std::string& editor = "中共测试大学委员会办公室") {
+  SiteConfig config;
+  Series s;
+  s.id = "gzjb";
+  s.name = "党建工作简报";
+  s.editor = editor;
+  config.series.push_back(s);
+  return config;
+}
+
+struct LoadedContent {
+  Content content;
+  int hits = 0;
+  std::string diags;
+};
+
+LoadedContent load_all(const TempProject& p, const SiteConfig& config = series_config()) {
+  RealFileSystem fs;
+  Diagnostics diags;
+  ParseCache cache(p.cache_file(), "k1");
+  cache.load();
+  LoadedContent out;
+  out.content = load_content(fs, p.root, config, SeriesIndex(config.series), diags, {}, &cache);
+  out.hits = cache.hits();
+  out.diags = diags.format_all();
+  cache.save(out.content.articles);
+  return out;
+}
+
+void require_same(const Notice& a, const Notice& b) {
+  CHECK(a.source == b.source);
+  CHECK(a.title == b.title);
+  CHECK(a.issuer == b.issuer);
+  CHECK(a.doc_no.has_value() == b.doc_no.has_value());
+  if (a.doc_no && b.doc_no) CHECK(a.doc_no->text() == b.doc_no->text());
+  CHECK(a.doc_no_where.line == b.doc_no_where.line);
+  CHECK(a.body_html == b.body_html);
+  CHECK(a.date == b.date);
+  CHECK(a.source_digest == b.source_digest);
+  REQUIRE(a.attachments.size() == b.attachments.size());
+  for (size_t k = 0; k < a.attachments.size(); ++k) {
+    CHECK(a.attachments[k].title == b.attachments[k].title);
+    CHECK(a.attachments[k].page_html == b.attachments[k].page_html);
+    CHECK(a.attachments[k].file_size == b.attachments[k].file_size);
+    CHECK(a.attachments[k].where.line == b.attachments[k].where.line);
+  }
+}
+
+void require_same(const BulletinIssue& a, const BulletinIssue& b) {
+  CHECK(a.source == b.source);
+  CHECK(a.series == b.series);
+  CHECK(a.number == b.number);
+  CHECK(a.date == b.date);
+  CHECK(a.editor == b.editor);
+  CHECK(a.intro_html == b.intro_html);
+  CHECK(a.source_digest == b.source_digest);
+  REQUIRE(a.sections.size() == b.sections.size());
+  for (size_t k = 0; k < a.sections.size(); ++k) {
+    CHECK(a.sections[k].heading == b.sections[k].heading);
+    CHECK(a.sections[k].body_html == b.sections[k].body_html);
+    CHECK(a.sections[k].articles == b.sections[k].articles);
+    CHECK(a.sections[k].article_locations.size() == b.sections[k].article_locations.size());
+  }
+  REQUIRE(a.distribution.size() == b.distribution.size());
+  CHECK(a.distribution[0].recipients == b.distribution[0].recipients);
+}
+
+}  // namespace
+
+TEST_CASE("notices and issues come from the parse cache, and an edit of them or what they take is seen",
+          "[parse_cache]") {
+  TempProject p;
+  p.write("content/notices/n1.md", kNotice);
+  p.write("content/notices/n1/att.md", kNoticePage);
+  p.write("content/notices/n1/统计表.pdf", "%PDF-1.4 one");
+  p.write("content/bulletins/gzjb/i1.md", kIssue);
+  p.write("content/articles/college-practice.md", kArticle);  // the one the issue embeds
+  SiteConfig config = series_config();
+  LoadedContent first = load_all(p, config);
+  INFO(first.diags);
+  REQUIRE(first.diags.empty());
+  REQUIRE(first.content.notices.size() == 1);
+  REQUIRE(first.content.issues.size() == 1);
+  CHECK(first.hits == 0);
+  CHECK(first.content.notices[0].attachments[0].page_html.find("<table>") != std::string::npos);
+  LoadedContent second = load_all(p, config);
+  CHECK(second.hits == 3);
+  REQUIRE(second.content.notices.size() == 1);
+  REQUIRE(second.content.issues.size() == 1);
+  require_same(first.content.notices[0], second.content.notices[0]);
+  require_same(first.content.issues[0], second.content.issues[0]);
+  auto same_size_edit = [&](const std::string& rel, std::string text) {
+    text.replace(text.find("第一段"), std::string("第一段").size(), "第二段");
+    p.write(rel, text);
+  };
+  SECTION("a same-size edit of the notice") {
+    same_size_edit("content/notices/n1.md", kNotice);
+    LoadedContent third = load_all(p);
+    CHECK(third.hits == 2);
+    CHECK(third.content.notices[0].body_html.find("第二段") != std::string::npos);
+  }
+  SECTION("a same-size edit of the issue") {
+    same_size_edit("content/bulletins/gzjb/i1.md", kIssue);
+    LoadedContent third = load_all(p);
+    CHECK(third.hits == 2);
+    CHECK(third.content.issues[0].sections[1].body_html.find("第二段") != std::string::npos);
+  }
+  SECTION("an edited attachment page and file of the notice") {
+    p.write("content/notices/n1/att.md", std::string(kNoticePage) + "| 二 | 结业 |\n");
+    p.write("content/notices/n1/统计表.pdf", "%PDF-1.4 two, longer");
+    LoadedContent third = load_all(p);
+    CHECK(third.hits == 2);
+    CHECK(third.content.notices[0].attachments[0].page_html.find("结业") != std::string::npos);
+    CHECK(third.content.notices[0].attachments[1].file_size == std::string("%PDF-1.4 two, longer").size());
+  }
+  SECTION("another editor declared for the issue's series") {
+    config = series_config("校党委办公室");
+    LoadedContent third = load_all(p, config);
+    CHECK(third.hits == 2);
+    CHECK(third.content.issues[0].editor == "校党委办公室");
+  }
+  CHECK(load_all(p, config).hits == 3);  // the edited ones cached again
+}
+
+TEST_CASE("a notice or issue with a warning is not cached, so its warning shows on every load", "[parse_cache]") {
+  TempProject p;
+  p.write("content/notices/n1.md", std::string(kNotice).insert(4, "titel: x\n"));
+  p.write("content/notices/n1/att.md", kNoticePage);
+  p.write("content/notices/n1/统计表.pdf", "%PDF-1.4 one");
+  p.write("content/bulletins/gzjb/i1.md", std::string(kIssue).insert(4, "titel: x\n"));
+  p.write("content/articles/college-practice.md", kArticle);
+  LoadedContent first = load_all(p);
+  REQUIRE(first.content.notices.size() == 1);
+  REQUIRE(first.content.issues.size() == 1);
+  CHECK(first.diags.find("content/notices/n1.md:2:1: warning") != std::string::npos);
+  CHECK(first.diags.find("content/bulletins/gzjb/i1.md:2:1: warning") != std::string::npos);
+  LoadedContent second = load_all(p);
+  CHECK(second.hits == 1);  // the article only
+  CHECK(second.diags == first.diags);
+}
+
+TEST_CASE("a damaged notice or issue record is parsed again, and the cache written again", "[parse_cache]") {
+  TempProject p;
+  p.write("content/notices/n1.md", kNotice);
+  p.write("content/notices/n1/att.md", kNoticePage);
+  p.write("content/notices/n1/统计表.pdf", "%PDF-1.4 one");
+  p.write("content/bulletins/gzjb/i1.md", kIssue);
+  p.write("content/articles/college-practice.md", kArticle);
+  LoadedContent good = load_all(p);
+  std::string bytes;
+  {
+    std::ifstream in(p.cache_file(), std::ios::binary);
+    bytes.assign(std::istreambuf_iterator<char>(in), {});
+  }
+  for (const char* field : {"学习竞赛安排表", "学院经验交流专刊"}) {
+    size_t at = bytes.find(field);
+    REQUIRE(at != std::string::npos);
+    bytes[at + 1] = 'X';
+  }
+  std::ofstream(p.cache_file(), std::ios::binary) << bytes;
+  LoadedContent again = load_all(p);
+  CHECK(again.hits == 1);  // the article only
+  REQUIRE(again.content.notices.size() == 1);
+  REQUIRE(again.content.issues.size() == 1);
+  require_same(again.content.notices[0], good.content.notices[0]);
+  require_same(again.content.issues[0], good.content.issues[0]);
+  CHECK(load_all(p).hits == 3);
 }
