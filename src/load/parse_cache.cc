@@ -14,6 +14,7 @@
 #include <cstring>
 #include <filesystem>
 #include <functional>
+#include <type_traits>
 #include <unordered_map>
 
 #include "load/documents.h"
@@ -76,244 +77,124 @@ struct Reader {
   }
 };
 
-// Notices and issues, field by field (put_doc / get_doc are each other's
-// inverse; source_digest is the caller's).
-void put_strs(std::string& out, const std::vector<std::string>& v) {
-  put_u64(out, v.size());
-  for (const auto& s : v) put_str(out, s);
+// Notices and issues, by one list of fields per type (`fields`), which
+// Writer writes and Reader reads in the same order; source_digest is the
+// caller's.
+template <class S, class T>
+concept is = std::is_same_v<std::remove_const_t<S>, T>;
+
+template <class Ar, is<SourceLocation> S>
+void fields(Ar& ar, S& l) {
+  ar(l.path, l.line, l.column);
 }
-std::vector<std::string> get_strs(Reader& r) {
-  std::vector<std::string> v(r.count());
-  for (auto& s : v) s = r.str();
-  return v;
+template <class Ar, is<Date> S>
+void fields(Ar& ar, S& d) {
+  ar(d.year, d.month, d.day);
 }
-void put_loc(std::string& out, const SourceLocation& l) {
-  put_str(out, l.path);
-  put_u64(out, static_cast<unsigned long long>(l.line));
-  put_u64(out, static_cast<unsigned long long>(l.column));
+template <class Ar, is<DocumentNumber> S>
+void fields(Ar& ar, S& d) {
+  ar(d.code, d.year, d.number);
 }
-SourceLocation get_loc(Reader& r) {
-  SourceLocation l;
-  l.path = r.str();
-  l.line = r.integer();
-  l.column = r.integer();
-  return l;
+template <class Ar, is<Revision> S>
+void fields(Ar& ar, S& r) {
+  ar(r.number, r.note, r.where, r.source_line);
 }
-void put_date(std::string& out, const Date& d) {
-  put_u64(out, static_cast<unsigned long long>(d.year));
-  put_u64(out, static_cast<unsigned long long>(d.month));
-  put_u64(out, static_cast<unsigned long long>(d.day));
+template <class Ar, is<Attachment> S>
+void fields(Ar& ar, S& a) {
+  ar(a.index, a.title, a.page_title, a.page_html, a.file_source, a.file_name, a.file_size, a.where);
 }
-Date get_date(Reader& r) {
-  Date d;
-  d.year = r.integer();
-  d.month = r.integer();
-  d.day = r.integer();
-  return d;
+template <class Ar, is<Enclosure> S>
+void fields(Ar& ar, S& e) {
+  ar(e.title, e.body_html, e.signature, e.date);
 }
-void put_opt_date(std::string& out, const std::optional<Date>& d) {
-  put_u64(out, d.has_value());
-  if (d) put_date(out, *d);
+template <class Ar, is<Notice> S>
+void fields(Ar& ar, S& n) {
+  ar(n.source, n.slug, n.copy_no, n.secret, n.urgency, n.issuer, n.file_mark, n.doc_no, n.doc_no_where, n.signers);
+  ar(n.title, n.recipients, n.body_html, n.attachments, n.signature, n.date, n.sealed, n.note, n.enclosure);
+  ar(n.cc, n.printer, n.print_date, n.revision, n.where);
 }
-std::optional<Date> get_opt_date(Reader& r) {
-  if (r.u64() == 0) return std::nullopt;
-  return get_date(r);
+template <class Ar, is<RankingRef> S>
+void fields(Ar& ar, S& r) {
+  ar(r.rule, r.period, r.where, r.source_line);
 }
-void put_revision(std::string& out, const Revision& v) {
-  put_u64(out, static_cast<unsigned long long>(v.number));
-  put_str(out, v.note);
-  put_loc(out, v.where);
-  put_str(out, v.source_line);
+template <class Ar, is<IssueSection> S>
+void fields(Ar& ar, S& s) {
+  ar(s.heading, s.body_html, s.articles, s.article_locations, s.ranking);
 }
-Revision get_revision(Reader& r) {
-  Revision v;
-  v.number = r.integer();
-  v.note = r.str();
-  v.where = get_loc(r);
-  v.source_line = r.str();
-  return v;
+template <class Ar, is<DistributionLine> S>
+void fields(Ar& ar, S& d) {
+  ar(d.label, d.recipients);
+}
+template <class Ar, is<BulletinIssue> S>
+void fields(Ar& ar, S& i) {
+  ar(i.source, i.series, i.number, i.supplement, i.date, i.title, i.editor, i.mark, i.intro_html, i.sections);
+  ar(i.distribution, i.print_count, i.revision, i.where, i.number_where);
 }
 
-std::string put_doc(const Notice& n) {
+struct Writer {
   std::string out;
-  put_str(out, n.source);
-  put_str(out, n.slug);
-  put_str(out, n.copy_no);
-  put_str(out, n.secret);
-  put_str(out, n.urgency);
-  put_strs(out, n.issuer);
-  put_u64(out, n.file_mark);
-  put_u64(out, n.doc_no.has_value());
-  if (n.doc_no) {
-    put_str(out, n.doc_no->code);
-    put_u64(out, static_cast<unsigned long long>(n.doc_no->year));
-    put_u64(out, static_cast<unsigned long long>(n.doc_no->number));
+  void one(const std::string& s) { put_str(out, s); }
+  void one(int v) { put_u64(out, static_cast<unsigned long long>(v)); }
+  void one(bool v) { put_u64(out, v); }
+  void one(unsigned long long v) { put_u64(out, v); }
+  template <class T>
+  void one(const std::vector<T>& v) {
+    put_u64(out, v.size());
+    for (const auto& x : v) one(x);
   }
-  put_loc(out, n.doc_no_where);
-  put_strs(out, n.signers);
-  put_str(out, n.title);
-  put_str(out, n.recipients);
-  put_str(out, n.body_html);
-  put_u64(out, n.attachments.size());
-  for (const auto& a : n.attachments) {
-    put_u64(out, static_cast<unsigned long long>(a.index));
-    put_str(out, a.title);
-    put_str(out, a.page_title);
-    put_str(out, a.page_html);
-    put_str(out, a.file_source);
-    put_str(out, a.file_name);
-    put_u64(out, a.file_size);
-    put_loc(out, a.where);
+  template <class T>
+  void one(const std::optional<T>& v) {
+    put_u64(out, v.has_value());
+    if (v) one(*v);
   }
-  put_strs(out, n.signature);
-  put_opt_date(out, n.date);
-  put_u64(out, n.sealed);
-  put_str(out, n.note);
-  put_u64(out, n.enclosure.has_value());
-  if (n.enclosure) {
-    put_str(out, n.enclosure->title);
-    put_str(out, n.enclosure->body_html);
-    put_strs(out, n.enclosure->signature);
-    put_opt_date(out, n.enclosure->date);
+  template <class T>
+  void one(const T& t) {
+    fields(*this, t);
   }
-  put_str(out, n.cc);
-  put_str(out, n.printer);
-  put_opt_date(out, n.print_date);
-  put_revision(out, n.revision);
-  put_loc(out, n.where);
-  return out;
-}
+  template <class... T>
+  void operator()(const T&... v) {
+    (one(v), ...);
+  }
+};
 
-void get_doc(Reader& r, Notice& n) {
-  n.source = r.str();
-  n.slug = r.str();
-  n.copy_no = r.str();
-  n.secret = r.str();
-  n.urgency = r.str();
-  n.issuer = get_strs(r);
-  n.file_mark = r.u64() != 0;
-  if (r.u64() != 0) {
-    DocumentNumber d;
-    d.code = r.str();
-    d.year = r.integer();
-    d.number = r.integer();
-    n.doc_no = std::move(d);
+// Reads what Writer wrote.
+struct FieldReader : Reader {
+  void one(std::string& s) { s = str(); }
+  void one(int& v) { v = integer(); }
+  void one(bool& v) { v = u64() != 0; }
+  void one(unsigned long long& v) { v = u64(); }
+  template <class T>
+  void one(std::vector<T>& v) {
+    v.resize(count());
+    for (auto& x : v) one(x);
   }
-  n.doc_no_where = get_loc(r);
-  n.signers = get_strs(r);
-  n.title = r.str();
-  n.recipients = r.str();
-  n.body_html = r.str();
-  n.attachments.resize(r.count());
-  for (auto& a : n.attachments) {
-    a.index = r.integer();
-    a.title = r.str();
-    a.page_title = r.str();
-    a.page_html = r.str();
-    a.file_source = r.str();
-    a.file_name = r.str();
-    a.file_size = r.u64();
-    a.where = get_loc(r);
+  template <class T>
+  void one(std::optional<T>& v) {
+    v.reset();
+    if (u64() != 0) one(v.emplace());
   }
-  n.signature = get_strs(r);
-  n.date = get_opt_date(r);
-  n.sealed = r.u64() != 0;
-  n.note = r.str();
-  if (r.u64() != 0) {
-    Enclosure e;
-    e.title = r.str();
-    e.body_html = r.str();
-    e.signature = get_strs(r);
-    e.date = get_opt_date(r);
-    n.enclosure = std::move(e);
+  template <class T>
+  void one(T& t) {
+    fields(*this, t);
   }
-  n.cc = r.str();
-  n.printer = r.str();
-  n.print_date = get_opt_date(r);
-  n.revision = get_revision(r);
-  n.where = get_loc(r);
-}
+  template <class... T>
+  void operator()(T&... v) {
+    (one(v), ...);
+  }
+};
 
-std::string put_doc(const BulletinIssue& i) {
-  std::string out;
-  put_str(out, i.source);
-  put_str(out, i.series);
-  put_u64(out, static_cast<unsigned long long>(i.number));
-  put_u64(out, i.supplement);
-  put_date(out, i.date);
-  put_str(out, i.title);
-  put_str(out, i.editor);
-  put_str(out, i.mark);
-  put_str(out, i.intro_html);
-  put_u64(out, i.sections.size());
-  for (const auto& s : i.sections) {
-    put_str(out, s.heading);
-    put_str(out, s.body_html);
-    put_strs(out, s.articles);
-    put_u64(out, s.article_locations.size());
-    for (const auto& l : s.article_locations) put_loc(out, l);
-    put_u64(out, s.ranking.has_value());
-    if (s.ranking) {
-      put_str(out, s.ranking->rule);
-      put_str(out, s.ranking->period);
-      put_loc(out, s.ranking->where);
-      put_str(out, s.ranking->source_line);
-    }
-  }
-  put_u64(out, i.distribution.size());
-  for (const auto& d : i.distribution) {
-    put_str(out, d.label);
-    put_strs(out, d.recipients);
-  }
-  put_u64(out, static_cast<unsigned long long>(i.print_count));
-  put_revision(out, i.revision);
-  put_loc(out, i.where);
-  put_loc(out, i.number_where);
-  return out;
-}
-
-void get_doc(Reader& r, BulletinIssue& i) {
-  i.source = r.str();
-  i.series = r.str();
-  i.number = r.integer();
-  i.supplement = r.u64() != 0;
-  i.date = get_date(r);
-  i.title = r.str();
-  i.editor = r.str();
-  i.mark = r.str();
-  i.intro_html = r.str();
-  i.sections.resize(r.count());
-  for (auto& s : i.sections) {
-    s.heading = r.str();
-    s.body_html = r.str();
-    s.articles = get_strs(r);
-    s.article_locations.resize(r.count());
-    for (auto& l : s.article_locations) l = get_loc(r);
-    if (r.u64() != 0) {
-      RankingRef ref;
-      ref.rule = r.str();
-      ref.period = r.str();
-      ref.where = get_loc(r);
-      ref.source_line = r.str();
-      s.ranking = std::move(ref);
-    }
-  }
-  i.distribution.resize(r.count());
-  for (auto& d : i.distribution) {
-    d.label = r.str();
-    d.recipients = get_strs(r);
-  }
-  i.print_count = r.integer();
-  i.revision = get_revision(r);
-  i.where = get_loc(r);
-  i.number_where = get_loc(r);
+template <class Doc>
+std::string put_doc(const Doc& d) {
+  Writer w;
+  w(d);
+  return std::move(w.out);
 }
 
 template <class Doc>
 std::optional<Doc> decode_doc(std::string_view payload) {
-  Reader r{payload};
+  FieldReader r{{payload}};
   Doc d;
-  get_doc(r, d);
+  r(d);
   if (!r.ok || !r.in.empty()) return std::nullopt;
   return d;
 }
@@ -548,28 +429,26 @@ std::optional<Article> ParseCache::take(const std::string& path, Slot::State kep
   return take<Article>(path, kept, fits, [this](const Slot& slot) { return decode(slot); });
 }
 
-std::optional<Notice> ParseCache::take_notice(const std::string& path, const std::string& digest) {
+template <class Doc>
+std::optional<Doc> ParseCache::take_document(const std::string& path, const std::string& digest,
+                                             unsigned long long kind) {
   std::optional<std::string_view> p;
-  auto n = take<Notice>(
+  auto doc = take<Doc>(
       path, Slot::Kept, [&](const Slot& s) { return s.digest == digest; },
       [&](const Slot& slot) {
-        p = payload(slot, kNoticeRecord);
-        return p ? decode_doc<Notice>(*p) : std::nullopt;
+        p = payload(slot, kind);
+        return p ? decode_doc<Doc>(*p) : std::nullopt;
       });
-  if (n) note_document(path, digest, kNoticeRecord, *p);
-  return n;
+  if (doc) note_document(path, digest, kind, *p);
+  return doc;
+}
+
+std::optional<Notice> ParseCache::take_notice(const std::string& path, const std::string& digest) {
+  return take_document<Notice>(path, digest, kNoticeRecord);
 }
 
 std::optional<BulletinIssue> ParseCache::take_issue(const std::string& path, const std::string& digest) {
-  std::optional<std::string_view> p;
-  auto i = take<BulletinIssue>(
-      path, Slot::Kept, [&](const Slot& s) { return s.digest == digest; },
-      [&](const Slot& slot) {
-        p = payload(slot, kIssueRecord);
-        return p ? decode_doc<BulletinIssue>(*p) : std::nullopt;
-      });
-  if (i) note_document(path, digest, kIssueRecord, *p);
-  return i;
+  return take_document<BulletinIssue>(path, digest, kIssueRecord);
 }
 
 void ParseCache::note_notice(const Notice& n, const std::string& digest) {

@@ -113,6 +113,8 @@ class ParseCache {
   std::optional<Doc> take(const std::string& path, Slot::State kept, const std::function<bool(const Slot&)>& fits,
                           const std::function<std::optional<Doc>(const Slot&)>& decoded);
   std::optional<Article> take(const std::string& path, Slot::State kept, const std::function<bool(const Slot&)>& fits);
+  template <class Doc>
+  std::optional<Doc> take_document(const std::string& path, const std::string& digest, unsigned long long kind);
   void note_document(const std::string& path, const std::string& digest, unsigned long long kind, std::string_view doc);
   void write(const std::vector<Article>& articles) const;
 
