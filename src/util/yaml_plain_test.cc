@@ -139,6 +139,8 @@ TEST_CASE("the plain reader gives yaml-cpp's tree for each construct it reads", 
   check_same_as_yaml_cpp("title: \"学习\"   # a comment\ntags: [a]  # c\n");
   check_same_as_yaml_cpp("# a comment\n\ntitle: a#b c\n   \nurl: http://example.org/a?b=c\n");
   check_same_as_yaml_cpp("title: a [b] {c}, d\n");
+  check_same_as_yaml_cpp("title: a  b   c\nx: a:b!c&d*e%f@g`h?i|j>k\n");
+  check_same_as_yaml_cpp("tags:\n  -   a\n  -  \"b\"  # c\n");
   check_same_as_yaml_cpp("summary:\ndate: 2020-01-01\n");
   check_same_as_yaml_cpp("summary:   # nothing\n\ndate: 2020-01-01\n");
   check_same_as_yaml_cpp("date: 2020-01-01\nsummary:\n");
