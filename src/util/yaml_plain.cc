@@ -118,8 +118,9 @@ class Reader {
  private:
   static constexpr size_t npos_line = static_cast<size_t>(-1);
 
-  // No CR, tab or other control character, no U+0085, U+2028, U+2029,
-  // U+FEFF and no C1 control: yaml-cpp reads those in ways of its own.
+  // Valid UTF-8 (yaml-cpp takes a leading FF FE or FE FF for UTF-16) with no
+  // CR, tab or other control character, no U+0085, U+2028, U+2029, U+FEFF
+  // and no C1 control: yaml-cpp reads those in ways of its own.
   bool clean() const {
     const auto* p = reinterpret_cast<const unsigned char*>(yaml_.data());
     size_t n = yaml_.size();
@@ -128,9 +129,17 @@ class Reader {
       if (c >= 0x20 && c < 0x7F) continue;
       if (c == '\n') continue;
       if (c < 0x80) return false;  // C0 controls, tab, CR, DEL
-      if (c == 0xC2 && i + 1 < n && p[i + 1] >= 0x80 && p[i + 1] <= 0x9F) return false;
-      if (c == 0xE2 && i + 2 < n && p[i + 1] == 0x80 && (p[i + 2] == 0xA8 || p[i + 2] == 0xA9)) return false;
-      if (c == 0xEF && i + 2 < n && p[i + 1] == 0xBB && p[i + 2] == 0xBF) return false;
+      size_t len = c >= 0xC2 && c <= 0xDF ? 2 : c >= 0xE0 && c <= 0xEF ? 3 : c >= 0xF0 && c <= 0xF4 ? 4 : 0;
+      if (len == 0 || i + len > n) return false;
+      for (size_t k = 1; k < len; ++k)
+        if ((p[i + k] & 0xC0) != 0x80) return false;
+      unsigned char d = p[i + 1];
+      if ((c == 0xE0 && d < 0xA0) || (c == 0xED && d > 0x9F) || (c == 0xF0 && d < 0x90) || (c == 0xF4 && d > 0x8F))
+        return false;
+      if (c == 0xC2 && d <= 0x9F) return false;
+      if (c == 0xE2 && d == 0x80 && (p[i + 2] == 0xA8 || p[i + 2] == 0xA9)) return false;
+      if (c == 0xEF && d == 0xBB && p[i + 2] == 0xBF) return false;
+      i += len - 1;
     }
     return true;
   }
@@ -149,12 +158,12 @@ class Reader {
   YAML::Mark mark(size_t line, size_t column) const {
     return make_mark(lines_[line].pos + column, static_cast<int>(line), column);
   }
+  // yaml-cpp's mark at the end: column 0 even after a last line with no
+  // line break.
   YAML::Mark end_mark() const {
     int line = 0;
     for (char c : yaml_) line += c == '\n';
-    size_t last = yaml_.rfind('\n');
-    size_t column = last == std::string_view::npos ? yaml_.size() : yaml_.size() - last - 1;
-    return make_mark(yaml_.size(), line, column);
+    return make_mark(yaml_.size(), line, 0);
   }
 
   // The next line from `i` that is not blank or a column-0 comment;

@@ -145,6 +145,8 @@ TEST_CASE("the plain reader gives yaml-cpp's tree for each construct it reads", 
   check_same_as_yaml_cpp("summary:   # nothing\n\ndate: 2020-01-01\n");
   check_same_as_yaml_cpp("date: 2020-01-01\nsummary:\n");
   check_same_as_yaml_cpp("date: 2020-01-01\nsummary:\n\n# last\n");
+  check_same_as_yaml_cpp("date: 2020-01-01\nsummary:");
+  check_same_as_yaml_cpp("甲: ");
   check_same_as_yaml_cpp("a: ~\nb: null\nc: Null\nd: NULL\ne: [~, null, x]\nf:\n  - ~\n");
   check_same_as_yaml_cpp("title: a\ntitle: b\n");
   check_same_as_yaml_cpp("置顶: 是\n标题: 甲乙\nx-y.z_1: 1\n");
@@ -191,6 +193,9 @@ TEST_CASE("the plain reader leaves everything else to yaml-cpp", "[yaml_plain]")
       "title: a\xC2\x85\n",               // NEL
       "title: a\xE2\x80\xA8\n",           // line separator
       "title: \xEF\xBB\xBFx\n",           // BOM
+      "\xFF\xFEk: x\n",                   // read by yaml-cpp as UTF-16
+      "title: a\xE5\n",                   // not UTF-8
+      "title: a\xED\xA0\x80\n",           // a surrogate
       "- a\n- b\n",                       // a list, not a mapping
       "just words\n",                     // a single value
       "%YAML 1.2\n",                      // directive
