@@ -20,12 +20,13 @@ cmake --build "$out" -j2 >/dev/null
 # Seed corpora: the sample project's own files.
 seeds="$out/seeds"
 rm -rf "$seeds"
-mkdir -p "$seeds"/{documents,doc_no,rules,exports,templates,markdown,snapshot}
+mkdir -p "$seeds"/{documents,doc_no,rules,exports,templates,markdown,snapshot,front_matter}
 n=0
 while IFS= read -r -d '' f; do
   n=$((n + 1))
   cp "$f" "$seeds/documents/$n.md"
   cp "$f" "$seeds/markdown/$n.md"
+  cp "$f" "$seeds/front_matter/$n.md"
   grep -h '^doc_no:' "$f" | sed 's/^doc_no: *//' > "$seeds/doc_no/$n.txt" || true
 done < <(find "$src/content" "$src/tests/sites" "$src/tests/sites_invalid" -name '*.md' -print0)
 find "$seeds/doc_no" -empty -delete
@@ -39,7 +40,7 @@ n=0; while IFS= read -r -d '' f; do n=$((n + 1)); cp "$f" "$seeds/snapshot/$n.ya
 export ASAN_OPTIONS=detect_leaks=0:abort_on_error=0:handle_abort=1
 export UBSAN_OPTIONS=print_stacktrace=1:halt_on_error=1
 status=0
-for t in documents doc_no rules exports templates markdown snapshot; do
+for t in documents doc_no rules exports templates markdown snapshot front_matter; do
   work="$out/corpus/$t"
   mkdir -p "$work" "$out/crashes/$t"
   log="$out/fuzz_$t.log"

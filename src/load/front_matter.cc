@@ -1,13 +1,17 @@
 #include "load/front_matter.h"
 
+#include <atomic>
 #include <cstdio>
 
 #include "util/input_check.h"
 #include "util/text.h"
+#include "util/yaml_plain.h"
 
 namespace bulletin {
 
 namespace {
+
+std::atomic<bool> plain_reader_on{true};
 
 // yaml-cpp lets a quoted value run on over the following lines, so a missing
 // closing quote swallows the next fields and surfaces as "missing field"
@@ -72,6 +76,8 @@ void check_controls(const FrontMatter& fm, const YAML::Node& node, int depth) {
 
 }  // namespace
 
+void use_plain_yaml_reader(bool on) { plain_reader_on.store(on); }
+
 void check_plain_values(const FrontMatter& fm) { check_controls(fm, fm.root, 0); }
 
 namespace {
@@ -123,7 +129,12 @@ FrontMatter parse_front_matter(const SourceFile& file, bool required) {
       check_quotes(file, yaml, 2);
       fm.body = end == std::string_view::npos ? "" : std::string(text.substr(end + 1));
       fm.body_line = line + 1;
-      YAML::Node root = load_yaml({file.path, file.text, fm.yaml_line}, yaml, "invalid YAML in front matter");
+      // The plain reader gives yaml-cpp's own tree for the front matter nearly
+      // every document has; anything else (and every error) is yaml-cpp's.
+      std::optional<YAML::Node> plain;
+      if (plain_reader_on.load(std::memory_order_relaxed)) plain = load_plain_yaml(yaml);
+      YAML::Node root =
+          plain ? std::move(*plain) : load_yaml({file.path, file.text, fm.yaml_line}, yaml, "invalid YAML in front matter");
       if (root.IsNull()) root.reset(YAML::Node(YAML::NodeType::Map));
       if (!root.IsMap()) {
         SourceLocation where = location_of(fm, root);

@@ -33,7 +33,13 @@ struct FrontMatter {
 // Splits and parses the front matter. Files without front matter are
 // errors when `required`; otherwise they get an empty mapping.
 // Throws Error for an unclosed block or invalid YAML.
+// The YAML is read by load_plain_yaml (util/yaml_plain.h) when it can be, by
+// yaml-cpp otherwise: the same tree and marks either way.
 FrontMatter parse_front_matter(const SourceFile& file, bool required = true);
+
+// Turns the plain reader off (false) or on (true, the default) for every
+// parse_front_matter after it, so tests can compare the two paths.
+void use_plain_yaml_reader(bool on);
 
 // Throws Error at the first value (or key) of `fm` holding a C0 control
 // character other than tab and newline; parse_front_matter calls it.
