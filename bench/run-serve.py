@@ -12,8 +12,11 @@ runs = int(sys.argv[3]) if len(sys.argv) > 3 else 5
 with socket.socket() as s:
     s.bind(("127.0.0.1", 0))
     port = s.getsockname()[1]
+# serve's stderr (its "changed:"/"built" lines; stage times with BULLETIN_TIMING=1)
+# goes to $SERVE_LOG when set, else nowhere (a pipe nobody reads could fill and stall it).
+log = open(os.environ["SERVE_LOG"], "w") if os.environ.get("SERVE_LOG") else subprocess.DEVNULL
 serve = subprocess.Popen([exe, "serve", project, "--port", str(port)], stdout=subprocess.PIPE,
-                         stderr=subprocess.PIPE, text=True)
+                         stderr=log, text=True)
 try:
     for line in serve.stdout:  # "serving … at http://…" once the first build is done
         if line.startswith("serving"):
