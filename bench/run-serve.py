@@ -47,8 +47,15 @@ try:
         if len(events) == seen:
             sys.exit("no reload event within 30 s")
         times.append(events[-1][0] - t0)
-    print("save -> reload event, ms: median %.0f, runs %s" % (statistics.median(times) * 1000,
-                                                          " ".join("%.0f" % (t * 1000) for t in times)))
+    hwm = ""
+    try:  # serve's peak resident memory so far
+        for line in open("/proc/%d/status" % serve.pid):
+            if line.startswith("VmHWM:"):
+                hwm = ", serve's peak RSS %d MB" % (int(line.split()[1]) // 1024)
+    except OSError:
+        pass
+    print("save -> reload event, ms: median %.0f, runs %s%s" % (statistics.median(times) * 1000,
+                                                            " ".join("%.0f" % (t * 1000) for t in times), hwm))
 finally:
     serve.terminate()
     serve.wait()

@@ -25,7 +25,8 @@ void erase_if_key(Map& map, Key&& drop) {
 WatchedFileSystem::WatchedFileSystem(std::vector<std::string> watched) : watched_(std::move(watched)) {}
 
 bool WatchedFileSystem::cacheable(const std::string& path) const {
-  if (!enabled_ || path.find("/../") != std::string::npos || path.find("//") != std::string::npos) return false;
+  // Hidden names are not watched (editor swap files, .git): never remembered.
+  if (!enabled_ || path.find("/.") != std::string::npos || path.find("//") != std::string::npos) return false;
   for (const auto& w : watched_)
     if (at_or_below(path, w)) return true;
   return false;
