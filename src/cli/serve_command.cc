@@ -75,25 +75,10 @@ std::string seconds_since(std::chrono::steady_clock::time_point start) {
   return buf;
 }
 
-// What the last good rebuild loaded, kept until the next one: its parse
-// cache is saved once the project has been quiet for a moment, not after
-// every save (a rebuild reads the file as the last save left it; what it had
-// to parse again is in its own cache, saved in turn).
-struct LastBuild {
-  std::unique_ptr<Project> project;
-  bool cache_saved = true;
-  std::chrono::steady_clock::time_point at{};
-  void save_cache() {
-    if (project && !cache_saved) save_caches(*project);
-    cache_saved = true;
-  }
-};
-
 // Builds the project into the served site; on failure prints the
 // diagnostics and keeps the previous site. The reload event goes out as soon
 // as the new files are in. Returns whether the build succeeded.
-bool rebuild(const std::string& project_dir, const FileSystem& fs, ServedSite& site, LiveSite& live,
-             LastBuild& last) {
+bool rebuild(const std::string& project_dir, const FileSystem& fs, ServedSite& site, LiveSite& live) {
   auto start = std::chrono::steady_clock::now();
   StageTimer timer;
   Diagnostics diags;
@@ -101,6 +86,12 @@ bool rebuild(const std::string& project_dir, const FileSystem& fs, ServedSite& s
   load.defer_cache_save = true;
   auto project = std::make_unique<Project>(load_project(fs, project_dir, diags, load));
   timer.mark("load");
+  // The parse cache is written (by a detached process) once the reload
+  // event is out; the project is freed after that too.
+  struct AfterTheEvent {
+    std::unique_ptr<Project>& p;
+    ~AfterTheEvent() { save_caches(*p); }
+  } after_the_event{project};
   BuildReport report;
   size_t staged = 0;
   if (!diags.has_errors()) {
@@ -138,9 +129,6 @@ bool rebuild(const std::string& project_dir, const FileSystem& fs, ServedSite& s
   std::cerr << "built " << plural(report.pages, "page") << " (" << report.kept << " of "
             << plural(report.pages + report.files, "file") << " unchanged, " << staged << " written) in " << took
             << " (build " << build << ")\n";
-  std::swap(last.project, project);  // the previous one is freed here, after the event
-  last.cache_saved = !last.project->parse_cache;
-  last.at = std::chrono::steady_clock::now();
   return true;
 }
 
@@ -270,7 +258,6 @@ int run_serve(const ServeArgs& o) {
 
   LiveSite live;
   ServedSite site(out_dir);
-  LastBuild last;
   // Watching starts before the first build, so no change after it is missed.
   // inotify where it works (a save is seen at once), polling where it does not.
   ChangeWatcher watcher(project_watch_paths(o.project));
@@ -282,7 +269,7 @@ int run_serve(const ServeArgs& o) {
     if (trust != files_seen.enabled()) files_seen.set_enabled(trust);
   };
   trust_events();
-  rebuild(o.project, files_seen, site, live, last);
+  rebuild(o.project, files_seen, site, live);
 
   httplib::Server server;
   // Each open page holds one event stream; leave room for many tabs.
@@ -339,18 +326,14 @@ int run_serve(const ServeArgs& o) {
     if (g_interrupted) break;
     now = steady_clock::now();
     settle.add(changes, now);
-    if (!settle.pending()) {
-      if (!last.cache_saved && now - last.at >= seconds(1)) last.save_cache();  // quiet for a second
-      continue;
-    }
+    if (!settle.pending()) continue;
     if (now < settle.due()) continue;
     std::vector<std::string> changed = settle.take();
     std::cerr << "changed: " << changed.front();
     if (changed.size() > 1) std::cerr << " and " << plural(static_cast<int>(changed.size()) - 1, "more file");
     std::cerr << "\n";
-    rebuild(o.project, files_seen, site, live, last);
+    rebuild(o.project, files_seen, site, live);
   }
-  last.save_cache();
 
   std::cerr << "\nstopping\n";
   {
