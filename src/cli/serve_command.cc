@@ -1,9 +1,13 @@
-// `bulletin serve [PROJECT]`: builds the site into a temporary folder, serves
-// it on 127.0.0.1, watches content/, data/, templates/ and bulletin.yaml for
-// changes (inotify, else polling), rebuilds, and reloads open pages. A failed rebuild prints its
-// diagnostics and shows them as an overlay on the page, while the last good
-// site keeps being served (the staged writer swaps a new site in only when
-// the build is complete).
+// `bulletin serve [PROJECT]`: builds the site into a temporary folder (in
+// /dev/shm unless TMPDIR is set), serves it on 127.0.0.1, watches content/,
+// data/, templates/ and bulletin.yaml for changes (inotify, else polling),
+// rebuilds once a save is over (SaveSettle), and reloads open pages. A
+// rebuild is the build's engine on serve's own writer (site_writer.h: the
+// digests of the served files kept in memory) reading the project through
+// WatchedFileSystem (listings and stamps remembered until reported changed).
+// A failed rebuild prints its diagnostics and shows them as an overlay on the
+// page, while the last good site keeps being served (changed files are moved
+// in only when the build is complete).
 #include <httplib.h>
 
 #include <algorithm>
