@@ -12,8 +12,11 @@ runs = int(sys.argv[3]) if len(sys.argv) > 3 else 5
 with socket.socket() as s:
     s.bind(("127.0.0.1", 0))
     port = s.getsockname()[1]
+# serve's stderr (its "changed:"/"built" lines; stage times with BULLETIN_TIMING=1)
+# goes to $SERVE_LOG when set, else nowhere (a pipe nobody reads could fill and stall it).
+log = open(os.environ["SERVE_LOG"], "w") if os.environ.get("SERVE_LOG") else subprocess.DEVNULL
 serve = subprocess.Popen([exe, "serve", project, "--port", str(port)], stdout=subprocess.PIPE,
-                         stderr=subprocess.PIPE, text=True)
+                         stderr=log, text=True)
 try:
     for line in serve.stdout:  # "serving … at http://…" once the first build is done
         if line.startswith("serving"):
@@ -44,8 +47,15 @@ try:
         if len(events) == seen:
             sys.exit("no reload event within 30 s")
         times.append(events[-1][0] - t0)
-    print("save -> reload event, ms: median %.0f, runs %s" % (statistics.median(times) * 1000,
-                                                          " ".join("%.0f" % (t * 1000) for t in times)))
+    hwm = ""
+    try:  # serve's peak resident memory so far
+        for line in open("/proc/%d/status" % serve.pid):
+            if line.startswith("VmHWM:"):
+                hwm = ", serve's peak RSS %d MB" % (int(line.split()[1]) // 1024)
+    except OSError:
+        pass
+    print("save -> reload event, ms: median %.0f, runs %s%s" % (statistics.median(times) * 1000,
+                                                            " ".join("%.0f" % (t * 1000) for t in times), hwm))
 finally:
     serve.terminate()
     serve.wait()

@@ -1,9 +1,13 @@
-// `bulletin serve [PROJECT]`: builds the site into a temporary folder, serves
-// it on 127.0.0.1, watches content/, data/, templates/ and bulletin.yaml for
-// changes (inotify, else polling), rebuilds, and reloads open pages. A failed rebuild prints its
-// diagnostics and shows them as an overlay on the page, while the last good
-// site keeps being served (the staged writer swaps a new site in only when
-// the build is complete).
+// `bulletin serve [PROJECT]`: builds the site into a temporary folder (in
+// /dev/shm unless TMPDIR is set), serves it on 127.0.0.1, watches content/,
+// data/, templates/ and bulletin.yaml for changes (inotify, else polling),
+// rebuilds once a save is over (SaveSettle), and reloads open pages. A
+// rebuild is the build's engine on serve's own writer (site_writer.h: the
+// digests of the served files kept in memory) reading the project through
+// WatchedFileSystem (listings and stamps remembered until reported changed).
+// A failed rebuild prints its diagnostics and shows them as an overlay on the
+// page, while the last good site keeps being served (changed files are moved
+// in only when the build is complete).
 #include <httplib.h>
 
 #include <algorithm>
@@ -15,11 +19,17 @@
 #include <filesystem>
 #include <iostream>
 #include <mutex>
+#include <memory>
 #include <thread>
+
+#include <unistd.h>
 
 #include "cli/commands.h"
 #include "site/build/build.h"
+#include "util/timing.h"
 #include "site/serve/live_reload.h"
+#include "site/serve/site_writer.h"
+#include "site/serve/watched_fs.h"
 #include "site/serve/watch.h"
 
 namespace bulletin {
@@ -69,39 +79,46 @@ std::string seconds_since(std::chrono::steady_clock::time_point start) {
   return buf;
 }
 
-// Builds the project into `out_dir`; on failure prints the diagnostics and
-// keeps the previous site. Returns whether the build succeeded.
-bool rebuild(const std::string& project_dir, const std::string& out_dir, LiveSite& live) {
+// Builds the project into the served site; on failure prints the
+// diagnostics and keeps the previous site. The reload event goes out as soon
+// as the new files are in. Returns whether the build succeeded.
+bool rebuild(const std::string& project_dir, const FileSystem& fs, ServedSite& site, LiveSite& live) {
   auto start = std::chrono::steady_clock::now();
-  RealFileSystem fs;
+  StageTimer timer;
   Diagnostics diags;
   ProjectOptions load;
   load.defer_cache_save = true;
-  Project project = load_project(fs, project_dir, diags, load);
-  struct SaveCachesAtEnd {  // once the new site is served
-    const Project& p;
-    ~SaveCachesAtEnd() { save_caches(p); }
-  } save_caches_at_end{project};
-  std::string errors;
+  auto project = std::make_unique<Project>(load_project(fs, project_dir, diags, load));
+  timer.mark("load");
+  // The parse cache is written (by a detached process) once the reload
+  // event is out; the project is freed after that too.
+  struct AfterTheEvent {
+    std::unique_ptr<Project>& p;
+    ~AfterTheEvent() { save_caches(*p); }
+  } after_the_event{project};
   BuildReport report;
+  size_t staged = 0;
   if (!diags.has_errors()) {
     try {
       // The same engine as build: only what changed is rendered and written.
-      StagedSiteWriter out(out_dir, writer_options(project));
-      report = build_site(project, fs, out);
+      ServeSiteWriter out(site, writer_options(*project).link_roots);
+      timer.mark("writer");
+      report = build_site(*project, fs, out);
+      staged = out.staged();
       out.commit();
+      timer.mark("commit");
     } catch (const Error& e) {
       diags.add(e.diagnostic());
     }
   }
-  print_diagnostics(diags);
   if (diags.has_errors()) {
     std::string text = diags.format_all();
-    std::cerr << "build failed: " << plural(diags.error_count(), "error") << "; still serving the last good site\n";
     live.update([&](ServeStatus& s) {
       s.ok = false;
       s.errors = text;
     });
+    print_diagnostics(diags);
+    std::cerr << "build failed: " << plural(diags.error_count(), "error") << "; still serving the last good site\n";
     return false;
   }
   long build = 0;
@@ -110,10 +127,24 @@ bool rebuild(const std::string& project_dir, const std::string& out_dir, LiveSit
     s.errors.clear();
     build = ++s.build;
   });
+  timer.mark("reload event");
+  std::string took = seconds_since(start);
+  print_diagnostics(diags);
   std::cerr << "built " << plural(report.pages, "page") << " (" << report.kept << " of "
-            << plural(report.pages + report.files, "file") << " unchanged) in " << seconds_since(start) << " (build "
-            << build << ")\n";
+            << plural(report.pages + report.files, "file") << " unchanged, " << staged << " written) in " << took
+            << " (build " << build << ")\n";
   return true;
+}
+
+// Where serve puts its site: $TMPDIR when set; else /dev/shm (memory) when
+// it is a writable folder; else the system's temporary folder.
+std::string serve_temp_parent() {
+  namespace fs = std::filesystem;
+  const char* tmpdir = std::getenv("TMPDIR");
+  std::error_code ec;
+  if ((!tmpdir || !*tmpdir) && fs::is_directory("/dev/shm", ec) && ::access("/dev/shm", W_OK | X_OK) == 0)
+    return "/dev/shm";
+  return fs::temp_directory_path(ec).string();
 }
 
 void serve_file(const std::string& out_dir, LiveSite& live, const httplib::Request& req, httplib::Response& res) {
@@ -219,7 +250,7 @@ int run_serve(const ServeArgs& o) {
     return kContentError;
   }
   std::error_code ec;
-  std::string pattern = (fs::temp_directory_path(ec) / "bulletin-serve-XXXXXX").string();
+  std::string pattern = (fs::path(serve_temp_parent()) / "bulletin-serve-XXXXXX").string();
   std::vector<char> buf(pattern.begin(), pattern.end());
   buf.push_back('\0');
   if (!mkdtemp(buf.data())) {
@@ -230,7 +261,19 @@ int run_serve(const ServeArgs& o) {
   std::string out_dir = temp_dir + "/site";
 
   LiveSite live;
-  rebuild(o.project, out_dir, live);
+  ServedSite site(out_dir);
+  // Watching starts before the first build, so no change after it is missed.
+  // inotify where it works (a save is seen at once), polling where it does not.
+  ChangeWatcher watcher(project_watch_paths(o.project));
+  // What the load asked the kernel (listings, stamps) is remembered between
+  // rebuilds while every change is reported (see watched_fs.h).
+  WatchedFileSystem files_seen(project_watch_paths(o.project));
+  auto trust_events = [&] {
+    bool trust = watcher.event_driven() && !watcher.saw_symlink();
+    if (trust != files_seen.enabled()) files_seen.set_enabled(trust);
+  };
+  trust_events();
+  rebuild(o.project, files_seen, site, live);
 
   httplib::Server server;
   // Each open page holds one event stream; leave room for many tabs.
@@ -261,30 +304,39 @@ int run_serve(const ServeArgs& o) {
   std::thread listener([&server] { server.listen_after_bind(); });
   std::string shown_host = o.host.find(':') != std::string::npos ? "[" + o.host + "]" : o.host;
   std::cout << "serving " << o.project << " at http://" << shown_host << ":" << port
-            << "/ (watching content/, data/, templates/, bulletin.yaml; Ctrl-C to stop)" << std::endl;
+            << "/ (site in " << out_dir << "; watching content/, data/, templates/, bulletin.yaml; Ctrl-C to stop)"
+            << std::endl;
 
   std::signal(SIGINT, on_interrupt);
   std::signal(SIGTERM, on_interrupt);
-  // inotify where it works (a save is seen at once), polling where it does not.
-  ChangeWatcher watcher(project_watch_paths(o.project));
+  // A save is over when its files are closed or renamed in (SaveSettle);
+  // polling cannot tell, so it waits for a quiet poll.
+  SaveSettle::Waits waits;
+  if (!watcher.event_driven()) waits.grace = waits.quiet = std::chrono::milliseconds(100);
+  SaveSettle settle(waits);
   while (!g_interrupted) {
-    std::vector<std::string> changed = watcher.wait(std::chrono::milliseconds(300));
-    if (changed.empty() || g_interrupted) continue;
-    // Editors save in several steps (write, rename, chmod): build once they
-    // have been quiet for a moment, at most half a second after the first.
-    auto first = std::chrono::steady_clock::now();
-    auto quiet = std::chrono::milliseconds(watcher.event_driven() ? 20 : 100);
-    while (std::chrono::steady_clock::now() - first < std::chrono::milliseconds(500)) {
-      std::vector<std::string> more = watcher.wait(quiet);
-      if (more.empty()) break;
-      for (auto& m : more) changed.push_back(std::move(m));
-    }
-    std::sort(changed.begin(), changed.end());
-    changed.erase(std::unique(changed.begin(), changed.end()), changed.end());
+    using namespace std::chrono;
+    auto now = steady_clock::now();
+    milliseconds timeout(300);
+    if (settle.pending()) timeout = std::max(milliseconds(0), duration_cast<milliseconds>(settle.due() - now));
+    std::vector<Change> changes = watcher.wait_changes(timeout);
+    if (watcher.take_overflow()) files_seen.forget_all();
+    std::vector<std::string> written, other;  // bytes only (the listings stay), anything else
+    for (const auto& c : changes)
+      (c.kind == ChangeKind::Modified || c.kind == ChangeKind::Written ? written : other).push_back(c.path);
+    files_seen.forget(written, /*names_kept=*/true);
+    files_seen.forget(other);
+    trust_events();
+    if (g_interrupted) break;
+    now = steady_clock::now();
+    settle.add(changes, now);
+    if (!settle.pending()) continue;
+    if (now < settle.due()) continue;
+    std::vector<std::string> changed = settle.take();
     std::cerr << "changed: " << changed.front();
     if (changed.size() > 1) std::cerr << " and " << plural(static_cast<int>(changed.size()) - 1, "more file");
     std::cerr << "\n";
-    rebuild(o.project, out_dir, live);
+    rebuild(o.project, files_seen, site, live);
   }
 
   std::cerr << "\nstopping\n";

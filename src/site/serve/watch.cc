@@ -111,6 +111,7 @@ ChangeWatcher::ChangeWatcher(std::vector<std::string> paths, bool force_polling)
     }
     names_in_[parent].push_back(fs::path(path).filename().string());
     std::error_code ec;
+    if (fs::is_symlink(path, ec)) saw_symlink_ = true;
     if (fs::is_directory(path, ec)) watch_tree(path);
   }
   if (!ok || fd_ < 0) {
@@ -142,18 +143,29 @@ void ChangeWatcher::watch_tree(const std::string& dir) {
   for (fs::directory_iterator it(dir, ec), end; !ec && it != end; it.increment(ec)) {
     if (fd_ < 0) return;
     if (hidden(it->path())) continue;
-    if (it->is_directory(ec) && !it->is_symlink(ec)) watch_tree(it->path().string());
+    if (it->is_symlink(ec)) {
+      saw_symlink_ = true;
+      continue;
+    }
+    if (it->is_directory(ec)) watch_tree(it->path().string());
   }
 }
 
 std::vector<std::string> ChangeWatcher::wait(std::chrono::milliseconds timeout) {
+  std::set<std::string> changed;
+  for (auto& c : wait_changes(timeout)) changed.insert(std::move(c.path));
+  return {changed.begin(), changed.end()};
+}
+
+std::vector<Change> ChangeWatcher::wait_changes(std::chrono::milliseconds timeout) {
+  std::vector<Change> changes;
   if (fd_ < 0) {
     std::this_thread::sleep_for(timeout);
-    return poller_->poll();
+    for (auto& path : poller_->poll()) changes.push_back({std::move(path), ChangeKind::Polled});
+    return changes;
   }
   struct pollfd p = {fd_, POLLIN, 0};
   if (::poll(&p, 1, static_cast<int>(timeout.count())) <= 0) return {};
-  std::set<std::string> changed;
   alignas(struct inotify_event) char buf[64 * 1024];
   std::vector<std::string> new_dirs;
   while (true) {
@@ -163,7 +175,9 @@ std::vector<std::string> ChangeWatcher::wait(std::chrono::milliseconds timeout) 
       auto* e = reinterpret_cast<struct inotify_event*>(at);
       at += sizeof(struct inotify_event) + e->len;
       if (e->mask & IN_Q_OVERFLOW) {
-        changed.insert(paths_.empty() ? std::string(".") : paths_.front());  // lost events: build anyway
+        // Lost events: build anyway.
+        overflowed_ = true;
+        changes.push_back({paths_.empty() ? std::string(".") : paths_.front(), ChangeKind::Complete});
         continue;
       }
       auto d = dirs_.find(e->wd);
@@ -187,9 +201,28 @@ std::vector<std::string> ChangeWatcher::wait(std::chrono::milliseconds timeout) 
         for (const auto& n2 : watched->second) ours = ours || n2 == name;
         if (!ours) continue;
       }
-      std::string full = d->second + "/" + name;
-      if ((e->mask & (IN_CREATE | IN_MOVED_TO)) && (e->mask & IN_ISDIR)) new_dirs.push_back(full);
-      changed.insert(full);
+      std::string full = join_path(d->second, name);  // "./x" is "x", as the watched paths spell it
+      bool dir = e->mask & IN_ISDIR;
+      if ((e->mask & (IN_CREATE | IN_MOVED_TO)) && dir) new_dirs.push_back(full);
+      ChangeKind kind = ChangeKind::Touched;
+      if (e->mask & IN_CLOSE_WRITE) {
+        kind = ChangeKind::Written;
+      } else if (e->mask & IN_MOVED_TO) {
+        kind = ChangeKind::MovedIn;
+      } else if (e->mask & IN_MOVED_FROM) {
+        kind = ChangeKind::MovedOut;
+      } else if (e->mask & (IN_DELETE | IN_DELETE_SELF)) {
+        kind = ChangeKind::Removed;
+      } else if (e->mask & IN_CREATE) {
+        kind = dir ? ChangeKind::Complete : ChangeKind::Created;
+      } else if (e->mask & IN_MODIFY) {
+        kind = ChangeKind::Modified;
+      }
+      if (e->mask & (IN_CREATE | IN_MOVED_TO)) {
+        struct stat st;
+        if (::lstat(full.c_str(), &st) == 0 && S_ISLNK(st.st_mode)) saw_symlink_ = true;
+      }
+      changes.push_back({std::move(full), kind, e->cookie});
     }
   }
   // A folder created or moved in: watch it, and count what it already holds.
@@ -198,9 +231,59 @@ std::vector<std::string> ChangeWatcher::wait(std::chrono::milliseconds timeout) 
     if (fd_ < 0) break;
     std::error_code ec;
     for (fs::recursive_directory_iterator it(dir, ec), end; !ec && it != end; it.increment(ec))
-      if (!hidden(it->path())) changed.insert(it->path().string());
+      if (!hidden(it->path())) changes.push_back({it->path().string(), ChangeKind::Complete});
   }
-  return {changed.begin(), changed.end()};
+  return changes;
+}
+
+void SaveSettle::add(const std::vector<Change>& changes, Clock::time_point now) {
+  if (changes.empty()) return;
+  if (paths_.empty()) first_ = now;
+  last_ = now;
+  for (const auto& c : changes) {
+    auto it = paths_.emplace(c.path, true).first;
+    bool& done = it->second;
+    switch (c.kind) {
+      case ChangeKind::Created:
+      case ChangeKind::Modified:
+      case ChangeKind::Polled: done = false; break;
+      case ChangeKind::Touched: break;  // as it was (a new path: final)
+      case ChangeKind::MovedOut:
+        done = false;
+        moving_[c.cookie] = c.path;
+        break;
+      case ChangeKind::MovedIn: {
+        done = true;
+        auto from = moving_.find(c.cookie);
+        if (from != moving_.end()) {
+          paths_[from->second] = true;  // its other half
+          moving_.erase(from);
+        }
+        break;
+      }
+      case ChangeKind::Written:
+      case ChangeKind::Removed:
+      case ChangeKind::Complete: done = true; break;
+    }
+  }
+}
+
+bool SaveSettle::settled() const {
+  for (const auto& [path, done] : paths_)
+    if (!done) return false;
+  return true;
+}
+
+SaveSettle::Clock::time_point SaveSettle::due() const {
+  return std::min(last_ + (settled() ? waits_.grace : waits_.quiet), first_ + waits_.longest);
+}
+
+std::vector<std::string> SaveSettle::take() {
+  std::vector<std::string> out;
+  for (auto& [path, done] : paths_) out.push_back(path);
+  paths_.clear();
+  moving_.clear();
+  return out;
 }
 
 }  // namespace bulletin

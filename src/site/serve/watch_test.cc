@@ -130,3 +130,98 @@ TEST_CASE("the watcher falls back to polling and reports the same changes", "[wa
   CHECK(w.wait(std::chrono::milliseconds(10)) == std::vector<std::string>{dir / "content/a.md"});
   CHECK(w.wait(std::chrono::milliseconds(10)).empty());
 }
+
+namespace {
+using Clock = SaveSettle::Clock;
+using std::chrono::milliseconds;
+const Clock::time_point t0 = Clock::time_point() + std::chrono::hours(1);
+Change change(const std::string& path, ChangeKind kind, uint32_t cookie = 0) { return {path, kind, cookie}; }
+}  // namespace
+
+TEST_CASE("a save is due a short grace after its file is closed, a quiet wait while it is open", "[watch][settle]") {
+  SaveSettle settle({milliseconds(10), milliseconds(50), milliseconds(500)});
+  CHECK_FALSE(settle.pending());
+  settle.add({change("a.md", ChangeKind::Modified)}, t0);
+  CHECK(settle.pending());
+  CHECK_FALSE(settle.settled());
+  CHECK(settle.due() == t0 + milliseconds(50));  // still being written
+  settle.add({change("a.md", ChangeKind::Written)}, t0 + milliseconds(2));
+  CHECK(settle.settled());
+  CHECK(settle.due() == t0 + milliseconds(12));
+  // A chmod after the save changes nothing about it being over, but moves the grace on.
+  settle.add({change("a.md", ChangeKind::Touched)}, t0 + milliseconds(5));
+  CHECK(settle.settled());
+  CHECK(settle.due() == t0 + milliseconds(15));
+  CHECK(settle.take() == std::vector<std::string>{"a.md"});
+  CHECK_FALSE(settle.pending());
+}
+
+TEST_CASE("a rename is over when both halves are seen; a file created and not closed keeps it waiting",
+          "[watch][settle]") {
+  SaveSettle settle({milliseconds(10), milliseconds(50), milliseconds(500)});
+  // An editor's safe save: the new text in a temporary file, the old file renamed away, the new one in.
+  settle.add({change("a.md.tmp", ChangeKind::Created), change("a.md.tmp", ChangeKind::Modified),
+              change("a.md.tmp", ChangeKind::Written)},
+             t0);
+  CHECK(settle.settled());
+  settle.add({change("a.md", ChangeKind::MovedOut, 7)}, t0 + milliseconds(1));
+  CHECK_FALSE(settle.settled());  // half a rename
+  CHECK(settle.due() == t0 + milliseconds(51));
+  settle.add({change("a.md~", ChangeKind::MovedIn, 7)}, t0 + milliseconds(2));
+  CHECK(settle.settled());
+  settle.add({change("a.md.tmp", ChangeKind::MovedOut, 8), change("a.md", ChangeKind::MovedIn, 8)},
+             t0 + milliseconds(3));
+  CHECK(settle.settled());
+  CHECK(settle.due() == t0 + milliseconds(13));
+  settle.add({change("b.md", ChangeKind::Created)}, t0 + milliseconds(4));  // a link: no close ever comes
+  CHECK_FALSE(settle.settled());
+  CHECK(settle.due() == t0 + milliseconds(54));
+  CHECK(settle.take() == std::vector<std::string>{"a.md", "a.md.tmp", "a.md~", "b.md"});
+  // The cookies of the last batch are forgotten with it.
+  settle.add({change("c.md", ChangeKind::MovedIn, 7)}, t0 + milliseconds(100));
+  CHECK(settle.settled());
+  CHECK(settle.take() == std::vector<std::string>{"c.md"});
+}
+
+TEST_CASE("changes that keep coming are built at most `longest` after the first; polled ones wait for quiet",
+          "[watch][settle]") {
+  SaveSettle settle({milliseconds(10), milliseconds(50), milliseconds(500)});
+  for (int k = 0; k < 20; ++k) settle.add({change("log.md", ChangeKind::Modified)}, t0 + milliseconds(40 * k));
+  CHECK(settle.due() == t0 + milliseconds(500));
+  settle.take();
+  settle.add({change("a.md", ChangeKind::Polled)}, t0 + milliseconds(1000));
+  CHECK_FALSE(settle.settled());
+  CHECK(settle.due() == t0 + milliseconds(1050));
+  settle.add({change("b.md", ChangeKind::Removed), change("data", ChangeKind::Complete)}, t0 + milliseconds(1010));
+  CHECK_FALSE(settle.settled());  // a.md was only polled
+  CHECK(settle.due() == t0 + milliseconds(1060));
+}
+
+TEST_CASE("the watcher says what each event was: a write closed, a rename's halves, a symlink seen", "[watch]") {
+  TempFolder dir;
+  write(dir / "content/a.md", "a");
+  ChangeWatcher w({dir / "content"});
+  REQUIRE(w.event_driven());
+  CHECK_FALSE(w.saw_symlink());
+  write(dir / "content/a.md", "a, saved");
+  auto saved = w.wait_changes(std::chrono::milliseconds(2000));
+  REQUIRE_FALSE(saved.empty());
+  CHECK(saved.back().path == dir / "content/a.md");
+  CHECK(saved.back().kind == ChangeKind::Written);
+
+  fs::rename(dir / "content/a.md", dir / "content/b.md");
+  auto renamed = w.wait_changes(std::chrono::milliseconds(2000));
+  REQUIRE(renamed.size() == 2);
+  CHECK(renamed[0].path == dir / "content/a.md");
+  CHECK(renamed[0].kind == ChangeKind::MovedOut);
+  CHECK(renamed[1].path == dir / "content/b.md");
+  CHECK(renamed[1].kind == ChangeKind::MovedIn);
+  CHECK(renamed[0].cookie == renamed[1].cookie);
+
+  fs::create_symlink(dir / "content/b.md", dir / "content/c.md");
+  auto linked = w.wait_changes(std::chrono::milliseconds(2000));
+  REQUIRE_FALSE(linked.empty());
+  CHECK(linked.front().kind == ChangeKind::Created);
+  CHECK(w.saw_symlink());
+  CHECK_FALSE(w.take_overflow());
+}
