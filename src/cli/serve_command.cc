@@ -1,6 +1,6 @@
 // `bulletin serve [PROJECT]`: builds the site into a temporary folder (in
-// /dev/shm unless TMPDIR is set), serves it on 127.0.0.1, watches content/,
-// data/, templates/ and bulletin.yaml for changes (inotify, else polling),
+// /dev/shm when it has 1 GiB free, unless TMPDIR is set), serves it on
+// 127.0.0.1, watches content/, data/, templates/ and bulletin.yaml for changes (inotify, else polling),
 // rebuilds once a save is over (SaveSettle), and reloads open pages. A
 // rebuild is the build's engine on serve's own writer (site_writer.h: the
 // digests of the served files kept in memory) reading the project through
@@ -22,6 +22,7 @@
 #include <memory>
 #include <thread>
 
+#include <sys/statvfs.h>
 #include <unistd.h>
 
 #include "cli/commands.h"
@@ -137,12 +138,16 @@ bool rebuild(const std::string& project_dir, const FileSystem& fs, ServedSite& s
 }
 
 // Where serve puts its site: $TMPDIR when set; else /dev/shm (memory) when
-// it is a writable folder; else the system's temporary folder.
+// it is a writable folder with room to spare (containers often give it 64 MB:
+// a site that fills it would fail to build); else the system's temporary folder.
 std::string serve_temp_parent() {
   namespace fs = std::filesystem;
   const char* tmpdir = std::getenv("TMPDIR");
   std::error_code ec;
-  if ((!tmpdir || !*tmpdir) && fs::is_directory("/dev/shm", ec) && ::access("/dev/shm", W_OK | X_OK) == 0)
+  constexpr unsigned long long kRoom = 1ull << 30;  // 1 GiB free
+  struct statvfs vfs {};
+  if ((!tmpdir || !*tmpdir) && fs::is_directory("/dev/shm", ec) && ::access("/dev/shm", W_OK | X_OK) == 0 &&
+      ::statvfs("/dev/shm", &vfs) == 0 && static_cast<unsigned long long>(vfs.f_bavail) * vfs.f_frsize >= kRoom)
     return "/dev/shm";
   return fs::temp_directory_path(ec).string();
 }
