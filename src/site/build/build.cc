@@ -652,11 +652,9 @@ void run_job(const BuildContext& b, const std::string& site_digest, const Job& j
       if (job.article) {
         std::string digest = article_digest(b, site_digest, job);
         if (b.out.keep(job.path, digest)) return;
-        PageData page = article_page(*job.article);
-        page["root"] = root_for(job.article->url());
-        Job made{Job::Page, job.path, job.tmpl, std::move(page), {}};
         try {
-          b.out.write_made_from(job.path, b.project.templates.render(job.tmpl, to_template(made.page), b.site), digest);
+          b.out.write_made_from(job.path, b.project.templates.render(job.tmpl, article_template(*job.article), b.site),
+                                digest);
         } catch (Error& e) {
           e.diagnostic().context.push_back("while rendering " + job.path + " with templates/" + job.tmpl + ".mustache");
           throw;

@@ -113,7 +113,8 @@ std::string build_error(const MemoryFileSystem& fs, int jobs, std::function<void
 MemoryFileSystem project_with_articles(int count) {
   MemoryFileSystem fs = small_project();
   for (int k = 1; k <= count; ++k) {
-    std::string day = (k < 10 ? "0" : "") + std::to_string(k);
+    std::string day = std::to_string(k);
+    if (day.size() < 2) day.insert(0, "0");
     fs.add("p/content/articles/x" + std::to_string(k) + ".md",
            "---\ntitle: 经验" + std::to_string(k) + "\nunit: 单位\ndate: 2021-01-" + day + "\n---\n正文。\n");
   }
