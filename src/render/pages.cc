@@ -220,6 +220,52 @@ PageData article_page(const Article& a) {
   return d;
 }
 
+TemplateData article_template(const Article& a) {
+  // Each step as article_page and to_template take it, in the same order
+  // (a later key replaces an earlier one in both).
+  TemplateData d;
+  auto text = [&](const std::string& key, const std::string& value) {
+    put(d, key, value.empty() ? TemplateData(false) : TemplateData(value));
+  };
+  const std::string url = a.url();
+  text("url", url);
+  text("page_title", a.title);
+  put(d, "kind_" + std::string(kind_name(DocumentKind::Article)), TemplateData(true));
+  for_each_bound_field(article_schema(), a, [&](const DocumentField<Article>& field, const auto& value) {
+    if (field.page == OnPage::ByHand) return;
+    const std::string& key = field.spec.key;
+    using V = std::decay_t<decltype(value)>;
+    if constexpr (std::is_same_v<V, std::vector<std::string>>) {
+      put(d, "has_" + key, TemplateData(!value.empty()));
+      TemplateData items(TemplateData::type::list);
+      for (const auto& item : value) {
+        TemplateData entry;
+        put(entry, "text", item.empty() ? TemplateData(false) : TemplateData(item));
+        bulletin::push(items, std::move(entry));
+      }
+      put(d, key, std::move(items));
+    } else if constexpr (std::is_same_v<V, std::optional<Date>>) {
+      if (value) {
+        text(key, value->official());
+        text(key + "_iso", value->iso());
+      }
+    } else if constexpr (std::is_same_v<V, std::string>) {
+      text(key, value);
+    } else {
+      static_assert(std::is_same_v<V, bool>, "a field type article_page sets otherwise");
+      put(d, key, TemplateData(value));
+    }
+  });
+  text("date", a.date.official());
+  text("date_iso", a.date.iso());
+  text("body", a.body_html.str());
+  put(d, "root", TemplateData(root_for(url)));  // the build's, a string even when empty
+  for (const char* key : {"title", "page_title"})
+    if (const TemplateData* v = d.get(key); v && v->is_string())
+      put(d, std::string(key) + "_lines", title_lines(v->string_value()));
+  return d;
+}
+
 std::string article_page_key(const Article& a) {
   if (a.source_digest.empty()) return "fields\n" + article_page_source(a);
   // What the article was loaded from: the binary that loaded it (bulletin.yaml,

@@ -43,6 +43,10 @@ PageData attachment_page_data(const PageData& notice, const PageData& attachment
 
 PageData article_summary(const Article& a);
 PageData article_page(const Article& a);
+// The Mustache data of an article's page (to_template of article_page with
+// "root" set), built directly: the build renders every article's page from
+// it, skipping the JSON and its conversion (their copies of the body).
+TemplateData article_template(const Article& a);
 // Everything article_page(a) is made from, as one text (each value with its
 // length): what the build digests to know an article's page is unchanged
 // without making its page data. It walks the schema's bound fields

@@ -153,3 +153,65 @@ TEST_CASE("an article's page source changes with every field its page is made fr
   }
   CHECK(article_page_source(a) == before);
 }
+
+namespace {
+// A canonical text of Mustache data, walked along the shape of the page data
+// it was converted from (plus the *_lines to_template derives).
+std::string dump(const TemplateData* t, const PageData& shape) {
+  if (!t) return "<missing>";
+  std::string out;
+  if (shape.is_object()) {
+    if (!t->is_object()) return "<not an object>";
+    for (const auto& [key, value] : shape.items()) {
+      out += key + "=" + dump(t->get(key), value) + ";";
+      if ((key == "title" || key == "page_title") && value.is_string()) {
+        const TemplateData* lines = t->get(key + "_lines");
+        out += key + "_lines=";
+        if (!lines || !lines->is_list()) return out + "<no lines>";
+        for (const auto& l : lines->list_value()) out += "[" + dump(l.get("line"), PageData("")) + "]";
+        out += ";";
+      }
+    }
+    return "{" + out + "}";
+  }
+  if (shape.is_array()) {
+    if (!t->is_list() || t->list_value().size() != shape.size()) return "<not the list>";
+    for (size_t k = 0; k < shape.size(); ++k) out += dump(&t->list_value()[k], shape[k]) + ",";
+    return "[" + out + "]";
+  }
+  if (shape.is_string()) return t->is_string() ? "'" + t->string_value() + "'" : "<not a string>";
+  if (shape.is_boolean()) return t->is_true() ? "true" : t->is_false() ? "false" : "<not a bool>";
+  return "<other>";
+}
+}  // namespace
+
+TEST_CASE("an article's Mustache data is what its page data converts to", "[pages]") {
+  Article a;
+  a.slug = "a";
+  a.source = "content/articles/a.md";
+  a.title = "关于“学习强国” 学习平台的经验 & 做法";
+  a.unit = "单位甲";
+  a.date = Date{2021, 3, 4};
+  a.body_html = LazyText(std::string("<p>正文。</p>\n"));
+  std::vector<Article> samples{a};
+  Article bare = a;
+  bare.author = "";
+  bare.summary = "";
+  bare.tags = {};
+  bare.body_html = LazyText(std::string());
+  samples.push_back(bare);
+  Article full = a;
+  full.author = "作者乙";
+  full.summary = "摘要";
+  full.tags = {"标签一", "", "标签三"};
+  samples.push_back(full);
+  for (const auto& s : samples) {
+    INFO(s.title << " tags " << s.tags.size());
+    PageData page = article_page(s);
+    page["root"] = root_for(s.url());
+    TemplateData converted = to_template(page), direct = article_template(s);
+    CHECK(dump(&direct, page) == dump(&converted, page));
+    for (const char* wrong : {"<missing>", "<not", "<no lines>", "<other>"})  // no missing or mistyped value
+      CHECK(dump(&direct, page).find(wrong) == std::string::npos);
+  }
+}

@@ -1,11 +1,14 @@
 #include "site/build/build.h"
 
 #include <algorithm>
+#include <atomic>
+#include <condition_variable>
 #include <cstdlib>
 #include <functional>
 #include <mutex>
 #include <set>
 #include <string_view>
+#include <thread>
 #include <unordered_map>
 #include <unordered_set>
 
@@ -55,6 +58,16 @@ struct BuildContext {
   TemplateData site;
   BuildReport report{};
   std::vector<Job> plan{};
+  // Article pages, planned before the other steps so that they render while
+  // the rest is planned (see run_plan); `order` is every job in plan order
+  // (what the build would do one by one), the articles' among the others.
+  std::vector<Job> early{};
+  struct Ref {
+    bool early;
+    size_t index;  // into early or plan
+  };
+  std::vector<Ref> order{};
+  const Job& job(Ref r) const { return r.early ? early[r.index] : plan[r.index]; }
   // Looked up only, never walked in order: hashed (at 100k pages the trees' string
   // compares and cache misses were a tenth of the plan).
   std::unordered_set<std::string> rendered{};     // permanent URLs of documents rendered from sources
@@ -72,12 +85,12 @@ struct BuildContext {
   };
   std::unordered_map<std::string, Body> excerpt_of{};
 
-  void write(std::string path, std::string bytes) {
-    plan.push_back({Job::Bytes, std::move(path), {}, {}, std::move(bytes)});
+  void push(Job job) {
+    order.push_back({false, plan.size()});
+    plan.push_back(std::move(job));
   }
-  void copy(std::string path, std::string source) {
-    plan.push_back({Job::Copy, std::move(path), {}, {}, std::move(source)});
-  }
+  void write(std::string path, std::string bytes) { push({Job::Bytes, std::move(path), {}, {}, std::move(bytes)}); }
+  void copy(std::string path, std::string source) { push({Job::Copy, std::move(path), {}, {}, std::move(source)}); }
   std::map<std::string, std::string> frozen_pdfs{};  // page URL -> PDF frozen by publish
   // Notices, attachment pages and issues as rendered, for their PDFs (filled
   // by the jobs, from several threads).
@@ -99,7 +112,7 @@ void render(BuildContext& b, const std::string& tmpl, PageData page) {
   std::string path = url + (url.empty() || url.back() == '/' ? "index.html" : "");
   if (b.want_search)
     if (auto record = search_record(tmpl, page)) b.search.push_back(std::move(*record));
-  b.plan.push_back({Job::Page, std::move(path), tmpl, std::move(page), {}});
+  b.push({Job::Page, std::move(path), tmpl, std::move(page), {}});
 }
 
 void render_home(BuildContext& b) {
@@ -198,15 +211,30 @@ void render_list(BuildContext& b, const std::string& tmpl, const std::string& ba
   }
 }
 
-// An article's page, planned without its page data (its search record is
-// made from the article, on all cores, by start_search_index).
-void render_article(BuildContext& b, const Article& a) {
-  if (b.want_search) b.search.push_back(article_search_record(a));
-  std::string url = a.url();
-  b.pages.push_back(url);
-  Job job{Job::Page, url + "index.html", "article", {}, {}};
+// An article's page job, without its page data.
+Job article_job(const Article& a) {
+  Job job{Job::Page, a.url() + "index.html", "article", {}, {}};
   job.article = &a;
-  b.plan.push_back(std::move(job));
+  return job;
+}
+
+// The article pages' jobs, planned first (plan_article_pages) so that they
+// run while the rest of the plan is made.
+void plan_article_pages(BuildContext& b) {
+  b.early.reserve(b.project.content.articles.size());
+  for (const auto& a : b.project.content.articles) b.early.push_back(article_job(a));
+}
+
+// An article's page, at its place in the plan (its search record is made
+// from the article, on all cores, by start_search_index).
+void render_article(BuildContext& b, const Article& a, size_t k) {
+  if (b.want_search) b.search.push_back(article_search_record(a));
+  b.pages.push_back(a.url());
+  if (k < b.early.size() && b.early[k].article == &a) {
+    b.order.push_back({true, k});
+  } else {
+    b.push(article_job(a));
+  }
 }
 
 // The digest of everything an article's page is made from (what page_digest
@@ -223,8 +251,9 @@ void render_articles(BuildContext& b) {
   render_list(
       b, "articles", kArticlesUrl, "经验交流", all, [](const Article& a) { return a.date.year; },
       [](const std::vector<const Article*>& part) { return articles_index(part); });
-  for (const auto& a : articles) {
-    render_article(b, a);
+  for (size_t k = 0; k < articles.size(); ++k) {
+    const Article& a = articles[k];
+    render_article(b, a, k);
     // Files in the folder beside the source (images `bulletin import` extracted).
     std::string dir = join_path(b.project.root, a.source.substr(0, a.source.size() - 3));
     for (const auto& rel : a.resources) b.copy(a.url() + rel, join_path(dir, rel));
@@ -447,7 +476,7 @@ void render_lazy(BuildContext& b, const std::string& tmpl, const std::string& ur
     if (auto record = search_record(tmpl, made())) b.search.push_back(std::move(*record));
   Job job{Job::Page, url + "index.html", tmpl, {}, {}};
   job.make_page = std::move(made);
-  b.plan.push_back(std::move(job));
+  b.push(std::move(job));
 }
 
 // An unpublished period's page, index.json, index.csv and index.xlsx, each
@@ -463,7 +492,7 @@ void render_ranking_period(BuildContext& b, const RuleOutput& r, size_t k, const
   auto bytes = [&b](std::string path, std::function<std::string()> make) {
     Job job{Job::Bytes, std::move(path), {}, {}, {}};
     job.make_bytes = std::move(make);
-    b.plan.push_back(std::move(job));
+    b.push(std::move(job));
   };
   bytes(url + "index.csv", [&r, k] { return period_to_csv(r.rule, r.period(k)); });
   bytes(url + "index.json", [&r, k] { return period_json_text(r.rule, r.period(k)); });
@@ -581,10 +610,11 @@ void copy_assets(BuildContext& b) {
 }
 
 // Refuses a plan in which two jobs write one file, naming the first such path.
-void check_plan(const std::vector<Job>& plan) {
+void check_plan(const BuildContext& b) {
   std::unordered_set<std::string_view> seen;
-  seen.reserve(plan.size());
-  for (const auto& job : plan) {
+  seen.reserve(b.order.size());
+  for (const auto& ref : b.order) {
+    const Job& job = b.job(ref);
     check_site_path(job.path);
     if (!seen.insert(job.path).second) {
       throw Error({job.path, 0, 0},
@@ -622,11 +652,9 @@ void run_job(const BuildContext& b, const std::string& site_digest, const Job& j
       if (job.article) {
         std::string digest = article_digest(b, site_digest, job);
         if (b.out.keep(job.path, digest)) return;
-        PageData page = article_page(*job.article);
-        page["root"] = root_for(job.article->url());
-        Job made{Job::Page, job.path, job.tmpl, std::move(page), {}};
         try {
-          b.out.write_made_from(job.path, b.project.templates.render(job.tmpl, to_template(made.page), b.site), digest);
+          b.out.write_made_from(job.path, b.project.templates.render(job.tmpl, article_template(*job.article), b.site),
+                                digest);
         } catch (Error& e) {
           e.diagnostic().context.push_back("while rendering " + job.path + " with templates/" + job.tmpl + ".mustache");
           throw;
@@ -654,6 +682,90 @@ void run_job(const BuildContext& b, const std::string& site_digest, const Job& j
         throw;
       }
       return;
+  }
+}
+
+// Runs the plan on `threads` threads, overlapping the planning: the article
+// pages (b.early) start rendering on the other threads while the calling
+// thread runs `plan` (every other step); once it is done, every thread takes
+// the rest of the plan first (it holds the largest pages: the lists and the
+// feeds), then what is left of the articles. The error reported is the one
+// a build running the jobs one by one in plan order would report: a
+// planning error before any job's; else the first failing job in plan
+// order (jobs not run yet before it are run, on this thread, to find it).
+void run_plan(BuildContext& b, const std::string& site_digest, int threads, const std::function<void()>& plan) {
+  enum : unsigned char { Waiting, Running, Done, Failed };
+  std::unique_ptr<std::atomic<unsigned char>[]> early_state(new std::atomic<unsigned char>[b.early.size()]);
+  for (size_t k = 0; k < b.early.size(); ++k) early_state[k] = Waiting;
+  std::unique_ptr<std::atomic<unsigned char>[]> plan_state;  // made once planned
+  std::vector<std::exception_ptr> early_error(b.early.size()), plan_error;
+  std::atomic<size_t> next_early{0}, next_rest{0};
+  std::atomic<bool> stop{false}, planned{false};
+  std::mutex mutex;
+  std::condition_variable wake;
+  auto run = [&](const Job& job, std::atomic<unsigned char>& state, std::exception_ptr& error) {
+    state = Running;
+    try {
+      run_job(b, site_digest, job);
+      state = Done;
+    } catch (...) {
+      error = std::current_exception();
+      state = Failed;
+      stop = true;
+      wake.notify_all();
+    }
+  };
+  auto work = [&] {
+    while (!stop) {
+      if (planned) {
+        size_t i = next_rest.fetch_add(1);
+        if (i < b.plan.size()) {
+          run(b.plan[i], plan_state[i], plan_error[i]);
+          continue;
+        }
+      }
+      size_t k = next_early.fetch_add(1);
+      if (k < b.early.size()) {
+        run(b.early[k], early_state[k], early_error[k]);
+        continue;
+      }
+      if (planned) return;
+      std::unique_lock<std::mutex> lock(mutex);
+      wake.wait(lock, [&] { return planned.load() || stop.load(); });
+    }
+  };
+  std::vector<std::thread> pool;
+  for (int t = 1; t < threads && !b.early.empty(); ++t) pool.emplace_back(work);
+  auto finish = [&] {
+    {
+      std::lock_guard<std::mutex> lock(mutex);
+      planned = true;
+    }
+    wake.notify_all();
+    work();
+    for (auto& t : pool) t.join();
+  };
+  try {
+    plan();
+  } catch (...) {
+    {
+      std::lock_guard<std::mutex> lock(mutex);
+      stop = true;
+    }
+    wake.notify_all();
+    for (auto& t : pool) t.join();
+    throw;
+  }
+  plan_state.reset(new std::atomic<unsigned char>[b.plan.size()]);
+  for (size_t i = 0; i < b.plan.size(); ++i) plan_state[i] = Waiting;
+  plan_error.resize(b.plan.size());
+  finish();
+  if (!stop) return;
+  for (const auto& ref : b.order) {
+    auto& state = ref.early ? early_state[ref.index] : plan_state[ref.index];
+    auto& error = ref.early ? early_error[ref.index] : plan_error[ref.index];
+    if (state == Waiting) run_job(b, site_digest, b.job(ref));  // throws the error, if it fails
+    if (state == Failed) std::rethrow_exception(error);
   }
 }
 
@@ -691,17 +803,19 @@ BuildReport build_site(const Project& project, const FileSystem& fs, OutputWrite
       {"bulletins", render_bulletins}, {"rankings", render_rankings}, {"archive", render_archive_leftovers},
       {"feeds", render_feeds},         {"assets", copy_assets},
   };
-  for (const auto& [name, step] : kSteps) {
-    step(b);
-    if (options.progress) options.progress(name, static_cast<int>(b.pages.size()));
-  }
-  check_plan(b.plan);
-  // The search index's changed shards are written while the pages are rendered.
-  PendingSearch search = search_tools ? start_search_index(*search_tools, join_path(project.root, cache_path("search")),
-                                                           std::move(b.search))
-                                      : nullptr;
-  timer.mark("plan");
-  parallel_for(b.plan.size(), worker_count(options.jobs), [&](size_t i) { run_job(b, site_digest, b.plan[i]); });
+  PendingSearch search;
+  plan_article_pages(b);
+  run_plan(b, site_digest, worker_count(options.jobs), [&] {
+    for (const auto& [name, step] : kSteps) {
+      step(b);
+      if (options.progress) options.progress(name, static_cast<int>(b.pages.size()));
+    }
+    check_plan(b);
+    // The search index's changed shards are written while the pages are rendered.
+    if (search_tools)
+      search = start_search_index(*search_tools, join_path(project.root, cache_path("search")), std::move(b.search));
+    timer.mark("plan");
+  });
   timer.mark("jobs");
   if (options.progress) options.progress("pages", out.pages());
   if (pdf_engine) {

@@ -91,3 +91,85 @@ TEST_CASE("a failing write stops the build with the error", "[build]") {
           "  while rendering notices/index.html with templates/notices.mustache");
   }
 }
+
+namespace {
+// The error a build reports, with `jobs` threads and `fail` injected into the writer.
+std::string build_error(const MemoryFileSystem& fs, int jobs, std::function<void(const std::string&)> fail) {
+  Diagnostics diags;
+  Project p = load_project(fs, "p", diags);
+  REQUIRE(diags.format_all() == "");
+  MemoryWriter out;
+  out.before_write = std::move(fail);
+  BuildOptions options;
+  options.jobs = jobs;
+  try {
+    build_site(p, fs, out, options);
+  } catch (const Error& e) {
+    return e.diagnostic().format();
+  }
+  return "no error";
+}
+
+MemoryFileSystem project_with_articles(int count) {
+  MemoryFileSystem fs = small_project();
+  for (int k = 1; k <= count; ++k) {
+    std::string day = std::to_string(k);
+    if (day.size() < 2) day.insert(0, "0");
+    fs.add("p/content/articles/x" + std::to_string(k) + ".md",
+           "---\ntitle: 经验" + std::to_string(k) + "\nunit: 单位\ndate: 2021-01-" + day + "\n---\n正文。\n");
+  }
+  return fs;
+}
+
+const char* kFull = "cannot write file (disk full or no permission?)";
+}  // namespace
+
+// Article pages start rendering while the rest of the plan is made: the
+// error reported is still the one the jobs run one by one in plan order give.
+TEST_CASE("the error of the first failing page in plan order is reported, whatever runs first", "[build]") {
+  MemoryFileSystem fs = project_with_articles(20);
+  for (int jobs : {1, 2, 8}) {
+    INFO("jobs " << jobs);
+    // The home page is planned first, the article pages (newest first) after the lists.
+    CHECK(build_error(fs, jobs, [](const std::string& rel) {
+            if (rel == "index.html" || (rel.ends_with("/index.html") && rel.starts_with("articles/x")))
+              throw Error({rel, 0, 0}, kFull);
+          }) == "index.html: error: cannot write file (disk full or no permission?)\n"
+                "  while rendering index.html with templates/home.mustache");
+    CHECK(build_error(fs, jobs, [](const std::string& rel) {
+            if (rel == "articles/x3/index.html" || rel == "articles/x12/index.html" || rel == "feed.xml")
+              throw Error({rel, 0, 0}, kFull);
+          }) == "articles/x12/index.html: error: cannot write file (disk full or no permission?)\n"
+                "  while rendering articles/x12/index.html with templates/article.mustache");
+    CHECK(build_error(fs, jobs, [](const std::string& rel) {
+            if (rel == "articles/x3/index.html") throw Error({rel, 0, 0}, kFull);
+          }) == "articles/x3/index.html: error: cannot write file (disk full or no permission?)\n"
+                "  while rendering articles/x3/index.html with templates/article.mustache");
+  }
+}
+
+TEST_CASE("a plan that writes one file twice is refused before any failing page's error", "[build]") {
+  MemoryFileSystem fs = project_with_articles(20);
+  // A file beside an article, named like its page, would be copied over it.
+  fs.add("p/content/articles/x5/index.html", "<p>旧页面</p>");
+  for (int jobs : {1, 8}) {
+    INFO("jobs " << jobs);
+    CHECK(build_error(fs, jobs, [](const std::string& rel) {
+            if (rel.starts_with("articles/x")) throw Error({rel, 0, 0}, kFull);
+          }) == "articles/x5/index.html: error: two files would be written to the same path articles/x5/index.html");
+  }
+}
+
+TEST_CASE("a build on one thread and on eight writes the same files", "[build]") {
+  MemoryFileSystem fs = project_with_articles(40);
+  Diagnostics diags;
+  Project p = load_project(fs, "p", diags);
+  MemoryWriter one, eight;
+  BuildOptions options;
+  options.jobs = 1;
+  build_site(p, fs, one, options);
+  options.jobs = 8;
+  build_site(p, fs, eight, options);
+  CHECK(one.files.size() > 40);
+  CHECK(one.files == eight.files);
+}

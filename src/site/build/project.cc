@@ -6,6 +6,7 @@
 #include "compute/ranking_output.h"
 #include "load/parse_cache.h"
 #include "model/urls.h"
+#include "site/print/pdf.h"
 #include "util/sha256.h"
 #include "util/text.h"
 #include "util/timing.h"
@@ -154,6 +155,8 @@ void save_caches(const Project& project) {
 
 Project load_project(const FileSystem& fs, const std::string& root, Diagnostics& diags, const ProjectOptions& options) {
   StageTimer timer;
+  // A build (and serve) asks for the PDF engine once loaded: probe meanwhile.
+  if (options.defer_cache_save && fs.on_disk()) start_pdf_probe(join_path(root, cache_path("pdf")));
   Project p;
   p.root = root;
   p.config = load_config(fs, root, diags);

@@ -13,7 +13,9 @@
 #include <cstdlib>
 #include <filesystem>
 #include <fstream>
+#include <future>
 #include <map>
+#include <mutex>
 #include <sstream>
 
 #include "model/urls.h"
@@ -294,12 +296,47 @@ std::optional<std::string> probe_pdf_engine(const std::vector<std::string>& pyth
   return found;
 }
 
-std::optional<std::string> find_pdf_engine(const std::string& cache_dir) {
+namespace {
+
+std::optional<std::string> probe_now(const std::string& cache_dir) {
   const char* off = std::getenv("BULLETIN_PDF");
   if (off && std::string(off) == "0") return std::nullopt;
   // Debian's weasyprint belongs to Debian's Python, which a PATH may hide
   // (pyenv, a virtualenv): try it first.
   return probe_pdf_engine({"/usr/bin/python3", "python3"}, cache_dir.empty() ? "" : cache_dir + "/probe");
+}
+
+// The probe start_pdf_probe started, until find_pdf_engine takes it (a
+// static: a future of std::async waits for its thread when destroyed).
+struct PendingProbe {
+  std::mutex mutex;
+  std::string cache_dir;
+  std::future<std::optional<std::string>> answer;
+};
+
+PendingProbe& pending_probe() {
+  static PendingProbe pending;
+  return pending;
+}
+
+}  // namespace
+
+void start_pdf_probe(const std::string& cache_dir) {
+  PendingProbe& p = pending_probe();
+  std::lock_guard<std::mutex> lock(p.mutex);
+  if (p.answer.valid()) return;  // one at a time: the later call probes itself
+  p.cache_dir = cache_dir;
+  p.answer = std::async(std::launch::async, probe_now, cache_dir);
+}
+
+std::optional<std::string> find_pdf_engine(const std::string& cache_dir) {
+  std::future<std::optional<std::string>> answer;
+  {
+    PendingProbe& p = pending_probe();
+    std::lock_guard<std::mutex> lock(p.mutex);
+    if (p.answer.valid() && p.cache_dir == cache_dir) answer = std::move(p.answer);
+  }
+  return answer.valid() ? answer.get() : probe_now(cache_dir);
 }
 
 bool wants_pdf(const std::string& html) {

@@ -37,6 +37,11 @@ int run_program(const std::vector<std::string>& args, const std::vector<std::str
 // there with the stamps of what it depends on (see probe_pdf_engine), so a
 // build does not start Python (~0.3 s) only to learn what it learnt before.
 std::optional<std::string> find_pdf_engine(const std::string& cache_dir = "");
+// Starts find_pdf_engine(cache_dir) on a thread, so that the probe overlaps
+// other work (a build starts it before loading the project); the next
+// find_pdf_engine call for the same folder takes its answer. An answer never
+// taken is waited for when the process exits normally.
+void start_pdf_probe(const std::string& cache_dir);
 
 // The first of `pythons` (a path, or a name searched on PATH) that can
 // import weasyprint, or nullopt. When `cache_file` (not empty) holds the
