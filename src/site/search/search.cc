@@ -534,6 +534,7 @@ PendingSearch start_search_index(const SearchTools&, const std::string& cache_di
   StageTimer timer;
   for (auto& r : records)
     if (r.article) fill_article_meta(r);
+  timer.mark("  search meta");
   // Attachment pages take the date and organ of their notice.
   std::map<std::string, const SearchRecord*> by_url;
   for (const auto& r : records) by_url[r.url] = &r;
@@ -549,11 +550,14 @@ PendingSearch start_search_index(const SearchTools&, const std::string& cache_di
     r.date_iso = it->second->date_iso;
     r.year = it->second->year;
   }
+  timer.mark("  search organs");
   assign_shards(records, sizes);
+  timer.mark("  search shards");
   std::sort(records.begin(), records.end(), [](const SearchRecord& a, const SearchRecord& b) {
     return std::tie(a.shard, a.url) < std::tie(b.shard, b.url);
   });
   p.records = std::move(records);
+  timer.mark("  search sort");
   const auto& recs = p.records;
 
   p.cache = fs::path(cache_dir);
@@ -596,6 +600,7 @@ PendingSearch start_search_index(const SearchTools&, const std::string& cache_di
     s.dirty = read_file(dir / "digest") != s.digest || !read_summary(dir, s.summary);
   });
   timer.mark("  search digest");
+  StageTimer t2;
   for (size_t k = 0; k < p.shards.size(); ++k) {
     if (!p.shards[k].dirty) continue;
     p.dirty_shards.push_back(k);
@@ -606,6 +611,7 @@ PendingSearch start_search_index(const SearchTools&, const std::string& cache_di
     std::string name = entry.path().filename().string();
     if (!name.starts_with(".") && !folders.count(name)) fs::remove_all(entry.path(), ec);
   }
+  t2.mark("  search clean");
   if (p.dirty_shards.empty()) return pending;
 
   p.tmp = TempFolder(p.cache);
@@ -654,9 +660,10 @@ SearchIndex finish_search_index(PendingSearchIndex& p, OutputWriter& out) {
   std::vector<ShardSummary> summaries;
   for (const auto& s : p.shards) {
     fs::path dir = p.cache / s.folder;
-    std::string bundle = (dir / "bundle").string() + "/";
-    std::string prefix = "search/data/" + s.folder + "/";
-    for (const auto& f : lines_of(read_file(dir / "files"))) out.copy(prefix + f, bundle + f);
+    // An unchanged shard is kept as a whole folder (no look at each of its
+    // files); a changed one is linked in and replaces the old folder at commit.
+    std::string rel = "search/data/" + s.folder, digest = "search:" + s.digest;
+    if (!out.keep_folder(rel, digest)) out.copy_folder(rel, (dir / "bundle").string(), lines_of(read_file(dir / "files")), digest);
     summaries.push_back(s.summary);
   }
   out.write("search/data/shards.json", search_manifest(summaries));
