@@ -824,10 +824,23 @@ void StagedSiteWriter::copy_folder(const std::string& rel, const std::string& so
   bool link = false;
   fs::path source = normal(source_dir);
   for (const auto& root : options_.link_roots) link = link || within(source, normal(root));
+  // Linked folder by folder (linkat between open folders, not a path walk per file).
+  Fd src_root(link ? ::open(source_dir.c_str(), O_RDONLY | O_DIRECTORY | O_CLOEXEC) : -1);
+  Fd dst_root(::openat(staged_fd_, rel.c_str(), O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC));
+  std::string current = "\n";  // no folder yet
+  Fd src_dir, dst_dir;
   for (const auto& f : files) {
     std::string from = source_dir + "/" + f, to = staged_site_ + "/" + rel + "/" + f;
-    prepare_parent(rel + "/" + f);
-    if (link && ::link(from.c_str(), to.c_str()) == 0) continue;
+    size_t slash = f.rfind('/');
+    std::string dir = slash == std::string::npos ? "" : f.substr(0, slash);
+    const char* name = f.c_str() + (slash == std::string::npos ? 0 : slash + 1);
+    if (dir != current) {
+      current = dir;
+      prepare_parent(rel + "/" + f);
+      src_dir = Fd(src_root.fd < 0 ? -1 : dir.empty() ? ::dup(src_root.fd) : open_subfolder(src_root.fd, dir.c_str()));
+      dst_dir = Fd(dst_root.fd < 0 ? -1 : dir.empty() ? ::dup(dst_root.fd) : open_subfolder(dst_root.fd, dir.c_str()));
+    }
+    if (src_dir.fd >= 0 && dst_dir.fd >= 0 && ::linkat(src_dir.fd, name, dst_dir.fd, name, 0) == 0) continue;
     std::error_code ec;
     fs::copy_file(from, to, ec);
     if (ec) throw Error({from, 0, 0}, "cannot copy to " + out_dir_ + "/" + rel + "/" + f + ": " + ec.message());
