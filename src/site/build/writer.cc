@@ -252,50 +252,206 @@ void remove_in(int out_fd, const std::string& rel, bool dir) {
   ::unlinkat(cur.fd, parts.back().c_str(), dir ? AT_REMOVEDIR : 0);
 }
 
+// A folder entry of a manifest ("search/data/2020/"): a folder kept or
+// replaced as a whole, its files not listed.
+bool is_folder_entry(const std::string& key) { return !key.empty() && key.back() == '/'; }
+
+// Whether `rel` lies inside one of `folders` (folder entries without their '/').
+bool inside_folder(const std::string& rel, const std::set<std::string>& folders) {
+  if (folders.empty()) return false;
+  for (size_t slash = rel.find('/'); slash != std::string::npos; slash = rel.find('/', slash + 1))
+    if (folders.count(rel.substr(0, slash))) return true;
+  return false;
+}
+
+// Checks the folder open at `fd` (closed here), site-relative `rel`, and its
+// subfolders without a stat per file: each holds only regular files and
+// folders (readdir's type), and, when `limit` is given, none was changed
+// (an entry added, removed or renamed) after it. Counts the files and
+// collects each folder's stat. False when a check fails.
+bool scan_folder(int fd, const std::string& rel, const timespec* limit, size_t& files,
+                 std::vector<std::pair<std::string, struct stat>>& dirs) {
+  if (fd < 0) return false;
+  struct stat st;
+  if (::fstat(fd, &st) != 0 || !S_ISDIR(st.st_mode) || (limit && later(st.st_mtim, *limit))) {
+    ::close(fd);
+    return false;
+  }
+  dirs.emplace_back(rel, st);
+  DIR* d = ::fdopendir(fd);
+  if (!d) {
+    ::close(fd);
+    return false;
+  }
+  bool ok = true;
+  std::vector<std::string> subs;
+  while (dirent* e = ::readdir(d)) {
+    const char* name = e->d_name;
+    if (name[0] == '.' && (name[1] == 0 || (name[1] == '.' && name[2] == 0))) continue;
+    unsigned char type = e->d_type;
+    if (type == DT_UNKNOWN) {
+      struct stat est;
+      if (::fstatat(::dirfd(d), name, &est, AT_SYMLINK_NOFOLLOW) != 0) {
+        ok = false;
+        break;
+      }
+      type = S_ISREG(est.st_mode) ? DT_REG : S_ISDIR(est.st_mode) ? DT_DIR : DT_LNK;
+    }
+    if (type == DT_REG) {
+      ++files;
+    } else if (type == DT_DIR) {
+      subs.push_back(name);
+    } else {
+      ok = false;  // a symlink, socket…: not what the build made
+      break;
+    }
+  }
+  std::sort(subs.begin(), subs.end());
+  for (size_t i = 0; ok && i < subs.size(); ++i)
+    ok = scan_folder(open_subfolder(::dirfd(d), subs[i].c_str()), rel + "/" + subs[i], limit, files, dirs);
+  ::closedir(d);
+  return ok;
+}
+
+// Removes entry `name` of the folder open at `parent_fd` and, if it is a
+// folder, everything in it; never follows a symlink.
+void remove_tree_at(int parent_fd, const std::string& name) {
+  if (::unlinkat(parent_fd, name.c_str(), 0) == 0 || (errno != EISDIR && errno != EPERM)) return;
+  int fd = ::openat(parent_fd, name.c_str(), O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
+  if (fd < 0) return;
+  DIR* d = ::fdopendir(fd);
+  if (!d) {
+    ::close(fd);
+    return;
+  }
+  std::vector<std::string> names;
+  while (dirent* e = ::readdir(d)) {
+    std::string n = e->d_name;
+    if (n != "." && n != "..") names.push_back(n);
+  }
+  for (const auto& n : names) remove_tree_at(::dirfd(d), n);
+  ::closedir(d);
+  ::unlinkat(parent_fd, name.c_str(), AT_REMOVEDIR);
+}
+
+// Removes out/rel and everything below it; never creates a folder nor follows a symlink.
+void remove_folder_in(int out_fd, const std::string& rel) {
+  auto parts = segments(rel);
+  Fd cur(::dup(out_fd));
+  for (size_t i = 0; i + 1 < parts.size(); ++i) {
+    int next = open_subfolder(cur.fd, parts[i].c_str());
+    if (next < 0) return;
+    cur = Fd(next);
+  }
+  remove_tree_at(cur.fd, parts.back());
+}
+
+constexpr const char* kFolders = "folders";  // in the staging folder: "inode\trel" of each staged folder
+
+// Puts the staged folder staging/site/rel (inode `ino`) in place of out/rel
+// as a whole. With RENAME_EXCHANGE the old folder takes the staged one's
+// place in one step, so every file is old or new at any time; the inode
+// says which of the two is the new one, so that completing a commit twice
+// never brings the old folder back.
+void install_folder(const std::string& staged_site, int out_fd, const std::string& out_dir, const std::string& rel,
+                    ino_t ino) {
+  auto parts = segments(rel);
+  std::string shown = out_dir + "/" + rel;
+  Fd parent = open_parent(out_fd, parts, shown);
+  const char* name = parts.back().c_str();
+  std::string from = staged_site + "/" + rel;
+  struct stat there, staged;
+  bool has = ::fstatat(parent.fd, name, &there, AT_SYMLINK_NOFOLLOW) == 0;
+  if (has && S_ISDIR(there.st_mode) && there.st_ino == ino) return;  // done already
+  if (::lstat(from.c_str(), &staged) != 0 || !S_ISDIR(staged.st_mode) || staged.st_ino != ino)
+    throw Error({shown, 0, 0}, "cannot move the new folder into place: the staged folder " + from + " is missing");
+  if (has && !S_ISDIR(there.st_mode)) {
+    ::unlinkat(parent.fd, name, 0);  // a file or symlink where the folder goes
+    has = false;
+  }
+  if (!has) {
+    if (::renameat(AT_FDCWD, from.c_str(), parent.fd, name) == 0) return;
+    throw Error({shown, 0, 0}, "cannot move the new folder into place: " + errno_text());
+  }
+  if (renameat2(AT_FDCWD, from.c_str(), parent.fd, name, RENAME_EXCHANGE) == 0) return;  // the old one is in staging
+  // No RENAME_EXCHANGE here: the old folder out of the way first, then the new one in.
+  std::string aside = staged_site + "/../old-" + std::to_string(there.st_ino);
+  if (::renameat(parent.fd, name, AT_FDCWD, aside.c_str()) != 0 ||
+      ::renameat(AT_FDCWD, from.c_str(), parent.fd, name) != 0)
+    throw Error({shown, 0, 0}, "cannot move the new folder into place: " + errno_text());
+}
+
 // Brings `out_dir` to the site the manifest `manifest_text` lists: moves in
-// every file left in `staged_site`, removes every other file and the folders
-// left empty, then installs the manifest. Used by commit and to complete a
-// commit that a killed build left half done.
+// every file left in `staged_site` and every staged folder, removes every
+// other file and the folders left empty, then installs the manifest. Used
+// by commit and to complete a commit that a killed build left half done.
 //
 // `known`, when given, is what the caller knows of both folders, so that
-// neither is walked: the files it staged, and every file the old site holds
-// (its manifest and what else was found in folders changed since).
+// neither is walked: the files and folders it staged, and every entry the
+// old site holds (its manifest and what else was found in folders changed
+// since).
 struct KnownFiles {
   std::vector<std::string> staged;
+  std::vector<std::pair<std::string, ino_t>> staged_folders;
   std::vector<std::string> existing;
 };
 void apply_commit(const std::string& out_dir, const std::string& staging, const std::string& manifest_text,
                   const KnownFiles* known = nullptr) {
   auto manifest = parse_manifest(manifest_text);
+  std::set<std::string> folders;  // the new site's folders kept or replaced as a whole
+  for (const auto& [rel, _] : manifest)
+    if (is_folder_entry(rel)) folders.insert(rel.substr(0, rel.size() - 1));
   Fd out_fd(::open(out_dir.c_str(), O_RDONLY | O_DIRECTORY | O_CLOEXEC));
   if (out_fd.fd < 0) throw Error({out_dir, 0, 0}, "cannot open the site folder: " + errno_text());
   std::string staged_site = staging + "/site";
   std::vector<std::string> staged, existing;
+  std::vector<std::pair<std::string, ino_t>> staged_folders;
   if (known) {
     staged = known->staged;
+    staged_folders = known->staged_folders;
     existing = known->existing;
   } else {
     std::map<std::string, WalkedFile> files;
     std::set<std::string> dirs;
     int staged_fd = ::open(staged_site.c_str(), O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
     if (staged_fd >= 0) walk(staged_fd, "", files, dirs);
-    for (const auto& [rel, _] : files) staged.push_back(rel);
+    for (const auto& [rel, _] : files)
+      if (!inside_folder(rel, folders)) staged.push_back(rel);
+    std::stringstream list(read_all(staging + "/" + kFolders).value_or(""));
+    for (std::string line; std::getline(list, line);) {
+      size_t tab = line.find('\t');
+      if (tab != std::string::npos)
+        staged_folders.emplace_back(line.substr(tab + 1), static_cast<ino_t>(std::strtoull(line.c_str(), nullptr, 10)));
+    }
+    std::map<std::string, WalkedFile> old_files;
+    std::set<std::string> old_dirs;
+    walk(::dup(out_fd.fd), "", old_files, old_dirs);
+    for (const auto& [rel, _] : old_files) existing.push_back(rel);
   }
+  std::set<std::string> emptied;  // folders that lost an entry: removed if now empty
+  auto emptying = [&](const std::string& rel) {
+    for (size_t slash = rel.rfind('/'); slash != std::string::npos && slash > 0; slash = rel.rfind('/', slash - 1))
+      emptied.insert(rel.substr(0, slash));
+  };
+  // Folders of the old site that the new one does not have, before anything
+  // is moved in where they were.
+  for (const auto& rel : existing) {
+    if (!is_folder_entry(rel) || manifest.count(rel)) continue;
+    std::string dir = rel.substr(0, rel.size() - 1);
+    if (inside_folder(dir, folders)) continue;
+    remove_folder_in(out_fd.fd, dir);
+    emptying(dir);
+  }
+  for (const auto& [rel, ino] : staged_folders)
+    if (folders.count(rel)) install_folder(staged_site, out_fd.fd, out_dir, rel, ino);
   for (const auto& rel : staged) {
     if (manifest.count(rel)) move_in(staged_site, out_fd.fd, out_dir, rel);
   }
-  if (!known) {
-    std::map<std::string, WalkedFile> files;
-    std::set<std::string> dirs;
-    walk(::dup(out_fd.fd), "", files, dirs);
-    for (const auto& [rel, _] : files) existing.push_back(rel);
-  }
-  std::set<std::string> emptied;  // folders that lost a file: removed if now empty
   for (const auto& rel : existing) {
-    if (manifest.count(rel) || rel == kSiteMarker) continue;
+    if (is_folder_entry(rel) || manifest.count(rel) || rel == kSiteMarker) continue;
+    if (inside_folder(rel, folders)) continue;  // its folder was replaced as a whole
     remove_in(out_fd.fd, rel, false);
-    for (size_t slash = rel.rfind('/'); slash != std::string::npos && slash > 0; slash = rel.rfind('/', slash - 1))
-      emptied.insert(rel.substr(0, slash));
+    emptying(rel);
   }
   // Deepest folders first; rmdir leaves the ones that still hold files.
   for (auto it = emptied.rbegin(); it != emptied.rend(); ++it) remove_in(out_fd.fd, *it, true);
@@ -432,6 +588,17 @@ void OutputWriter::count(const std::string& rel, bool kept) {
   kept_ += kept;
 }
 
+void OutputWriter::count_files(size_t n, bool kept) {
+  std::lock_guard<std::mutex> lock(count_mutex_);
+  files_ += static_cast<int>(n);
+  if (kept) kept_ += static_cast<int>(n);
+}
+
+void OutputWriter::copy_folder(const std::string& rel, const std::string& source_dir,
+                               const std::vector<std::string>& files, const std::string&) {
+  for (const auto& f : files) copy(rel + "/" + f, source_dir + "/" + f);
+}
+
 int OutputWriter::pages() const {
   std::lock_guard<std::mutex> lock(count_mutex_);
   return pages_;
@@ -494,8 +661,17 @@ void StagedSiteWriter::scan_old_site() {
   out_fd_ = ::open(out_dir_.c_str(), O_RDONLY | O_DIRECTORY | O_CLOEXEC);
   if (out_fd_ < 0) return;
   std::set<std::string> dirs;
+  std::string_view last_parent;
   for (const auto& [rel, _] : previous_) {
-    for (size_t slash = rel.find('/'); slash != std::string::npos; slash = rel.find('/', slash + 1))
+    // A folder kept as a whole is not one of these: its parents are.
+    size_t end = rel.size() - (is_folder_entry(rel) ? 1 : 0);
+    if (end < rel.size()) old_folders_.insert(rel.substr(0, end));
+    size_t last = rel.rfind('/', end - 1);
+    if (last == std::string::npos) continue;
+    std::string_view parent(rel.data(), last);
+    if (parent == last_parent) continue;  // (sorted: most entries share the previous one's folder)
+    last_parent = parent;
+    for (size_t slash = rel.find('/'); slash != std::string::npos && slash <= last; slash = rel.find('/', slash + 1))
       dirs.insert(rel.substr(0, slash));
   }
   std::set<std::string> listed;  // files of the manifest, plus its folders
@@ -505,6 +681,7 @@ void StagedSiteWriter::scan_old_site() {
       bool known_file = previous_.count(rel) > 0, known_dir = dirs.count(rel) > 0;
       if (S_ISDIR(st.st_mode)) {
         if (known_dir) return;  // stamped on its own below
+        if (old_folders_.count(rel)) return;  // checked as a whole by keep_folder
         // A folder put here by hand: every file in it is a stray.
         int sub = open_subfolder(fd, name);
         if (sub < 0) return;
@@ -602,6 +779,79 @@ bool StagedSiteWriter::keep(const std::string& rel, const std::string& digest) {
   return true;
 }
 
+bool StagedSiteWriter::keep_folder(const std::string& rel, const std::string& digest) {
+  check_site_path(rel, out_dir_);
+  if (mode_ == Mode::Fresh) return false;
+  std::string key = rel + "/";
+  unsigned long long files = 0;
+  {
+    std::lock_guard<std::mutex> lock(mutex_);
+    auto p = previous_.find(key);
+    if (p == previous_.end() || p->second.digest != digest) return false;
+    files = p->second.size;
+  }
+  // Still the folder the last build left: in a real folder, holding only
+  // files and folders, none of its folders changed after the manifest was
+  // written, and as many files. (Its files are not stat'ed one by one:
+  // they are hard links to the cache, never edited in place by bulletin.)
+  size_t slash = rel.rfind('/');
+  if (out_fd_ < 0 || (slash != std::string::npos && !good_dirs_.count(rel.substr(0, slash)))) return false;
+  size_t found = 0;
+  std::vector<std::pair<std::string, struct stat>> dirs;
+  int fd = ::openat(out_fd_, rel.c_str(), O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
+  if (!scan_folder(fd, rel, &manifest_mtime_, found, dirs) || found != files) return false;
+  {
+    std::lock_guard<std::mutex> lock(mutex_);
+    if (!claim(key)) throw Error({rel, 0, 0}, "two folders would be written to the same path " + rel);
+    produced_[key] = Entry{digest, files, false};
+    folder_stats_[rel] = std::move(dirs);
+  }
+  count_files(files, true);
+  return true;
+}
+
+void StagedSiteWriter::copy_folder(const std::string& rel, const std::string& source_dir,
+                                   const std::vector<std::string>& files, const std::string& digest) {
+  check_site_path(rel, out_dir_);
+  for (const auto& f : files) check_site_path(rel + "/" + f, out_dir_);
+  std::string key = rel + "/";
+  {
+    std::lock_guard<std::mutex> lock(mutex_);
+    if (!claim(key)) throw Error({rel, 0, 0}, "two folders would be written to the same path " + rel);
+  }
+  if (!make_dirs_at(staged_fd_, rel))
+    throw Error({out_dir_ + "/" + rel, 0, 0}, "cannot create a folder in the staging area: " + errno_text());
+  bool link = false;
+  fs::path source = normal(source_dir);
+  for (const auto& root : options_.link_roots) link = link || within(source, normal(root));
+  // Linked folder by folder (linkat between open folders, not a path walk per file).
+  Fd src_root(link ? ::open(source_dir.c_str(), O_RDONLY | O_DIRECTORY | O_CLOEXEC) : -1);
+  Fd dst_root(::openat(staged_fd_, rel.c_str(), O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC));
+  std::string current = "\n";  // no folder yet
+  Fd src_dir, dst_dir;
+  for (const auto& f : files) {
+    std::string from = source_dir + "/" + f, to = staged_site_ + "/" + rel + "/" + f;
+    size_t slash = f.rfind('/');
+    std::string dir = slash == std::string::npos ? "" : f.substr(0, slash);
+    const char* name = f.c_str() + (slash == std::string::npos ? 0 : slash + 1);
+    if (dir != current) {
+      current = dir;
+      prepare_parent(rel + "/" + f);
+      src_dir = Fd(src_root.fd < 0 ? -1 : dir.empty() ? ::dup(src_root.fd) : open_subfolder(src_root.fd, dir.c_str()));
+      dst_dir = Fd(dst_root.fd < 0 ? -1 : dir.empty() ? ::dup(dst_root.fd) : open_subfolder(dst_root.fd, dir.c_str()));
+    }
+    if (src_dir.fd >= 0 && dst_dir.fd >= 0 && ::linkat(src_dir.fd, name, dst_dir.fd, name, 0) == 0) continue;
+    std::error_code ec;
+    fs::copy_file(from, to, ec);
+    if (ec) throw Error({from, 0, 0}, "cannot copy to " + out_dir_ + "/" + rel + "/" + f + ": " + ec.message());
+  }
+  {
+    std::lock_guard<std::mutex> lock(mutex_);
+    produced_[key] = Entry{digest, files.size(), true};
+  }
+  count_files(files.size(), false);
+}
+
 void StagedSiteWriter::stage_file(const std::string& rel, std::string_view bytes) {
   prepare_parent(rel);
   if (!create_file_at(staged_fd_, rel, bytes))
@@ -667,22 +917,41 @@ void StagedSiteWriter::commit() {
   std::string manifest = format_manifest(produced_);
   std::error_code ec;
   if (mode_ == Mode::InPlace) {
-    size_t staged = std::count_if(produced_.begin(), produced_.end(), [](const auto& p) { return p.second.staged; });
+    size_t staged = 0, total = 0;  // files (a folder entry counts its files)
+    for (const auto& [rel, e] : produced_) {
+      size_t n = is_folder_entry(rel) ? e.size : 1;
+      total += n;
+      if (e.staged) staged += n;
+    }
     // Most of a large site changed (a template edit): one folder swap is cheaper
     // than a rename per file; the unchanged files are hard-linked into the
     // staging folder first, and the old site is removed off the critical path.
     // (Small sites commit file by file: a few hundred renames cost nothing.)
-    if (staged > 1000 && staged * 2 > produced_.size() && swap_in_complete_site(manifest)) return;
+    if (staged > 1000 && staged * 2 > total && swap_in_complete_site(manifest)) return;
     KnownFiles known;
-    for (const auto& [rel, e] : produced_)
-      if (e.staged) known.staged.push_back(rel);
+    std::string folder_list;
+    for (const auto& [rel, e] : produced_) {
+      if (!e.staged) continue;
+      if (!is_folder_entry(rel)) {
+        known.staged.push_back(rel);
+        continue;
+      }
+      std::string dir = rel.substr(0, rel.size() - 1);
+      struct stat st;
+      if (::lstat((staged_site_ + "/" + dir).c_str(), &st) != 0)
+        throw Error({out_dir_ + "/" + dir, 0, 0}, "cannot find the staged folder: " + errno_text());
+      known.staged_folders.emplace_back(dir, st.st_ino);
+      folder_list += std::to_string(st.st_ino) + "\t" + dir + "\n";
+    }
     for (const auto& [rel, _] : previous_) known.existing.push_back(rel);
     known.existing.insert(known.existing.end(), strays_.begin(), strays_.end());
-    bool changed = !known.staged.empty();
+    bool changed = !known.staged.empty() || !known.staged_folders.empty();
     for (const auto& rel : known.existing) changed = changed || (!produced_.count(rel) && rel != kSiteMarker);
     if (changed || previous_text_ != manifest) {
       // The commit point: from here a killed build is completed by the next one.
       std::string tmp = staging_ + "/" + kJournal + ".tmp";
+      if (!folder_list.empty() && !create_file(staging_ + "/" + kFolders, folder_list))
+        throw Error({out_dir_, 0, 0}, "cannot write the build journal: " + errno_text());
       if (!create_file(tmp, manifest) || ::rename(tmp.c_str(), (staging_ + "/" + kJournal).c_str()) != 0)
         throw Error({out_dir_, 0, 0}, "cannot write the build journal: " + errno_text());
       apply_commit(out_dir_, staging_, manifest, &known);
@@ -691,8 +960,9 @@ void StagedSiteWriter::commit() {
           touched_dirs_.insert(rel.substr(0, slash));
       };
       for (const auto& rel : known.staged) touch(rel);
+      for (const auto& [dir, _] : known.staged_folders) touch(dir);
       for (const auto& rel : known.existing)
-        if (!produced_.count(rel)) touch(rel);
+        if (!produced_.count(rel)) touch(is_folder_entry(rel) ? rel.substr(0, rel.size() - 1) : rel);
     }
     committed_in_place_ = true;
     committed_ = true;
@@ -725,9 +995,17 @@ std::optional<std::vector<std::pair<std::string, struct stat>>> StagedSiteWriter
   if (!committed_in_place_ || !strays_.empty() || out_fd_ < 0) return std::nullopt;
   std::vector<std::pair<std::string, struct stat>> out;
   std::set<std::string> dirs;
-  for (const auto& [rel, _] : produced_)
-    for (size_t slash = rel.find('/'); slash != std::string::npos; slash = rel.find('/', slash + 1))
+  std::string_view last_parent;
+  for (const auto& [rel, _] : produced_) {
+    size_t end = rel.size() - (is_folder_entry(rel) ? 1 : 0);
+    size_t last = rel.rfind('/', end - 1);
+    if (last == std::string::npos) continue;
+    std::string_view parent(rel.data(), last);
+    if (parent == last_parent) continue;
+    last_parent = parent;
+    for (size_t slash = rel.find('/'); slash != std::string::npos && slash <= last; slash = rel.find('/', slash + 1))
       dirs.insert(rel.substr(0, slash));
+  }
   struct stat st;
   for (const auto& dir : dirs) {
     auto known = dir_stats_.find(dir);
@@ -740,6 +1018,20 @@ std::optional<std::vector<std::pair<std::string, struct stat>>> StagedSiteWriter
     }
   }
   for (const auto& [rel, e] : produced_) {
+    if (is_folder_entry(rel)) {  // its folders, as keep_folder checks it
+      std::string dir = rel.substr(0, rel.size() - 1);
+      auto kept = folder_stats_.find(dir);
+      if (!e.staged && kept != folder_stats_.end()) {
+        out.insert(out.end(), kept->second.begin(), kept->second.end());
+        continue;
+      }
+      size_t files = 0;
+      std::vector<std::pair<std::string, struct stat>> found;
+      int fd = ::openat(out_fd_, dir.c_str(), O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
+      if (!scan_folder(fd, dir, nullptr, files, found)) return std::nullopt;
+      out.insert(out.end(), found.begin(), found.end());
+      continue;
+    }
     auto known = kept_stats_.find(rel);
     if (!e.staged && known != kept_stats_.end()) {
       out.emplace_back(rel, known->second);
@@ -757,6 +1049,20 @@ std::optional<std::vector<std::pair<std::string, struct stat>>> StagedSiteWriter
 bool StagedSiteWriter::swap_in_complete_site(const std::string& manifest) {
   for (const auto& [rel, e] : produced_) {
     if (e.staged) continue;
+    if (is_folder_entry(rel)) {  // a kept folder: each of its files linked
+      std::string dir = rel.substr(0, rel.size() - 1);
+      std::map<std::string, WalkedFile> files;
+      std::set<std::string> dirs;
+      int fd = ::openat(out_fd_, dir.c_str(), O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
+      if (fd < 0) return false;
+      walk(fd, dir, files, dirs);
+      if (!make_dirs_at(staged_fd_, dir)) return false;
+      for (const auto& [f, _] : files) {
+        prepare_parent(f);
+        if (::link((out_dir_ + "/" + f).c_str(), (staged_site_ + "/" + f).c_str()) != 0) return false;
+      }
+      continue;
+    }
     prepare_parent(rel);
     std::string from = out_dir_ + "/" + rel, to = staged_site_ + "/" + rel;
     if (::link(from.c_str(), to.c_str()) != 0) return false;  // the per-file commit still works

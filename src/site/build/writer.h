@@ -58,6 +58,18 @@ class OutputWriter {
   virtual void write_made_from(const std::string& rel, std::string_view bytes, const std::string& digest) {
     write(rel, bytes);
   }
+  // A folder of files made together (a search shard): true when folder
+  // `rel` was made from inputs with this digest by the previous build (by
+  // copy_folder) and no entry was added, removed or renamed in it or in its
+  // subfolders since: it is kept as a whole, without a look at each file,
+  // and its files count as written. Default: false.
+  virtual bool keep_folder(const std::string& rel, const std::string& digest) { return false; }
+  // Copies `files` (paths relative to `source_dir`, '/'-separated) into
+  // folder `rel`, made from inputs with `digest`; the folder holds nothing
+  // else. The staged writer records it as one entry and replaces the old
+  // folder as a whole at commit. Default: copy() of each file.
+  virtual void copy_folder(const std::string& rel, const std::string& source_dir, const std::vector<std::string>& files,
+                           const std::string& digest);
   // The folder being written (a staging folder holding this build's changed
   // files); nullopt when the output is not a folder, and then search and
   // PDFs are skipped.
@@ -72,6 +84,7 @@ class OutputWriter {
   int files_ = 0;  // everything else
   int kept_ = 0;
   void count(const std::string& rel, bool kept = false);
+  void count_files(size_t n, bool kept);  // n files that are not pages
 };
 
 struct WriterOptions {
@@ -94,6 +107,9 @@ class StagedSiteWriter : public OutputWriter {
   void write_made_from(const std::string& rel, std::string_view bytes, const std::string& digest) override;
   void copy(const std::string& rel, const std::string& source_path) override;
   bool keep(const std::string& rel, const std::string& digest) override;
+  bool keep_folder(const std::string& rel, const std::string& digest) override;
+  void copy_folder(const std::string& rel, const std::string& source_dir, const std::vector<std::string>& files,
+                   const std::string& digest) override;
   // Moves the staged files into `out_dir`, removes the files this build did
   // not produce, and writes the manifest.
   void commit();
@@ -102,11 +118,15 @@ class StagedSiteWriter : public OutputWriter {
   // and folder below the site's root (site-relative paths), as the writer saw
   // them, without walking the site: kept files as keep() found them, folders
   // the commit did not touch as found before, the rest stat'ed again.
+  // A folder kept or copied as a whole (keep_folder, copy_folder) is stamped
+  // by its folders only, as keep_folder checks it.
   // nullopt when the writer cannot vouch for the list (a new or swapped
   // site, or files found in it that no build made): walk it instead.
   std::optional<std::vector<std::pair<std::string, struct stat>>> site_stamps() const;
   std::optional<std::string> directory() const override;
 
+  // In the manifest, a folder kept as a whole is one entry, "rel/" (a path
+  // no file can have), whose size is its number of files.
   struct Entry {
     std::string digest;
     unsigned long long size = 0;
@@ -141,6 +161,8 @@ class StagedSiteWriter : public OutputWriter {
   std::map<std::string, struct stat> kept_stats_;  // kept files as keep() stat'ed them
   std::set<std::string> touched_dirs_;             // folders the commit changed
   bool committed_in_place_ = false;
+  std::set<std::string> old_folders_;      // the old manifest's folder entries (without the '/')
+  std::map<std::string, std::vector<std::pair<std::string, struct stat>>> folder_stats_;  // kept folders' folders
   std::map<std::string, Entry> produced_;  // this build's files
   std::set<std::string> made_dirs_;        // in the staging folder
 };

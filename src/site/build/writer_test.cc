@@ -2,6 +2,8 @@
 
 #include <catch2/catch.hpp>
 
+#include <fcntl.h>
+#include <stdio.h>
 #include <sys/stat.h>
 
 #include <chrono>
@@ -309,4 +311,135 @@ TEST_CASE("files and folders put into the site by hand are removed without walki
   std::sort(listed.begin(), listed.end());
   std::sort(walked.begin(), walked.end());
   CHECK(listed == walked);
+}
+
+namespace {
+ino_t inode_of(const fs::path& p) {
+  struct stat st {};
+  return ::lstat(p.c_str(), &st) == 0 ? st.st_ino : 0;
+}
+std::vector<std::string> files_under(const fs::path& root) {
+  std::vector<std::string> out;
+  for (const auto& e : fs::recursive_directory_iterator(root))
+    if (e.is_regular_file()) out.push_back(fs::relative(e.path(), root).string());
+  std::sort(out.begin(), out.end());
+  return out;
+}
+void put(const fs::path& p, const std::string& text) {
+  fs::create_directories(p.parent_path());
+  std::ofstream(p, std::ios::binary | std::ios::trunc) << text;
+}
+}  // namespace
+
+TEST_CASE("a folder made as a whole is kept without a look at its files, or replaced as a whole", "[writer]") {
+  TempDir tmp;
+  fs::path site = tmp.path / "site", src = tmp.path / "cache";
+  put(src / "one/docs.json", "1");
+  put(src / "one/b/0.json", "10");
+  put(src / "two/docs.json", "2");
+  put(src / "two/f/0.json", "20");
+  put(src / "two2/docs.json", "2 again");
+  {
+    StagedSiteWriter out(site.string(), WriterOptions{{src.string()}});
+    out.write("index.html", "home");
+    out.copy_folder("search/data/one", (src / "one").string(), {"b/0.json", "docs.json"}, "search:d1");
+    out.copy_folder("search/data/two", (src / "two").string(), {"docs.json", "f/0.json"}, "search:d2");
+    CHECK(out.files() == 4);
+    out.commit();
+  }
+  // One manifest entry for each folder, with its number of files.
+  std::string manifest = slurp(site / ".bulletin-site");
+  CHECK(manifest.find("search:d1\t2\tsearch/data/one/\n") != std::string::npos);
+  CHECK(manifest.find("search/data/one/docs.json") == std::string::npos);
+  CHECK(inode_of(site / "search/data/one/docs.json") == inode_of(src / "one/docs.json"));  // linked from the cache
+  ino_t kept = inode_of(site / "search/data/one/b/0.json");
+  {
+    StagedSiteWriter out(site.string(), WriterOptions{{src.string()}});
+    CHECK_FALSE(out.keep_folder("search/data/one", "search:other"));
+    CHECK(out.keep_folder("search/data/one", "search:d1"));
+    CHECK_FALSE(out.keep_folder("search/data/two", "search:d2b"));
+    out.copy_folder("search/data/two", (src / "two2").string(), {"docs.json"}, "search:d2b");
+    CHECK(out.keep("index.html", sha256("home")));
+    CHECK(out.kept() == 3);  // the kept folder's two files and the page
+    out.commit();
+    // The record of the site stamps a kept folder by its folders, not its files.
+    auto stamps = out.site_stamps();
+    REQUIRE(stamps);
+    std::vector<std::string> listed;
+    for (const auto& [rel, st] : *stamps) listed.push_back(rel);
+    std::sort(listed.begin(), listed.end());
+    CHECK(listed == std::vector<std::string>{".bulletin-site", "index.html", "search", "search/data",
+                                             "search/data/one", "search/data/one/b", "search/data/two"});
+  }
+  CHECK(inode_of(site / "search/data/one/b/0.json") == kept);
+  CHECK(files_under(site / "search/data/two") == std::vector<std::string>{"docs.json"});  // f/0.json went with its folder
+  CHECK(slurp(site / "search/data/two/docs.json") == "2 again");
+  CHECK(tmp.entries() == std::vector<std::string>{"cache", "site"});
+
+  // A file removed by hand changes its folder: the folder is not kept.
+  std::this_thread::sleep_for(std::chrono::milliseconds(20));
+  fs::remove(site / "search/data/one/b/0.json");
+  {
+    StagedSiteWriter out(site.string(), WriterOptions{{src.string()}});
+    CHECK_FALSE(out.keep_folder("search/data/one", "search:d1"));
+    out.copy_folder("search/data/one", (src / "one").string(), {"b/0.json", "docs.json"}, "search:d1");
+    out.write("index.html", "home");  // search/data/two is no longer made: removed
+    out.commit();
+  }
+  CHECK(files_under(site) == std::vector<std::string>{".bulletin-site", "index.html", "search/data/one/b/0.json",
+                                                      "search/data/one/docs.json"});
+  CHECK(slurp(site / "search/data/one/b/0.json") == "10");
+  // A folder made file by file before (an older manifest) becomes one entry.
+  {
+    StagedSiteWriter out(site.string(), WriterOptions{{src.string()}});
+    out.write("index.html", "home");
+    out.copy("search/data/one/docs.json", (src / "one/docs.json").string());
+    out.commit();
+  }
+  {
+    StagedSiteWriter out(site.string(), WriterOptions{{src.string()}});
+    out.write("index.html", "home");
+    CHECK_FALSE(out.keep_folder("search/data/one", "search:d1"));
+    out.copy_folder("search/data/one", (src / "one").string(), {"b/0.json", "docs.json"}, "search:d1");
+    out.commit();
+  }
+  CHECK(files_under(site / "search/data/one") == std::vector<std::string>{"b/0.json", "docs.json"});
+}
+
+TEST_CASE("a commit cut short while it replaced a folder is completed, and never brings the old folder back",
+          "[writer]") {
+  for (bool swapped : {false, true}) {
+    INFO((swapped ? "killed after the folder was swapped in" : "killed before the folder was swapped in"));
+    TempDir tmp;
+    fs::path site = tmp.path / "site", src = tmp.path / "cache";
+    put(src / "old/docs.json", "old");
+    put(src / "old/b/0.json", "old bucket");
+    {
+      StagedSiteWriter out(site.string(), WriterOptions{{src.string()}});
+      out.write("index.html", "home");
+      out.copy_folder("search/data/s", (src / "old").string(), {"b/0.json", "docs.json"}, "search:old");
+      out.commit();
+    }
+    // What a build killed in its commit leaves: the staged folder, its inode
+    // in the folder list, the journal (the new manifest).
+    fs::path staging = tmp.path / ".site.staging-Kill10";
+    put(staging / "site/search/data/s/docs.json", "new");
+    std::ofstream(staging / ".bulletin-staging");
+    std::string manifest = slurp(site / ".bulletin-site");
+    std::string journal = manifest;
+    journal.replace(journal.find("search:old\t2"), 12, "search:new\t1");
+    ino_t ino = inode_of(staging / "site/search/data/s");
+    std::ofstream(staging / "folders") << ino << "\tsearch/data/s\n";
+    std::ofstream(staging / "journal") << journal;
+    if (swapped)  // the old folder now where the staged one was
+      REQUIRE(renameat2(AT_FDCWD, (staging / "site/search/data/s").c_str(), AT_FDCWD,
+                        (site / "search/data/s").c_str(), RENAME_EXCHANGE) == 0);
+    StagedSiteWriter out(site.string());  // completes it
+    CHECK(inode_of(site / "search/data/s") == ino);
+    CHECK(files_under(site / "search/data/s") == std::vector<std::string>{"docs.json"});
+    CHECK(slurp(site / "search/data/s/docs.json") == "new");
+    CHECK(slurp(site / ".bulletin-site") == journal);
+    CHECK_FALSE(fs::exists(staging));
+    CHECK(out.keep_folder("search/data/s", "search:new"));
+  }
 }

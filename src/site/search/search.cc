@@ -12,6 +12,7 @@
 #include <filesystem>
 #include <fstream>
 #include <map>
+#include <unordered_map>
 #include <memory>
 #include <mutex>
 #include <set>
@@ -33,7 +34,7 @@ namespace fs = std::filesystem;
 namespace {
 
 // Changes when what a record holds changes, so old shards are rewritten.
-constexpr const char* kRecordFormat = "bulletin-search-3";
+constexpr const char* kRecordFormat = "bulletin-search-4";
 constexpr const char* kPrimaryFolder = "_site";
 
 std::string str(const PageData& page, const char* key) {
@@ -287,14 +288,18 @@ void fill_article_text(SearchRecord& r) {
 
 // The section of a record: its URL's first segment, with the series or rule
 // for bulletins and rankings ("rankings/xxqg-units").
-std::string section_of(const std::string& url) {
-  std::vector<std::string> parts;
-  std::stringstream ss(url);
-  for (std::string p; std::getline(ss, p, '/');)
-    if (!p.empty()) parts.push_back(p);
+std::string section_of(std::string_view url) {
+  std::vector<std::string_view> parts;
+  for (size_t at = 0; at < url.size() && parts.size() < 2;) {
+    size_t slash = url.find('/', at);
+    if (slash == std::string_view::npos) slash = url.size();
+    if (slash > at) parts.push_back(url.substr(at, slash - at));
+    at = slash + 1;
+  }
   if (parts.empty()) return "site";
-  if ((parts[0] == "bulletins" || parts[0] == "rankings") && parts.size() > 1) return parts[0] + "/" + parts[1];
-  return parts[0];
+  if ((parts[0] == "bulletins" || parts[0] == "rankings") && parts.size() > 1)
+    return std::string(parts[0]) + "/" + std::string(parts[1]);
+  return std::string(parts[0]);
 }
 
 }  // namespace
@@ -303,19 +308,23 @@ void assign_shards(std::vector<SearchRecord>& records, const ShardSizes& sizes) 
   size_t documents = 0;
   for (const auto& r : records) documents += r.type != "栏目";
   std::map<std::string, size_t> per_year, per_section;
-  for (const auto& r : records) {
+  std::vector<std::string> sections(records.size());
+  for (size_t i = 0; i < records.size(); ++i) {
+    const auto& r = records[i];
     if (r.type == "栏目") continue;
     std::string year = r.year.empty() ? "undated" : r.year;
+    sections[i] = year + "/" + section_of(r.url);
     ++per_year[year];
-    ++per_section[year + "/" + section_of(r.url)];
+    ++per_section[sections[i]];
   }
-  for (auto& r : records) {
+  for (size_t i = 0; i < records.size(); ++i) {
+    auto& r = records[i];
     if (r.type == "栏目" || documents <= sizes.whole_site) {
       r.shard.clear();  // the primary bundle
       continue;
     }
     std::string year = r.year.empty() ? "undated" : r.year;
-    std::string section = year + "/" + section_of(r.url);
+    const std::string& section = sections[i];
     if (per_year[year] <= sizes.shard) {
       r.shard = year;
     } else if (per_section[section] <= sizes.shard || r.date_iso.size() < 7) {
@@ -364,39 +373,32 @@ bool write_file(const fs::path& p, const std::string& bytes) {
 }
 
 // What the digest of a shard covers for one record: every field the index
-// and its fragments are made of.
+// and its fragments are made of, each as its length and bytes (no escaping
+// to do: this runs over every record on every build).
+void append_field(std::string& out, std::string_view v) {
+  char len[24];
+  int n = std::snprintf(len, sizeof len, "%zu:", v.size());
+  out.append(len, static_cast<size_t>(n));
+  out.append(v);
+}
+
 void append_record(std::string& out, const SearchRecord& r) {
-  out += "{\"url\":";
-  append_json_string(out, r.url);
-  for (auto [key, value] : {std::pair{"title", &r.title},
-                            {"type", &r.type},
-                            {"number", &r.number},
-                            {"date", &r.date},
-                            {"date_iso", &r.date_iso},
-                            {"organ", &r.organ},
-                            {"year", &r.year},
-                            {"text", &r.text}}) {
-    out += ",\"";
-    out += key;
-    out += "\":";
-    append_json_string(out, *value);
-  }
-  out += ",\"weight\":" + std::to_string(r.weight) + "}";
+  for (const std::string* v : {&r.url, &r.title, &r.type, &r.number, &r.date, &r.date_iso, &r.organ, &r.year, &r.text})
+    append_field(out, *v);
+  out += std::to_string(r.weight);
   if (const Article* a = r.article) {  // its text is not made yet: what it is made from
     if (!a->source_digest.empty()) {  // (the binary is in the salt) its body is not read
-      out += "\nsource ";
-      out += a->source_digest;
+      out += "s";
+      append_field(out, a->source_digest);
       return;
     }
-    for (const std::string* v : {&a->summary, &a->body_html.str()}) {
-      out += '\n';
-      append_json_string(out, *v);
-    }
-    for (const auto& t : a->tags) {
-      out += '\n';
-      append_json_string(out, t);
-    }
+    out += "a";
+    append_field(out, a->summary);
+    append_field(out, a->body_html.str());
+    out += std::to_string(a->tags.size());
+    for (const auto& t : a->tags) append_field(out, t);
   }
+  out += '\n';
 }
 
 struct Shard {
@@ -443,8 +445,11 @@ bool read_summary(const fs::path& dir, ShardSummary& s) {
 }
 
 // Writes one shard's files into `dir`/bundle, with its listing, summary and
-// digest; false with `why` set on failure.
-bool write_shard(std::vector<SearchRecord>& records, Shard& s, const fs::path& dir, std::string& why) {
+// digest; false with `why` set on failure. A file with the same bytes as in
+// `old_bundle` (the shard's cached files) is that file, linked (same inode),
+// so the site keeps it too.
+bool write_shard(std::vector<SearchRecord>& records, Shard& s, const fs::path& dir, const fs::path& old_bundle,
+                 std::string& why) {
   for (size_t i = s.first; i < s.first + s.count; ++i)
     if (records[i].article) fill_article_text(records[i]);
   ShardFiles files = write_search_shard(records, s.first, s.count);
@@ -458,6 +463,13 @@ bool write_shard(std::vector<SearchRecord>& records, Shard& s, const fs::path& d
   }
   std::string listing;
   for (const auto& [rel, bytes] : files.files) {
+    fs::path old_file = old_bundle / rel;
+    std::error_code e1;
+    if (fs::file_size(old_file, e1) == bytes.size() && !e1 && read_file(old_file) == bytes &&
+        ::link(old_file.c_str(), (bundle / rel).c_str()) == 0) {
+      listing += rel + "\n";
+      continue;
+    }
     if (!write_file(bundle / rel, bytes)) {
       why = "cannot write " + (bundle / rel).string() + ": " + std::strerror(errno);
       return false;
@@ -500,7 +512,7 @@ struct PendingSearchIndex {
     for (size_t k; !stop && (k = next++) < dirty_shards.size();) {
       Shard& s = shards[dirty_shards[k]];
       std::string why;
-      if (!write_shard(records, s, fs::path(tmp.path) / s.folder, why)) {
+      if (!write_shard(records, s, fs::path(tmp.path) / s.folder, cache / s.folder / "bundle", why)) {
         std::lock_guard lock(mutex);
         if (error.empty()) error = why;
         stop = true;
@@ -534,26 +546,39 @@ PendingSearch start_search_index(const SearchTools&, const std::string& cache_di
   StageTimer timer;
   for (auto& r : records)
     if (r.article) fill_article_meta(r);
+  timer.mark("  search meta");
   // Attachment pages take the date and organ of their notice.
-  std::map<std::string, const SearchRecord*> by_url;
-  for (const auto& r : records) by_url[r.url] = &r;
+  // (The table only when some record needs it: a big archive of articles has none.)
+  std::unordered_map<std::string_view, const SearchRecord*> by_url;
+  if (std::any_of(records.begin(), records.end(), [](const SearchRecord& r) { return r.type == "通知" && r.organ.empty(); }))
+    for (const auto& r : records) by_url[r.url] = &r;
   for (auto& r : records) {
     if (r.type != "通知" || !r.organ.empty()) continue;
     std::string parent = r.url;
     while (!parent.empty() && parent.back() == '/') parent.pop_back();
     parent = parent.substr(0, parent.rfind('/') + 1);
-    auto it = by_url.find(parent);
+    auto it = by_url.find(std::string_view(parent));
     if (it == by_url.end() || it->second == &r) continue;
     r.organ = it->second->organ;
     r.date = it->second->date;
     r.date_iso = it->second->date_iso;
     r.year = it->second->year;
   }
+  timer.mark("  search organs");
   assign_shards(records, sizes);
-  std::sort(records.begin(), records.end(), [](const SearchRecord& a, const SearchRecord& b) {
-    return std::tie(a.shard, a.url) < std::tie(b.shard, b.url);
-  });
-  p.records = std::move(records);
+  timer.mark("  search shards");
+  {
+    // Sorted by shard and URL (through an index: a record is big to move).
+    std::vector<size_t> order(records.size());
+    for (size_t i = 0; i < order.size(); ++i) order[i] = i;
+    std::sort(order.begin(), order.end(), [&](size_t a, size_t b) {
+      return std::tie(records[a].shard, records[a].url) < std::tie(records[b].shard, records[b].url);
+    });
+    p.records.reserve(records.size());
+    for (size_t i : order) p.records.push_back(std::move(records[i]));
+    records.clear();
+  }
+  timer.mark("  search sort");
   const auto& recs = p.records;
 
   p.cache = fs::path(cache_dir);
@@ -596,6 +621,7 @@ PendingSearch start_search_index(const SearchTools&, const std::string& cache_di
     s.dirty = read_file(dir / "digest") != s.digest || !read_summary(dir, s.summary);
   });
   timer.mark("  search digest");
+  StageTimer t2;
   for (size_t k = 0; k < p.shards.size(); ++k) {
     if (!p.shards[k].dirty) continue;
     p.dirty_shards.push_back(k);
@@ -606,6 +632,7 @@ PendingSearch start_search_index(const SearchTools&, const std::string& cache_di
     std::string name = entry.path().filename().string();
     if (!name.starts_with(".") && !folders.count(name)) fs::remove_all(entry.path(), ec);
   }
+  t2.mark("  search clean");
   if (p.dirty_shards.empty()) return pending;
 
   p.tmp = TempFolder(p.cache);
@@ -632,18 +659,12 @@ SearchIndex finish_search_index(PendingSearchIndex& p, OutputWriter& out) {
     return result;
   }
   // Swap each new shard in; an unchanged shard's folder is never touched.
-  // In a rewritten shard, a file with the same bytes as before is the old
-  // file (same inode), so the site keeps it too.
+  // (In a rewritten shard, a file with the same bytes as before is the old
+  // file already: write_shard linked it.)
   for (size_t k : p.dirty_shards) {
     const Shard& s = p.shards[k];
     fs::path fresh = fs::path(p.tmp.path) / s.folder;
     fs::path dest = p.cache / s.folder;
-    for (const auto& rel : lines_of(read_file(fresh / "files"))) {
-      fs::path old_file = dest / "bundle" / rel, new_file = fresh / "bundle" / rel;
-      std::error_code e1, e2;
-      if (fs::file_size(old_file, e1) != fs::file_size(new_file, e2) || e1 || e2) continue;
-      if (read_file(old_file) == read_file(new_file)) fs::rename(old_file, new_file, e1);
-    }
     fs::remove_all(dest, ec);
     fs::rename(fresh, dest, ec);
     if (ec) {
@@ -651,14 +672,18 @@ SearchIndex finish_search_index(PendingSearchIndex& p, OutputWriter& out) {
       return result;
     }
   }
+  timer.mark("  search swap");
   std::vector<ShardSummary> summaries;
   for (const auto& s : p.shards) {
     fs::path dir = p.cache / s.folder;
-    std::string bundle = (dir / "bundle").string() + "/";
-    std::string prefix = "search/data/" + s.folder + "/";
-    for (const auto& f : lines_of(read_file(dir / "files"))) out.copy(prefix + f, bundle + f);
+    // An unchanged shard is kept as a whole folder (no look at each of its
+    // files); a changed one is linked in and replaces the old folder at commit.
+    std::string rel = "search/data/" + s.folder, digest = "search:" + s.digest;
+    if (!out.keep_folder(rel, digest))
+      out.copy_folder(rel, (dir / "bundle").string(), lines_of(read_file(dir / "files")), digest);
     summaries.push_back(s.summary);
   }
+  timer.mark("  search keep");
   out.write("search/data/shards.json", search_manifest(summaries));
   timer.mark("search link");
   result.built = true;
