@@ -116,8 +116,12 @@ inline void copy_sample_project(const fs::path& to) {
 inline RunResult build_fresh_copy(const fs::path& project, const fs::path& out) {
   TempDir copy;
   fs::path p = copy / project.filename();
-  std::string cmd = "cp -a " + shell_quote(project.string()) + " " + shell_quote(p.string()) + " && rm -rf " +
-                    shell_quote((p / ".bulletin-cache").string());
+  // Not `cp -a` of the whole folder: a detached process of the last build may
+  // be writing .bulletin-cache, and a file that goes while cp reads the folder
+  // is an error.
+  std::string cmd = "mkdir " + shell_quote(p.string()) + " && cd " + shell_quote(project.string()) +
+                    " && find . -mindepth 1 -maxdepth 1 ! -name .bulletin-cache -exec cp -a -t " +
+                    shell_quote(p.string()) + " {} +";
   if (std::system(cmd.c_str()) != 0) throw std::runtime_error("cannot copy " + project.string());
   return run_bulletin({"build", project.filename().string(), "-o", fs::absolute(out).string()}, copy.path());
 }
