@@ -4,6 +4,7 @@
 #pragma once
 
 #include <stdlib.h>
+#include <sys/stat.h>
 #include <sys/wait.h>
 #include <catch2/catch.hpp>
 
@@ -140,6 +141,25 @@ inline std::map<std::string, std::string> snapshot(const fs::path& root) {
     if (e.is_regular_file()) files[fs::relative(e.path(), root).generic_string()] = read_file(e.path());
   }
   return files;
+}
+
+// Inode and mtime of a file: what tells a file left alone from one rewritten.
+struct FileStamp {
+  ino_t ino;
+  long long sec, nsec;
+  bool operator==(const FileStamp&) const = default;
+};
+
+// The stamp of every regular file under `root` (symlinks not followed).
+inline std::map<std::string, FileStamp> file_stamps(const fs::path& root) {
+  std::map<std::string, FileStamp> out;
+  for (const auto& e : fs::recursive_directory_iterator(root)) {
+    if (!e.is_regular_file()) continue;
+    struct stat st {};
+    ::lstat(e.path().c_str(), &st);
+    out[fs::relative(e.path(), root).generic_string()] = {st.st_ino, st.st_mtim.tv_sec, st.st_mtim.tv_nsec};
+  }
+  return out;
 }
 
 // snapshot() of a site, with the stamps of copied files in its manifest

@@ -18,27 +18,9 @@ using namespace e2e;
 
 namespace {
 
-struct Stamp {
-  ino_t ino;
-  long long sec, nsec;
-  bool operator==(const Stamp&) const = default;
-};
-
-// Inode and mtime of every file under `root`.
-std::map<std::string, Stamp> stamps(const fs::path& root) {
-  std::map<std::string, Stamp> out;
-  for (const auto& e : fs::recursive_directory_iterator(root)) {
-    if (!e.is_regular_file()) continue;
-    struct stat st {};
-    ::stat(e.path().c_str(), &st);
-    out[fs::relative(e.path(), root).generic_string()] = {st.st_ino, st.st_mtim.tv_sec, st.st_mtim.tv_nsec};
-  }
-  return out;
-}
-
 // Files whose inode or mtime differ, plus those added or removed.
-std::vector<std::string> touched(const std::map<std::string, Stamp>& before,
-                                 const std::map<std::string, Stamp>& after) {
+std::vector<std::string> touched(const std::map<std::string, FileStamp>& before,
+                                 const std::map<std::string, FileStamp>& after) {
   std::vector<std::string> out;
   for (const auto& [rel, s] : after)
     if (!before.count(rel) || !(before.at(rel) == s)) out.push_back(rel);
@@ -96,11 +78,11 @@ TEST_CASE("a rebuild with nothing changed writes nothing", "[e2e][engine]") {
   TempDir tmp;
   copy_sample_project(tmp / "project");
   build(tmp.path(), "site");
-  auto before = stamps(tmp / "site");
+  auto before = file_stamps(tmp / "site");
   std::this_thread::sleep_for(std::chrono::milliseconds(20));
   RunResult r = run_bulletin({"build", "project", "-o", "site"}, tmp.path());
   REQUIRE(r.exit_code == 0);
-  CHECK(touched(before, stamps(tmp / "site")).empty());
+  CHECK(touched(before, file_stamps(tmp / "site")).empty());
   // Every file but the manifest counts as kept.
   std::regex kept_row(R"(\n  unchanged, kept +(\d+)\n)");
   std::smatch m;
@@ -112,12 +94,12 @@ TEST_CASE("editing one article rewrites its page and the pages that show it, not
   TempDir tmp;
   copy_sample_project(tmp / "project");
   build(tmp.path(), "site");
-  auto before = stamps(tmp / "site");
+  auto before = file_stamps(tmp / "site");
   std::this_thread::sleep_for(std::chrono::milliseconds(20));
   replace_in_file(tmp / "project/content/articles/sues-four-forces.md", "date: 2020-12-16",
                   "date: 2020-12-16\nsummary: 新的摘要");
   build(tmp.path(), "site");
-  auto changed = touched(before, stamps(tmp / "site"));
+  auto changed = touched(before, file_stamps(tmp / "site"));
   std::sort(changed.begin(), changed.end());
   // The search index's files that hold the article (its fragment, the docs
   // table, buckets of its new terms) change; the others keep their inode.

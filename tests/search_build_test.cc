@@ -14,23 +14,6 @@ using namespace e2e;
 
 namespace {
 
-struct FileStamp {
-  ino_t ino;
-  long long sec, nsec;
-  bool operator==(const FileStamp&) const = default;
-};
-
-std::map<std::string, FileStamp> file_stamps(const fs::path& root) {
-  std::map<std::string, FileStamp> out;
-  for (const auto& e : fs::recursive_directory_iterator(root)) {
-    if (!e.is_regular_file()) continue;
-    struct stat st {};
-    ::lstat(e.path().c_str(), &st);
-    out[fs::relative(e.path(), root).generic_string()] = {st.st_ino, st.st_mtim.tv_sec, st.st_mtim.tv_nsec};
-  }
-  return out;
-}
-
 void build_into(const fs::path& cwd, const std::string& project, const std::string& out) {
   RunResult r = run_bulletin({"build", project, "-o", out}, cwd);
   INFO(r.err);

@@ -8,25 +8,14 @@
 #include <fstream>
 #include <sstream>
 
+#include "site/serve/serve_testing.h"
 #include "util/diagnostics.h"
 
 using namespace bulletin;
+using namespace bulletin::serve_testing;
 namespace fs = std::filesystem;
 
 namespace {
-
-struct TempFolder {
-  std::string path;
-  TempFolder() {
-    char pattern[] = "/tmp/bulletin-servewriter-XXXXXX";
-    path = mkdtemp(pattern);
-  }
-  ~TempFolder() {
-    std::error_code ec;
-    fs::remove_all(path, ec);
-  }
-  std::string operator/(const std::string& rel) const { return path + "/" + rel; }
-};
 
 std::string read(const std::string& path) {
   std::ifstream in(path, std::ios::binary);

@@ -7,29 +7,13 @@
 #include <filesystem>
 #include <fstream>
 
+#include "site/serve/serve_testing.h"
+
 using namespace bulletin;
+using namespace bulletin::serve_testing;
 namespace fs = std::filesystem;
 
 namespace {
-
-// A fresh folder under /tmp, removed at the end of the test.
-struct TempFolder {
-  std::string path;
-  TempFolder() {
-    char pattern[] = "/tmp/bulletin-watch-XXXXXX";
-    path = mkdtemp(pattern);
-  }
-  ~TempFolder() {
-    std::error_code ec;
-    fs::remove_all(path, ec);
-  }
-  std::string operator/(const std::string& rel) const { return path + "/" + rel; }
-};
-
-void write(const std::string& path, const std::string& text) {
-  fs::create_directories(fs::path(path).parent_path());
-  std::ofstream(path, std::ios::binary | std::ios::trunc) << text;
-}
 
 // Moves the file's modification time, as a save that keeps the size does.
 void touch_later(const std::string& path) {

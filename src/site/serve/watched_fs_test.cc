@@ -6,30 +6,10 @@
 #include <filesystem>
 #include <fstream>
 
+#include "site/serve/serve_testing.h"
+
 using namespace bulletin;
-namespace fs = std::filesystem;
-
-namespace {
-
-struct TempFolder {
-  std::string path;
-  TempFolder() {
-    char pattern[] = "/tmp/bulletin-watchedfs-XXXXXX";
-    path = mkdtemp(pattern);
-  }
-  ~TempFolder() {
-    std::error_code ec;
-    fs::remove_all(path, ec);
-  }
-  std::string operator/(const std::string& rel) const { return path + "/" + rel; }
-};
-
-void write(const std::string& path, const std::string& text) {
-  fs::create_directories(fs::path(path).parent_path());
-  std::ofstream(path, std::ios::binary | std::ios::trunc) << text;
-}
-
-}  // namespace
+using namespace bulletin::serve_testing;
 
 TEST_CASE("the watched file system remembers listings and stamps until told what changed", "[watch][watched_fs]") {
   TempFolder dir;
