@@ -119,4 +119,12 @@ TEST_CASE("with search on, an incremental build equals a fresh build of a copy w
   check_equals_fresh_copy(tmp, "a year's articles deleted (its shard goes)");
   replace_in_file(p / "content/articles/s2019-001.md", "date: 2019-01-02", "date: 2020-01-02");
   check_equals_fresh_copy(tmp, "an article moved to another year's shard");
+  // An article's record stands for its source's digest: bulletin.yaml's
+  // Markdown options, which change its body (and what search finds in it)
+  // without changing its source, must reach its shard too.
+  write_file(p / "content/articles/s2020-html.md",
+             "---\ntitle: 原始HTML文章\nunit: 测试学院\ndate: 2020-07-01\n---\n正文。\n\n<div>只在原始HTML里的检索词</div>\n");
+  check_equals_fresh_copy(tmp, "an article with an HTML block, raw_html off");
+  replace_in_file(p / "bulletin.yaml", "raw_html: false", "raw_html: true");
+  check_equals_fresh_copy(tmp, "raw_html turned on in bulletin.yaml");
 }

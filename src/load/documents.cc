@@ -17,6 +17,8 @@ std::string notice_resources(const std::string& source) {
   return source.ends_with(".md") ? source.substr(0, source.size() - 3) : source;
 }
 
+std::string parse_options_key(const SiteConfig& config) { return config.raw_html ? "raw_html=1" : "raw_html=0"; }
+
 std::string source_digest(const FileSystem& fs, const std::string& root, const std::string& source,
                           const std::string& resource_dir) {
   std::string all = fs.read(join_path(root, source)).value_or("");

@@ -26,6 +26,10 @@ using FrozenSources = std::map<std::string, std::string>;
 // for a notice every file of its resource folder (attachments, enclosure).
 std::string source_digest(const FileSystem& fs, const std::string& root, const std::string& source,
                           const std::string& resource_dir = "");
+// What a document's parse depends on beside its text: the Markdown options
+// bulletin.yaml sets. Part of the parse cache's key and of the digest of
+// every search shard that holds an article.
+std::string parse_options_key(const SiteConfig& config);
 // A notice's resource folder: content/notices/<name>.
 std::string notice_resources(const std::string& source);
 

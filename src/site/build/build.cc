@@ -813,7 +813,8 @@ BuildReport build_site(const Project& project, const FileSystem& fs, OutputWrite
     check_plan(b);
     // The search index's changed shards are written while the pages are rendered.
     if (search_tools)
-      search = start_search_index(*search_tools, join_path(project.root, cache_path("search")), std::move(b.search));
+      search = start_search_index(*search_tools, join_path(project.root, cache_path("search")), std::move(b.search), {},
+                                  parse_options_key(project.config));
     timer.mark("plan");
   });
   timer.mark("jobs");

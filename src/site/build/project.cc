@@ -166,7 +166,7 @@ Project load_project(const FileSystem& fs, const std::string& root, Diagnostics&
   // Articles parsed by earlier builds (and `check`) come from the parse cache.
   auto cache_ptr =
       std::make_shared<ParseCache>(fs.on_disk() ? join_path(root, cache_path("parse") + "/articles.bin") : "",
-                                   binary_identity() + "\nraw_html=" + (p.config.raw_html ? "1" : "0"));
+                                   binary_identity() + "\n" + parse_options_key(p.config));
   ParseCache& cache = *cache_ptr;
   cache.load();
   timer.mark("  parse cache");

@@ -535,7 +535,7 @@ struct PendingSearchIndex {
 void PendingSearchIndexDeleter::operator()(PendingSearchIndex* p) const { delete p; }
 
 PendingSearch start_search_index(const SearchTools&, const std::string& cache_dir, std::vector<SearchRecord> records,
-                                 const ShardSizes& sizes) {
+                                 const ShardSizes& sizes, std::string_view inputs) {
   PendingSearch pending(new PendingSearchIndex);
   PendingSearchIndex& p = *pending;
   auto fail = [&](std::string message) {
@@ -589,6 +589,8 @@ PendingSearch start_search_index(const SearchTools&, const std::string& cache_di
   p.lock_fd = open((p.cache / ".lock").c_str(), O_RDWR | O_CREAT | O_CLOEXEC, 0644);
   if (p.lock_fd >= 0) flock(p.lock_fd, LOCK_EX);
   std::string salt = std::string(kRecordFormat) + "\n" + kSearchIndexFormat + "\n" + binary_identity() + "\n";
+  append_field(salt, inputs);
+  salt += '\n';
 
   // The primary shard (site pages, or the whole of a small site) always exists.
   p.shards.push_back({"", kPrimaryFolder});
@@ -698,8 +700,9 @@ SearchIndex finish_search_index(PendingSearchIndex& p, OutputWriter& out) {
 }
 
 SearchIndex build_search_index(const SearchTools& tools, const std::string& cache_dir,
-                               std::vector<SearchRecord> records, OutputWriter& out, const ShardSizes& sizes) {
-  auto pending = start_search_index(tools, cache_dir, std::move(records), sizes);
+                               std::vector<SearchRecord> records, OutputWriter& out, const ShardSizes& sizes,
+                               std::string_view inputs) {
+  auto pending = start_search_index(tools, cache_dir, std::move(records), sizes, inputs);
   return finish_search_index(*pending, out);
 }
 

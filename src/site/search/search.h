@@ -86,14 +86,18 @@ struct SearchIndex {
 // background threads; finish_search_index() waits for them, swaps the new
 // shards into `cache_dir` and brings every shard into `out` (see
 // build_search_index). Destroying a pending index before finish stops the
-// writing and leaves the cache as it was.
+// writing and leaves the cache as it was. `inputs` is what the records'
+// articles were parsed with beside their sources (load's parse_options_key):
+// an article's record stands for its source's digest, so a change of
+// bulletin.yaml's Markdown options must change the digest of its shard.
 struct PendingSearchIndex;
 struct PendingSearchIndexDeleter {
   void operator()(PendingSearchIndex* p) const;
 };
 using PendingSearch = std::unique_ptr<PendingSearchIndex, PendingSearchIndexDeleter>;
 PendingSearch start_search_index(const SearchTools& tools, const std::string& cache_dir,
-                                 std::vector<SearchRecord> records, const ShardSizes& sizes = {});
+                                 std::vector<SearchRecord> records, const ShardSizes& sizes = {},
+                                 std::string_view inputs = {});
 SearchIndex finish_search_index(PendingSearchIndex& pending, OutputWriter& out);
 
 // Indexes the shards of `records` whose content changed since the shards
@@ -101,6 +105,7 @@ SearchIndex finish_search_index(PendingSearchIndex& pending, OutputWriter& out);
 // search/data/ and writes search/data/shards.json (the manifest).
 // On failure nothing is copied and the message says why.
 SearchIndex build_search_index(const SearchTools& tools, const std::string& cache_dir,
-                               std::vector<SearchRecord> records, OutputWriter& out, const ShardSizes& sizes = {});
+                               std::vector<SearchRecord> records, OutputWriter& out, const ShardSizes& sizes = {},
+                               std::string_view inputs = {});
 
 }  // namespace bulletin
