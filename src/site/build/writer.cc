@@ -17,6 +17,7 @@
 #include <sstream>
 #include <utility>
 
+#include "site/build/spread_folders.h"
 #include "util/diagnostics.h"
 #include "util/sha256.h"
 
@@ -128,12 +129,25 @@ bool create_file_at(int dir_fd, const std::string& rel, std::string_view bytes) 
   return ::close(std::exchange(fd.fd, -1)) == 0 && ok;
 }
 
+int topdir_level() { static int l = getenv("BULLETIN_TOPDIR") ? atoi(getenv("BULLETIN_TOPDIR")) : 2; return l; }
 // Makes folder `rel` and its missing parents below the folder open at
 // `dir_fd`: one mkdirat when the parent is there (the usual case: no stat
 // of every component, as create_directories does). False with errno set.
+// A folder directly below the site's root (`articles`, `notices`…) gets
+// FS_TOPDIR_FL, so that ext4 spreads its subfolders (one per page) over the
+// block groups (spread_folders.h).
 bool make_dirs_at(int dir_fd, const std::string& rel) {
   for (int attempt = 0; attempt < 2; ++attempt) {
-    if (::mkdirat(dir_fd, rel.c_str(), 0755) == 0) return true;
+    if (::mkdirat(dir_fd, rel.c_str(), 0755) == 0) {
+      if (rel.find('/') == std::string::npos && topdir_level() >= 2) {
+        int fd = ::openat(dir_fd, rel.c_str(), O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
+        if (fd >= 0) {
+          mark_top_folder(fd);
+          ::close(fd);
+        }
+      }
+      return true;
+    }
     if (errno == EEXIST) {
       struct stat st;
       if (::fstatat(dir_fd, rel.c_str(), &st, AT_SYMLINK_NOFOLLOW) == 0 && S_ISDIR(st.st_mode)) return true;
@@ -637,6 +651,7 @@ StagedSiteWriter::StagedSiteWriter(std::string out_dir, WriterOptions options)
   if (::mkdir(staged_site_.c_str(), 0755) != 0 ||
       (staged_fd_ = ::open(staged_site_.c_str(), O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC)) < 0)
     throw Error({out_dir_, 0, 0}, "cannot create a staging folder beside the output: " + errno_text());
+  if (topdir_level() >= 1) mark_top_folder(staged_fd_);  // its folders spread over ext4's block groups
 
   if (!fs::is_directory(out, ec) || !has_marker(out)) return;  // fresh: a new or empty folder
   mode_ = Mode::InPlace;
