@@ -129,17 +129,16 @@ bool create_file_at(int dir_fd, const std::string& rel, std::string_view bytes) 
   return ::close(std::exchange(fd.fd, -1)) == 0 && ok;
 }
 
-int topdir_level() { static int l = getenv("BULLETIN_TOPDIR") ? atoi(getenv("BULLETIN_TOPDIR")) : 2; return l; }
 // Makes folder `rel` and its missing parents below the folder open at
 // `dir_fd`: one mkdirat when the parent is there (the usual case: no stat
 // of every component, as create_directories does). False with errno set.
-// A folder directly below the site's root (`articles`, `notices`…) gets
-// FS_TOPDIR_FL, so that ext4 spreads its subfolders (one per page) over the
-// block groups (spread_folders.h).
-bool make_dirs_at(int dir_fd, const std::string& rel) {
+// With `spread`, a folder directly below `dir_fd` (the site's `articles`,
+// `notices`…) gets FS_TOPDIR_FL, so that ext4 spreads its subfolders (one per
+// page) over the block groups (spread_folders.h).
+bool make_dirs_at(int dir_fd, const std::string& rel, bool spread) {
   for (int attempt = 0; attempt < 2; ++attempt) {
     if (::mkdirat(dir_fd, rel.c_str(), 0755) == 0) {
-      if (rel.find('/') == std::string::npos && topdir_level() >= 2) {
+      if (spread && rel.find('/') == std::string::npos) {
         int fd = ::openat(dir_fd, rel.c_str(), O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
         if (fd >= 0) {
           mark_top_folder(fd);
@@ -156,7 +155,7 @@ bool make_dirs_at(int dir_fd, const std::string& rel) {
     }
     size_t slash = rel.rfind('/');
     if (errno != ENOENT || slash == std::string::npos || attempt > 0) return false;
-    if (!make_dirs_at(dir_fd, rel.substr(0, slash))) return false;
+    if (!make_dirs_at(dir_fd, rel.substr(0, slash), spread)) return false;
   }
   return false;
 }
@@ -651,7 +650,7 @@ StagedSiteWriter::StagedSiteWriter(std::string out_dir, WriterOptions options)
   if (::mkdir(staged_site_.c_str(), 0755) != 0 ||
       (staged_fd_ = ::open(staged_site_.c_str(), O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC)) < 0)
     throw Error({out_dir_, 0, 0}, "cannot create a staging folder beside the output: " + errno_text());
-  if (topdir_level() >= 1) mark_top_folder(staged_fd_);  // its folders spread over ext4's block groups
+  if (options_.spread_folders) mark_top_folder(staged_fd_);  // its folders spread over ext4's block groups
 
   if (!fs::is_directory(out, ec) || !has_marker(out)) return;  // fresh: a new or empty folder
   mode_ = Mode::InPlace;
@@ -760,7 +759,7 @@ void StagedSiteWriter::prepare_parent(const std::string& rel) {
     std::lock_guard<std::mutex> lock(mutex_);
     if (made_dirs_.count(dir)) return;
   }
-  if (!make_dirs_at(staged_fd_, dir))
+  if (!make_dirs_at(staged_fd_, dir, options_.spread_folders))
     throw Error({out_dir_ + "/" + rel, 0, 0}, "cannot create a folder in the staging area: " + errno_text());
   std::lock_guard<std::mutex> lock(mutex_);
   made_dirs_.insert(dir);
@@ -834,7 +833,7 @@ void StagedSiteWriter::copy_folder(const std::string& rel, const std::string& so
     std::lock_guard<std::mutex> lock(mutex_);
     if (!claim(key)) throw Error({rel, 0, 0}, "two folders would be written to the same path " + rel);
   }
-  if (!make_dirs_at(staged_fd_, rel))
+  if (!make_dirs_at(staged_fd_, rel, options_.spread_folders))
     throw Error({out_dir_ + "/" + rel, 0, 0}, "cannot create a folder in the staging area: " + errno_text());
   bool link = false;
   fs::path source = normal(source_dir);
@@ -1071,7 +1070,7 @@ bool StagedSiteWriter::swap_in_complete_site(const std::string& manifest) {
       int fd = ::openat(out_fd_, dir.c_str(), O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
       if (fd < 0) return false;
       walk(fd, dir, files, dirs);
-      if (!make_dirs_at(staged_fd_, dir)) return false;
+      if (!make_dirs_at(staged_fd_, dir, options_.spread_folders)) return false;
       for (const auto& [f, _] : files) {
         prepare_parent(f);
         if (::link((out_dir_ + "/" + f).c_str(), (staged_site_ + "/" + f).c_str()) != 0) return false;
