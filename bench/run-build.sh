@@ -7,10 +7,16 @@
 # beside the work folder (WORK, default /tmp/bulletin-bench-build).
 # FULL_ONLY=1: only the full build on tmpfs and the peak RSS (the 1k/10k/100k
 # scaling table); NO_HUGO=1 leaves Hugo out (at 100k it takes ~40 s and 10 GB).
+# WHERE=disk (or tmpfs) runs only that output place (default: both; tmpfs with
+# FULL_ONLY=1), so WHERE=disk FULL_ONLY=1 is the full build on the disk alone;
+# the peak RSS (tmpfs) is measured only when tmpfs is run.
+# PEER=BINARY adds another bulletin ("bulletin-peer") to the full builds'
+# hyperfine runs, to compare two builds of bulletin beside the same peers.
 set -euo pipefail
 # Search is measured apart (run-search.sh): the bulletin builds here leave it out.
 export BULLETIN_SEARCH=0
 BULLETIN=$(realpath "${1:?usage: run-build.sh BULLETIN N...}"); shift
+PEER_BIN=${PEER:+$(realpath "$PEER")}
 SHARED=${SHARED:-/work/shared/bench}
 WORK=${WORK:-/tmp/bulletin-bench-build}
 SHM=${SHM:-/dev/shm/bulletin-bench-build}
@@ -25,6 +31,7 @@ for N in "$@"; do
   [ -d "$P" ] || python3 "$SHARED/to_bulletin.py" "$C" "$P" "$TEMPLATES" >/dev/null
   rm -rf "$H" && cp -r "$SHARED/hugo-site" "$H"
   WHERES="tmpfs disk"; [ "${FULL_ONLY:-0}" = 1 ] && WHERES=tmpfs
+  [ -n "${WHERE:-}" ] && WHERES=$WHERE
   for where in $WHERES; do
     if [ $where = tmpfs ]; then O=$SHM/$N; else O=$WORK/out-$N; fi
     mkdir -p "$O"
@@ -33,6 +40,7 @@ for N in "$@"; do
     F="$WORK/cmark_ssg $C/content/posts $O/cmark"
     # Full builds from nothing.
     PEERS=(-n hugo "$G"); [ "${NO_HUGO:-0}" = 1 ] && PEERS=()
+    [ -n "$PEER_BIN" ] && PEERS=(-n bulletin-peer "$PEER_BIN build $P -o $O/bulletin" "${PEERS[@]}")
     hyperfine --warmup 1 --runs "$RUNS" --style basic --export-markdown "$WORK/results/full-$N-$where.md" \
       --export-json "$WORK/results/full-$N-$where.json" \
       --prepare "rm -rf $O/bulletin $O/hugo $O/cmark $P/.bulletin-cache && sync" \
@@ -42,16 +50,18 @@ for N in "$@"; do
     $B >/dev/null 2>&1; $G >/dev/null 2>&1
     hyperfine --warmup 1 --runs "$RUNS" --style basic --export-markdown "$WORK/results/noop-$N-$where.md" \
       -n bulletin "$B" -n hugo "$G"
-    # Rebuild with one article edited (a new paragraph each run).
+    # Rebuild with one article edited (a new paragraph each run). --prepare
+    # runs under sh (dash), which has no $RANDOM: the time in ns differs each run.
     articles=("$P"/content/articles/*.md); A=$(basename "${articles[0]}")
     hyperfine --warmup 1 --runs "$RUNS" --style basic --export-markdown "$WORK/results/edit-$N-$where.md" \
-      --prepare "echo \$RANDOM >> $P/content/articles/$A" -n "bulletin, one article edited" "$B"
+      --prepare "printf '\\n%s\\n' \$(date +%s%N) >> $P/content/articles/$A" -n "bulletin, one article edited" "$B"
     # Rebuild with the article template edited.
     hyperfine --warmup 1 --runs "$RUNS" --style basic --export-markdown "$WORK/results/tmpl-$N-$where.md" \
-      --prepare "echo '<!-- '\$RANDOM' -->' >> $P/templates/article.mustache" \
+      --prepare "echo '<!-- '\$(date +%s%N)' -->' >> $P/templates/article.mustache" \
       -n "bulletin, article template edited" "$B"
   done
   # Peak RSS of a full build on tmpfs, from nothing (no parse cache either).
+  case " $WHERES " in *" tmpfs "*) ;; *) continue ;; esac
   O=$SHM/$N
   TOOLS="bulletin hugo cmark_ssg"; [ "${NO_HUGO:-0}" = 1 ] && TOOLS="bulletin cmark_ssg"
   for tool in $TOOLS; do

@@ -17,6 +17,7 @@
 #include <sstream>
 #include <utility>
 
+#include "site/build/spread_folders.h"
 #include "util/diagnostics.h"
 #include "util/sha256.h"
 
@@ -131,9 +132,21 @@ bool create_file_at(int dir_fd, const std::string& rel, std::string_view bytes) 
 // Makes folder `rel` and its missing parents below the folder open at
 // `dir_fd`: one mkdirat when the parent is there (the usual case: no stat
 // of every component, as create_directories does). False with errno set.
-bool make_dirs_at(int dir_fd, const std::string& rel) {
+// With `spread`, a folder directly below `dir_fd` (the site's `articles`,
+// `notices`…) gets FS_TOPDIR_FL, so that ext4 spreads its subfolders (one per
+// page) over the block groups (spread_folders.h).
+bool make_dirs_at(int dir_fd, const std::string& rel, bool spread) {
   for (int attempt = 0; attempt < 2; ++attempt) {
-    if (::mkdirat(dir_fd, rel.c_str(), 0755) == 0) return true;
+    if (::mkdirat(dir_fd, rel.c_str(), 0755) == 0) {
+      if (spread && rel.find('/') == std::string::npos) {
+        int fd = ::openat(dir_fd, rel.c_str(), O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
+        if (fd >= 0) {
+          mark_top_folder(fd);
+          ::close(fd);
+        }
+      }
+      return true;
+    }
     if (errno == EEXIST) {
       struct stat st;
       if (::fstatat(dir_fd, rel.c_str(), &st, AT_SYMLINK_NOFOLLOW) == 0 && S_ISDIR(st.st_mode)) return true;
@@ -142,7 +155,7 @@ bool make_dirs_at(int dir_fd, const std::string& rel) {
     }
     size_t slash = rel.rfind('/');
     if (errno != ENOENT || slash == std::string::npos || attempt > 0) return false;
-    if (!make_dirs_at(dir_fd, rel.substr(0, slash))) return false;
+    if (!make_dirs_at(dir_fd, rel.substr(0, slash), spread)) return false;
   }
   return false;
 }
@@ -637,6 +650,7 @@ StagedSiteWriter::StagedSiteWriter(std::string out_dir, WriterOptions options)
   if (::mkdir(staged_site_.c_str(), 0755) != 0 ||
       (staged_fd_ = ::open(staged_site_.c_str(), O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC)) < 0)
     throw Error({out_dir_, 0, 0}, "cannot create a staging folder beside the output: " + errno_text());
+  if (options_.spread_folders) mark_top_folder(staged_fd_);  // its folders spread over ext4's block groups
 
   if (!fs::is_directory(out, ec) || !has_marker(out)) return;  // fresh: a new or empty folder
   mode_ = Mode::InPlace;
@@ -745,7 +759,7 @@ void StagedSiteWriter::prepare_parent(const std::string& rel) {
     std::lock_guard<std::mutex> lock(mutex_);
     if (made_dirs_.count(dir)) return;
   }
-  if (!make_dirs_at(staged_fd_, dir))
+  if (!make_dirs_at(staged_fd_, dir, options_.spread_folders))
     throw Error({out_dir_ + "/" + rel, 0, 0}, "cannot create a folder in the staging area: " + errno_text());
   std::lock_guard<std::mutex> lock(mutex_);
   made_dirs_.insert(dir);
@@ -819,7 +833,7 @@ void StagedSiteWriter::copy_folder(const std::string& rel, const std::string& so
     std::lock_guard<std::mutex> lock(mutex_);
     if (!claim(key)) throw Error({rel, 0, 0}, "two folders would be written to the same path " + rel);
   }
-  if (!make_dirs_at(staged_fd_, rel))
+  if (!make_dirs_at(staged_fd_, rel, options_.spread_folders))
     throw Error({out_dir_ + "/" + rel, 0, 0}, "cannot create a folder in the staging area: " + errno_text());
   bool link = false;
   fs::path source = normal(source_dir);
@@ -1056,7 +1070,7 @@ bool StagedSiteWriter::swap_in_complete_site(const std::string& manifest) {
       int fd = ::openat(out_fd_, dir.c_str(), O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
       if (fd < 0) return false;
       walk(fd, dir, files, dirs);
-      if (!make_dirs_at(staged_fd_, dir)) return false;
+      if (!make_dirs_at(staged_fd_, dir, options_.spread_folders)) return false;
       for (const auto& [f, _] : files) {
         prepare_parent(f);
         if (::link((out_dir_ + "/" + f).c_str(), (staged_site_ + "/" + f).c_str()) != 0) return false;

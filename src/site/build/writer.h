@@ -91,6 +91,12 @@ struct WriterOptions {
   // Folders whose files copy() hard-links instead of copying (bulletin's own
   // caches: their files are never edited in place). Default: none.
   std::vector<std::string> link_roots;
+  // FS_TOPDIR_FL on the site's root and on each folder directly below it, so
+  // that ext4 spreads their subfolders over its block groups (a full build
+  // after `rm -rf` of the last site is ~4× faster; spread_folders.h). Only a
+  // placement hint: ignored where the file system has no such flag, and the
+  // files are the same either way. Default: on.
+  bool spread_folders = true;
 };
 
 class StagedSiteWriter : public OutputWriter {

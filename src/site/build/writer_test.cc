@@ -10,7 +10,9 @@
 #include <filesystem>
 #include <fstream>
 #include <thread>
+#include <unistd.h>
 
+#include "site/build/spread_folders.h"
 #include "util/diagnostics.h"
 #include "util/sha256.h"
 
@@ -442,4 +444,86 @@ TEST_CASE("a commit cut short while it replaced a folder is completed, and never
     CHECK_FALSE(fs::exists(staging));
     CHECK(out.keep_folder("search/data/s", "search:new"));
   }
+}
+
+namespace {
+// Every file below `root` (site-relative path → bytes).
+std::map<std::string, std::string> site_files(const fs::path& root) {
+  std::map<std::string, std::string> out;
+  for (const auto& e : fs::recursive_directory_iterator(root))
+    if (e.is_regular_file()) out[fs::relative(e.path(), root).string()] = slurp(e.path());
+  return out;
+}
+bool top_flag(const fs::path& dir) {
+  int fd = ::open(dir.c_str(), O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+  REQUIRE(fd >= 0);
+  bool set = has_top_folder_flag(fd);
+  ::close(fd);
+  return set;
+}
+void write_sample_site(const fs::path& site, bool spread) {
+  WriterOptions options;
+  options.spread_folders = spread;
+  StagedSiteWriter out(site.string(), options);
+  out.write("index.html", "首页");
+  for (int i = 0; i < 50; ++i) out.write("articles/" + std::to_string(i) + "/index.html", "文章 " + std::to_string(i));
+  out.write("articles/2024/page/2/index.html", "列表");
+  out.write("notices/n1/index.html", "公文");
+  out.write("feed.xml", "<feed/>");
+  out.commit();
+}
+}  // namespace
+
+TEST_CASE("the site's root and its top folders carry ext4's top-folder flag, and the files are the same without it",
+          "[writer]") {
+  TempDir tmp;  // on /tmp, ext4 on the build machine
+  {
+    fs::create_directory(tmp.path / "probe");
+    int fd = ::open((tmp.path / "probe").c_str(), O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+    REQUIRE(fd >= 0);
+    bool supported = mark_top_folder(fd);
+    ::close(fd);
+    if (!supported) {
+      WARN("skipped: the file system of " << tmp.path << " has no FS_TOPDIR_FL (not ext2/3/4)");
+      return;
+    }
+  }
+  fs::path spread = tmp.path / "spread", plain = tmp.path / "plain";
+  write_sample_site(spread, true);
+  write_sample_site(plain, false);
+  CHECK(top_flag(spread));
+  CHECK(top_flag(spread / "articles"));
+  CHECK(top_flag(spread / "notices"));
+  CHECK_FALSE(top_flag(spread / "articles/7"));  // only the folders that hold the page folders
+  CHECK_FALSE(top_flag(spread / "articles/2024"));
+  CHECK_FALSE(top_flag(plain));
+  CHECK_FALSE(top_flag(plain / "articles"));
+  auto with = site_files(spread), without = site_files(plain);
+  CHECK(with.size() == 55);  // 54 pages and the manifest
+  CHECK(with == without);
+
+}
+
+TEST_CASE("where the file system has no top-folder flag (tmpfs), the writer builds the site all the same",
+          "[writer]") {
+  if (!fs::is_directory("/dev/shm")) {
+    WARN("skipped: no /dev/shm");
+    return;
+  }
+  char tmpl[] = "/dev/shm/bulletin-writer-XXXXXX";
+  REQUIRE(mkdtemp(tmpl));
+  fs::path dir = tmpl;
+  int fd = ::open(dir.c_str(), O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+  REQUIRE(fd >= 0);
+  bool supported = mark_top_folder(fd);
+  ::close(fd);
+  if (supported) {
+    fs::remove_all(dir);
+    WARN("skipped: /dev/shm has FS_TOPDIR_FL here");
+    return;
+  }
+  write_sample_site(dir / "site", true);
+  CHECK(site_files(dir / "site").size() == 55);
+  CHECK(slurp(dir / "site/notices/n1/index.html") == "公文");
+  fs::remove_all(dir);
 }
