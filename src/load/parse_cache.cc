@@ -291,6 +291,13 @@ void ParseCache::done_taking() {
     if (int s = slots_[k].state.load(); s != Slot::Kept && s != Slot::Superseded) changed_ = true;
 }
 
+// Whether the cache file (not its delta) holds this document as taken.
+bool ParseCache::in_cache_file(const std::string& path, const std::string& digest) const {
+  auto slot = index_.find(path);
+  return slot != index_.end() && !slot->second->in_delta && slot->second->state == Slot::Kept &&
+         slot->second->digest == digest;
+}
+
 // A delta holds what this load changed and what the last delta held; it is
 // enough when no record is to be dropped (every untaken one was noted anew:
 // an edited file, not a removed or failing one) and it stays small.
@@ -303,7 +310,8 @@ bool ParseCache::delta_will_do() const {
     std::string path(slots_[k].path);
     if (!noted_.count(path) && !documents_.count(path)) return false;
   }
-  size_t entries = noted_.size() + delta_count_ + documents_.size();
+  size_t entries = noted_.size() + delta_count_;
+  for (const auto& [path, doc] : documents_) entries += !in_cache_file(path, doc.first);
   size_t base = slot_count_ - delta_count_;
   return entries <= 64 || entries * 16 <= base;
 }
@@ -628,12 +636,8 @@ void ParseCache::write(const std::vector<Article>& articles, bool delta) const {
     }
   }
   std::vector<const std::pair<const std::string, std::pair<std::string, std::string>>*> documents;
-  for (const auto& d : documents_) {
-    auto slot = index_.find(d.first);
-    bool in_file = slot != index_.end() && !slot->second->in_delta && slot->second->state == Slot::Kept &&
-                   slot->second->digest == d.second.first;
-    if (!delta || !in_file) documents.push_back(&d);
-  }
+  for (const auto& d : documents_)
+    if (!delta || !in_cache_file(d.first, d.second.first)) documents.push_back(&d);
   std::FILE* f = std::fopen(tmp.c_str(), "wbx");
   if (!f) return;
   std::string head = kMagic;

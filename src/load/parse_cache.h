@@ -127,6 +127,7 @@ class ParseCache {
   std::optional<Doc> take_document(const std::string& path, const std::string& digest, unsigned long long kind);
   void note_document(const std::string& path, const std::string& digest, unsigned long long kind, std::string_view doc);
   bool delta_will_do() const;
+  bool in_cache_file(const std::string& path, const std::string& digest) const;
   void write(const std::vector<Article>& articles, bool delta) const;
 
   std::string file_, key_;
