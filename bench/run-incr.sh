@@ -33,6 +33,7 @@ for where in tmpfs disk; do
   BB="$B build $P -o $O/this"; MM="$M build $PM -o $O/peer"
   $BB >/dev/null 2>&1; $BB >/dev/null 2>&1; $MM >/dev/null 2>&1; $MM >/dev/null 2>&1
   check_edit "$O/this"
+  sync  # the project copies' and first builds' writeback is set-up, not the timed rebuilds' work
   hyperfine --warmup 1 --runs "$RUNS" --style basic --export-markdown "$WORK/results/edit-$where.md" \
     --prepare "$EDIT $P/content/articles/$A" --prepare "$EDIT $PM/content/articles/$A" \
     -n "this, one article edited" "$BB" -n "peer, one article edited" "$MM"
