@@ -161,3 +161,26 @@ TEST_CASE("a damaged or foreign fast-path record is not trusted", "[e2e][engine]
     CHECK(was_fast(build(tmp.path(), "site")));
   }
 }
+
+TEST_CASE("a build just after an edit starts no record writer, and the build after it still equals a fresh one",
+          "[e2e][engine]") {
+  TempDir tmp;
+  copy_sample_project(tmp / "project");
+  fs::path article;
+  for (const auto& e : fs::directory_iterator(tmp / "project/content/articles"))
+    if (e.path().extension() == ".md" && (article.empty() || e.path() < article)) article = e.path();
+  REQUIRE_FALSE(article.empty());
+  // Edited just now (as a benchmark's or an editor's save right before the
+  // build): no record could be trusted, so none is written, and no process
+  // is started that holds its lock while it walks the project for nothing.
+  std::ofstream(article, std::ios::binary | std::ios::app) << "\n新的一段。\n";
+  CHECK_FALSE(was_fast(build(tmp.path(), "inc")));
+  bool left = false;
+  if (fs::exists(tmp / "project/.bulletin-cache/build"))
+    for (const auto& e : fs::directory_iterator(tmp / "project/.bulletin-cache/build")) {
+      INFO(e.path());
+      left = true;
+    }
+  CHECK_FALSE(left);  // neither a record nor its lock
+  check(tmp, "an article edited just before the build");
+}

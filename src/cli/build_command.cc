@@ -145,7 +145,7 @@ int run_build(const BuildArgs& o) {
     timer.mark("commit");
     // A build that warned runs again next time, so that its warnings are seen.
     if (diags.items().empty()) {
-      auto site = out.site_stamps();  // the writer's view of the site: not walked again
+      auto site = report.inputs_young ? std::nullopt : out.site_stamps();  // the writer's view: not walked again
       record_up_to_date_in_background(o.project, out_dir, report, started_ns, site ? &*site : nullptr);
     }
     timer.mark("record");

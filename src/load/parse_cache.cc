@@ -26,7 +26,7 @@
 namespace bulletin {
 namespace {
 
-constexpr const char* kMagic = "bulletin parse cache 3\n";
+constexpr const char* kMagic = "bulletin parse cache 4\n";
 // What a record holds, after its path, stamp, digest and body span.
 enum Kind : unsigned long long { kArticleRecord = 0, kNoticeRecord = 1, kIssueRecord = 2 };
 // A stamp younger than this when loading began may belong to a file that
@@ -288,7 +288,32 @@ void ParseCache::reparse_from(const std::string& root, const SiteConfig& config)
 
 void ParseCache::done_taking() {
   for (size_t k = 0; k < slot_count_; ++k)
-    if (slots_[k].state.load() != Slot::Kept) changed_ = true;
+    if (int s = slots_[k].state.load(); s != Slot::Kept && s != Slot::Superseded) changed_ = true;
+}
+
+// Whether the cache file (not its delta) holds this document as taken.
+bool ParseCache::in_cache_file(const std::string& path, const std::string& digest) const {
+  auto slot = index_.find(path);
+  return slot != index_.end() && !slot->second->in_delta && slot->second->state == Slot::Kept &&
+         slot->second->digest == digest;
+}
+
+// A delta holds what this load changed and what the last delta held; it is
+// enough when no record is to be dropped (every untaken one was noted anew:
+// an edited file, not a removed or failing one) and it stays small.
+bool ParseCache::delta_will_do() const {
+  if (!map_ || (reparse_ && reparse_->damaged)) return false;
+  for (size_t k = 0; k < slot_count_; ++k) {
+    int s = slots_[k].state.load();
+    if (s == Slot::Kept || s == Slot::Superseded || s == Slot::Noted) continue;
+    if (s == Slot::Damaged) return false;
+    std::string path(slots_[k].path);
+    if (!noted_.count(path) && !documents_.count(path)) return false;
+  }
+  size_t entries = noted_.size() + delta_count_;
+  for (const auto& [path, doc] : documents_) entries += !in_cache_file(path, doc.first);
+  size_t base = slot_count_ - delta_count_;
+  return entries <= 64 || entries * 16 <= base;
 }
 
 // The file: the magic line, the key, the count, one frame per record (its
@@ -300,58 +325,105 @@ void ParseCache::done_taking() {
 void ParseCache::load() {
   started_ns_ = now_ns();
   if (file_.empty()) return;
-  int fd = ::open(file_.c_str(), O_RDONLY | O_CLOEXEC | O_NOFOLLOW);
-  if (fd < 0) return;
-  struct stat st;
-  if (::fstat(fd, &st) != 0 || !S_ISREG(st.st_mode) || st.st_size == 0) {
+  struct Parsed {
+    std::shared_ptr<Mapping> map;
+    unsigned long long generation = 0, parent = 0;
+    struct Record {
+      std::string_view path, digest, record, body;
+      DiskStamp stamp;
+      bool stamped = false;
+      unsigned long long sum = 0, body_sum = 0;
+    };
+    std::vector<Record> records;
+  };
+  // One file (the cache or its delta), whole or not at all.
+  auto parse = [&](const std::string& path) -> std::optional<Parsed> {
+    int fd = ::open(path.c_str(), O_RDONLY | O_CLOEXEC | O_NOFOLLOW);
+    if (fd < 0) return std::nullopt;
+    struct stat st;
+    if (::fstat(fd, &st) != 0 || !S_ISREG(st.st_mode) || st.st_size == 0) {
+      ::close(fd);
+      return std::nullopt;
+    }
+    void* addr = ::mmap(nullptr, static_cast<size_t>(st.st_size), PROT_READ, MAP_PRIVATE, fd, 0);
     ::close(fd);
-    return;
-  }
-  void* addr = ::mmap(nullptr, static_cast<size_t>(st.st_size), PROT_READ, MAP_PRIVATE, fd, 0);
-  ::close(fd);
-  if (addr == MAP_FAILED) return;
-  auto map = std::make_shared<Mapping>();
-  map->addr = addr;
-  map->size = static_cast<size_t>(st.st_size);
+    if (addr == MAP_FAILED) return std::nullopt;
+    Parsed out;
+    out.map = std::make_shared<Mapping>();
+    out.map->addr = addr;
+    out.map->size = static_cast<size_t>(st.st_size);
+    std::string_view in(static_cast<const char*>(addr), out.map->size);
+    if (!in.starts_with(kMagic)) return std::nullopt;
+    in.remove_prefix(std::strlen(kMagic));
+    Reader r{in};
+    if (r.str() != key_ || !r.ok) return std::nullopt;
+    out.generation = r.u64();
+    out.parent = r.u64();
+    unsigned long long count = r.u64();
+    if (!r.ok || count > r.in.size() / 16) return std::nullopt;
+    out.records.resize(count);
+    std::vector<std::pair<unsigned long long, unsigned long long>> spans(count);
+    for (unsigned long long k = 0; k < count && r.ok; ++k) {
+      auto& rec = out.records[k];
+      rec.record = r.view();
+      rec.sum = r.u64();
+      if (!r.ok) return std::nullopt;
+      Reader e{rec.record};
+      rec.path = e.view();
+      rec.stamped = e.u64() != 0;
+      rec.stamp.size = e.u64();
+      rec.stamp.mtime_ns = static_cast<long long>(e.u64());
+      rec.stamp.inode = e.u64();
+      rec.digest = e.view();
+      spans[k].first = e.u64();
+      spans[k].second = e.u64();
+      rec.body_sum = e.u64();
+      if (!e.ok) return std::nullopt;
+    }
+    std::string_view bodies = r.view();
+    if (!r.ok || !r.in.empty()) return std::nullopt;  // cut short, or more than it says: trust none of it
+    for (unsigned long long k = 0; k < count; ++k) {
+      auto [at, size] = spans[k];
+      if (at > bodies.size() || size > bodies.size() - at) return std::nullopt;
+      out.records[k].body = bodies.substr(at, size);
+    }
+    return out;
+  };
   changed_ = true;  // until it proves to be this key's cache
-  std::string_view in(static_cast<const char*>(addr), map->size);
-  if (!in.starts_with(kMagic)) return;
-  in.remove_prefix(std::strlen(kMagic));
-  Reader r{in};
-  if (r.str() != key_ || !r.ok) return;
-  unsigned long long count = r.u64();
-  if (!r.ok || count > r.in.size() / 16) return;
+  std::optional<Parsed> base = parse(file_);
+  if (!base || base->parent != 0) return;
+  // The delta counts only when made on this very file (an older delta, or
+  // one made on a cache since replaced, is ignored: its entries are misses).
+  std::optional<Parsed> delta = parse(file_ + ".delta");
+  if (delta && delta->parent != base->generation) delta.reset();
+  size_t count = base->records.size() + (delta ? delta->records.size() : 0);
   auto slots = std::make_unique<Slot[]>(count);
   std::unordered_map<std::string_view, Slot*> index;
   index.reserve(count);
-  struct Span {
-    unsigned long long at, size;
-  };
-  std::vector<Span> spans(count);
-  for (unsigned long long k = 0; k < count && r.ok; ++k) {
-    Slot& slot = slots[k];
-    slot.record = r.view();
-    slot.sum = r.u64();
-    if (!r.ok) return;
-    Reader e{slot.record};
-    slot.path = e.view();
-    slot.stamped = e.u64() != 0;
-    slot.stamp.size = e.u64();
-    slot.stamp.mtime_ns = static_cast<long long>(e.u64());
-    slot.stamp.inode = e.u64();
-    slot.digest = e.view();
-    spans[k].at = e.u64();
-    spans[k].size = e.u64();
-    slot.body_sum = e.u64();
-    if (!e.ok || !index.emplace(slot.path, &slot).second) return;
+  size_t k = 0;
+  for (Parsed* file : {delta ? &*delta : nullptr, &*base}) {
+    if (!file) continue;
+    std::unordered_map<std::string_view, Slot*> mine;
+    for (const auto& rec : file->records) {
+      Slot& slot = slots[k++];
+      slot.path = rec.path;
+      slot.digest = rec.digest;
+      slot.record = rec.record;
+      slot.body = rec.body;
+      slot.stamp = rec.stamp;
+      slot.stamped = rec.stamped;
+      slot.sum = rec.sum;
+      slot.body_sum = rec.body_sum;
+      slot.in_delta = file != &*base;
+      if (!mine.emplace(slot.path, &slot).second) return;  // one record per path in a file
+      // The delta's record of a path supersedes the cache's.
+      if (!index.emplace(slot.path, &slot).second) slot.state = Slot::Superseded;
+    }
   }
-  std::string_view bodies = r.view();
-  if (!r.ok || !r.in.empty()) return;  // cut short, or more than it says: trust none of it
-  for (unsigned long long k = 0; k < count; ++k) {
-    if (spans[k].at > bodies.size() || spans[k].size > bodies.size() - spans[k].at) return;
-    slots[k].body = bodies.substr(spans[k].at, spans[k].size);
-  }
-  map_ = std::move(map);
+  delta_count_ = delta ? delta->records.size() : 0;
+  map_ = std::move(base->map);
+  if (delta) delta_map_ = std::move(delta->map);
+  generation_ = base->generation;
   slots_ = std::move(slots);
   slot_count_ = count;
   index_ = std::move(index);
@@ -383,7 +455,7 @@ std::optional<Article> ParseCache::decode(const Slot& slot) const {
   a.summary = e.str();
   if (!e.ok || !e.in.empty()) return std::nullopt;
   auto body = std::make_shared<CachedBody>();
-  body->mapping = map_;
+  body->mapping = slot.in_delta ? delta_map_ : map_;
   body->reparse = reparse_;
   body->path = a.source;
   body->digest = a.source_digest;
@@ -489,6 +561,7 @@ std::optional<Article> ParseCache::take_by_digest(const std::string& path, const
 void ParseCache::note(const std::string& path, const std::optional<DiskStamp>& stamp, const std::string& digest) {
   Meta m;
   m.stamped = stamp && !stamp->symlink && stamp->mtime_ns + kRacyNs < started_ns_;
+  if (stamp && !stamp->symlink && !m.stamped) young_ = true;
   if (stamp) m.stamp = *stamp;
   m.digest = digest;
   std::lock_guard<std::mutex> lock(mutex_);
@@ -502,6 +575,7 @@ void ParseCache::save(const std::vector<Article>& articles, bool background) {
   if (file_.empty() || !(changed_ || (reparse_ && reparse_->damaged))) return;
   std::error_code ec;
   std::filesystem::create_directories(std::filesystem::path(file_).parent_path(), ec);
+  bool delta = delta_will_do();
   if (background) {
     // Written by a grandchild (a copy of this process's memory, re-parented
     // to init), so the build does not wait for it and leaves no zombie.
@@ -517,18 +591,19 @@ void ParseCache::save(const std::vector<Article>& articles, bool background) {
         int null = ::open("/dev/null", O_RDWR | O_CLOEXEC);
         for (int fd = 0; fd < 3 && null >= 0; ++fd) ::dup2(null, fd);
         ::closefrom(3);
-        write(articles);  // never creates the folder: if it was removed meanwhile, nothing is left behind
+        write(articles, delta);  // never creates the folder: if it was removed meanwhile, nothing is left behind
         ::_exit(0);
       }
       ::_exit(0);
     }
     // fork failed: write it now.
   }
-  write(articles);
+  write(articles, delta);
 }
 
-void ParseCache::write(const std::vector<Article>& articles) const {
-  std::string tmp = file_ + ".tmp-" + std::to_string(::getpid());
+void ParseCache::write(const std::vector<Article>& articles, bool delta) const {
+  std::string target = delta ? file_ + ".delta" : file_;
+  std::string tmp = target + ".tmp-" + std::to_string(::getpid());
   std::remove(tmp.c_str());
   struct Keep {
     const Article* article;
@@ -542,6 +617,7 @@ void ParseCache::write(const std::vector<Article>& articles) const {
     if (auto noted = noted_.find(a.source); noted != noted_.end()) {
       meta = noted->second;
     } else if (auto slot = index_.find(a.source); slot != index_.end() && slot->second->state == Slot::Kept) {
+      if (delta && !slot->second->in_delta) continue;  // the cache file holds it
       meta = {slot->second->stamp, slot->second->stamped, std::string(slot->second->digest)};
     } else {
       continue;
@@ -559,11 +635,19 @@ void ParseCache::write(const std::vector<Article>& articles) const {
       // Damaged and changed since: parsed again by the next load.
     }
   }
+  std::vector<const std::pair<const std::string, std::pair<std::string, std::string>>*> documents;
+  for (const auto& d : documents_)
+    if (!delta || !in_cache_file(d.first, d.second.first)) documents.push_back(&d);
   std::FILE* f = std::fopen(tmp.c_str(), "wbx");
   if (!f) return;
   std::string head = kMagic;
   put_str(head, key_);
-  put_u64(head, keep.size() + documents_.size());
+  // A new generation; a delta names the one it applies to.
+  unsigned long long generation = (static_cast<unsigned long long>(now_ns()) << 1 | 1) ^
+                                  (static_cast<unsigned long long>(::getpid()) << 48);
+  put_u64(head, generation);
+  put_u64(head, delta ? generation_ : 0);
+  put_u64(head, keep.size() + documents.size());
   bool ok = std::fwrite(head.data(), 1, head.size(), f) == head.size();
   std::string record, frame;
   unsigned long long at = 0;
@@ -597,7 +681,8 @@ void ParseCache::write(const std::vector<Article>& articles) const {
     ok = std::fwrite(frame.data(), 1, frame.size(), f) == frame.size();
   }
   // Notices and issues: no stamp, no body.
-  for (const auto& [path, doc] : documents_) {
+  for (const auto* d : documents) {
+    const auto& [path, doc] = *d;
     if (!ok) break;
     record.clear();
     put_str(record, path);
@@ -617,7 +702,10 @@ void ParseCache::write(const std::vector<Article>& articles) const {
   ok = ok && std::fwrite(frame.data(), 1, frame.size(), f) == frame.size();
   for (const auto& k : keep) ok = ok && std::fwrite(k.body.data(), 1, k.body.size(), f) == k.body.size();
   ok = std::fclose(f) == 0 && ok;
-  if (!ok || std::rename(tmp.c_str(), file_.c_str()) != 0) std::remove(tmp.c_str());
+  // A whole file makes any delta stale (it names an older generation):
+  // removed first, so none is left that a kill could pair with it.
+  if (ok && !delta) std::remove((file_ + ".delta").c_str());
+  if (!ok || std::rename(tmp.c_str(), target.c_str()) != 0) std::remove(tmp.c_str());
 }
 
 std::vector<Article> load_articles(const FileSystem& fs, const std::string& root, const SiteConfig& config,

@@ -19,6 +19,12 @@
 // taken by digest only, of everything they are made from (a notice's file
 // and resource folder, an issue's file and the declared series), so an edited
 // attachment or series is seen; an issue holds its articles' slugs, not them.
+// A build that changed few entries writes only those, to a delta file beside
+// the cache (`articles.bin.delta`, the same format, naming the generation of
+// the cache it applies to), so a one-article edit writes one record, not the
+// whole archive's bodies; a delta that grows past a share of the cache, a
+// removed document or a damaged record writes the whole file again (a new
+// generation, which no older delta matches). Both are renamed in whole.
 #pragma once
 
 #include <atomic>
@@ -85,6 +91,9 @@ class ParseCache {
   void done_taking();
 
   int hits() const { return hits_; }
+  // True when a file noted in this load was modified too recently for its
+  // stamp to be trusted (then no record of the build's inputs can be either).
+  bool saw_young_stamp() const { return young_; }
 
  private:
   struct Meta {
@@ -94,7 +103,7 @@ class ParseCache {
   };
   // A record of the mapped file (every view points into it).
   struct Slot {
-    enum State { Untaken, Taken, Kept, Noted, Damaged };
+    enum State { Untaken, Taken, Kept, Noted, Damaged, Superseded /* by the delta's record */ };
     std::string_view path, digest;
     DiskStamp stamp;
     bool stamped = false;
@@ -102,6 +111,7 @@ class ParseCache {
     unsigned long long sum = 0;
     std::string_view body;
     unsigned long long body_sum = 0;
+    bool in_delta = false;
     std::atomic<int> state{Untaken};
   };
   struct Mapping;
@@ -116,11 +126,16 @@ class ParseCache {
   template <class Doc>
   std::optional<Doc> take_document(const std::string& path, const std::string& digest, unsigned long long kind);
   void note_document(const std::string& path, const std::string& digest, unsigned long long kind, std::string_view doc);
-  void write(const std::vector<Article>& articles) const;
+  bool delta_will_do() const;
+  bool in_cache_file(const std::string& path, const std::string& digest) const;
+  void write(const std::vector<Article>& articles, bool delta) const;
 
   std::string file_, key_;
   long long started_ns_ = 0;            // wall clock when load() ran: stamps newer than this are not trusted
   std::shared_ptr<const Mapping> map_;  // the cache file, mapped (and kept by unread bodies)
+  std::shared_ptr<const Mapping> delta_map_;  // its delta file, mapped, when it applies to it
+  unsigned long long generation_ = 0;         // the cache file's
+  size_t delta_count_ = 0;                    // slots_[0, delta_count_) are the delta's, the rest the cache file's
   std::unique_ptr<Slot[]> slots_;
   size_t slot_count_ = 0;
   std::unordered_map<std::string_view, Slot*> index_;  // by path; fixed once loaded
@@ -131,6 +146,7 @@ class ParseCache {
   std::mutex mutex_;
   std::atomic<bool> changed_{false};
   std::atomic<int> hits_{0};
+  std::atomic<bool> young_{false};
 };
 
 // Loads content/articles through `cache` (hits are not parsed again; misses

@@ -393,3 +393,69 @@ TEST_CASE("a damaged notice or issue record is parsed again, and the cache writt
   require_same(again.content.issues[0], good.content.issues[0]);
   CHECK(load_all(p).hits == 3);
 }
+
+namespace {
+
+std::string read_bytes(const std::string& path) {
+  std::ifstream in(path, std::ios::binary);
+  return std::string(std::istreambuf_iterator<char>(in), {});
+}
+
+// Inode, size and mtime: whether a file was written again.
+std::string file_stamp(const std::string& path) {
+  struct stat st;
+  if (::stat(path.c_str(), &st) != 0) return "missing";
+  return std::to_string(st.st_ino) + " " + std::to_string(st.st_size) + " " + std::to_string(st.st_mtim.tv_sec) +
+         "." + std::to_string(st.st_mtim.tv_nsec);
+}
+
+}  // namespace
+
+TEST_CASE("an edit writes only its record, to a delta of the cache file, and a removal the whole file again",
+          "[parse_cache]") {
+  TempProject p;
+  p.write("content/articles/a.md", kArticle);
+  p.write("content/articles/b.md", std::string(kArticle) + "\n第三段。\n");
+  load(p);
+  const std::string delta = p.cache_file() + ".delta";
+  const std::string whole = file_stamp(p.cache_file());
+  CHECK(file_stamp(delta) == "missing");
+  // One edit: the cache file is left as it is, the delta holds that record only.
+  p.write("content/articles/a.md", std::string(kArticle) + "\n第五段。\n");
+  CHECK(load(p).hits == 1);
+  CHECK(file_stamp(p.cache_file()) == whole);
+  REQUIRE(file_stamp(delta) != "missing");
+  std::string first_delta = read_bytes(delta);
+  CHECK(first_delta.find("第五段") != std::string::npos);
+  CHECK(first_delta.find("第三段") == std::string::npos);
+  Loaded again = load(p);
+  CHECK(again.hits == 2);
+  REQUIRE(again.articles.size() == 2);
+  CHECK(again.articles[0].body_html.str().find("第五段") != std::string::npos);
+  CHECK(again.articles[1].body_html.str().find("第三段") != std::string::npos);
+  // A second edit: the delta keeps the first one's record too.
+  p.write("content/articles/b.md", std::string(kArticle) + "\n第六段。\n");
+  CHECK(load(p).hits == 1);
+  CHECK(file_stamp(p.cache_file()) == whole);
+  CHECK(read_bytes(delta).find("第五段") != std::string::npos);
+  std::string second_delta = read_bytes(delta);
+  CHECK(second_delta.find("第六段") != std::string::npos);
+  Loaded both = load(p);
+  CHECK(both.hits == 2);
+  CHECK(both.articles[1].body_html.str().find("第六段") != std::string::npos);
+  // A removal: the whole file is written again (a new generation), the delta removed.
+  fs::remove(p.root + "/content/articles/b.md");
+  CHECK(load(p).hits == 1);
+  CHECK(file_stamp(p.cache_file()) != whole);
+  CHECK(file_stamp(delta) == "missing");
+  CHECK(read_bytes(p.cache_file()).find("第五段") != std::string::npos);
+  // A delta made on the older file does not apply to the new one: b, back
+  // with the text that delta holds for it, is parsed again, not taken from it.
+  std::ofstream(delta, std::ios::binary) << second_delta;
+  p.write("content/articles/b.md", std::string(kArticle) + "\n第六段。\n");
+  Loaded stale = load(p);
+  CHECK(stale.hits == 1);  // a, from the new cache file; not b
+  REQUIRE(stale.articles.size() == 2);
+  CHECK(stale.articles[1].body_html.str().find("第六段") != std::string::npos);
+  CHECK(load(p).hits == 2);
+}

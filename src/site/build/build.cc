@@ -14,6 +14,7 @@
 
 #include "compute/ranking_output.h"
 #include "load/markdown.h"
+#include "load/parse_cache.h"
 #include "model/urls.h"
 #include "render/feeds.h"
 #include "render/pages.h"
@@ -841,6 +842,7 @@ BuildReport build_site(const Project& project, const FileSystem& fs, OutputWrite
   b.report.pages = out.pages();
   b.report.files = out.files();
   b.report.kept = out.kept();
+  b.report.inputs_young = project.parse_cache && project.parse_cache->saw_young_stamp();
   return b.report;
 }
 

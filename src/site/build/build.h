@@ -21,6 +21,9 @@ struct BuildReport {
   int files = 0;
   int kept = 0;                    // of pages + files: unchanged since the last build, left as they were
   std::vector<std::string> notes;  // e.g. whether search was indexed or skipped
+  // An input was modified too recently for its stamp to be trusted (the
+  // parse cache saw it): no up-to-date record can be written for this build.
+  bool inputs_young = false;
 };
 
 struct BuildOptions {

@@ -305,6 +305,9 @@ void record_up_to_date_in_background(const std::string& project_root, const std:
   std::string record = up_to_date_record(project_root, trimmed(out_dir));
   std::error_code ec;
   fs::remove(record, ec);  // the old one says nothing about the new site
+  // A record would not be written (an input too young): no process to start,
+  // and none for the next build to wait for.
+  if (report.inputs_young) return;
   fs::create_directories(fs::path(record).parent_path(), ec);
   int lock = ::open(lock_path(record).c_str(), O_RDWR | O_CREAT | O_CLOEXEC, 0644);
   if (lock < 0 || ::flock(lock, LOCK_EX) != 0) {

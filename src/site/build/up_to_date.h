@@ -41,7 +41,8 @@ void record_up_to_date(const std::string& project_root, const std::string& out_d
 // The same, written by a detached process so the build does not wait for
 // it (for a caller that exits soon after: the process is not waited for): the old record is removed first, and site_is_up_to_date waits for a
 // record still being written (a lock beside it). Falls back to writing it
-// here when the process cannot be started.
+// here when the process cannot be started. When `report.inputs_young`, only
+// removes the old record (record_up_to_date would write none).
 void record_up_to_date_in_background(const std::string& project_root, const std::string& out_dir,
                                      const BuildReport& report, long long started_ns,
                                      const std::vector<std::pair<std::string, struct stat>>* site = nullptr);
