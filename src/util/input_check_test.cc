@@ -80,7 +80,7 @@ TEST_CASE("the SIMD check of clean text and the byte-by-byte scan find the same 
       "a", "校", "，", "\xEF\xBF\xBD", "\xEF\xB7\x8F", "\xEF\xB7\xB0", "\xE3\xBF\xBF", "\xF0\x9F\x98\x80",
       std::string(1, '\0'), "\xFF", "\xE6\xA0", "\xC0\xAF", "\xED\xA0\x80", "\xF4\x90\x80\x80",
       "\xEF\xB7\x90", "\xEF\xB7\xAF", "\xEF\xBF\xBE", "\xEF\xBF\xBF", "\xF4\x8F\xBF\xBF", "\xF0\x9F\xBF\xBE",
-      "\xBF", "\xBF\xBE", "\xB7"};
+      "\xBF", "\xBF\xBE", "\xB7", "\xE5\xBF\xBE", "\xE5\xBF\xBF", "\xF0\x9E\xBF\xBE", "\xF3\xAF\xBF\xBF"};
   const std::string filler = "通报 abc，工作委员会。0123456789";
   size_t compared = 0, bad = 0, nonchars = 0;
   for (size_t at = 0; at < 48; ++at) {
