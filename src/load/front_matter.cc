@@ -156,25 +156,32 @@ FrontMatter parse_front_matter(const SourceFile& file, bool required) {
 Fields::Fields(const FrontMatter& fm, const std::vector<FieldSpec>& schema, Diagnostics& diags,
                const std::string& mapping)
     : fm_(fm), diags_(diags) {
-  std::map<std::string, std::string> canonical;
-  std::vector<std::string> known;
-  for (const auto& spec : schema) {
-    canonical[spec.key] = spec.key;
-    known.push_back(spec.key);
-    for (const auto& alias : spec.aliases) {
-      canonical[alias] = spec.key;
-      known.push_back(alias);
+  // The field a key or alias names (the last spec that lists it, as a map
+  // filled in schema order would say), looked up in place: a document has a
+  // handful of keys, and building a map of the schema for each one cost more.
+  auto canonical_of = [&](const std::string& name) -> const std::string* {
+    const std::string* found = nullptr;
+    for (const auto& spec : schema) {
+      if (spec.key == name) found = &spec.key;
+      for (const auto& alias : spec.aliases)
+        if (alias == name) found = &spec.key;
     }
-  }
+    return found;
+  };
   for (const auto& kv : fm.root) {
     std::string key = kv.first.IsScalar() ? trim(kv.first.Scalar()) : "";
-    auto it = canonical.find(key);
+    const std::string* canonical = canonical_of(key);
     SourceLocation where = location_of(fm, kv.first);
-    if (it == canonical.end()) {
+    if (!canonical) {
+      std::vector<std::string> known;
+      for (const auto& spec : schema) {
+        known.push_back(spec.key);
+        for (const auto& alias : spec.aliases) known.push_back(alias);
+      }
       std::string msg = mapping.empty() ? "unknown field '" + key + "'" : "unknown key '" + key + "' in " + mapping;
       if (auto guess = did_you_mean(key, known)) {
         msg += "; did you mean '" + *guess + "'";
-        if (canonical[*guess] != *guess) msg += " (" + canonical[*guess] + ")";
+        if (*canonical_of(*guess) != *guess) msg += " (" + *canonical_of(*guess) + ")";
         msg += "?";
       } else if (mapping.empty()) {
         msg += " (it is ignored)";
@@ -186,12 +193,12 @@ Fields::Fields(const FrontMatter& fm, const std::vector<FieldSpec>& schema, Diag
       }
       continue;
     }
-    if (values_.count(it->second)) {
-      diags.error(where, "field '" + key + "' is given twice ('" + it->second + "')",
+    if (values_.count(*canonical)) {
+      diags.error(where, "field '" + key + "' is given twice ('" + *canonical + "')",
                   line_of(fm.file->text, where.line));
       continue;
     }
-    values_[it->second] = {kv.first, kv.second};
+    values_[*canonical] = {kv.first, kv.second};
   }
   for (const auto& spec : schema) {
     if (!spec.required || !mapping.empty()) continue;

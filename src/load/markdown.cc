@@ -61,14 +61,30 @@ std::string escape_numbered_lines(std::string_view md) {
   std::string out;
   out.reserve(md.size() + 16);
   bool in_fence = false;
-  for (const auto& line : split_lines(md)) {
-    std::string t = trim(line);
+  // The lines as split_lines gives them (a CR before each LF dropped), as
+  // views into `md`: no copy of each line and of its trimmed form.
+  size_t start = 0;
+  while (start < md.size()) {
+    size_t end = md.find('\n', start);
+    std::string_view line;
+    if (end == std::string_view::npos) {
+      line = md.substr(start);
+      start = md.size();
+    } else {
+      line = md.substr(start, end - start);
+      if (!line.empty() && line.back() == '\r') line.remove_suffix(1);
+      start = end + 1;
+    }
+    size_t b = line.find_first_not_of(" \t\r\n");
+    std::string_view t = b == std::string_view::npos ? std::string_view() : line.substr(b);
     if (t.starts_with("```") || t.starts_with("~~~")) in_fence = !in_fence;
     size_t i = line.find_first_not_of(' ');
     size_t j = i;
-    if (!in_fence && i != std::string::npos && i < 4 && is_ascii_number(line, j) && j < line.size() && line[j] == '.' &&
-        (j + 1 == line.size() || line[j + 1] == ' ')) {
-      out += line.substr(0, j) + "\\" + line.substr(j);
+    if (!in_fence && i != std::string_view::npos && i < 4 && is_ascii_number(line, j) && j < line.size() &&
+        line[j] == '.' && (j + 1 == line.size() || line[j + 1] == ' ')) {
+      out += line.substr(0, j);
+      out += '\\';
+      out += line.substr(j);
     } else {
       out += line;
     }

@@ -178,9 +178,18 @@ std::string TemplateSet::render(const std::string& name, const TemplateData& pag
   if (it == compiled_.end()) throw Error({"templates/" + name + kExtension, 0, 0}, "missing template");
   kainjow::mustache::context<std::string> ctx(&site);
   ctx.push(&page);
-  std::ostringstream out;
+  // kainjow hands the page over in pieces to `<<`; they are appended to one
+  // string, which is returned as it is (an ostringstream goes through the
+  // stream's sentry and locale for every piece and copies the page out).
+  struct Sink {
+    std::string text;
+    Sink& operator<<(const std::string& piece) {
+      text += piece;
+      return *this;
+    }
+  } out;
   it->second->render(ctx, out);
-  return std::move(out).str();
+  return std::move(out.text);
 }
 
 }  // namespace bulletin

@@ -4,6 +4,12 @@
 #include <cstdio>
 #include <cstring>
 
+#include <simdjson.h>
+
+#if defined(__SSE2__)
+#include <emmintrin.h>
+#endif
+
 #include "util/text.h"
 
 namespace bulletin {
@@ -90,12 +96,84 @@ size_t scan_utf8(std::string_view text, size_t* nonchar, unsigned* code) {
   return std::string_view::npos;
 }
 
+// For well-formed UTF-8 `text`: true when it holds none of what scan_utf8
+// reports beyond well-formedness, a NUL or a noncharacter; false means "look
+// closer" (scan_utf8 then decides). In well-formed text:
+// - U+FDD0..U+FDEF are EF B7 90..AF, so an EF B7 pair is looked at;
+// - U+xFFFE and U+xFFFF are EF BF BE/BF (U+FFFE, U+FFFF) or F0..F4, a byte
+//   ending in F, BF, BE/BF (the other planes). A BF followed by BE or BF is
+//   never a sequence's last byte, so the byte before it is EF (a 3-byte lead)
+//   or a 4-byte sequence's second byte, and either ends in F exactly when
+//   the code point is a noncharacter. So CJK characters such as U+5FFE
+//   (E5 BF BE) do not send the text to the slow scan.
+bool no_nul_nor_nonchar_candidate(std::string_view text) {
+  const auto* p = reinterpret_cast<const unsigned char*>(text.data());
+  const size_t size = text.size();
+  if (size == 0) return true;
+  if (p[0] == 0 || (size > 1 && p[0] == 0xEF && p[1] == 0xB7)) return false;
+  size_t i = 1;  // every byte from here is checked with the one before and the one after
+#if defined(__SSE2__)
+  const __m128i zero = _mm_setzero_si128();
+  const __m128i ef = _mm_set1_epi8(static_cast<char>(0xEF));
+  const __m128i b7 = _mm_set1_epi8(static_cast<char>(0xB7));
+  const __m128i bf = _mm_set1_epi8(static_cast<char>(0xBF));
+  const __m128i be = _mm_set1_epi8(static_cast<char>(0xBE));
+  const __m128i low = _mm_set1_epi8(0x0F);
+  // vp, v0, v1: bytes i-1.., i.., i+1.. (16 each, so i + 17 <= size).
+  for (; i + 17 <= size; i += 16) {
+    __m128i vp = _mm_loadu_si128(reinterpret_cast<const __m128i*>(p + i - 1));
+    __m128i v0 = _mm_loadu_si128(reinterpret_cast<const __m128i*>(p + i));
+    __m128i v1 = _mm_loadu_si128(reinterpret_cast<const __m128i*>(p + i + 1));
+    __m128i hit = _mm_cmpeq_epi8(v0, zero);
+    hit = _mm_or_si128(hit, _mm_and_si128(_mm_cmpeq_epi8(v0, ef), _mm_cmpeq_epi8(v1, b7)));
+    __m128i tail = _mm_and_si128(_mm_cmpeq_epi8(v0, bf), _mm_cmpeq_epi8(_mm_max_epu8(v1, be), v1));
+    hit = _mm_or_si128(hit, _mm_and_si128(tail, _mm_cmpeq_epi8(_mm_and_si128(vp, low), low)));
+    if (_mm_movemask_epi8(hit) != 0) return false;
+  }
+#endif
+  for (; i < size; ++i) {
+    if (p[i] == 0) return false;
+    if (i + 1 < size && ((p[i] == 0xEF && p[i + 1] == 0xB7) ||
+                         ((p[i - 1] & 0x0F) == 0x0F && p[i] == 0xBF && p[i + 1] >= 0xBE)))
+      return false;
+  }
+  return true;
+}
+
+// scan_utf8's answer, found fast for clean text: simdjson's validator (SIMD,
+// its kernel picked at run time) and the candidate check above; only text
+// that fails either is scanned byte by byte, which gives the exact offset.
+size_t scan_utf8_fast(std::string_view text, size_t* nonchar, unsigned* code) {
+  if (simdjson::validate_utf8(text.data(), text.size()) && no_nul_nor_nonchar_candidate(text)) {
+    *nonchar = std::string_view::npos;
+    return std::string_view::npos;
+  }
+  return scan_utf8(text, nonchar, code);
+}
+
 }  // namespace
 
 size_t invalid_utf8_at(std::string_view text) {
   size_t nonchar;
   unsigned code;
+  return scan_utf8_fast(text, &nonchar, &code);
+}
+
+size_t invalid_utf8_at_bytewise(std::string_view text) {
+  size_t nonchar;
+  unsigned code;
   return scan_utf8(text, &nonchar, &code);
+}
+
+size_t noncharacter_at(std::string_view text, bool bytewise) {
+  size_t nonchar;
+  unsigned code;
+  if (bytewise) {
+    scan_utf8(text, &nonchar, &code);
+  } else {
+    scan_utf8_fast(text, &nonchar, &code);
+  }
+  return nonchar;
 }
 
 std::string utf8_sanitized(std::string_view s) {
@@ -117,7 +195,7 @@ std::string utf8_sanitized(std::string_view s) {
 void require_utf8(const std::string& path, std::string_view text) {
   size_t nonchar;
   unsigned code = 0, noncharacter = 0;
-  size_t at = scan_utf8(text, &nonchar, &code);
+  size_t at = scan_utf8_fast(text, &nonchar, &code);
   if (at == std::string_view::npos && nonchar != std::string_view::npos) {
     at = nonchar;
     noncharacter = code;

@@ -23,6 +23,15 @@ namespace bulletin {
 // are not), or of the first NUL byte; npos when the text is clean.
 size_t invalid_utf8_at(std::string_view text);
 
+// invalid_utf8_at() without its fast path for clean text (SIMD validation):
+// the byte-by-byte scan alone, for tests that compare the two.
+size_t invalid_utf8_at_bytewise(std::string_view text);
+
+// Byte offset of the first Unicode noncharacter (U+FDD0..U+FDEF, U+xFFFE,
+// U+xFFFF) before the first invalid byte, or npos (what require_utf8 reports
+// for otherwise well-formed text); `bytewise` skips the fast path (tests).
+size_t noncharacter_at(std::string_view text, bool bytewise = false);
+
 // Throws Error at path:line:col of the first invalid byte of `text`
 // ("… is not valid UTF-8 text"). The shown source line has the bad bytes
 // replaced by U+FFFD so the terminal shows something readable.

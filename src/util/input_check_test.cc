@@ -1,6 +1,8 @@
 #include "util/input_check.h"
 
 #include <catch2/catch.hpp>
+#include <string>
+#include <vector>
 
 using namespace bulletin;
 
@@ -68,6 +70,54 @@ TEST_CASE("a Unicode noncharacter is an error where it stands, since no YAML wri
   } catch (const Error& e) {
     CHECK(e.diagnostic().format() ==
           "x.md:1:2: error: U+10FFFF is a Unicode noncharacter, not text: remove it\n    a\xF4\x8F\xBF\xBF\n     ^");
+  }
+}
+
+TEST_CASE("the SIMD check of clean text and the byte-by-byte scan find the same first bad byte", "[input]") {
+  // Every kind of byte the scan reports (or must not), placed at every offset
+  // of a text long enough for the 16-byte blocks, alone and in pairs.
+  const std::vector<std::string> pieces = {
+      "a", "校", "，", "\xEF\xBF\xBD", "\xEF\xB7\x8F", "\xEF\xB7\xB0", "\xE3\xBF\xBF", "\xF0\x9F\x98\x80",
+      std::string(1, '\0'), "\xFF", "\xE6\xA0", "\xC0\xAF", "\xED\xA0\x80", "\xF4\x90\x80\x80",
+      "\xEF\xB7\x90", "\xEF\xB7\xAF", "\xEF\xBF\xBE", "\xEF\xBF\xBF", "\xF4\x8F\xBF\xBF", "\xF0\x9F\xBF\xBE",
+      "\xBF", "\xBF\xBE", "\xB7", "\xE5\xBF\xBE", "\xE5\xBF\xBF", "\xF0\x9E\xBF\xBE", "\xF3\xAF\xBF\xBF"};
+  const std::string filler = "通报 abc，工作委员会。0123456789";
+  size_t compared = 0, bad = 0, nonchars = 0;
+  for (size_t at = 0; at < 48; ++at) {
+    for (const auto& x : pieces) {
+      for (const auto& y : {std::string(), std::string("\xFF"), std::string("\xEF\xBF\xBE"), std::string(1, '\0')}) {
+        std::string text = (filler + filler + filler).substr(0, at);
+        // Cut in the middle of a character on purpose at some offsets.
+        text += x + filler.substr(0, at % 7) + y + filler;
+        size_t fast = invalid_utf8_at(text), slow = invalid_utf8_at_bytewise(text);
+        CHECK(fast == slow);
+        CHECK(noncharacter_at(text) == noncharacter_at(text, true));
+        ++compared;
+        if (slow != std::string::npos) ++bad;
+        if (noncharacter_at(text, true) != std::string::npos) ++nonchars;
+      }
+    }
+  }
+  // The inputs hold clean texts, bad ones and noncharacters alike.
+  CHECK(bad > compared / 4);
+  CHECK(nonchars > compared / 8);
+  CHECK(bad < compared);
+}
+
+TEST_CASE("a bad byte deep in a long file is reported at its line and column", "[input]") {
+  std::string text = "---\ntitle: 通报\n---\n";
+  for (int i = 0; i < 300; ++i) text += "各单位要加强组织领导，落实工作责任。Line " + std::to_string(i) + "\n";
+  std::string clean = text;
+  require_utf8("content/articles/long.md", clean);  // no error
+  text += "第二段\xB1\xEA文字\n";
+  try {
+    require_utf8("content/articles/long.md", text);
+    FAIL("no error");
+  } catch (const Error& e) {
+    CHECK(e.diagnostic().format() ==
+          "content/articles/long.md:304:4: error: byte 0xB1 is not valid UTF-8; save the file as UTF-8 (not GBK or "
+          "another encoding)\n    第二段\xEF\xBF\xBD\xEF\xBF\xBD文字\n" +
+              std::string(4 + 6, ' ') + "^");
   }
 }
 
