@@ -512,6 +512,31 @@ bool has_marker(const fs::path& out) {
   return text && text->starts_with(kManifestHeader);
 }
 
+// True when `name` in the folder `dir_fd` is a regular file with exactly the
+// bytes of the file at `path` (both read whole: shard files are small).
+bool same_bytes(int dir_fd, const char* name, const std::string& path) {
+  struct stat a, b;
+  if (::fstatat(dir_fd, name, &a, AT_SYMLINK_NOFOLLOW) != 0 || !S_ISREG(a.st_mode) ||
+      ::stat(path.c_str(), &b) != 0 || !S_ISREG(b.st_mode) || a.st_size != b.st_size)
+    return false;
+  auto read_all = [](int fd, std::string& out) {
+    if (fd < 0) return false;
+    char buf[65536];
+    for (ssize_t n; (n = ::read(fd, buf, sizeof buf)) != 0;) {
+      if (n < 0) {
+        ::close(fd);
+        return false;
+      }
+      out.append(buf, static_cast<size_t>(n));
+    }
+    ::close(fd);
+    return true;
+  };
+  std::string x, y;
+  return read_all(::openat(dir_fd, name, O_RDONLY | O_NOFOLLOW | O_CLOEXEC), x) &&
+         read_all(::open(path.c_str(), O_RDONLY | O_CLOEXEC), y) && x == y;
+}
+
 fs::path normal(const std::string& path) {
   std::error_code ec;
   fs::path p = fs::weakly_canonical(fs::absolute(path, ec), ec);
@@ -841,8 +866,19 @@ void StagedSiteWriter::copy_folder(const std::string& rel, const std::string& so
   // Linked folder by folder (linkat between open folders, not a path walk per file).
   Fd src_root(link ? ::open(source_dir.c_str(), O_RDONLY | O_DIRECTORY | O_CLOEXEC) : -1);
   Fd dst_root(::openat(staged_fd_, rel.c_str(), O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC));
+  // Where a file cannot be linked from the cache (the site on another file
+  // system: a tmpfs output, serve's), the last build's copy of this folder
+  // lends the files whose bytes did not change: a shard whose index changed
+  // in a few files keeps the inodes and mtimes of the others.
+  bool had_folder = false;
+  size_t cut = rel.rfind('/');
+  if (out_fd_ >= 0 && (cut == std::string::npos || good_dirs_.count(rel.substr(0, cut)))) {
+    std::lock_guard<std::mutex> lock(mutex_);
+    had_folder = previous_.count(key) > 0;
+  }
+  Fd old_root(had_folder ? ::openat(out_fd_, rel.c_str(), O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC) : -1);
   std::string current = "\n";  // no folder yet
-  Fd src_dir, dst_dir;
+  Fd src_dir, dst_dir, old_dir;
   for (const auto& f : files) {
     std::string from = source_dir + "/" + f, to = staged_site_ + "/" + rel + "/" + f;
     size_t slash = f.rfind('/');
@@ -853,8 +889,12 @@ void StagedSiteWriter::copy_folder(const std::string& rel, const std::string& so
       prepare_parent(rel + "/" + f);
       src_dir = Fd(src_root.fd < 0 ? -1 : dir.empty() ? ::dup(src_root.fd) : open_subfolder(src_root.fd, dir.c_str()));
       dst_dir = Fd(dst_root.fd < 0 ? -1 : dir.empty() ? ::dup(dst_root.fd) : open_subfolder(dst_root.fd, dir.c_str()));
+      old_dir = Fd(old_root.fd < 0 ? -1 : dir.empty() ? ::dup(old_root.fd) : open_subfolder(old_root.fd, dir.c_str()));
     }
     if (src_dir.fd >= 0 && dst_dir.fd >= 0 && ::linkat(src_dir.fd, name, dst_dir.fd, name, 0) == 0) continue;
+    if (old_dir.fd >= 0 && dst_dir.fd >= 0 && same_bytes(old_dir.fd, name, from) &&
+        ::linkat(old_dir.fd, name, dst_dir.fd, name, 0) == 0)
+      continue;
     std::error_code ec;
     fs::copy_file(from, to, ec);
     if (ec) throw Error({from, 0, 0}, "cannot copy to " + out_dir_ + "/" + rel + "/" + f + ": " + ec.message());
