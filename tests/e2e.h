@@ -162,6 +162,21 @@ inline std::map<std::string, FileStamp> file_stamps(const fs::path& root) {
   return out;
 }
 
+// Requires two snapshots to hold the same files with the same bytes (`inc`
+// the incremental site, `full` the fresh one).
+inline void require_same_files(const std::map<std::string, std::string>& inc,
+                               const std::map<std::string, std::string>& full) {
+  for (const auto& [rel, bytes] : full) {
+    INFO(rel);
+    REQUIRE(inc.count(rel) == 1);
+    CHECK(inc.at(rel) == bytes);
+  }
+  for (const auto& [rel, bytes] : inc) {
+    INFO(rel);
+    CHECK(full.count(rel) == 1);
+  }
+}
+
 // snapshot() of a site, with the stamps of copied files in its manifest
 // (`copy:SIZE:MTIME`, the source file's mtime) left out: a site built from a
 // copy of the project, or with new search shards, differs only there.

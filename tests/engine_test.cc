@@ -48,15 +48,7 @@ void check_incremental_equals_fresh(const TempDir& tmp, const std::string& step)
   REQUIRE(r.exit_code == 0);
   auto inc = site_snapshot(tmp / "inc");
   auto full = site_snapshot(tmp / fresh_dir);
-  for (const auto& [rel, bytes] : full) {
-    INFO(rel);
-    REQUIRE(inc.count(rel) == 1);
-    CHECK(inc.at(rel) == bytes);
-  }
-  for (const auto& [rel, bytes] : inc) {
-    INFO(rel);
-    CHECK(full.count(rel) == 1);
-  }
+  require_same_files(inc, full);
   fs::remove_all(tmp / fresh_dir);
 }
 

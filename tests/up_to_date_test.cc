@@ -46,15 +46,7 @@ void check(const TempDir& tmp, const std::string& step, bool changed = true) {
   std::string fresh = "fresh-" + std::to_string(++n);
   build(tmp.path(), fresh);
   auto inc = snapshot(tmp / "inc"), full = snapshot(tmp / fresh);
-  for (const auto& [rel, bytes] : full) {
-    INFO(rel);
-    REQUIRE(inc.count(rel) == 1);
-    CHECK(inc.at(rel) == bytes);
-  }
-  for (const auto& [rel, bytes] : inc) {
-    INFO(rel);
-    CHECK(full.count(rel) == 1);
-  }
+  require_same_files(inc, full);
   fs::remove_all(tmp / fresh);
   // The build after it has nothing to do.
   CHECK(was_fast(build(tmp.path(), "inc")));

@@ -790,6 +790,13 @@ void StagedSiteWriter::prepare_parent(const std::string& rel) {
   made_dirs_.insert(dir);
 }
 
+// Whether `rel` lies in the old site in a folder that is a real folder all
+// the way up (never reached through a symlink), so what is there may be kept.
+bool StagedSiteWriter::in_old_real_folder(const std::string& rel) const {
+  size_t slash = rel.rfind('/');
+  return out_fd_ >= 0 && (slash == std::string::npos || good_dirs_.count(rel.substr(0, slash)));
+}
+
 bool StagedSiteWriter::keep(const std::string& rel, const std::string& digest) {
   check_site_path(rel, out_dir_);
   if (mode_ == Mode::Fresh) return false;
@@ -802,8 +809,7 @@ bool StagedSiteWriter::keep(const std::string& rel, const std::string& digest) {
   }
   // Still the file the last build left: a regular file of that size, not
   // modified after the manifest was written, in a real folder.
-  size_t slash = rel.rfind('/');
-  if (out_fd_ < 0 || (slash != std::string::npos && !good_dirs_.count(rel.substr(0, slash)))) return false;
+  if (!in_old_real_folder(rel)) return false;
   struct stat st;
   if (::fstatat(out_fd_, rel.c_str(), &st, AT_SYMLINK_NOFOLLOW) != 0 || !S_ISREG(st.st_mode) ||
       static_cast<unsigned long long>(st.st_size) != size || later(st.st_mtim, manifest_mtime_))
@@ -833,8 +839,7 @@ bool StagedSiteWriter::keep_folder(const std::string& rel, const std::string& di
   // files and folders, none of its folders changed after the manifest was
   // written, and as many files. (Its files are not stat'ed one by one:
   // they are hard links to the cache, never edited in place by bulletin.)
-  size_t slash = rel.rfind('/');
-  if (out_fd_ < 0 || (slash != std::string::npos && !good_dirs_.count(rel.substr(0, slash)))) return false;
+  if (!in_old_real_folder(rel)) return false;
   size_t found = 0;
   std::vector<std::pair<std::string, struct stat>> dirs;
   int fd = ::openat(out_fd_, rel.c_str(), O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
@@ -871,8 +876,7 @@ void StagedSiteWriter::copy_folder(const std::string& rel, const std::string& so
   // lends the files whose bytes did not change: a shard whose index changed
   // in a few files keeps the inodes and mtimes of the others.
   bool had_folder = false;
-  size_t cut = rel.rfind('/');
-  if (out_fd_ >= 0 && (cut == std::string::npos || good_dirs_.count(rel.substr(0, cut)))) {
+  if (in_old_real_folder(rel)) {
     std::lock_guard<std::mutex> lock(mutex_);
     had_folder = previous_.count(key) > 0;
   }

@@ -155,6 +155,7 @@ class StagedSiteWriter : public OutputWriter {
   bool committed_ = false;
   std::mutex mutex_;
   void scan_old_site();
+  bool in_old_real_folder(const std::string& rel) const;
 
   std::map<std::string, Entry> previous_;  // the old site's manifest
   std::string previous_text_;              // as read
