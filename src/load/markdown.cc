@@ -4,9 +4,13 @@
 #include <cmark-gfm-extension_api.h>
 #include <cmark-gfm.h>
 
+#include <dlfcn.h>
+
+#include <atomic>
 #include <cstring>
 #include <memory>
 #include <mutex>
+#include <stdexcept>
 #include <vector>
 
 #include "util/text.h"
@@ -14,12 +18,66 @@
 namespace bulletin {
 namespace {
 
+const char* const kExtensions[] = {"table", "strikethrough", "autolink", "tagfilter"};
+
+// How many times cmark-gfm asked for its table of special characters to be
+// changed (see the definition below `namespace bulletin`).
+std::atomic<unsigned long> table_changes_asked{0};
+
+using Parser = std::unique_ptr<cmark_parser, void (*)(cmark_parser*)>;
+
+Parser new_parser(int flags) {
+  static const bool registered = (cmark_gfm_core_extensions_ensure_registered(), true);
+  (void)registered;
+  Parser parser(cmark_parser_new(flags), cmark_parser_free);
+  for (const char* name : kExtensions) {
+    if (cmark_syntax_extension* ext = cmark_find_syntax_extension(name))
+      cmark_parser_attach_syntax_extension(parser.get(), ext);
+  }
+  return parser;
+}
+
 std::mutex& parser_lock() {
   static std::mutex m;
   return m;
 }
 
-const char* const kExtensions[] = {"table", "strikethrough", "autolink", "tagfilter"};
+// Whether cmark_parser_finish may run on several threads at once. cmark-gfm's
+// inline pass marks each extension's characters (`~`, `:`, `w`) in a table of
+// the whole process when it starts and clears them when it ends, so one
+// document's end would blind another's inline pass mid-way. Every parser here
+// attaches the same extensions, so the table is set once, for good, with
+// them, and the library's calls to change it are answered by the definition
+// below, which leaves it alone: each inline pass then sees the table it would
+// have seen alone. The library calls that function through its PLT (an
+// exported symbol), so the program's definition takes its place; a probe
+// checks that it did, and that a probe document still gets its strikethrough
+// and autolink, before any finish runs without the lock. Where the
+// definition did not take (a library linked with -Bsymbolic) the library
+// toggles its table itself and every finish takes the lock, as before.
+bool finish_in_parallel() {
+  static const bool parallel = [] {
+    using Change = void (*)(cmark_parser*, int);
+    auto library_change =
+        reinterpret_cast<Change>(dlsym(RTLD_NEXT, "cmark_manage_extensions_special_characters"));
+    Parser probe = new_parser(CMARK_OPT_DEFAULT);
+    if (library_change) library_change(probe.get(), 1);
+    const unsigned long before = table_changes_asked.load();
+    const char text[] = "~~gone~~ www.example.com\n";
+    cmark_parser_feed(probe.get(), text, sizeof text - 1);
+    cmark_node* doc = cmark_parser_finish(probe.get());
+    char* html = cmark_render_html(doc, CMARK_OPT_DEFAULT, cmark_parser_get_syntax_extensions(probe.get()));
+    const std::string out(html);
+    free(html);
+    cmark_node_free(doc);
+    if (table_changes_asked.load() == before) return false;  // the library's own function ran
+    if (out != "<p><del>gone</del> <a href=\"http://www.example.com\">www.example.com</a></p>\n")
+      throw std::runtime_error("cmark-gfm: the extensions' characters could not be set (the probe gave " + out +
+                               "); the Markdown parser cannot run");
+    return true;
+  }();
+  return parallel;
+}
 
 bool is_cn_numeral(std::string_view s, size_t& i) {
   static const std::vector<std::string_view> digits = {"一", "二", "三", "四", "五", "六",
@@ -225,21 +283,16 @@ std::string render_markdown(std::string_view markdown, const MarkdownOptions& op
   int flags = CMARK_OPT_DEFAULT | CMARK_OPT_FOOTNOTES | CMARK_OPT_STRIKETHROUGH_DOUBLE_TILDE;
   if (options.raw_html) flags |= CMARK_OPT_UNSAFE;
 
-  static const bool registered = (cmark_gfm_core_extensions_ensure_registered(), true);
-  (void)registered;
-
-  std::unique_ptr<cmark_parser, void (*)(cmark_parser*)> parser(cmark_parser_new(flags), cmark_parser_free);
-  for (const char* name : kExtensions) {
-    if (cmark_syntax_extension* ext = cmark_find_syntax_extension(name))
-      cmark_parser_attach_syntax_extension(parser.get(), ext);
-  }
-  // Block parsing (feed) touches only this parser. The inline pass inside
-  // cmark_parser_finish adds the extensions' characters to a process-wide
-  // table and removes them after, so only finish runs under the lock; the
-  // tree passes below and the HTML renderer are per-document too.
+  Parser parser = new_parser(flags);
+  // Block parsing (feed), the tree passes below and the HTML renderer touch
+  // only this document; the inline pass inside finish is safe on any thread
+  // once the character table is fixed (finish_in_parallel), else it takes
+  // the lock.
   cmark_parser_feed(parser.get(), source.data(), source.size());
   std::unique_ptr<cmark_node, void (*)(cmark_node*)> doc(nullptr, cmark_node_free);
-  {
+  if (finish_in_parallel()) {
+    doc.reset(cmark_parser_finish(parser.get()));
+  } else {
     std::lock_guard<std::mutex> lock(parser_lock());
     doc.reset(cmark_parser_finish(parser.get()));
   }
@@ -260,4 +313,14 @@ std::string render_markdown(std::string_view markdown, const MarkdownOptions& op
   return out;
 }
 
+bool markdown_parses_in_parallel() { return finish_in_parallel(); }
+
 }  // namespace bulletin
+
+// cmark-gfm's inline pass calls this around each document to set and clear
+// its extensions' characters in a table of the whole process; the table is
+// set once with them instead (finish_in_parallel above), so the calls only
+// count.
+extern "C" void cmark_manage_extensions_special_characters(cmark_parser*, int) {
+  bulletin::table_changes_asked.fetch_add(1, std::memory_order_relaxed);
+}

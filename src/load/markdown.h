@@ -1,7 +1,8 @@
 // Markdown to HTML with cmark-gfm (tables, strikethrough, autolinks,
-// footnotes, tagfilter). cmark-gfm's inline pass is not thread-safe (it toggles
-// a process-wide character table), so that pass takes one process-wide lock;
-// block parsing and rendering run on any thread. Extensions are registered once.
+// footnotes, tagfilter). Extensions are registered once. cmark-gfm's inline
+// pass toggles a process-wide table of the extensions' characters; that table
+// is set once for good instead, so documents parse on any number of threads
+// at once (markdown.cc says how, and when it falls back to one lock).
 #pragma once
 
 #include <string>
@@ -27,5 +28,11 @@ std::string render_markdown(std::string_view markdown, const MarkdownOptions& op
 // Which official level (1..4) a paragraph starting with `text` has, or 0;
 // `marker_bytes` receives the length of the marker ("（一）", "1.").
 int official_heading_level(std::string_view text, size_t* marker_bytes = nullptr);
+
+// Whether documents are parsed on several threads at once (true where the
+// program's definition of cmark-gfm's character-table function took the
+// library's place, as with Debian's shared library), or one at a time under a
+// lock.
+bool markdown_parses_in_parallel();
 
 }  // namespace bulletin
