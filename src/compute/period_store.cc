@@ -6,6 +6,8 @@
 #include <cstring>
 #include <stdexcept>
 
+#include "util/sha256.h"
+
 namespace bulletin {
 namespace {
 
@@ -270,6 +272,7 @@ size_t PeriodStore::add(const PeriodResult& p) {
   const uint32_t slot = static_cast<uint32_t>(slots_.size());
   SlotInfo info;
   info.size = bytes.size();
+  info.digest = sha256(bytes);
   info.at = append(bytes);
   info.id = p.id;
   info.complete = p.complete;

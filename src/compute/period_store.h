@@ -32,6 +32,9 @@ class PeriodStore {
   size_t add(const PeriodResult& period);
   // The period of `slot`, as it was added.
   PeriodResult load(size_t slot) const;
+  // The SHA-256 of the period of `slot` in its exact binary form: what every
+  // page and file made from that period is made from (without loading it).
+  const std::string& digest(size_t slot) const { return slots_.at(slot).digest; }
 
   // Puts every entity's points in the order of `position_of_slot` (the
   // calendar order of the slots); call once every period is added.
@@ -54,6 +57,7 @@ class PeriodStore {
   struct SlotInfo {
     uint64_t at = 0, size = 0;
     std::string id;
+    std::string digest;  // of the period's bytes
     bool complete = true;
     Date last_in_data;
   };

@@ -11,6 +11,7 @@
 #include "load/front_matter.h"
 #include "load/schema.h"
 #include "util/fs.h"
+#include "util/sha256.h"
 #include "util/text.h"
 #include "util/yaml_load.h"
 
@@ -464,6 +465,7 @@ std::optional<RankingRule> parse_rule(const std::string& path, const std::string
     }
   }
   if (r.errors() > 0) return std::nullopt;
+  rule.source_digest = sha256(text);
   return rule;
 }
 

@@ -89,6 +89,7 @@ struct RankingRule {
   std::string rank_label = "排名";             // header of the rank column
   std::string encoding;                        // .csv exports: "utf-8", "gbk" or "gb18030"; Default: detected
   std::string sheet;                           // .xlsx exports: the sheet's name; Default: the first sheet
+  std::string source_digest;                   // SHA-256 of the rule file's text: all the rule is made from
 
   bool has_group() const { return group_field >= 0; }
   // Column headers for the entity and group: their export keys ("单位").

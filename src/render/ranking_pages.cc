@@ -4,6 +4,7 @@
 #include <set>
 
 #include "render/chart.h"
+#include "util/sha256.h"
 #include "util/text.h"
 
 namespace bulletin {
@@ -195,6 +196,16 @@ PageData ranking_tables(const RankingRule& rule, const PeriodResult& period) {
 
 PeriodResult RuleOutput::period(size_t k) const { return store ? store->load(slots.at(k)) : results.periods.at(k); }
 
+std::string RuleOutput::period_digest(size_t k) const {
+  return store ? store->digest(slots.at(k)) : sha256(period_bytes(results.periods.at(k)));
+}
+
+std::string RuleOutput::data_digest() const {
+  std::string all;
+  for (size_t k = 0; k < results.periods.size(); ++k) all += period_digest(k) + "\n";
+  return sha256(all);
+}
+
 std::optional<size_t> RuleOutput::period_index(const std::string& id) const {
   for (size_t k = 0; k < results.periods.size(); ++k)
     if (results.periods[k].id == id) return k;
@@ -252,8 +263,7 @@ RuleOutput compute_rule_output(RankingRule rule, const FileSystem& fs, const std
   return out;
 }
 
-PageData ranking_period_page(const RuleOutput& out, size_t index, const PeriodResult& period) {
-  const RankingRule& rule = out.rule;
+PageData ranking_period_head(const RankingRule& rule, const PeriodResult& period) {
   std::string label = period_label(rule.period, period.id);
   PageData d = page_data(kind_name(DocumentKind::Ranking), ranking_url(rule, period.id), rule.title + " " + label);
   d["rule_title"] = rule.title;
@@ -264,6 +274,12 @@ PageData ranking_period_page(const RuleOutput& out, size_t index, const PeriodRe
   d["period_range"] = period.first.official() + "至" + period.last.official();
   d["records"] = std::to_string(period.records);
   d["ranking"] = ranking_tables(rule, period);
+  return d;
+}
+
+PageData ranking_period_page(const RuleOutput& out, size_t index, const PeriodResult& period) {
+  const RankingRule& rule = out.rule;
+  PageData d = ranking_period_head(rule, period);
   d["chart"] = period_bar_chart(rule, period);
   if (index > 0) {
     const auto& p = out.results.periods[index - 1];
@@ -304,13 +320,18 @@ PageData ranking_rule_page(const RuleOutput& out) {
   return d;
 }
 
-PageData ranking_entity_page(const RuleOutput& out, const EntityHistory& h) {
-  const RankingRule& rule = out.rule;
-  PageData d = page_data("ranking_entity", entity_url(rule, h.entity, h.group), h.entity + " - " + rule.title);
-  d["entity"] = h.entity;
-  set(d, "group", h.group);
+PageData ranking_entity_head(const RankingRule& rule, const std::string& entity, const std::string& group) {
+  PageData d = page_data("ranking_entity", entity_url(rule, entity, group), entity + " - " + rule.title);
+  d["entity"] = entity;
+  set(d, "group", group);
   d["group_label"] = rule.group_label();
   d["rule_title"] = rule.title;
+  return d;
+}
+
+PageData ranking_entity_page(const RuleOutput& out, const EntityHistory& h) {
+  const RankingRule& rule = out.rule;
+  PageData d = ranking_entity_head(rule, h.entity, h.group);
   d["rule_url"] = ranking_rule_url(rule.id);
   d["rank_label"] = rule.rank_label;
   d["columns"] = columns(rule.metrics);

@@ -29,6 +29,10 @@ struct RuleOutput {
 
   // Period `k` of results.periods with its rows, lists and groups.
   PeriodResult period(size_t k) const;
+  // The SHA-256 of period(k) in the store's exact binary form, without loading it.
+  std::string period_digest(size_t k) const;
+  // Of every period in order: what each entity's history is made from.
+  std::string data_digest() const;
   // The index in results.periods of period `id`.
   std::optional<size_t> period_index(const std::string& id) const;
   // Every entity, by name then group (as entity_histories() orders them).
@@ -56,6 +60,11 @@ std::string entity_url(const RankingRule& rule, const std::string& entity, const
 PageData ranking_tables(const RankingRule& rule, const PeriodResult& period);
 // `period` is out.period(period_index).
 PageData ranking_period_page(const RuleOutput& out, size_t period_index, const PeriodResult& period);
+// The first fields of a period's page and of an entity's page: all that their
+// search records read (site/search), without the chart, the entity's history
+// or the neighbours, so a record costs no history and no chart.
+PageData ranking_period_head(const RankingRule& rule, const PeriodResult& period);
+PageData ranking_entity_head(const RankingRule& rule, const std::string& entity, const std::string& group);
 PageData ranking_rule_page(const RuleOutput& out);
 PageData ranking_entity_page(const RuleOutput& out, const EntityHistory& history);
 PageData rankings_index(const std::vector<RuleOutput>& rules);

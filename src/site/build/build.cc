@@ -5,6 +5,7 @@
 #include <condition_variable>
 #include <cstdlib>
 #include <functional>
+#include <memory>
 #include <mutex>
 #include <set>
 #include <string_view>
@@ -24,6 +25,7 @@
 #include "site/print/pdf.h"
 #include "site/print/webfonts.h"
 #include "site/search/search.h"
+#include "util/fs.h"
 #include "util/html.h"
 #include "util/parallel.h"
 #include "util/sha256.h"
@@ -50,6 +52,10 @@ struct Job {
   // period store), so the plan holds none of the rankings' rows.
   std::function<PageData()> make_page{};
   std::function<std::string()> make_bytes{};
+  // For such a job: what its page or file is made from, known without making
+  // it (the rule's text, the period's or the rule's data, the neighbours), so
+  // an unchanged one is kept without building its data.
+  std::string made_from{};
 };
 
 struct BuildContext {
@@ -464,9 +470,11 @@ void render_bulletins(BuildContext& b) {
   b.report.documents["issues"] = static_cast<int>(c.issues.size());
 }
 
-// A page whose data `make` gives when its job runs (and here, once, for its
-// search record).
-void render_lazy(BuildContext& b, const std::string& tmpl, const std::string& url, std::function<PageData()> make) {
+// A page whose data `make` gives when its job runs, made from `made_from`
+// (see Job); its search record comes from `search_page`, the fields of the
+// page that search_record reads, so the plan builds no page data.
+void render_lazy(BuildContext& b, const std::string& tmpl, const std::string& url, std::string made_from,
+                 std::function<PageData()> make, const std::function<PageData()>& search_page) {
   auto made = [make = std::move(make), url] {
     PageData page = make();
     page["root"] = root_for(url);
@@ -474,31 +482,67 @@ void render_lazy(BuildContext& b, const std::string& tmpl, const std::string& ur
   };
   b.pages.push_back(url);
   if (b.want_search)
-    if (auto record = search_record(tmpl, made())) b.search.push_back(std::move(*record));
+    if (auto record = search_record(tmpl, search_page())) b.search.push_back(std::move(*record));
   Job job{Job::Page, url + "index.html", tmpl, {}, {}};
   job.make_page = std::move(made);
+  job.made_from = std::move(made_from);
   b.push(std::move(job));
 }
 
+// The index.json text of one period, made once for index.json and
+// index.xlsx (which is made from it), whichever job runs first, and dropped
+// once both have taken it.
+struct PeriodJson {
+  std::mutex mutex;
+  std::optional<std::string> text;
+  int users = 2;
+  std::string take(const RuleOutput& r, size_t k) {
+    std::lock_guard<std::mutex> lock(mutex);
+    if (!text) text = period_json_text(r.rule, r.period(k));
+    if (--users > 0) return *text;
+    std::string last = std::move(*text);
+    text.reset();
+    users = 2;  // asked again (never in one build): made again
+    return last;
+  }
+};
+
+// What a rule's pages and files are made from besides their data: the binary
+// and the rule's file.
+std::string rule_made_from(const RankingRule& rule) {
+  return binary_identity() + "\n" + std::to_string(rule.path.size()) + ":" + rule.path + "\n" + rule.source_digest;
+}
+
 // An unpublished period's page, index.json, index.csv and index.xlsx, each
-// made from the rule's store by its job (render_document's unpublished path).
+// made from the rule's store by its job (render_document's unpublished path),
+// and kept without being made while the rule and the period's data (and, for
+// the page, its neighbours) are unchanged.
 void render_ranking_period(BuildContext& b, const RuleOutput& r, size_t k, const PageData& nav) {
   const std::string url = ranking_url(r.rule, r.results.periods[k].id);
   b.rendered.insert(url);
-  render_lazy(b, kind_name(DocumentKind::Ranking), url, [&r, k, nav] {
-    PageData page = ranking_page_for(r, k, r.period(k));
-    page.update(nav);
-    return page;
-  });
-  auto bytes = [&b](std::string path, std::function<std::string()> make) {
+  const auto& all = r.results.periods;
+  std::string made_from = "ranking period 1\n" + rule_made_from(r.rule) + "\n" + r.period_digest(k);
+  std::string neighbours = "\n" + (k > 0 ? all[k - 1].id : std::string()) + "\n" +
+                           (k + 1 < all.size() ? all[k + 1].id : std::string());
+  render_lazy(
+      b, kind_name(DocumentKind::Ranking), url, made_from + neighbours,
+      [&r, k, nav] {
+        PageData page = ranking_page_for(r, k, r.period(k));
+        page.update(nav);
+        return page;
+      },
+      [&r, k] { return ranking_period_head(r.rule, r.period(k)); });
+  auto bytes = [&b, &made_from](std::string path, std::function<std::string()> make) {
     Job job{Job::Bytes, std::move(path), {}, {}, {}};
     job.make_bytes = std::move(make);
+    job.made_from = made_from + "\n" + job.path;
     b.push(std::move(job));
   };
+  auto json = std::make_shared<PeriodJson>();
   bytes(url + "index.csv", [&r, k] { return period_to_csv(r.rule, r.period(k)); });
-  bytes(url + "index.json", [&r, k] { return period_json_text(r.rule, r.period(k)); });
-  bytes(url + "index.xlsx", [&r, k, dir = xlsx_temp_dir(b.project.root, b.fs.on_disk())] {
-    return ranking_xlsx(nlohmann::json::parse(period_json_text(r.rule, r.period(k))), &r.rule, dir);
+  bytes(url + "index.json", [&r, k, json] { return json->take(r, k); });
+  bytes(url + "index.xlsx", [&r, k, json, dir = xlsx_temp_dir(b.project.root, b.fs.on_disk())] {
+    return ranking_xlsx(nlohmann::json::parse(json->take(r, k)), &r.rule, dir);
   });
 }
 
@@ -528,10 +572,15 @@ void render_rankings(BuildContext& b) {
                                          all[k].complete ? "" : "截至" + all[k].last_in_data.official(), "学习排名"});
       ++periods;
     }
+    // An entity's history is made from every period of the rule.
+    std::string entities_from = "ranking entity 1\n" + rule_made_from(r.rule) + "\n" + r.data_digest() + "\n";
     for (size_t e = 0, n = r.entity_count(); e < n; ++e) {
       auto [entity, group] = r.entity(e);
-      render_lazy(b, "ranking_entity", entity_url(r.rule, entity, group),
-                  [&r, e] { return ranking_entity_page(r, r.history(e)); });
+      render_lazy(
+          b, "ranking_entity", entity_url(r.rule, entity, group),
+          entities_from + std::to_string(e) + "\n" + entity + "\n" + group,
+          [&r, e] { return ranking_entity_page(r, r.history(e)); },
+          [&r, entity, group] { return ranking_entity_head(r.rule, entity, group); });
     }
     if (!r.results.unread.empty())
       b.report.notes.push_back(r.rule.id + ": " + std::to_string(r.results.unread.size()) +
@@ -641,6 +690,24 @@ std::string page_digest(const BuildContext& b, const std::string& site_digest, c
 
 void run_job(const BuildContext& b, const std::string& site_digest, const Job& job) {
   if (job.make_page || job.make_bytes) {
+    if (!job.made_from.empty()) {
+      // Kept, or made and written with the digest of what it is made from.
+      std::string digest = sha256("made from 1\n" + job.tmpl + "\n" + b.project.templates.digest(job.tmpl) + "\n" +
+                                  site_digest + "\n" + job.made_from);
+      if (b.out.keep(job.path, digest)) return;
+      if (job.make_bytes) {
+        b.out.write_made_from(job.path, job.make_bytes(), digest);
+        return;
+      }
+      try {
+        b.out.write_made_from(job.path, b.project.templates.render(job.tmpl, to_template(job.make_page()), b.site),
+                              digest);
+      } catch (Error& e) {
+        e.diagnostic().context.push_back("while rendering " + job.path + " with templates/" + job.tmpl + ".mustache");
+        throw;
+      }
+      return;
+    }
     Job made{job.kind, job.path, job.tmpl, job.make_page ? job.make_page() : PageData{},
              job.make_bytes ? job.make_bytes() : std::string{}};
     run_job(b, site_digest, made);

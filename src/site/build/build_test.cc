@@ -1,6 +1,8 @@
 #include "site/build/build.h"
 
 #include <catch2/catch.hpp>
+#include <mutex>
+#include <set>
 
 using namespace bulletin;
 
@@ -172,4 +174,98 @@ TEST_CASE("a build on one thread and on eight writes the same files", "[build]")
   build_site(p, fs, eight, options);
   CHECK(one.files.size() > 40);
   CHECK(one.files == eight.files);
+}
+
+namespace {
+// Keeps what `kept` says and records what each kept or written file was made from.
+class RecordingWriter : public MemoryWriter {
+ public:
+  bool keep_all = false;
+  std::map<std::string, std::string> made_from;  // path -> digest asked to keep it
+  std::set<std::string> written;
+  bool keep(const std::string& rel, const std::string& digest) override {
+    std::lock_guard<std::mutex> lock(m_);
+    made_from[rel] = digest;
+    return keep_all;
+  }
+  void write(const std::string& rel, std::string_view bytes) override {
+    {
+      std::lock_guard<std::mutex> lock(m_);
+      written.insert(rel);
+    }
+    MemoryWriter::write(rel, bytes);
+  }
+
+ private:
+  std::mutex m_;
+};
+
+MemoryFileSystem project_with_ranking() {
+  MemoryFileSystem fs = small_project();
+  fs.add("p/data/rules/units.yaml",
+         "title: 学习情况\nexports: exports/*.json\nfields:\n  date: 日期\n  unit: 单位\n  score: 积分\n"
+         "entity: unit\nperiod: month\nmetrics:\n  - id: score\n    label: 积分\n    value: sum(score)\n");
+  fs.add("p/data/exports/a.json",
+         "[{\"日期\": \"2020-11-02\", \"单位\": \"甲\", \"积分\": 5}, {\"日期\": \"2020-11-03\", \"单位\": \"乙\", \"积分\": 7},\n"
+         " {\"日期\": \"2020-12-01\", \"单位\": \"甲\", \"积分\": 3}]\n");
+  return fs;
+}
+
+// The ranking files' digests of one build, and the ranking files it wrote.
+std::pair<std::map<std::string, std::string>, std::set<std::string>> ranking_build(const MemoryFileSystem& fs,
+                                                                                   bool keep_all) {
+  Diagnostics diags;
+  Project p = load_project(fs, "p", diags);
+  REQUIRE(diags.format_all() == "");
+  RecordingWriter out;
+  out.keep_all = keep_all;
+  build_site(p, fs, out);
+  std::map<std::string, std::string> digests;
+  for (const auto& [rel, d] : out.made_from)
+    if (rel.starts_with("rankings/units/")) digests[rel] = d;
+  std::set<std::string> written;
+  for (const auto& rel : out.written)
+    if (rel.starts_with("rankings/units/")) written.insert(rel);
+  return {digests, written};
+}
+}  // namespace
+
+// An unpublished period's page, index.csv, index.json and index.xlsx and the
+// entities' pages are kept on what they are made from (the rule's text, the
+// period's data, its neighbours), so a build that keeps them makes none.
+TEST_CASE("unchanged ranking pages and files are kept without being made, changed ones are made again", "[build]") {
+  MemoryFileSystem fs = project_with_ranking();
+  auto [first, wrote_first] = ranking_build(fs, false);
+  const std::vector<std::string> november = {"rankings/units/2020-11/index.html", "rankings/units/2020-11/index.csv",
+                                             "rankings/units/2020-11/index.json", "rankings/units/2020-11/index.xlsx"};
+  const std::vector<std::string> december = {"rankings/units/2020-12/index.html", "rankings/units/2020-12/index.csv",
+                                             "rankings/units/2020-12/index.json", "rankings/units/2020-12/index.xlsx"};
+  const std::string entity = "rankings/units/entities/甲/index.html";
+  for (const auto& rel : november) CHECK(wrote_first.count(rel) == 1);
+  for (const auto& rel : november) CHECK(first.count(rel) == 1);
+  for (const auto& rel : december) CHECK(first.count(rel) == 1);
+  REQUIRE(first.count(entity) == 1);
+
+  // Every one kept: nothing of the rule is made or written.
+  auto [again, wrote_again] = ranking_build(fs, true);
+  CHECK(again == first);
+  // (The rule's feed is written by bytes, kept by the writer on them.)
+  CHECK(wrote_again == std::set<std::string>{"rankings/units/feed.xml"});
+
+  // December's data changes: its files and the entities' histories are made again, November's kept.
+  fs.add("p/data/exports/a.json",
+         "[{\"日期\": \"2020-11-02\", \"单位\": \"甲\", \"积分\": 5}, {\"日期\": \"2020-11-03\", \"单位\": \"乙\", \"积分\": 7},\n"
+         " {\"日期\": \"2020-12-01\", \"单位\": \"甲\", \"积分\": 4}]\n");
+  auto [edited, wrote_edited] = ranking_build(fs, false);
+  for (const auto& rel : november) CHECK(edited.at(rel) == first.at(rel));
+  for (const auto& rel : december) CHECK(edited.at(rel) != first.at(rel));
+  CHECK(edited.at(entity) != first.at(entity));
+
+  // The rule's text changes: everything of it is made again.
+  fs.add("p/data/rules/units.yaml",
+         "title: 学习情况（新）\nexports: exports/*.json\nfields:\n  date: 日期\n  unit: 单位\n  score: 积分\n"
+         "entity: unit\nperiod: month\nmetrics:\n  - id: score\n    label: 积分\n    value: sum(score)\n");
+  auto [renamed, wrote_renamed] = ranking_build(fs, false);
+  for (const auto& rel : november) CHECK(renamed.at(rel) != edited.at(rel));
+  CHECK(renamed.at(entity) != edited.at(entity));
 }
