@@ -29,6 +29,7 @@ namespace {
 constexpr const char* kManifestHeader = "bulletin site 1\n";
 constexpr const char* kStagingMarker = ".bulletin-staging";
 constexpr const char* kJournal = "journal";
+constexpr const char* kFlat = "files";  // in the staging folder: an in-place build's files, named by staged_name
 
 std::string errno_text() { return std::strerror(errno); }
 
@@ -237,18 +238,19 @@ Fd open_parent(int root_fd, const std::vector<std::string>& parts, const std::st
   return cur;
 }
 
-// Moves staging/site/rel over out/rel.
-void move_in(const std::string& staged_site, int out_fd, const std::string& out_dir, const std::string& rel) {
+// Moves the staged file `from` (relative to the folder open at `from_fd`)
+// over out/rel, making the folders it needs (a new article's
+// `articles/<slug>/`) on the way, none of them through a symlink.
+void move_in(int from_fd, const std::string& from, int out_fd, const std::string& out_dir, const std::string& rel) {
   auto parts = segments(rel);
   std::string shown = out_dir + "/" + rel;
   Fd parent = open_parent(out_fd, parts, shown);
-  std::string from = staged_site + "/" + rel;
-  if (::renameat(AT_FDCWD, from.c_str(), parent.fd, parts.back().c_str()) == 0) return;
+  if (::renameat(from_fd, from.c_str(), parent.fd, parts.back().c_str()) == 0) return;
   if (errno == EISDIR || errno == ENOTEMPTY || errno == EEXIST) {
     // A folder of the old site where the new one has a file.
     std::error_code ec;
     fs::remove_all(fs::path(out_dir) / rel, ec);  // remove_all never follows symlinks
-    if (::renameat(AT_FDCWD, from.c_str(), parent.fd, parts.back().c_str()) == 0) return;
+    if (::renameat(from_fd, from.c_str(), parent.fd, parts.back().c_str()) == 0) return;
   }
   throw Error({shown, 0, 0}, "cannot move the new file into place: " + errno_text());
 }
@@ -395,21 +397,24 @@ void install_folder(const std::string& staged_site, int out_fd, const std::strin
 }
 
 // Brings `out_dir` to the site the manifest `manifest_text` lists: moves in
-// every file left in `staged_site` and every staged folder, removes every
-// other file and the folders left empty, then installs the manifest. Used
-// by commit and to complete a commit that a killed build left half done.
+// every file left in `staging/files` (flat, under staged_name) or in
+// `staging/site` and every staged folder, removes every other file and the
+// folders left empty, then installs the manifest. Used by commit and to
+// complete a commit that a killed build left half done. A file already moved
+// in is no longer staged, so completing a commit twice changes nothing.
 //
 // `known`, when given, is what the caller knows of both folders, so that
-// neither is walked: the files and folders it staged, and every entry the
-// old site holds (its manifest and what else was found in folders changed
-// since).
+// neither is walked: the files (all in `files/`) and folders it staged, and
+// every entry the old site holds (its manifest and what else was found in
+// folders changed since).
 struct KnownFiles {
   std::vector<std::string> staged;
   std::vector<std::pair<std::string, ino_t>> staged_folders;
   std::vector<std::string> existing;
 };
 void apply_commit(const std::string& out_dir, const std::string& staging, const std::string& manifest_text,
-                  const KnownFiles* known = nullptr) {
+                  const KnownFiles* known = nullptr,
+                  const std::function<void(const std::string&)>* after_step = nullptr) {
   auto manifest = parse_manifest(manifest_text);
   std::set<std::string> folders;  // the new site's folders kept or replaced as a whole
   for (const auto& [rel, _] : manifest)
@@ -417,7 +422,9 @@ void apply_commit(const std::string& out_dir, const std::string& staging, const 
   Fd out_fd(::open(out_dir.c_str(), O_RDONLY | O_DIRECTORY | O_CLOEXEC));
   if (out_fd.fd < 0) throw Error({out_dir, 0, 0}, "cannot open the site folder: " + errno_text());
   std::string staged_site = staging + "/site";
+  Fd flat_fd(::open((staging + "/" + kFlat).c_str(), O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC));
   std::vector<std::string> staged, existing;
+  std::vector<std::string> tree_staged;  // in staging/site (a build of an older bulletin)
   std::vector<std::pair<std::string, ino_t>> staged_folders;
   if (known) {
     staged = known->staged;
@@ -429,7 +436,15 @@ void apply_commit(const std::string& out_dir, const std::string& staging, const 
     int staged_fd = ::open(staged_site.c_str(), O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
     if (staged_fd >= 0) walk(staged_fd, "", files, dirs);
     for (const auto& [rel, _] : files)
-      if (!inside_folder(rel, folders)) staged.push_back(rel);
+      if (!inside_folder(rel, folders)) tree_staged.push_back(rel);
+    if (flat_fd.fd >= 0) {  // the journal's paths name the staged files
+      std::set<std::string> names;
+      for_each_entry(::dup(flat_fd.fd), "", [&](int, const char* name, const std::string&, const struct stat& st) {
+        if (S_ISREG(st.st_mode)) names.insert(name);
+      });
+      for (const auto& [rel, _] : manifest)
+        if (!is_folder_entry(rel) && rel != kSiteMarker && names.count(staged_name(rel))) staged.push_back(rel);
+    }
     std::stringstream list(read_all(staging + "/" + kFolders).value_or(""));
     for (std::string line; std::getline(list, line);) {
       size_t tab = line.find('\t');
@@ -457,8 +472,14 @@ void apply_commit(const std::string& out_dir, const std::string& staging, const 
   }
   for (const auto& [rel, ino] : staged_folders)
     if (folders.count(rel)) install_folder(staged_site, out_fd.fd, out_dir, rel, ino);
+  for (const auto& rel : tree_staged)
+    if (manifest.count(rel)) move_in(AT_FDCWD, staged_site + "/" + rel, out_fd.fd, out_dir, rel);
+  if (!staged.empty() && flat_fd.fd < 0)
+    throw Error({out_dir, 0, 0}, "cannot open the staged files in " + staging + "/" + kFlat + ": " + errno_text());
   for (const auto& rel : staged) {
-    if (manifest.count(rel)) move_in(staged_site, out_fd.fd, out_dir, rel);
+    if (!manifest.count(rel)) continue;
+    move_in(flat_fd.fd, staged_name(rel), out_fd.fd, out_dir, rel);
+    if (after_step && *after_step) (*after_step)(rel);
   }
   for (const auto& rel : existing) {
     if (is_folder_entry(rel) || manifest.count(rel) || rel == kSiteMarker) continue;
@@ -679,6 +700,11 @@ StagedSiteWriter::StagedSiteWriter(std::string out_dir, WriterOptions options)
 
   if (!fs::is_directory(out, ec) || !has_marker(out)) return;  // fresh: a new or empty folder
   mode_ = Mode::InPlace;
+  // An in-place build stages its files flat, so that it makes no folder per page.
+  flat_ = staging_ + "/" + kFlat;
+  if (::mkdir(flat_.c_str(), 0755) != 0 ||
+      (flat_fd_ = ::open(flat_.c_str(), O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC)) < 0)
+    throw Error({out_dir_, 0, 0}, "cannot create a staging folder beside the output: " + errno_text());
   std::string marker = out_dir_ + "/" + kSiteMarker;
   struct stat manifest_stat;
   if (::stat(marker.c_str(), &manifest_stat) != 0) return;
@@ -761,6 +787,13 @@ StagedSiteWriter::~StagedSiteWriter() {
   if (lock_fd_ >= 0) ::close(lock_fd_);
   if (out_fd_ >= 0) ::close(out_fd_);
   if (staged_fd_ >= 0) ::close(staged_fd_);
+  if (flat_fd_ >= 0) ::close(flat_fd_);
+}
+
+std::string staged_name(const std::string& rel) { return sha256(rel).substr(std::strlen("sha256:")); }
+
+std::string StagedSiteWriter::staged_path(const std::string& rel) const {
+  return mode_ == Mode::InPlace ? flat_ + "/" + staged_name(rel) : staged_site_ + "/" + rel;
 }
 
 std::optional<std::string> StagedSiteWriter::directory() const {
@@ -911,8 +944,14 @@ void StagedSiteWriter::copy_folder(const std::string& rel, const std::string& so
 }
 
 void StagedSiteWriter::stage_file(const std::string& rel, std::string_view bytes) {
-  prepare_parent(rel);
-  if (!create_file_at(staged_fd_, rel, bytes))
+  bool ok;
+  if (mode_ == Mode::InPlace) {
+    ok = create_file_at(flat_fd_, staged_name(rel), bytes);
+  } else {
+    prepare_parent(rel);
+    ok = create_file_at(staged_fd_, rel, bytes);
+  }
+  if (!ok)
     throw Error({out_dir_ + "/" + rel, 0, 0}, "cannot write file (disk full or no permission?)");
 }
 
@@ -949,8 +988,8 @@ void StagedSiteWriter::copy(const std::string& rel, const std::string& source_pa
     std::lock_guard<std::mutex> lock(mutex_);
     if (!claim(rel)) throw Error({rel, 0, 0}, "two files would be written to the same path " + rel);
   }
-  prepare_parent(rel);
-  std::string to = staged_site_ + "/" + rel;
+  if (mode_ == Mode::Fresh) prepare_parent(rel);
+  std::string to = staged_path(rel);
   bool linked = false;
   fs::path source = normal(source_path);
   for (const auto& root : options_.link_roots) {
@@ -975,17 +1014,9 @@ void StagedSiteWriter::commit() {
   std::string manifest = format_manifest(produced_);
   std::error_code ec;
   if (mode_ == Mode::InPlace) {
-    size_t staged = 0, total = 0;  // files (a folder entry counts its files)
-    for (const auto& [rel, e] : produced_) {
-      size_t n = is_folder_entry(rel) ? e.size : 1;
-      total += n;
-      if (e.staged) staged += n;
-    }
-    // Most of a large site changed (a template edit): one folder swap is cheaper
-    // than a rename per file; the unchanged files are hard-linked into the
-    // staging folder first, and the old site is removed off the critical path.
-    // (Small sites commit file by file: a few hundred renames cost nothing.)
-    if (staged > 1000 && staged * 2 > total && swap_in_complete_site(manifest)) return;
+    // File by file, also when most of the site changed (a template edit):
+    // a rename into a folder that is already there costs less than staging a
+    // whole folder tree to swap in (ext4 places each new folder; bench/README.md).
     KnownFiles known;
     std::string folder_list;
     for (const auto& [rel, e] : produced_) {
@@ -1012,7 +1043,8 @@ void StagedSiteWriter::commit() {
         throw Error({out_dir_, 0, 0}, "cannot write the build journal: " + errno_text());
       if (!create_file(tmp, manifest) || ::rename(tmp.c_str(), (staging_ + "/" + kJournal).c_str()) != 0)
         throw Error({out_dir_, 0, 0}, "cannot write the build journal: " + errno_text());
-      apply_commit(out_dir_, staging_, manifest, &known);
+      if (options_.after_commit_step) options_.after_commit_step("journal");
+      apply_commit(out_dir_, staging_, manifest, &known, &options_.after_commit_step);
       auto touch = [&](const std::string& rel) {
         for (size_t slash = rel.rfind('/'); slash != std::string::npos && slash > 0; slash = rel.rfind('/', slash - 1))
           touched_dirs_.insert(rel.substr(0, slash));
@@ -1102,39 +1134,6 @@ std::optional<std::vector<std::pair<std::string, struct stat>>> StagedSiteWriter
   if (::fstatat(out_fd_, kSiteMarker, &st, AT_SYMLINK_NOFOLLOW) != 0) return std::nullopt;
   out.emplace_back(kSiteMarker, st);
   return out;
-}
-
-bool StagedSiteWriter::swap_in_complete_site(const std::string& manifest) {
-  for (const auto& [rel, e] : produced_) {
-    if (e.staged) continue;
-    if (is_folder_entry(rel)) {  // a kept folder: each of its files linked
-      std::string dir = rel.substr(0, rel.size() - 1);
-      std::map<std::string, WalkedFile> files;
-      std::set<std::string> dirs;
-      int fd = ::openat(out_fd_, dir.c_str(), O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
-      if (fd < 0) return false;
-      walk(fd, dir, files, dirs);
-      if (!make_dirs_at(staged_fd_, dir, options_.spread_folders)) return false;
-      for (const auto& [f, _] : files) {
-        prepare_parent(f);
-        if (::link((out_dir_ + "/" + f).c_str(), (staged_site_ + "/" + f).c_str()) != 0) return false;
-      }
-      continue;
-    }
-    prepare_parent(rel);
-    std::string from = out_dir_ + "/" + rel, to = staged_site_ + "/" + rel;
-    if (::link(from.c_str(), to.c_str()) != 0) return false;  // the per-file commit still works
-  }
-  std::string marker = staged_site_ + "/" + kSiteMarker;
-  ::unlink(marker.c_str());
-  if (!create_file(marker, manifest)) return false;
-  if (renameat2(AT_FDCWD, staged_site_.c_str(), AT_FDCWD, out_dir_.c_str(), RENAME_EXCHANGE) != 0) {
-    ::unlink(marker.c_str());
-    return false;
-  }
-  committed_ = true;
-  remove_in_background(staging_);  // now holds the previous site
-  return true;
 }
 
 void remove_in_background(const std::string& dir) {
