@@ -29,7 +29,13 @@ namespace {
 constexpr const char* kManifestHeader = "bulletin site 1\n";
 constexpr const char* kStagingMarker = ".bulletin-staging";
 constexpr const char* kJournal = "journal";
-constexpr const char* kFlat = "files";  // in the staging folder: an in-place build's files, named by staged_name
+// In the staging folder: "files-XXXXXX", an in-place build's files, named by
+// staged_name; a random name, so that ext4 (the staging folder carries
+// FS_TOPDIR_FL) places it, and so the inodes of its files, in a block group
+// picked at random, not in the one where the last build's files, removed
+// moments ago, make every new inode scan past them (spread_folders.h).
+constexpr const char* kFlatPrefix = "files-";
+constexpr const char* kFileList = "staged";  // in the staging folder: "inode\trel" of each file in files-XXXXXX/
 
 std::string errno_text() { return std::strerror(errno); }
 
@@ -122,11 +128,14 @@ bool create_file(const std::string& path, std::string_view bytes) {
   return ::close(std::exchange(fd.fd, -1)) == 0 && ok;
 }
 
-// Creates `rel` (which must not exist) below the folder open at `dir_fd`.
-bool create_file_at(int dir_fd, const std::string& rel, std::string_view bytes) {
+// Creates `rel` (which must not exist) below the folder open at `dir_fd`;
+// its inode number goes to `ino` when given.
+bool create_file_at(int dir_fd, const std::string& rel, std::string_view bytes, ino_t* ino = nullptr) {
   Fd fd(::openat(dir_fd, rel.c_str(), O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC, 0644));
   if (fd.fd < 0) return false;
   bool ok = write_all(fd.fd, bytes);
+  struct stat st;
+  if (ino) ok = ok && ::fstat(fd.fd, &st) == 0 && (*ino = st.st_ino, true);
   return ::close(std::exchange(fd.fd, -1)) == 0 && ok;
 }
 
@@ -241,16 +250,37 @@ Fd open_parent(int root_fd, const std::vector<std::string>& parts, const std::st
 // Moves the staged file `from` (relative to the folder open at `from_fd`)
 // over out/rel, making the folders it needs (a new article's
 // `articles/<slug>/`) on the way, none of them through a symlink.
-void move_in(int from_fd, const std::string& from, int out_fd, const std::string& out_dir, const std::string& rel) {
+//
+// With `ino` (a flat-staged file, its inode): the staged file and the old one
+// trade places in one step (RENAME_EXCHANGE), so the old file goes to the
+// staging folder, removed with it, not freed here; and ext4 does not flush
+// the new file's data as it does when a rename replaces a file
+// (auto_da_alloc: a rename over an existing file costs a write-out). The
+// inode tells whether a replay finds the new file already in place, and
+// whether the staged name still holds the new file or now the old one.
+void move_in(int from_fd, const std::string& from, int out_fd, const std::string& out_dir, const std::string& rel,
+             ino_t ino = 0, bool check = false) {
   auto parts = segments(rel);
   std::string shown = out_dir + "/" + rel;
   Fd parent = open_parent(out_fd, parts, shown);
-  if (::renameat(from_fd, from.c_str(), parent.fd, parts.back().c_str()) == 0) return;
+  const char* name = parts.back().c_str();
+  if (ino) {
+    struct stat st;
+    if (check) {  // replaying: done already, or never staged, or still to do
+      if (::fstatat(parent.fd, name, &st, AT_SYMLINK_NOFOLLOW) == 0 && st.st_ino == ino) return;
+      if (::fstatat(from_fd, from.c_str(), &st, AT_SYMLINK_NOFOLLOW) != 0 || st.st_ino != ino)
+        throw Error({shown, 0, 0}, "cannot move the new file into place: the staged file " + from + " is missing");
+    }
+    if (renameat2(from_fd, from.c_str(), parent.fd, name, RENAME_EXCHANGE) == 0) return;
+    if (errno != ENOENT && errno != EINVAL) throw Error({shown, 0, 0}, "cannot move the new file into place: " + errno_text());
+    // ENOENT: no old file (a new page); EINVAL: no RENAME_EXCHANGE here.
+  }
+  if (::renameat(from_fd, from.c_str(), parent.fd, name) == 0) return;
   if (errno == EISDIR || errno == ENOTEMPTY || errno == EEXIST) {
     // A folder of the old site where the new one has a file.
     std::error_code ec;
     fs::remove_all(fs::path(out_dir) / rel, ec);  // remove_all never follows symlinks
-    if (::renameat(from_fd, from.c_str(), parent.fd, parts.back().c_str()) == 0) return;
+    if (::renameat(from_fd, from.c_str(), parent.fd, name) == 0) return;
   }
   throw Error({shown, 0, 0}, "cannot move the new file into place: " + errno_text());
 }
@@ -408,7 +438,7 @@ void install_folder(const std::string& staged_site, int out_fd, const std::strin
 // every entry the old site holds (its manifest and what else was found in
 // folders changed since).
 struct KnownFiles {
-  std::vector<std::string> staged;
+  std::vector<std::pair<std::string, ino_t>> staged;  // in files/, under staged_name
   std::vector<std::pair<std::string, ino_t>> staged_folders;
   std::vector<std::string> existing;
 };
@@ -422,8 +452,15 @@ void apply_commit(const std::string& out_dir, const std::string& staging, const 
   Fd out_fd(::open(out_dir.c_str(), O_RDONLY | O_DIRECTORY | O_CLOEXEC));
   if (out_fd.fd < 0) throw Error({out_dir, 0, 0}, "cannot open the site folder: " + errno_text());
   std::string staged_site = staging + "/site";
-  Fd flat_fd(::open((staging + "/" + kFlat).c_str(), O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC));
-  std::vector<std::string> staged, existing;
+  std::string flat_dir;
+  {
+    std::error_code ec;
+    for (fs::directory_iterator it(staging, ec), end; !ec && it != end; it.increment(ec))
+      if (it->path().filename().string().starts_with(kFlatPrefix)) flat_dir = it->path().string();
+  }
+  Fd flat_fd(flat_dir.empty() ? -1 : ::open(flat_dir.c_str(), O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC));
+  std::vector<std::pair<std::string, ino_t>> staged;
+  std::vector<std::string> existing;
   std::vector<std::string> tree_staged;  // in staging/site (a build of an older bulletin)
   std::vector<std::pair<std::string, ino_t>> staged_folders;
   if (known) {
@@ -437,13 +474,11 @@ void apply_commit(const std::string& out_dir, const std::string& staging, const 
     if (staged_fd >= 0) walk(staged_fd, "", files, dirs);
     for (const auto& [rel, _] : files)
       if (!inside_folder(rel, folders)) tree_staged.push_back(rel);
-    if (flat_fd.fd >= 0) {  // the journal's paths name the staged files
-      std::set<std::string> names;
-      for_each_entry(::dup(flat_fd.fd), "", [&](int, const char* name, const std::string&, const struct stat& st) {
-        if (S_ISREG(st.st_mode)) names.insert(name);
-      });
-      for (const auto& [rel, _] : manifest)
-        if (!is_folder_entry(rel) && rel != kSiteMarker && names.count(staged_name(rel))) staged.push_back(rel);
+    std::stringstream file_list(read_all(staging + "/" + kFileList).value_or(""));
+    for (std::string line; std::getline(file_list, line);) {
+      size_t tab = line.find('\t');
+      if (tab != std::string::npos)
+        staged.emplace_back(line.substr(tab + 1), static_cast<ino_t>(std::strtoull(line.c_str(), nullptr, 10)));
     }
     std::stringstream list(read_all(staging + "/" + kFolders).value_or(""));
     for (std::string line; std::getline(list, line);) {
@@ -475,10 +510,10 @@ void apply_commit(const std::string& out_dir, const std::string& staging, const 
   for (const auto& rel : tree_staged)
     if (manifest.count(rel)) move_in(AT_FDCWD, staged_site + "/" + rel, out_fd.fd, out_dir, rel);
   if (!staged.empty() && flat_fd.fd < 0)
-    throw Error({out_dir, 0, 0}, "cannot open the staged files in " + staging + "/" + kFlat + ": " + errno_text());
-  for (const auto& rel : staged) {
+    throw Error({out_dir, 0, 0}, "cannot find the staged files in " + staging);
+  for (const auto& [rel, ino] : staged) {
     if (!manifest.count(rel)) continue;
-    move_in(flat_fd.fd, staged_name(rel), out_fd.fd, out_dir, rel);
+    move_in(flat_fd.fd, staged_name(rel), out_fd.fd, out_dir, rel, ino, /*check=*/!known);
     if (after_step && *after_step) (*after_step)(rel);
   }
   for (const auto& rel : existing) {
@@ -701,10 +736,18 @@ StagedSiteWriter::StagedSiteWriter(std::string out_dir, WriterOptions options)
   if (!fs::is_directory(out, ec) || !has_marker(out)) return;  // fresh: a new or empty folder
   mode_ = Mode::InPlace;
   // An in-place build stages its files flat, so that it makes no folder per page.
-  flat_ = staging_ + "/" + kFlat;
-  if (::mkdir(flat_.c_str(), 0755) != 0 ||
-      (flat_fd_ = ::open(flat_.c_str(), O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC)) < 0)
+  if (options_.spread_folders) {
+    Fd staging_fd(::open(staging_.c_str(), O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC));
+    if (staging_fd.fd >= 0) mark_top_folder(staging_fd.fd);
+  }
+  std::string flat_pattern = staging_ + "/" + kFlatPrefix + "XXXXXX";
+  std::vector<char> flat_buf(flat_pattern.begin(), flat_pattern.end());
+  flat_buf.push_back('\0');
+  if (!mkdtemp(flat_buf.data()) ||
+      (flat_fd_ = ::open(flat_buf.data(), O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC)) < 0)
     throw Error({out_dir_, 0, 0}, "cannot create a staging folder beside the output: " + errno_text());
+  flat_ = flat_buf.data();
+  ::fchmod(flat_fd_, 0755);
   std::string marker = out_dir_ + "/" + kSiteMarker;
   struct stat manifest_stat;
   if (::stat(marker.c_str(), &manifest_stat) != 0) return;
@@ -946,7 +989,10 @@ void StagedSiteWriter::copy_folder(const std::string& rel, const std::string& so
 void StagedSiteWriter::stage_file(const std::string& rel, std::string_view bytes) {
   bool ok;
   if (mode_ == Mode::InPlace) {
-    ok = create_file_at(flat_fd_, staged_name(rel), bytes);
+    ino_t ino = 0;
+    ok = create_file_at(flat_fd_, staged_name(rel), bytes, &ino);
+    std::lock_guard<std::mutex> lock(mutex_);
+    staged_inodes_[rel] = ino;
   } else {
     prepare_parent(rel);
     ok = create_file_at(staged_fd_, rel, bytes);
@@ -1003,6 +1049,13 @@ void StagedSiteWriter::copy(const std::string& rel, const std::string& source_pa
     fs::copy_file(source_path, to, ec);
     if (ec) throw Error({source_path, 0, 0}, "cannot copy to " + out_dir_ + "/" + rel + ": " + ec.message());
   }
+  if (mode_ == Mode::InPlace) {
+    struct stat staged;
+    if (::lstat(to.c_str(), &staged) != 0)
+      throw Error({source_path, 0, 0}, "cannot copy to " + out_dir_ + "/" + rel + ": " + errno_text());
+    std::lock_guard<std::mutex> lock(mutex_);
+    staged_inodes_[rel] = staged.st_ino;
+  }
   {
     std::lock_guard<std::mutex> lock(mutex_);
     produced_[rel] = Entry{digest, static_cast<unsigned long long>(st.st_size), true};
@@ -1018,11 +1071,13 @@ void StagedSiteWriter::commit() {
     // a rename into a folder that is already there costs less than staging a
     // whole folder tree to swap in (ext4 places each new folder; bench/README.md).
     KnownFiles known;
-    std::string folder_list;
+    std::string folder_list, file_list;
     for (const auto& [rel, e] : produced_) {
       if (!e.staged) continue;
       if (!is_folder_entry(rel)) {
-        known.staged.push_back(rel);
+        ino_t ino = staged_inodes_.at(rel);
+        known.staged.emplace_back(rel, ino);
+        file_list += std::to_string(ino) + "\t" + rel + "\n";
         continue;
       }
       std::string dir = rel.substr(0, rel.size() - 1);
@@ -1039,7 +1094,8 @@ void StagedSiteWriter::commit() {
     if (changed || previous_text_ != manifest) {
       // The commit point: from here a killed build is completed by the next one.
       std::string tmp = staging_ + "/" + kJournal + ".tmp";
-      if (!folder_list.empty() && !create_file(staging_ + "/" + kFolders, folder_list))
+      if ((!folder_list.empty() && !create_file(staging_ + "/" + kFolders, folder_list)) ||
+          (!file_list.empty() && !create_file(staging_ + "/" + kFileList, file_list)))
         throw Error({out_dir_, 0, 0}, "cannot write the build journal: " + errno_text());
       if (!create_file(tmp, manifest) || ::rename(tmp.c_str(), (staging_ + "/" + kJournal).c_str()) != 0)
         throw Error({out_dir_, 0, 0}, "cannot write the build journal: " + errno_text());
@@ -1049,14 +1105,22 @@ void StagedSiteWriter::commit() {
         for (size_t slash = rel.rfind('/'); slash != std::string::npos && slash > 0; slash = rel.rfind('/', slash - 1))
           touched_dirs_.insert(rel.substr(0, slash));
       };
-      for (const auto& rel : known.staged) touch(rel);
+      for (const auto& [rel, _] : known.staged) touch(rel);
       for (const auto& [dir, _] : known.staged_folders) touch(dir);
       for (const auto& rel : known.existing)
         if (!produced_.count(rel)) touch(is_folder_entry(rel) ? rel.substr(0, rel.size() - 1) : rel);
     }
     committed_in_place_ = true;
     committed_ = true;
-    fs::remove_all(staging_, ec);
+    // The staging folder now holds the old versions of the files replaced.
+    // Many (a template edit): removed off the critical path, its journal
+    // first, so that a removal cut short is a leftover, not a commit to replay.
+    if (known.staged.size() > 1000) {
+      ::unlink((staging_ + "/" + kJournal).c_str());
+      remove_in_background(staging_);
+    } else {
+      fs::remove_all(staging_, ec);
+    }
     return;
   }
   if (!create_file(staged_site_ + "/" + kSiteMarker, manifest))

@@ -100,7 +100,7 @@ struct WriterOptions {
   // For tests: called during an in-place commit with "journal" once the
   // commit point is written, then with each file's path once it is moved in,
   // so a test can stop the process there (a kill at that point).
-  std::function<void(const std::string&)> after_commit_step;
+  std::function<void(const std::string&)> after_commit_step = nullptr;
 };
 
 class StagedSiteWriter : public OutputWriter {
@@ -178,6 +178,7 @@ class StagedSiteWriter : public OutputWriter {
   std::map<std::string, std::vector<std::pair<std::string, struct stat>>> folder_stats_;  // kept folders' folders
   std::map<std::string, Entry> produced_;  // this build's files
   std::set<std::string> made_dirs_;        // in the staging folder
+  std::map<std::string, ino_t> staged_inodes_;  // an in-place build's files in flat_, by path
 };
 
 // The name under which an in-place build stages the file for site path `rel`
