@@ -139,6 +139,37 @@ bool create_file_at(int dir_fd, const std::string& rel, std::string_view bytes, 
   return ::close(std::exchange(fd.fd, -1)) == 0 && ok;
 }
 
+// Writes `bytes` over the spare file `name` of the folder open at `dir_fd`
+// (see spare_path): only a regular file with no other link (never a file
+// hard-linked from the cache, nor through a symlink). Written from offset 0,
+// then cut to size, never truncated to 0 first (ext4 would write it out at
+// close, as for a file truncated and rewritten). False when there is no such
+// file (it is removed if it cannot be used).
+bool overwrite_spare(int dir_fd, const std::string& name, std::string_view bytes, ino_t* ino) {
+  Fd fd(::openat(dir_fd, name.c_str(), O_WRONLY | O_NOFOLLOW | O_CLOEXEC | O_NONBLOCK));
+  if (fd.fd < 0) {
+    if (errno != ENOENT) ::unlinkat(dir_fd, name.c_str(), 0);
+    return false;
+  }
+  struct stat st;
+  if (::fstat(fd.fd, &st) != 0 || !S_ISREG(st.st_mode) || st.st_nlink != 1) {
+    ::unlinkat(dir_fd, name.c_str(), 0);
+    return false;
+  }
+  size_t done = 0;
+  while (done < bytes.size()) {
+    ssize_t n = ::pwrite(fd.fd, bytes.data() + done, bytes.size() - done, static_cast<off_t>(done));
+    if (n < 0 && errno == EINTR) continue;
+    if (n <= 0) return false;
+    done += static_cast<size_t>(n);
+  }
+  if (static_cast<unsigned long long>(st.st_size) > bytes.size() &&
+      ::ftruncate(fd.fd, static_cast<off_t>(bytes.size())) != 0)
+    return false;
+  *ino = st.st_ino;
+  return ::close(std::exchange(fd.fd, -1)) == 0;
+}
+
 // Makes folder `rel` and its missing parents below the folder open at
 // `dir_fd`: one mkdirat when the parent is there (the usual case: no stat
 // of every component, as create_directories does). False with errno set.
@@ -532,6 +563,18 @@ void apply_commit(const std::string& out_dir, const std::string& staging, const 
 
 std::string staging_prefix(const fs::path& out) { return "." + out.filename().string() + ".staging-"; }
 
+// Beside the output: the old versions of the pages the last large in-place
+// commit replaced, each under its staged_name. The next in-place build takes
+// the folder as its flat staging folder and writes each page it stages over
+// its old version's file (same inode, same blocks) instead of creating a file:
+// ext4 then allocates no inode and frees none (a template edit of 10,000
+// pages made and removed 10,000 files, and each new inode scanned past the
+// ones removed moments before).
+std::string spare_path(const fs::path& out) {
+  fs::path parent = out.has_parent_path() ? out.parent_path() : fs::path(".");
+  return (parent / ("." + out.filename().string() + ".spare")).string();
+}
+
 // Removes staging folders of earlier builds of `out` that are no longer
 // running (their marker is not locked), completing those that were committing.
 void clean_leftovers(const fs::path& out) {
@@ -743,8 +786,12 @@ StagedSiteWriter::StagedSiteWriter(std::string out_dir, WriterOptions options)
   std::string flat_pattern = staging_ + "/" + kFlatPrefix + "XXXXXX";
   std::vector<char> flat_buf(flat_pattern.begin(), flat_pattern.end());
   flat_buf.push_back('\0');
-  if (!mkdtemp(flat_buf.data()) ||
-      (flat_fd_ = ::open(flat_buf.data(), O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC)) < 0)
+  if (!mkdtemp(flat_buf.data()))
+    throw Error({out_dir_, 0, 0}, "cannot create a staging folder beside the output: " + errno_text());
+  // The last large commit's old files, if any (a rename over the empty folder:
+  // one build takes them; a symlink is never taken).
+  took_spare_ = ::rename(spare_path(out).c_str(), flat_buf.data()) == 0;
+  if ((flat_fd_ = ::open(flat_buf.data(), O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC)) < 0)
     throw Error({out_dir_, 0, 0}, "cannot create a staging folder beside the output: " + errno_text());
   flat_ = flat_buf.data();
   ::fchmod(flat_fd_, 0755);
@@ -990,7 +1037,9 @@ void StagedSiteWriter::stage_file(const std::string& rel, std::string_view bytes
   bool ok;
   if (mode_ == Mode::InPlace) {
     ino_t ino = 0;
-    ok = create_file_at(flat_fd_, staged_name(rel), bytes, &ino);
+    std::string name = staged_name(rel);
+    ok = took_spare_ && overwrite_spare(flat_fd_, name, bytes, &ino);
+    if (!ok) ok = create_file_at(flat_fd_, name, bytes, &ino);
     std::lock_guard<std::mutex> lock(mutex_);
     staged_inodes_[rel] = ino;
   } else {
@@ -1035,6 +1084,7 @@ void StagedSiteWriter::copy(const std::string& rel, const std::string& source_pa
     if (!claim(rel)) throw Error({rel, 0, 0}, "two files would be written to the same path " + rel);
   }
   if (mode_ == Mode::Fresh) prepare_parent(rel);
+  if (mode_ == Mode::InPlace && took_spare_) ::unlinkat(flat_fd_, staged_name(rel).c_str(), 0);  // a spare file
   std::string to = staged_path(rel);
   bool linked = false;
   fs::path source = normal(source_path);
@@ -1115,12 +1165,15 @@ void StagedSiteWriter::commit() {
     // The staging folder now holds the old versions of the files replaced.
     // Many (a template edit): removed off the critical path, its journal
     // first, so that a removal cut short is a leftover, not a commit to replay.
-    if (known.staged.size() > 1000) {
-      ::unlink((staging_ + "/" + kJournal).c_str());
-      remove_in_background(staging_);
-    } else {
-      fs::remove_all(staging_, ec);
+    // Many, or a spare folder was taken: they are kept beside the site as
+    // its spare files (spare_path), the journal removed first.
+    ::unlink((staging_ + "/" + kJournal).c_str());
+    if ((known.staged.size() > 1000 || took_spare_) &&
+        ::rename(flat_.c_str(), spare_path(fs::path(out_dir_)).c_str()) != 0 && known.staged.size() > 1000) {
+      remove_in_background(staging_);  // another build's spare folder is there
+      return;
     }
+    fs::remove_all(staging_, ec);
     return;
   }
   if (!create_file(staged_site_ + "/" + kSiteMarker, manifest))

@@ -179,6 +179,7 @@ class StagedSiteWriter : public OutputWriter {
   std::map<std::string, Entry> produced_;  // this build's files
   std::set<std::string> made_dirs_;        // in the staging folder
   std::map<std::string, ino_t> staged_inodes_;  // an in-place build's files in flat_, by path
+  bool took_spare_ = false;                    // flat_ is the last large commit's spare folder
 };
 
 // The name under which an in-place build stages the file for site path `rel`

@@ -667,3 +667,36 @@ TEST_CASE("an in-place build killed at any step of its commit is completed by th
     CHECK(tmp.entries() == std::vector<std::string>{"site"});
   }
 }
+
+TEST_CASE("a large in-place commit keeps the old files as spares, and the next one writes over them, never over a linked file",
+          "[writer]") {
+  TempDir tmp;
+  fs::path site = tmp.path / "site", spare = tmp.path / ".site.spare";
+  auto build = [&](const std::string& version) {
+    StagedSiteWriter out(site.string());
+    for (int i = 0; i < 1200; ++i) out.write("articles/" + std::to_string(i) + "/index.html", version + std::to_string(i));
+    out.write("index.html", version);
+    out.commit();
+  };
+  build("one");
+  CHECK_FALSE(fs::exists(spare));  // a first build swaps the site in: nothing to keep
+  build("two-");
+  // The old versions, beside the site under their staged names.
+  REQUIRE(fs::is_directory(spare));
+  CHECK(slurp(spare / staged_name("articles/7/index.html")) == "one7");
+  CHECK(files_under(spare).size() == 1201);
+  ino_t kept = inode_of(spare / staged_name("articles/7/index.html"));
+  // A spare file with another link (as a file hard-linked from the cache would be) is never written over.
+  fs::create_hard_link(spare / staged_name("articles/8/index.html"), tmp.path / "linked.txt");
+  build("three-");
+  CHECK(inode_of(site / "articles/7/index.html") == kept);  // the old file's inode, with the new bytes
+  CHECK(slurp(site / "articles/7/index.html") == "three-7");
+  CHECK(slurp(tmp.path / "linked.txt") == "one8");
+  CHECK(slurp(site / "articles/8/index.html") == "three-8");
+  CHECK(slurp(site / "articles/1199/index.html") == "three-1199");
+  CHECK(slurp(site / "index.html") == "three-");
+  CHECK(slurp(spare / staged_name("articles/7/index.html")) == "two-7");
+  CHECK(files_under(site).size() == 1202);  // the pages and the manifest
+  std::vector<std::string> beside = tmp.entries();
+  CHECK(beside == std::vector<std::string>{".site.spare", "linked.txt", "site"});
+}
