@@ -29,6 +29,13 @@ namespace {
 constexpr const char* kManifestHeader = "bulletin site 1\n";
 constexpr const char* kStagingMarker = ".bulletin-staging";
 constexpr const char* kJournal = "journal";
+// In the staging folder: "files-XXXXXX", an in-place build's files, named by
+// staged_name; a random name, so that ext4 (the staging folder carries
+// FS_TOPDIR_FL) places it, and so the inodes of its files, in a block group
+// picked at random, not in the one where the last build's files, removed
+// moments ago, make every new inode scan past them (spread_folders.h).
+constexpr const char* kFlatPrefix = "files-";
+constexpr const char* kFileList = "staged";  // in the staging folder: "inode\trel" of each file in files-XXXXXX/
 
 std::string errno_text() { return std::strerror(errno); }
 
@@ -121,12 +128,46 @@ bool create_file(const std::string& path, std::string_view bytes) {
   return ::close(std::exchange(fd.fd, -1)) == 0 && ok;
 }
 
-// Creates `rel` (which must not exist) below the folder open at `dir_fd`.
-bool create_file_at(int dir_fd, const std::string& rel, std::string_view bytes) {
+// Creates `rel` (which must not exist) below the folder open at `dir_fd`;
+// its inode number goes to `ino` when given.
+bool create_file_at(int dir_fd, const std::string& rel, std::string_view bytes, ino_t* ino = nullptr) {
   Fd fd(::openat(dir_fd, rel.c_str(), O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC, 0644));
   if (fd.fd < 0) return false;
   bool ok = write_all(fd.fd, bytes);
+  struct stat st;
+  if (ino) ok = ok && ::fstat(fd.fd, &st) == 0 && (*ino = st.st_ino, true);
   return ::close(std::exchange(fd.fd, -1)) == 0 && ok;
+}
+
+// Writes `bytes` over the spare file `name` of the folder open at `dir_fd`
+// (see spare_path): only a regular file with no other link (never a file
+// hard-linked from the cache, nor through a symlink). Written from offset 0,
+// then cut to size, never truncated to 0 first (ext4 would write it out at
+// close, as for a file truncated and rewritten). False when there is no such
+// file (it is removed if it cannot be used).
+bool overwrite_spare(int dir_fd, const std::string& name, std::string_view bytes, ino_t* ino) {
+  Fd fd(::openat(dir_fd, name.c_str(), O_WRONLY | O_NOFOLLOW | O_CLOEXEC | O_NONBLOCK));
+  if (fd.fd < 0) {
+    if (errno != ENOENT) ::unlinkat(dir_fd, name.c_str(), 0);
+    return false;
+  }
+  struct stat st;
+  if (::fstat(fd.fd, &st) != 0 || !S_ISREG(st.st_mode) || st.st_nlink != 1) {
+    ::unlinkat(dir_fd, name.c_str(), 0);
+    return false;
+  }
+  size_t done = 0;
+  while (done < bytes.size()) {
+    ssize_t n = ::pwrite(fd.fd, bytes.data() + done, bytes.size() - done, static_cast<off_t>(done));
+    if (n < 0 && errno == EINTR) continue;
+    if (n <= 0) return false;
+    done += static_cast<size_t>(n);
+  }
+  if (static_cast<unsigned long long>(st.st_size) > bytes.size() &&
+      ::ftruncate(fd.fd, static_cast<off_t>(bytes.size())) != 0)
+    return false;
+  *ino = st.st_ino;
+  return ::close(std::exchange(fd.fd, -1)) == 0;
 }
 
 // Makes folder `rel` and its missing parents below the folder open at
@@ -237,18 +278,40 @@ Fd open_parent(int root_fd, const std::vector<std::string>& parts, const std::st
   return cur;
 }
 
-// Moves staging/site/rel over out/rel.
-void move_in(const std::string& staged_site, int out_fd, const std::string& out_dir, const std::string& rel) {
+// Moves the staged file `from` (relative to the folder open at `from_fd`)
+// over out/rel, making the folders it needs (a new article's
+// `articles/<slug>/`) on the way, none of them through a symlink.
+//
+// With `ino` (a flat-staged file, its inode): the staged file and the old one
+// trade places in one step (RENAME_EXCHANGE), so the old file goes to the
+// staging folder, removed with it, not freed here; and ext4 does not flush
+// the new file's data as it does when a rename replaces a file
+// (auto_da_alloc: a rename over an existing file costs a write-out). The
+// inode tells whether a replay finds the new file already in place, and
+// whether the staged name still holds the new file or now the old one.
+void move_in(int from_fd, const std::string& from, int out_fd, const std::string& out_dir, const std::string& rel,
+             ino_t ino = 0, bool check = false) {
   auto parts = segments(rel);
   std::string shown = out_dir + "/" + rel;
   Fd parent = open_parent(out_fd, parts, shown);
-  std::string from = staged_site + "/" + rel;
-  if (::renameat(AT_FDCWD, from.c_str(), parent.fd, parts.back().c_str()) == 0) return;
+  const char* name = parts.back().c_str();
+  if (ino) {
+    struct stat st;
+    if (check) {  // replaying: done already, or never staged, or still to do
+      if (::fstatat(parent.fd, name, &st, AT_SYMLINK_NOFOLLOW) == 0 && st.st_ino == ino) return;
+      if (::fstatat(from_fd, from.c_str(), &st, AT_SYMLINK_NOFOLLOW) != 0 || st.st_ino != ino)
+        throw Error({shown, 0, 0}, "cannot move the new file into place: the staged file " + from + " is missing");
+    }
+    if (renameat2(from_fd, from.c_str(), parent.fd, name, RENAME_EXCHANGE) == 0) return;
+    if (errno != ENOENT && errno != EINVAL) throw Error({shown, 0, 0}, "cannot move the new file into place: " + errno_text());
+    // ENOENT: no old file (a new page); EINVAL: no RENAME_EXCHANGE here.
+  }
+  if (::renameat(from_fd, from.c_str(), parent.fd, name) == 0) return;
   if (errno == EISDIR || errno == ENOTEMPTY || errno == EEXIST) {
     // A folder of the old site where the new one has a file.
     std::error_code ec;
     fs::remove_all(fs::path(out_dir) / rel, ec);  // remove_all never follows symlinks
-    if (::renameat(AT_FDCWD, from.c_str(), parent.fd, parts.back().c_str()) == 0) return;
+    if (::renameat(from_fd, from.c_str(), parent.fd, name) == 0) return;
   }
   throw Error({shown, 0, 0}, "cannot move the new file into place: " + errno_text());
 }
@@ -395,21 +458,24 @@ void install_folder(const std::string& staged_site, int out_fd, const std::strin
 }
 
 // Brings `out_dir` to the site the manifest `manifest_text` lists: moves in
-// every file left in `staged_site` and every staged folder, removes every
-// other file and the folders left empty, then installs the manifest. Used
-// by commit and to complete a commit that a killed build left half done.
+// every file left in `staging/files` (flat, under staged_name) or in
+// `staging/site` and every staged folder, removes every other file and the
+// folders left empty, then installs the manifest. Used by commit and to
+// complete a commit that a killed build left half done. A file already moved
+// in is no longer staged, so completing a commit twice changes nothing.
 //
 // `known`, when given, is what the caller knows of both folders, so that
-// neither is walked: the files and folders it staged, and every entry the
-// old site holds (its manifest and what else was found in folders changed
-// since).
+// neither is walked: the files (all in `files/`) and folders it staged, and
+// every entry the old site holds (its manifest and what else was found in
+// folders changed since).
 struct KnownFiles {
-  std::vector<std::string> staged;
+  std::vector<std::pair<std::string, ino_t>> staged;  // in files/, under staged_name
   std::vector<std::pair<std::string, ino_t>> staged_folders;
   std::vector<std::string> existing;
 };
 void apply_commit(const std::string& out_dir, const std::string& staging, const std::string& manifest_text,
-                  const KnownFiles* known = nullptr) {
+                  const KnownFiles* known = nullptr,
+                  const std::function<void(const std::string&)>* after_step = nullptr) {
   auto manifest = parse_manifest(manifest_text);
   std::set<std::string> folders;  // the new site's folders kept or replaced as a whole
   for (const auto& [rel, _] : manifest)
@@ -417,7 +483,16 @@ void apply_commit(const std::string& out_dir, const std::string& staging, const 
   Fd out_fd(::open(out_dir.c_str(), O_RDONLY | O_DIRECTORY | O_CLOEXEC));
   if (out_fd.fd < 0) throw Error({out_dir, 0, 0}, "cannot open the site folder: " + errno_text());
   std::string staged_site = staging + "/site";
-  std::vector<std::string> staged, existing;
+  std::string flat_dir;
+  {
+    std::error_code ec;
+    for (fs::directory_iterator it(staging, ec), end; !ec && it != end; it.increment(ec))
+      if (it->path().filename().string().starts_with(kFlatPrefix)) flat_dir = it->path().string();
+  }
+  Fd flat_fd(flat_dir.empty() ? -1 : ::open(flat_dir.c_str(), O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC));
+  std::vector<std::pair<std::string, ino_t>> staged;
+  std::vector<std::string> existing;
+  std::vector<std::string> tree_staged;  // in staging/site (a build of an older bulletin)
   std::vector<std::pair<std::string, ino_t>> staged_folders;
   if (known) {
     staged = known->staged;
@@ -429,7 +504,13 @@ void apply_commit(const std::string& out_dir, const std::string& staging, const 
     int staged_fd = ::open(staged_site.c_str(), O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
     if (staged_fd >= 0) walk(staged_fd, "", files, dirs);
     for (const auto& [rel, _] : files)
-      if (!inside_folder(rel, folders)) staged.push_back(rel);
+      if (!inside_folder(rel, folders)) tree_staged.push_back(rel);
+    std::stringstream file_list(read_all(staging + "/" + kFileList).value_or(""));
+    for (std::string line; std::getline(file_list, line);) {
+      size_t tab = line.find('\t');
+      if (tab != std::string::npos)
+        staged.emplace_back(line.substr(tab + 1), static_cast<ino_t>(std::strtoull(line.c_str(), nullptr, 10)));
+    }
     std::stringstream list(read_all(staging + "/" + kFolders).value_or(""));
     for (std::string line; std::getline(list, line);) {
       size_t tab = line.find('\t');
@@ -457,8 +538,14 @@ void apply_commit(const std::string& out_dir, const std::string& staging, const 
   }
   for (const auto& [rel, ino] : staged_folders)
     if (folders.count(rel)) install_folder(staged_site, out_fd.fd, out_dir, rel, ino);
-  for (const auto& rel : staged) {
-    if (manifest.count(rel)) move_in(staged_site, out_fd.fd, out_dir, rel);
+  for (const auto& rel : tree_staged)
+    if (manifest.count(rel)) move_in(AT_FDCWD, staged_site + "/" + rel, out_fd.fd, out_dir, rel);
+  if (!staged.empty() && flat_fd.fd < 0)
+    throw Error({out_dir, 0, 0}, "cannot find the staged files in " + staging);
+  for (const auto& [rel, ino] : staged) {
+    if (!manifest.count(rel)) continue;
+    move_in(flat_fd.fd, staged_name(rel), out_fd.fd, out_dir, rel, ino, /*check=*/!known);
+    if (after_step && *after_step) (*after_step)(rel);
   }
   for (const auto& rel : existing) {
     if (is_folder_entry(rel) || manifest.count(rel) || rel == kSiteMarker) continue;
@@ -475,6 +562,18 @@ void apply_commit(const std::string& out_dir, const std::string& staging, const 
 }
 
 std::string staging_prefix(const fs::path& out) { return "." + out.filename().string() + ".staging-"; }
+
+// Beside the output: the old versions of the pages the last large in-place
+// commit replaced, each under its staged_name. The next in-place build takes
+// the folder as its flat staging folder and writes each page it stages over
+// its old version's file (same inode, same blocks) instead of creating a file:
+// ext4 then allocates no inode and frees none (a template edit of 10,000
+// pages made and removed 10,000 files, and each new inode scanned past the
+// ones removed moments before).
+std::string spare_path(const fs::path& out) {
+  fs::path parent = out.has_parent_path() ? out.parent_path() : fs::path(".");
+  return (parent / ("." + out.filename().string() + ".spare")).string();
+}
 
 // Removes staging folders of earlier builds of `out` that are no longer
 // running (their marker is not locked), completing those that were committing.
@@ -679,6 +778,23 @@ StagedSiteWriter::StagedSiteWriter(std::string out_dir, WriterOptions options)
 
   if (!fs::is_directory(out, ec) || !has_marker(out)) return;  // fresh: a new or empty folder
   mode_ = Mode::InPlace;
+  // An in-place build stages its files flat, so that it makes no folder per page.
+  if (options_.spread_folders) {
+    Fd staging_fd(::open(staging_.c_str(), O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC));
+    if (staging_fd.fd >= 0) mark_top_folder(staging_fd.fd);
+  }
+  std::string flat_pattern = staging_ + "/" + kFlatPrefix + "XXXXXX";
+  std::vector<char> flat_buf(flat_pattern.begin(), flat_pattern.end());
+  flat_buf.push_back('\0');
+  if (!mkdtemp(flat_buf.data()))
+    throw Error({out_dir_, 0, 0}, "cannot create a staging folder beside the output: " + errno_text());
+  // The last large commit's old files, if any (a rename over the empty folder:
+  // one build takes them; a symlink is never taken).
+  took_spare_ = ::rename(spare_path(out).c_str(), flat_buf.data()) == 0;
+  if ((flat_fd_ = ::open(flat_buf.data(), O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC)) < 0)
+    throw Error({out_dir_, 0, 0}, "cannot create a staging folder beside the output: " + errno_text());
+  flat_ = flat_buf.data();
+  ::fchmod(flat_fd_, 0755);
   std::string marker = out_dir_ + "/" + kSiteMarker;
   struct stat manifest_stat;
   if (::stat(marker.c_str(), &manifest_stat) != 0) return;
@@ -761,6 +877,13 @@ StagedSiteWriter::~StagedSiteWriter() {
   if (lock_fd_ >= 0) ::close(lock_fd_);
   if (out_fd_ >= 0) ::close(out_fd_);
   if (staged_fd_ >= 0) ::close(staged_fd_);
+  if (flat_fd_ >= 0) ::close(flat_fd_);
+}
+
+std::string staged_name(const std::string& rel) { return sha256(rel).substr(std::strlen("sha256:")); }
+
+std::string StagedSiteWriter::staged_path(const std::string& rel) const {
+  return mode_ == Mode::InPlace ? flat_ + "/" + staged_name(rel) : staged_site_ + "/" + rel;
 }
 
 std::optional<std::string> StagedSiteWriter::directory() const {
@@ -911,8 +1034,19 @@ void StagedSiteWriter::copy_folder(const std::string& rel, const std::string& so
 }
 
 void StagedSiteWriter::stage_file(const std::string& rel, std::string_view bytes) {
-  prepare_parent(rel);
-  if (!create_file_at(staged_fd_, rel, bytes))
+  bool ok;
+  if (mode_ == Mode::InPlace) {
+    ino_t ino = 0;
+    std::string name = staged_name(rel);
+    ok = took_spare_ && overwrite_spare(flat_fd_, name, bytes, &ino);
+    if (!ok) ok = create_file_at(flat_fd_, name, bytes, &ino);
+    std::lock_guard<std::mutex> lock(mutex_);
+    staged_inodes_[rel] = ino;
+  } else {
+    prepare_parent(rel);
+    ok = create_file_at(staged_fd_, rel, bytes);
+  }
+  if (!ok)
     throw Error({out_dir_ + "/" + rel, 0, 0}, "cannot write file (disk full or no permission?)");
 }
 
@@ -949,8 +1083,9 @@ void StagedSiteWriter::copy(const std::string& rel, const std::string& source_pa
     std::lock_guard<std::mutex> lock(mutex_);
     if (!claim(rel)) throw Error({rel, 0, 0}, "two files would be written to the same path " + rel);
   }
-  prepare_parent(rel);
-  std::string to = staged_site_ + "/" + rel;
+  if (mode_ == Mode::Fresh) prepare_parent(rel);
+  if (mode_ == Mode::InPlace && took_spare_) ::unlinkat(flat_fd_, staged_name(rel).c_str(), 0);  // a spare file
+  std::string to = staged_path(rel);
   bool linked = false;
   fs::path source = normal(source_path);
   for (const auto& root : options_.link_roots) {
@@ -964,6 +1099,13 @@ void StagedSiteWriter::copy(const std::string& rel, const std::string& source_pa
     fs::copy_file(source_path, to, ec);
     if (ec) throw Error({source_path, 0, 0}, "cannot copy to " + out_dir_ + "/" + rel + ": " + ec.message());
   }
+  if (mode_ == Mode::InPlace) {
+    struct stat staged;
+    if (::lstat(to.c_str(), &staged) != 0)
+      throw Error({source_path, 0, 0}, "cannot copy to " + out_dir_ + "/" + rel + ": " + errno_text());
+    std::lock_guard<std::mutex> lock(mutex_);
+    staged_inodes_[rel] = staged.st_ino;
+  }
   {
     std::lock_guard<std::mutex> lock(mutex_);
     produced_[rel] = Entry{digest, static_cast<unsigned long long>(st.st_size), true};
@@ -975,23 +1117,17 @@ void StagedSiteWriter::commit() {
   std::string manifest = format_manifest(produced_);
   std::error_code ec;
   if (mode_ == Mode::InPlace) {
-    size_t staged = 0, total = 0;  // files (a folder entry counts its files)
-    for (const auto& [rel, e] : produced_) {
-      size_t n = is_folder_entry(rel) ? e.size : 1;
-      total += n;
-      if (e.staged) staged += n;
-    }
-    // Most of a large site changed (a template edit): one folder swap is cheaper
-    // than a rename per file; the unchanged files are hard-linked into the
-    // staging folder first, and the old site is removed off the critical path.
-    // (Small sites commit file by file: a few hundred renames cost nothing.)
-    if (staged > 1000 && staged * 2 > total && swap_in_complete_site(manifest)) return;
+    // File by file, also when most of the site changed (a template edit):
+    // a rename into a folder that is already there costs less than staging a
+    // whole folder tree to swap in (ext4 places each new folder; bench/README.md).
     KnownFiles known;
-    std::string folder_list;
+    std::string folder_list, file_list;
     for (const auto& [rel, e] : produced_) {
       if (!e.staged) continue;
       if (!is_folder_entry(rel)) {
-        known.staged.push_back(rel);
+        ino_t ino = staged_inodes_.at(rel);
+        known.staged.emplace_back(rel, ino);
+        file_list += std::to_string(ino) + "\t" + rel + "\n";
         continue;
       }
       std::string dir = rel.substr(0, rel.size() - 1);
@@ -1008,22 +1144,35 @@ void StagedSiteWriter::commit() {
     if (changed || previous_text_ != manifest) {
       // The commit point: from here a killed build is completed by the next one.
       std::string tmp = staging_ + "/" + kJournal + ".tmp";
-      if (!folder_list.empty() && !create_file(staging_ + "/" + kFolders, folder_list))
+      if ((!folder_list.empty() && !create_file(staging_ + "/" + kFolders, folder_list)) ||
+          (!file_list.empty() && !create_file(staging_ + "/" + kFileList, file_list)))
         throw Error({out_dir_, 0, 0}, "cannot write the build journal: " + errno_text());
       if (!create_file(tmp, manifest) || ::rename(tmp.c_str(), (staging_ + "/" + kJournal).c_str()) != 0)
         throw Error({out_dir_, 0, 0}, "cannot write the build journal: " + errno_text());
-      apply_commit(out_dir_, staging_, manifest, &known);
+      if (options_.after_commit_step) options_.after_commit_step("journal");
+      apply_commit(out_dir_, staging_, manifest, &known, &options_.after_commit_step);
       auto touch = [&](const std::string& rel) {
         for (size_t slash = rel.rfind('/'); slash != std::string::npos && slash > 0; slash = rel.rfind('/', slash - 1))
           touched_dirs_.insert(rel.substr(0, slash));
       };
-      for (const auto& rel : known.staged) touch(rel);
+      for (const auto& [rel, _] : known.staged) touch(rel);
       for (const auto& [dir, _] : known.staged_folders) touch(dir);
       for (const auto& rel : known.existing)
         if (!produced_.count(rel)) touch(is_folder_entry(rel) ? rel.substr(0, rel.size() - 1) : rel);
     }
     committed_in_place_ = true;
     committed_ = true;
+    // The staging folder now holds the old versions of the files replaced.
+    // Many (a template edit): removed off the critical path, its journal
+    // first, so that a removal cut short is a leftover, not a commit to replay.
+    // Many, or a spare folder was taken: they are kept beside the site as
+    // its spare files (spare_path), the journal removed first.
+    ::unlink((staging_ + "/" + kJournal).c_str());
+    if ((known.staged.size() > 1000 || took_spare_) &&
+        ::rename(flat_.c_str(), spare_path(fs::path(out_dir_)).c_str()) != 0 && known.staged.size() > 1000) {
+      remove_in_background(staging_);  // another build's spare folder is there
+      return;
+    }
     fs::remove_all(staging_, ec);
     return;
   }
@@ -1102,39 +1251,6 @@ std::optional<std::vector<std::pair<std::string, struct stat>>> StagedSiteWriter
   if (::fstatat(out_fd_, kSiteMarker, &st, AT_SYMLINK_NOFOLLOW) != 0) return std::nullopt;
   out.emplace_back(kSiteMarker, st);
   return out;
-}
-
-bool StagedSiteWriter::swap_in_complete_site(const std::string& manifest) {
-  for (const auto& [rel, e] : produced_) {
-    if (e.staged) continue;
-    if (is_folder_entry(rel)) {  // a kept folder: each of its files linked
-      std::string dir = rel.substr(0, rel.size() - 1);
-      std::map<std::string, WalkedFile> files;
-      std::set<std::string> dirs;
-      int fd = ::openat(out_fd_, dir.c_str(), O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
-      if (fd < 0) return false;
-      walk(fd, dir, files, dirs);
-      if (!make_dirs_at(staged_fd_, dir, options_.spread_folders)) return false;
-      for (const auto& [f, _] : files) {
-        prepare_parent(f);
-        if (::link((out_dir_ + "/" + f).c_str(), (staged_site_ + "/" + f).c_str()) != 0) return false;
-      }
-      continue;
-    }
-    prepare_parent(rel);
-    std::string from = out_dir_ + "/" + rel, to = staged_site_ + "/" + rel;
-    if (::link(from.c_str(), to.c_str()) != 0) return false;  // the per-file commit still works
-  }
-  std::string marker = staged_site_ + "/" + kSiteMarker;
-  ::unlink(marker.c_str());
-  if (!create_file(marker, manifest)) return false;
-  if (renameat2(AT_FDCWD, staged_site_.c_str(), AT_FDCWD, out_dir_.c_str(), RENAME_EXCHANGE) != 0) {
-    ::unlink(marker.c_str());
-    return false;
-  }
-  committed_ = true;
-  remove_in_background(staging_);  // now holds the previous site
-  return true;
 }
 
 void remove_in_background(const std::string& dir) {

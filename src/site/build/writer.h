@@ -97,6 +97,10 @@ struct WriterOptions {
   // placement hint: ignored where the file system has no such flag, and the
   // files are the same either way. Default: on.
   bool spread_folders = true;
+  // For tests: called during an in-place commit with "journal" once the
+  // commit point is written, then with each file's path once it is moved in,
+  // so a test can stop the process there (a kill at that point).
+  std::function<void(const std::string&)> after_commit_step = nullptr;
 };
 
 class StagedSiteWriter : public OutputWriter {
@@ -144,11 +148,12 @@ class StagedSiteWriter : public OutputWriter {
   void stage_file(const std::string& rel, std::string_view bytes);
   bool claim(const std::string& rel);  // false: already produced by this build
   void prepare_parent(const std::string& staged_rel);
-  bool swap_in_complete_site(const std::string& manifest);
+  std::string staged_path(const std::string& rel) const;  // where the file for `rel` is staged
 
   std::string out_dir_;
   std::string staging_;      // the hidden folder beside the output
-  std::string staged_site_;  // staging_/site: the files of this build
+  std::string staged_site_;  // staging_/site: the files of this build (a first build's site, whole folders)
+  std::string flat_;         // staging_/files: an in-place build's files, flat (staged_name)
   WriterOptions options_;
   Mode mode_ = Mode::Fresh;
   int lock_fd_ = -1;
@@ -161,7 +166,8 @@ class StagedSiteWriter : public OutputWriter {
   std::string previous_text_;              // as read
   struct timespec manifest_mtime_ {};
   int out_fd_ = -1;                                // the old site's folder
-  int staged_fd_ = -1;                             // staged_site_, where files are created
+  int staged_fd_ = -1;                             // staged_site_, where a first build's files are created
+  int flat_fd_ = -1;                               // flat_, where an in-place build's files are created
   std::set<std::string> good_dirs_;                // its folders that are real folders all the way up
   std::vector<std::string> strays_;                // files in it that its manifest does not list
   std::map<std::string, struct stat> dir_stats_;   // good_dirs_ as stat'ed
@@ -172,7 +178,15 @@ class StagedSiteWriter : public OutputWriter {
   std::map<std::string, std::vector<std::pair<std::string, struct stat>>> folder_stats_;  // kept folders' folders
   std::map<std::string, Entry> produced_;  // this build's files
   std::set<std::string> made_dirs_;        // in the staging folder
+  std::map<std::string, ino_t> staged_inodes_;  // an in-place build's files in flat_, by path
+  bool took_spare_ = false;                    // flat_ is the last large commit's spare folder
 };
+
+// The name under which an in-place build stages the file for site path `rel`
+// in its staging folder's `files/` (flat: no folder per page, so a template
+// edit makes no folders): the hex SHA-256 of `rel`, so that a build replaying
+// a journal finds each staged file from the journal's paths alone.
+std::string staged_name(const std::string& rel);
 
 // Removes `dir` in a detached process, so the command does not wait for it.
 void remove_in_background(const std::string& dir);

@@ -5,6 +5,7 @@
 #include <fcntl.h>
 #include <stdio.h>
 #include <sys/stat.h>
+#include <sys/wait.h>
 
 #include <chrono>
 #include <filesystem>
@@ -526,4 +527,176 @@ TEST_CASE("where the file system has no top-folder flag (tmpfs), the writer buil
   CHECK(site_files(dir / "site").size() == 55);
   CHECK(slurp(dir / "site/notices/n1/index.html") == "公文");
   fs::remove_all(dir);
+}
+
+namespace {
+// Every entry below `root`, folders with a trailing '/' (sorted).
+std::vector<std::string> entries_under(const fs::path& root) {
+  std::vector<std::string> out;
+  for (const auto& e : fs::recursive_directory_iterator(root))
+    out.push_back(fs::relative(e.path(), root).string() + (e.is_directory() && !e.is_symlink() ? "/" : ""));
+  std::sort(out.begin(), out.end());
+  return out;
+}
+// The old site of the in-place tests: a kept page, a page to change, a file to drop.
+void write_old_site(const fs::path& site) {
+  StagedSiteWriter out(site.string());
+  out.write_made_from("articles/kept/index.html", "kept", "d-kept");
+  out.write_made_from("articles/changed/index.html", "old page", "d-old");
+  out.write("articles/index.html", "old list");
+  out.write("gone/old/index.html", "gone");
+  out.commit();
+}
+// The in-place build over it: one page kept, two changed, two in folders the
+// old site does not have (a new article's `articles/<slug>/`, deeper ones).
+void write_new_site(StagedSiteWriter& out, const fs::path& asset) {
+  CHECK(out.keep("articles/kept/index.html", "d-kept"));
+  out.write_made_from("articles/changed/index.html", "new page", "d-new");
+  out.write("articles/index.html", "new list");
+  out.write_made_from("articles/新文章/index.html", "新", "d-added");
+  out.copy("assets/img/2024/photo.txt", asset.string());
+}
+const std::map<std::string, std::string> kNewSite = {{"articles/kept/index.html", "kept"},
+                                                     {"articles/changed/index.html", "new page"},
+                                                     {"articles/index.html", "new list"},
+                                                     {"articles/新文章/index.html", "新"},
+                                                     {"assets/img/2024/photo.txt", "photo"}};
+std::map<std::string, std::string> site_pages(const fs::path& site) {
+  auto files = site_files(site);
+  files.erase(".bulletin-site");
+  return files;
+}
+}  // namespace
+
+TEST_CASE("an in-place build stages its files flat, with no folder per page", "[writer]") {
+  TempDir tmp;
+  fs::path site = tmp.path / "site";
+  put(tmp.path / "photo.txt", "photo");
+  write_old_site(site);
+  ino_t articles = inode_of(site / "articles"), changed = inode_of(site / "articles/changed");
+  StagedSiteWriter out(site.string());
+  write_new_site(out, tmp.path / "photo.txt");
+  // Before the commit: the staged files side by side in files/, under names
+  // the journal's paths give; no folder made for any of them.
+  fs::path staging = out.staging_dir();
+  std::string flat;  // files-XXXXXX
+  for (const auto& e : fs::directory_iterator(staging))
+    if (e.path().filename().string().starts_with("files-")) flat = e.path().filename().string();
+  REQUIRE(flat.size() == 12);
+  std::vector<std::string> expected = {".bulletin-staging", flat + "/", "site/"};
+  for (const std::string rel : {"articles/changed/index.html", "articles/index.html", "articles/新文章/index.html",
+                                "assets/img/2024/photo.txt"})
+    expected.push_back(flat + "/" + staged_name(rel));
+  std::sort(expected.begin(), expected.end());
+  CHECK(entries_under(staging) == expected);
+  CHECK(staged_name("articles/index.html").size() == 64);
+  CHECK(staged_name("articles/index.html") != staged_name("articles/index.htm"));
+  CHECK(slurp(staging / flat / staged_name("articles/新文章/index.html")) == "新");
+  CHECK_FALSE(fs::exists(site / "articles/新文章"));  // the site untouched until the commit
+  CHECK(slurp(site / "articles/changed/index.html") == "old page");
+  out.commit();
+  CHECK(site_pages(site) == kNewSite);
+  CHECK_FALSE(fs::exists(site / "gone"));
+  CHECK(inode_of(site / "articles") == articles);  // renamed into the folders that were there
+  CHECK(inode_of(site / "articles/changed") == changed);
+  CHECK(tmp.entries() == std::vector<std::string>{"photo.txt", "site"});
+}
+
+TEST_CASE("an in-place build killed at any step of its commit is completed by the next build, new folders included",
+          "[writer]") {
+  // The site a build that is not killed makes.
+  TempDir ref;
+  put(ref.path / "photo.txt", "photo");
+  write_old_site(ref.path / "site");
+  {
+    StagedSiteWriter out((ref.path / "site").string());
+    write_new_site(out, ref.path / "photo.txt");
+    out.commit();
+  }
+  const std::string manifest = slurp(ref.path / "site/.bulletin-site");
+  const std::map<std::string, std::string> kOldSite = {{"articles/kept/index.html", "kept"},
+                                                       {"articles/changed/index.html", "old page"},
+                                                       {"articles/index.html", "old list"},
+                                                       {"gone/old/index.html", "gone"}};
+  // Killed before the journal (-1), just after it (0), after the k-th file is moved in.
+  for (int stop = -1; stop <= 4; ++stop) {
+    INFO("killed at step " << stop);
+    TempDir tmp;
+    fs::path site = tmp.path / "site";
+    write_old_site(site);
+    pid_t pid = ::fork();
+    REQUIRE(pid >= 0);
+    if (pid == 0) {  // the build that is killed: it stops dead, as under kill -9
+      int steps = 0;
+      WriterOptions options;
+      options.after_commit_step = [&](const std::string&) {
+        if (steps++ == stop) ::_exit(0);
+      };
+      StagedSiteWriter out(site.string(), options);
+      write_new_site(out, ref.path / "photo.txt");  // the same asset, so the same manifest
+      if (stop < 0) ::_exit(0);
+      out.commit();
+      ::_exit(1);  // not stopped: the test is wrong
+    }
+    int status = 0;
+    REQUIRE(::waitpid(pid, &status, 0) == pid);
+    REQUIRE(WIFEXITED(status));
+    REQUIRE(WEXITSTATUS(status) == 0);
+    // Meanwhile each file is its old or its new version, complete.
+    for (const auto& [rel, bytes] : site_pages(site)) {
+      INFO(rel);
+      bool old_one = kOldSite.count(rel) && kOldSite.at(rel) == bytes;
+      bool new_one = kNewSite.count(rel) && kNewSite.at(rel) == bytes;
+      CHECK((old_one || new_one));
+    }
+    if (stop < 0) CHECK(site_pages(site) == kOldSite);  // before the commit point: untouched
+    {
+      StagedSiteWriter next(site.string());  // replays the journal, if any, then stages its own build
+      if (stop >= 0) {
+        CHECK(site_pages(site) == kNewSite);
+        CHECK(slurp(site / ".bulletin-site") == manifest);
+        CHECK_FALSE(fs::exists(site / "gone"));
+      } else {
+        CHECK(site_pages(site) == kOldSite);
+      }
+      write_new_site(next, ref.path / "photo.txt");
+      next.commit();
+    }
+    CHECK(site_pages(site) == kNewSite);
+    CHECK(slurp(site / ".bulletin-site") == manifest);
+    CHECK(tmp.entries() == std::vector<std::string>{"site"});
+  }
+}
+
+TEST_CASE("a large in-place commit keeps the old files as spares, and the next one writes over them, never over a linked file",
+          "[writer]") {
+  TempDir tmp;
+  fs::path site = tmp.path / "site", spare = tmp.path / ".site.spare";
+  auto build = [&](const std::string& version) {
+    StagedSiteWriter out(site.string());
+    for (int i = 0; i < 1200; ++i) out.write("articles/" + std::to_string(i) + "/index.html", version + std::to_string(i));
+    out.write("index.html", version);
+    out.commit();
+  };
+  build("one");
+  CHECK_FALSE(fs::exists(spare));  // a first build swaps the site in: nothing to keep
+  build("two-");
+  // The old versions, beside the site under their staged names.
+  REQUIRE(fs::is_directory(spare));
+  CHECK(slurp(spare / staged_name("articles/7/index.html")) == "one7");
+  CHECK(files_under(spare).size() == 1201);
+  ino_t kept = inode_of(spare / staged_name("articles/7/index.html"));
+  // A spare file with another link (as a file hard-linked from the cache would be) is never written over.
+  fs::create_hard_link(spare / staged_name("articles/8/index.html"), tmp.path / "linked.txt");
+  build("three-");
+  CHECK(inode_of(site / "articles/7/index.html") == kept);  // the old file's inode, with the new bytes
+  CHECK(slurp(site / "articles/7/index.html") == "three-7");
+  CHECK(slurp(tmp.path / "linked.txt") == "one8");
+  CHECK(slurp(site / "articles/8/index.html") == "three-8");
+  CHECK(slurp(site / "articles/1199/index.html") == "three-1199");
+  CHECK(slurp(site / "index.html") == "three-");
+  CHECK(slurp(spare / staged_name("articles/7/index.html")) == "two-7");
+  CHECK(files_under(site).size() == 1202);  // the pages and the manifest
+  std::vector<std::string> beside = tmp.entries();
+  CHECK(beside == std::vector<std::string>{".site.spare", "linked.txt", "site"});
 }
