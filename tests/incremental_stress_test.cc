@@ -386,6 +386,14 @@ class Stress {
   bool add_export() {
     fs::path from = p_ / "data/exports/units-2020-12.json";
     if (!fs::exists(from)) return false;
+    if (rng_.chance(25)) {
+      // More records for a published period (units-2020-11 feeds xxqg-units' 2020-11).
+      fs::path nov = p_ / "data/exports/units-2020-11.json";
+      if (!fs::exists(nov)) return false;
+      save(p_ / "data/exports/units-2020-11b.json", read_file(nov));
+      note("add data/exports/units-2020-11b.json, a copy of a published period's export");
+      return true;
+    }
     std::string month = std::to_string(1 + rng_.below(9));
     std::string text = read_file(from);
     for (size_t at; (at = text.find("\"2020-12-")) != std::string::npos;) text.replace(at, 9, "\"2021-0" + month + "-");
@@ -401,7 +409,8 @@ class Stress {
     fs::path f = rng_.pick(list);
     std::string text = read_file(f);
     std::vector<std::pair<std::string, std::string>> swaps = {
-        {" desc", " asc"}, {" asc", " desc"}, {"percent:2", "percent:1"}, {"decimal:2", "decimal:3"}};
+        {" desc", " asc"}, {" asc", " desc"}, {"percent:2", "percent:1"}, {"decimal:2", "decimal:3"},
+        {"period: month", "period: quarter"}, {"period: week", "period: month"}, {"mean(", "sum("}};
     switch (rng_.below(3)) {
       case 0: {
         size_t at = text.find("\ntitle: ");
@@ -812,19 +821,23 @@ class Stress {
     }
     size_t what = rng_.below(100);
     bool plain = false;
-    if (what < 10) {
+    if (what < 14) {
+      // An edit, a build killed, sometimes another edit and another kill.
+      random_edit(plain);
       killed_build();
+      if (rng_.chance(40)) random_edit(plain);
+      if (rng_.chance(30)) killed_build();
       build_and_compare(false);
-    } else if (what < 16) {
+    } else if (what < 20) {
       random_edit(plain);
       edit_during_build();
       build_and_compare(false);
-    } else if (what < 26) {
+    } else if (what < 28) {
       // Two edits without a build between them.
       random_edit(plain);
       random_edit(plain);
       build_and_compare(false);
-    } else if (what < 32) {
+    } else if (what < 33) {
       // Nothing changed since the last build.
       note("nothing edited");
       build_and_compare(true);
