@@ -653,13 +653,61 @@ class Stress {
     }
   }
 
+  // `bulletin publish` of a notice or an issue: the only way data/published
+  // may change, and only by new files.
+  bool publish() {
+    auto list = files("content/notices", ".md");
+    auto issues = files("content/bulletins", ".md", true);
+    list.insert(list.end(), issues.begin(), issues.end());
+    if (list.empty()) return false;
+    fs::path f = rng_.pick(list);
+    std::string day = "2021-01-" + std::to_string(10 + rng_.below(18));
+    RunResult r = run_bulletin({"publish", rel(f), "--date", day}, p_);
+    auto errors = error_lines(r.err);
+    note("publish " + rel(f) + " --date " + day + ": " +
+         (r.exit_code == 0 ? std::string("ok") : "failed, " + (errors.empty() ? r.err : errors.front())));
+    auto now = files_under(p_ / "data/published");
+    std::vector<std::string> changed;
+    for (const auto& [r2, bytes] : published_)
+      if (!now.count(r2) || now.at(r2) != bytes) changed.push_back(r2);
+    INFO(where() << "publish changed or removed published files:\n" << joined(changed));
+    REQUIRE(changed.empty());
+    if (r.exit_code != 0) REQUIRE(now == published_);
+    published_ = now;
+    return true;
+  }
+
+  // A correction of a document: a paragraph added and the next revision
+  // declared (published or not: the build says what it makes of it).
+  bool revise() {
+    auto list = files("content/notices", ".md");
+    auto issues = files("content/bulletins", ".md", true);
+    list.insert(list.end(), issues.begin(), issues.end());
+    if (list.empty()) return false;
+    fs::path f = rng_.pick(list);
+    std::string text = read_file(f);
+    size_t at = text.find("\nrevision: ");
+    if (at != std::string::npos) {
+      size_t start = at + 11, end = text.find('\n', start);
+      int n = std::atoi(text.substr(start, end - start).c_str());
+      text.replace(start, end - start, std::to_string(n + 1));
+    } else {
+      text.replace(text.find('\n') + 1, 0, "revision: 2\nrevision_note: 更正" + std::to_string(rng_.below(10)) + "\n");
+    }
+    text += "\n" + paragraph() + "\n";
+    save(f, text);
+    note("a revision declared in " + rel(f));
+    return true;
+  }
+
   // Puts back every input as it was at the last successful build.
   void restore_good() {
     auto now = files_under(p_);
+    // (Not data/published: what was published stays published.)
     for (const auto& [r, bytes] : now)
-      if (!good_.count(r)) fs::remove(p_ / r);
+      if (!good_.count(r) && !r.starts_with("data/published/")) fs::remove(p_ / r);
     for (const auto& [r, bytes] : good_)
-      if (!now.count(r) || now.at(r) != bytes) write_file(p_ / r, bytes);
+      if ((!now.count(r) || now.at(r) != bytes) && !r.starts_with("data/published/")) write_file(p_ / r, bytes);
     note("fix: inputs put back as at the last good build");
   }
 
@@ -670,7 +718,9 @@ class Stress {
       size_t before = log_.size();
       bool done = false;
       bool one_file = false;
-      switch (rng_.below(24)) {
+      switch (rng_.below(26)) {
+        case 24: done = publish(); break;
+        case 25: done = revise(); one_file = true; break;
         case 22: done = article_resource(); one_file = true; break;
         case 23: done = rng_.chance(30) && bulk_articles(); break;
         case 0: case 1: case 2: done = edit_article(); one_file = true; break;
@@ -873,12 +923,12 @@ void run_seeds(const std::string& kind, long default_seed, long default_steps) {
 
 TEST_CASE("random edits, kills and errors: the sample project's incremental site always equals a fresh build",
           "[e2e][engine][stress]") {
-  run_seeds("sample", 1, 14);
+  run_seeds("sample", 1, 20);
 }
 
 TEST_CASE("random edits, kills and errors: series-and-notices' incremental site always equals a fresh build",
           "[e2e][engine][stress]") {
-  run_seeds("series-and-notices", 2, 14);
+  run_seeds("series-and-notices", 2, 20);
 }
 
 // ---------------------------------------------------------------------------
@@ -932,4 +982,34 @@ TEST_CASE("a touched asset, unchanged, keeps its inode and mtime in the site", "
   r = run_bulletin({"build", "project", "-o", "site"}, tmp.path());
   REQUIRE(r.exit_code == 0);
   CHECK(stamps_of(tmp / "site", {"assets/style.css"}) == stamps);
+}
+
+// KNOWN BUG (writer): a staging folder is removed with fs::remove_all (after
+// an in-place commit, when a build fails, in clean_leftovers) and by `rm -rf`
+// in the background (after a swap); each removes the `.bulletin-staging`
+// marker in directory order, often first. A kill -9 during the removal, or
+// between mkdtemp and the marker's creation in StagedSiteWriter's
+// constructor, leaves `.<out>.staging-XXXXXX` without its marker:
+// clean_leftovers never touches it ("not ours"), and up_to_date's
+// staging_beside() sees it, so no later build takes the no-op fast path. Found
+// by the stress test (a build killed by SIGKILL after 411 ms, seed 1002). The
+// writer should remove the marker last (everything else first, then the
+// marker, then the folder), and make the marker before the folder gets its
+// staging name (or treat an old markerless folder of that name as its own).
+TEST_CASE("a staging folder whose removal a kill cut short does not stop the no-op fast path for good",
+          "[e2e][engine][stress][!shouldfail]") {
+  TempDir tmp;
+  copy_sample_project(tmp / "project");
+  auto when = fs::file_time_type::clock::now() - std::chrono::seconds(100);
+  for (const auto& e : fs::recursive_directory_iterator(tmp / "project")) fs::last_write_time(e.path(), when);
+  RunResult r = run_bulletin({"build", "project", "-o", "inc"}, tmp.path());
+  REQUIRE(r.exit_code == 0);
+  // What a removal cut short after the marker went leaves behind.
+  write_file(tmp / ".inc.staging-Ab12Cd/site/index.html", "old");
+  r = run_bulletin({"build", "project", "-o", "inc"}, tmp.path());
+  REQUIRE(r.exit_code == 0);
+  r = run_bulletin({"build", "project", "-o", "inc"}, tmp.path());
+  REQUIRE(r.exit_code == 0);
+  CHECK(r.out.find("nothing changed since the last build") != std::string::npos);
+  CHECK_FALSE(fs::exists(tmp / ".inc.staging-Ab12Cd"));
 }
