@@ -22,7 +22,11 @@ namespace e2e {
 namespace fs = std::filesystem;
 
 inline const fs::path kSourceDir = BULLETIN_SOURCE_DIR;
-inline const std::string kExe = BULLETIN_EXE;
+// The binary under test; BULLETIN_TEST_EXE runs the tests against another one
+// (a frozen copy while the tree is rebuilt, another branch's binary).
+inline const std::string kExe = std::getenv("BULLETIN_TEST_EXE") && *std::getenv("BULLETIN_TEST_EXE")
+                                    ? std::getenv("BULLETIN_TEST_EXE")
+                                    : BULLETIN_EXE;
 
 // A folder under /tmp made with mkdtemp, removed with everything in it when
 // the test ends.
