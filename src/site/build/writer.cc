@@ -575,6 +575,19 @@ std::string spare_path(const fs::path& out) {
   return (parent / ("." + out.filename().string() + ".spare")).string();
 }
 
+// Removes a staging folder, its marker last: a removal cut short leaves the
+// marker (the next build takes the folder for a leftover) or an empty folder
+// (which clean_leftovers removes), never a folder of ours without its marker.
+void remove_staging(const fs::path& dir) {
+  std::error_code ec;
+  std::vector<fs::path> entries;
+  for (fs::directory_iterator it(dir, ec), end; !ec && it != end; it.increment(ec))
+    if (it->path().filename() != kStagingMarker) entries.push_back(it->path());
+  for (const auto& e : entries) fs::remove_all(e, ec);  // remove_all never follows symlinks
+  fs::remove(dir / kStagingMarker, ec);
+  ::rmdir(dir.c_str());
+}
+
 // Removes staging folders of earlier builds of `out` that are no longer
 // running (their marker is not locked), completing those that were committing.
 void clean_leftovers(const fs::path& out) {
@@ -588,7 +601,12 @@ void clean_leftovers(const fs::path& out) {
   }
   for (const auto& dir : found) {
     Fd marker(::open((dir / kStagingMarker).c_str(), O_RDWR | O_NOFOLLOW | O_CLOEXEC));
-    if (marker.fd < 0) continue;                               // not ours: left alone
+    if (marker.fd < 0) {
+      // Not ours, left alone; unless empty (a build killed before it made its
+      // marker, or after its removal took the marker): rmdir removes nothing else.
+      ::rmdir(dir.c_str());
+      continue;
+    }
     if (::flock(marker.fd, LOCK_EX | LOCK_NB) != 0) continue;  // a build still running
     if (auto journal = read_all((dir / kJournal).string())) {
       try {
@@ -597,7 +615,7 @@ void clean_leftovers(const fs::path& out) {
         continue;  // keep it for a later build rather than lose the journal
       }
     }
-    fs::remove_all(dir, ec);
+    remove_staging(dir);
   }
 }
 
@@ -613,6 +631,18 @@ bool has_marker(const fs::path& out) {
 
 // True when `name` in the folder `dir_fd` is a regular file with exactly the
 // bytes of the file at `path` (both read whole: shard files are small).
+// The whole of an open file, or nothing when it cannot be read.
+std::optional<std::string> read_fd(int fd) {
+  if (fd < 0) return std::nullopt;
+  std::string out;
+  char buf[65536];
+  for (ssize_t n; (n = ::read(fd, buf, sizeof buf)) != 0;) {
+    if (n < 0) return std::nullopt;
+    out.append(buf, static_cast<size_t>(n));
+  }
+  return out;
+}
+
 bool same_bytes(int dir_fd, const char* name, const std::string& path) {
   struct stat a, b;
   if (::fstatat(dir_fd, name, &a, AT_SYMLINK_NOFOLLOW) != 0 || !S_ISREG(a.st_mode) ||
@@ -872,7 +902,7 @@ void StagedSiteWriter::scan_old_site() {
 StagedSiteWriter::~StagedSiteWriter() {
   if (!committed_ && !staging_.empty()) {
     std::error_code ec;
-    fs::remove_all(staging_, ec);
+    remove_staging(staging_);
   }
   if (lock_fd_ >= 0) ::close(lock_fd_);
   if (out_fd_ >= 0) ::close(out_fd_);
@@ -920,6 +950,26 @@ bool StagedSiteWriter::in_old_real_folder(const std::string& rel) const {
   return out_fd_ >= 0 && (slash == std::string::npos || good_dirs_.count(rel.substr(0, slash)));
 }
 
+// The last build's file at `rel`, still as that build left it: a regular
+// file of `size` bytes, not modified after the manifest was written, in a
+// real folder. Its stat goes to `st`.
+bool StagedSiteWriter::old_file_intact(const std::string& rel, unsigned long long size, struct stat& st) const {
+  return in_old_real_folder(rel) && ::fstatat(out_fd_, rel.c_str(), &st, AT_SYMLINK_NOFOLLOW) == 0 &&
+         S_ISREG(st.st_mode) && static_cast<unsigned long long>(st.st_size) == size &&
+         !later(st.st_mtim, manifest_mtime_);
+}
+
+void StagedSiteWriter::record_kept(const std::string& rel, const std::string& digest, unsigned long long size,
+                                   const struct stat& st, const char* what) {
+  {
+    std::lock_guard<std::mutex> lock(mutex_);
+    if (!claim(rel)) throw Error({rel, 0, 0}, std::string(what) + rel);
+    produced_[rel] = Entry{digest, size, false};
+    kept_stats_[rel] = st;
+  }
+  count(rel, true);
+}
+
 bool StagedSiteWriter::keep(const std::string& rel, const std::string& digest) {
   check_site_path(rel, out_dir_);
   if (mode_ == Mode::Fresh) return false;
@@ -930,20 +980,29 @@ bool StagedSiteWriter::keep(const std::string& rel, const std::string& digest) {
     if (p == previous_.end() || p->second.digest != digest) return false;
     size = p->second.size;
   }
-  // Still the file the last build left: a regular file of that size, not
-  // modified after the manifest was written, in a real folder.
-  if (!in_old_real_folder(rel)) return false;
   struct stat st;
-  if (::fstatat(out_fd_, rel.c_str(), &st, AT_SYMLINK_NOFOLLOW) != 0 || !S_ISREG(st.st_mode) ||
-      static_cast<unsigned long long>(st.st_size) != size || later(st.st_mtim, manifest_mtime_))
-    return false;
+  if (!old_file_intact(rel, size, st)) return false;
+  record_kept(rel, digest, size, st, "two files would be written to the same path ");
+  return true;
+}
+
+// A file made again whose bytes came out as the last build's (a page whose
+// data changed only in what its template does not show; a source touched,
+// not edited) keeps the old file, same inode and mtime, under the new digest.
+// Its bytes are read only when the sizes match.
+bool StagedSiteWriter::keep_same_bytes(const std::string& rel, const std::string& digest, unsigned long long size,
+                                       const std::function<bool(int fd)>& same) {
+  if (mode_ == Mode::Fresh) return false;
   {
     std::lock_guard<std::mutex> lock(mutex_);
-    if (!claim(rel)) throw Error({rel, 0, 0}, "two files would be written to the same path " + rel);
-    produced_[rel] = Entry{digest, size, false};
-    kept_stats_[rel] = st;
+    auto p = previous_.find(rel);
+    if (p == previous_.end() || p->second.size != size || is_folder_entry(rel)) return false;
   }
-  count(rel, true);
+  struct stat st;
+  if (!old_file_intact(rel, size, st)) return false;
+  Fd fd(::openat(out_fd_, rel.c_str(), O_RDONLY | O_NOFOLLOW | O_CLOEXEC));
+  if (fd.fd < 0 || !same(fd.fd)) return false;
+  record_kept(rel, digest, size, st, "two pages would be written to the same file ");
   return true;
 }
 
@@ -1058,6 +1117,7 @@ void StagedSiteWriter::write(const std::string& rel, std::string_view bytes) {
 
 void StagedSiteWriter::write_made_from(const std::string& rel, std::string_view bytes, const std::string& digest) {
   check_site_path(rel, out_dir_);
+  if (keep_same_bytes(rel, digest, bytes.size(), [&](int fd) { return read_fd(fd) == bytes; })) return;
   {
     std::lock_guard<std::mutex> lock(mutex_);
     if (!claim(rel)) throw Error({rel, 0, 0}, "two pages would be written to the same file " + rel);
@@ -1079,6 +1139,12 @@ void StagedSiteWriter::copy(const std::string& rel, const std::string& source_pa
   std::string digest = "copy:" + std::to_string(st.st_size) + ":" + std::to_string(st.st_mtim.tv_sec) + "." +
                        std::to_string(st.st_mtim.tv_nsec);
   if (keep(rel, digest)) return;
+  if (keep_same_bytes(rel, digest, static_cast<unsigned long long>(st.st_size), [&](int fd) {
+        Fd source(::open(source_path.c_str(), O_RDONLY | O_CLOEXEC));
+        auto theirs = read_fd(source.fd);
+        return theirs && read_fd(fd) == *theirs;
+      }))
+    return;
   {
     std::lock_guard<std::mutex> lock(mutex_);
     if (!claim(rel)) throw Error({rel, 0, 0}, "two files would be written to the same path " + rel);
@@ -1173,7 +1239,7 @@ void StagedSiteWriter::commit() {
       remove_in_background(staging_);  // another build's spare folder is there
       return;
     }
-    fs::remove_all(staging_, ec);
+    remove_staging(staging_);
     return;
   }
   if (!create_file(staged_site_ + "/" + kSiteMarker, manifest))
@@ -1195,7 +1261,7 @@ void StagedSiteWriter::commit() {
     }
   }
   committed_ = true;
-  fs::remove_all(staging_, ec);  // holds the previous site, if any
+  remove_staging(staging_);  // holds the previous site, if any
 }
 
 std::optional<std::vector<std::pair<std::string, struct stat>>> StagedSiteWriter::site_stamps() const {
@@ -1255,18 +1321,20 @@ std::optional<std::vector<std::pair<std::string, struct stat>>> StagedSiteWriter
 
 void remove_in_background(const std::string& dir) {
   // Unlocked once this process lets go of the marker: if the removal is cut
-  // short, the next build takes the folder for a leftover and removes it.
+  // short, the next build takes the folder for a leftover and removes it. The
+  // marker goes last (remove_staging), so a cut leaves it or an empty folder.
   pid_t child = ::fork();
   if (child == 0) {
     if (::fork() == 0) {
-      ::execlp("rm", "rm", "-rf", "--", dir.c_str(), static_cast<char*>(nullptr));
+      ::execlp("sh", "sh", "-c",
+               "find \"$1\" -mindepth 1 -maxdepth 1 ! -name .bulletin-staging -exec rm -rf -- {} + ; rm -rf -- \"$1\"",
+               "sh", dir.c_str(), static_cast<char*>(nullptr));
       ::_exit(127);
     }
     ::_exit(0);
   }
   if (child > 0 && ::waitpid(child, nullptr, 0) == child) return;
-  std::error_code ec;
-  fs::remove_all(dir, ec);
+  remove_staging(dir);
 }
 
 void MemoryWriter::write(const std::string& rel, std::string_view bytes) {

@@ -161,6 +161,11 @@ class StagedSiteWriter : public OutputWriter {
   std::mutex mutex_;
   void scan_old_site();
   bool in_old_real_folder(const std::string& rel) const;
+  bool old_file_intact(const std::string& rel, unsigned long long size, struct stat& st) const;
+  bool keep_same_bytes(const std::string& rel, const std::string& digest, unsigned long long size,
+                       const std::function<bool(int fd)>& same);
+  void record_kept(const std::string& rel, const std::string& digest, unsigned long long size,
+                   const struct stat& st, const char* what);
 
   std::map<std::string, Entry> previous_;  // the old site's manifest
   std::string previous_text_;              // as read
