@@ -652,7 +652,7 @@ class Aggregator : public RecordConsumer {
  public:
   // `live_total` counts the rows in memory of every aggregator of the rule.
   Aggregator(const RankingRule& rule, std::atomic<size_t>& live_total)
-      : rule_(rule), args_(rule.terms.size()), live_total_(live_total) {}
+      : live_total_(live_total), rule_(rule), args_(rule.terms.size()) {}
 
   std::map<std::string, PeriodState> periods;
   SkippedRecords skipped;         // every skipped record, dated or not
