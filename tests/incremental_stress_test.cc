@@ -171,6 +171,14 @@ class Stress {
 
   std::string rel(const fs::path& f) const { return fs::relative(f, p_).generic_string(); }
 
+  // The notices and the issues: what `publish` takes and a revision corrects.
+  std::vector<fs::path> documents() {
+    auto list = files("content/notices", ".md");
+    auto issues = files("content/bulletins", ".md", true);
+    list.insert(list.end(), issues.begin(), issues.end());
+    return list;
+  }
+
   std::string paragraph() {
     std::string s;
     size_t n = 1 + rng_.below(3);
@@ -670,9 +678,7 @@ class Stress {
   // `bulletin publish` of a notice or an issue: the only way data/published
   // may change, and only by new files.
   bool publish() {
-    auto list = files("content/notices", ".md");
-    auto issues = files("content/bulletins", ".md", true);
-    list.insert(list.end(), issues.begin(), issues.end());
+    auto list = documents();
     if (list.empty()) return false;
     fs::path f = rng_.pick(list);
     std::string day = "2021-01-" + std::to_string(10 + rng_.below(18));
@@ -694,9 +700,7 @@ class Stress {
   // A correction of a document: a paragraph added and the next revision
   // declared (published or not: the build says what it makes of it).
   bool revise() {
-    auto list = files("content/notices", ".md");
-    auto issues = files("content/bulletins", ".md", true);
-    list.insert(list.end(), issues.begin(), issues.end());
+    auto list = documents();
     if (list.empty()) return false;
     fs::path f = rng_.pick(list);
     std::string text = read_file(f);
