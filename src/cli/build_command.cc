@@ -134,7 +134,9 @@ int run_build(const BuildArgs& o) {
     return kContentError;
   }
   try {
-    StagedSiteWriter out(out_dir, writer_options(project));
+    WriterOptions writing = writer_options(project);
+    writing.waiting = [&] { std::cerr << "waiting: another build is writing beside " << out_dir << "\n"; };
+    StagedSiteWriter out(out_dir, writing);
     timer.mark("writer");
     BuildOptions options;
     options.jobs = o.jobs;

@@ -588,6 +588,61 @@ void remove_staging(const fs::path& dir) {
   ::rmdir(dir.c_str());
 }
 
+// One build at a time into a folder: two at once would each commit over the
+// other's files from the same old manifest (a file one replaced, the other
+// kept as it knew it), and one's leftover cleaning could take the other's new
+// staging folder before its marker is made. The lock is on the folder that
+// holds the output (the output itself is replaced whole by a first build), so
+// no file is added for it; it goes with the process, killed or not. Where the
+// file system has no such locks (some network mounts), builds go unlocked, as
+// before. A process holds it once: a second writer in the same process (the
+// tests) shares it rather than waiting for itself.
+struct HeldLock {
+  int fd;      // the open folder that holds the lock
+  int writers; // of this process, sharing it
+};
+std::mutex held_mutex;
+std::map<std::pair<dev_t, ino_t>, HeldLock> held;  // folders this process has locked
+
+std::optional<std::pair<dev_t, ino_t>> lock_output_folder(const fs::path& parent, const std::function<void()>& waiting) {
+  int fd = ::open(parent.c_str(), O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+  struct stat st;
+  if (fd < 0 || ::fstat(fd, &st) != 0) {
+    if (fd >= 0) ::close(fd);
+    return std::nullopt;
+  }
+  auto key = std::make_pair(st.st_dev, st.st_ino);
+  std::lock_guard<std::mutex> guard(held_mutex);
+  if (auto it = held.find(key); it != held.end()) {
+    ::close(fd);
+    ++it->second.writers;
+    return key;
+  }
+  if (::flock(fd, LOCK_EX | LOCK_NB) != 0) {
+    bool locked = false;
+    if (errno == EWOULDBLOCK) {
+      if (waiting) waiting();
+      while (!(locked = ::flock(fd, LOCK_EX) == 0) && errno == EINTR) {
+      }
+    }
+    if (!locked) {
+      ::close(fd);
+      return std::nullopt;  // no locks on this file system: unlocked
+    }
+  }
+  held[key] = {fd, 1};
+  return key;
+}
+
+void unlock_output_folder(const std::optional<std::pair<dev_t, ino_t>>& key) {
+  if (!key) return;
+  std::lock_guard<std::mutex> guard(held_mutex);
+  auto it = held.find(*key);
+  if (it == held.end() || --it->second.writers > 0) return;
+  ::close(it->second.fd);  // lets go of the lock
+  held.erase(it);
+}
+
 // Removes staging folders of earlier builds of `out` that are no longer
 // running (their marker is not locked), completing those that were committing.
 void clean_leftovers(const fs::path& out) {
@@ -786,6 +841,7 @@ StagedSiteWriter::StagedSiteWriter(std::string out_dir, WriterOptions options)
   fs::path parent = out.has_parent_path() ? out.parent_path() : fs::path(".");
   std::error_code ec;
   fs::create_directories(parent, ec);
+  parent_lock_.key = lock_output_folder(parent, options_.waiting);
   clean_leftovers(out);
   if (auto problem = output_folder_problem(out_dir_, "")) throw Error({out_dir_, 0, 0}, *problem);
 
@@ -909,6 +965,8 @@ StagedSiteWriter::~StagedSiteWriter() {
   if (staged_fd_ >= 0) ::close(staged_fd_);
   if (flat_fd_ >= 0) ::close(flat_fd_);
 }
+
+StagedSiteWriter::FolderLock::~FolderLock() { unlock_output_folder(key); }
 
 std::string staged_name(const std::string& rel) { return sha256(rel).substr(std::strlen("sha256:")); }
 

@@ -97,6 +97,9 @@ struct WriterOptions {
   // placement hint: ignored where the file system has no such flag, and the
   // files are the same either way. Default: on.
   bool spread_folders = true;
+  // Called once, before waiting, when another process is building an output
+  // in the same folder (builds of one folder's outputs run one at a time).
+  std::function<void()> waiting = nullptr;
   // For tests: called during an in-place commit with "journal" once the
   // commit point is written, then with each file's path once it is moved in,
   // so a test can stop the process there (a kill at that point).
@@ -105,7 +108,9 @@ struct WriterOptions {
 
 class StagedSiteWriter : public OutputWriter {
  public:
-  // Stages into a new hidden folder beside `out_dir`, after removing the
+  // Waits until no other process is building into the folder that holds
+  // `out_dir` (a lock on that folder, held until this writer is destroyed),
+  // then stages into a new hidden folder beside `out_dir`, after removing the
   // staging folders of earlier killed builds (completing one that was
   // committing). Throws Error when `out_dir` holds something that is not a
   // bulletin site (see output_folder_problem; the project checks are the
@@ -150,6 +155,15 @@ class StagedSiteWriter : public OutputWriter {
   void prepare_parent(const std::string& staged_rel);
   std::string staged_path(const std::string& rel) const;  // where the file for `rel` is staged
 
+  // The output's folder, locked while this writer lives (also when its
+  // constructor throws); let go of last.
+  struct FolderLock {
+    std::optional<std::pair<dev_t, ino_t>> key;
+    FolderLock() = default;
+    FolderLock(const FolderLock&) = delete;
+    FolderLock& operator=(const FolderLock&) = delete;
+    ~FolderLock();
+  } parent_lock_;
   std::string out_dir_;
   std::string staging_;      // the hidden folder beside the output
   std::string staged_site_;  // staging_/site: the files of this build (a first build's site, whole folders)

@@ -700,3 +700,57 @@ TEST_CASE("a large in-place commit keeps the old files as spares, and the next o
   std::vector<std::string> beside = tmp.entries();
   CHECK(beside == std::vector<std::string>{".site.spare", "linked.txt", "site"});
 }
+
+TEST_CASE("a second build into the same folder waits until the first has committed", "[writer]") {
+  TempDir tmp;
+  fs::path site = tmp.path / "site";
+  {
+    StagedSiteWriter out(site.string());
+    out.write("index.html", "old");
+    out.commit();
+  }
+  int held[2], go[2];
+  REQUIRE(::pipe(held) == 0);
+  REQUIRE(::pipe(go) == 0);
+  pid_t pid = ::fork();
+  REQUIRE(pid >= 0);
+  if (pid == 0) {  // the first build: it commits only once the second is waiting
+    int status = 1;
+    {
+      StagedSiteWriter out(site.string());
+      out.write("index.html", "first");
+      char c = 'h';
+      if (::write(held[1], &c, 1) == 1 && ::read(go[0], &c, 1) == 1) status = 0;
+      out.commit();
+    }
+    ::_exit(status);
+  }
+  char c = 0;
+  REQUIRE(::read(held[0], &c, 1) == 1);
+  int waited = 0;
+  WriterOptions options;
+  options.waiting = [&] {
+    ++waited;
+    char g = 'g';
+    REQUIRE(::write(go[1], &g, 1) == 1);
+  };
+  {
+    StagedSiteWriter out(site.string(), options);  // returns once the first build is done
+    CHECK(waited == 1);
+    CHECK(slurp(site / "index.html") == "first");
+    out.write("index.html", "second");
+    out.commit();
+  }
+  int status = 0;
+  REQUIRE(::waitpid(pid, &status, 0) == pid);
+  CHECK((WIFEXITED(status) && WEXITSTATUS(status) == 0));
+  CHECK(slurp(site / "index.html") == "second");
+  CHECK(tmp.entries() == std::vector<std::string>{"site"});
+  for (int fd : {held[0], held[1], go[0], go[1]}) ::close(fd);
+
+  {  // a writer of the same process does not wait for itself
+    StagedSiteWriter one((tmp.path / "a").string(), options);
+    StagedSiteWriter two((tmp.path / "b").string(), options);
+    CHECK(waited == 1);
+  }
+}
