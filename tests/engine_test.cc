@@ -276,3 +276,26 @@ TEST_CASE("feed_limit must be a positive whole number", "[e2e][engine]") {
         "                ^\n"
         "build failed: 1 error; site was not changed\n");
 }
+
+TEST_CASE("editing an old article of a long list rewrites its page and its list page, no other list page",
+          "[e2e][engine]") {
+  TempDir tmp;
+  copy_test_site("series-and-notices", tmp / "project");
+  add_articles(tmp / "project", 2019, 30);
+  add_articles(tmp / "project", 2020, 130);
+  build(tmp.path(), "inc");
+  auto before = file_stamps(tmp / "inc");
+  std::this_thread::sleep_for(std::chrono::milliseconds(20));
+  // The oldest of 2020: on the year's second page, in no feed, not on the home page.
+  replace_in_file(tmp / "project/content/articles/y2020-000.md", "title: 文章2020-0\n", "title: 改过的文章\n");
+  build(tmp.path(), "inc");
+  auto changed = touched(before, file_stamps(tmp / "inc"));
+  std::sort(changed.begin(), changed.end());
+  std::erase_if(changed, [](const std::string& f) { return f.starts_with("search/data/"); });
+  CHECK(changed ==
+        std::vector<std::string>{".bulletin-site", "articles/2020/page/2/index.html", "articles/y2020-000/index.html"});
+  CHECK(read_file(tmp / "inc/articles/2020/page/2/index.html").find("改过的文章") != std::string::npos);
+  check_incremental_equals_fresh(tmp, "an old article's title edited");
+  fs::remove(tmp / "project/content/articles/y2020-050.md");  // every later 2020 page shifts by one
+  check_incremental_equals_fresh(tmp, "an article of a long list deleted");
+}

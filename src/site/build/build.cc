@@ -168,9 +168,17 @@ std::string excerpt(const std::string& html) {
 constexpr size_t kOnePageList = 50;
 constexpr size_t kListPage = 100;
 
-template <class T, class YearOf, class Make>
+void render_lazy(BuildContext& b, const std::string& tmpl, const std::string& url, std::string made_from,
+                 std::function<PageData()> make, const std::function<PageData()>& search_page);
+
+// With `key_of` (a document's key: what its entry in a list is made from,
+// beside bulletin.yaml), the year pages are planned lazily (render_lazy):
+// their data is built only when one must be made, so a rebuild keeps the
+// archive's unchanged list pages without building them.
+
+template <class T, class YearOf, class Make, class KeyOf = std::nullptr_t>
 void render_list(BuildContext& b, const std::string& tmpl, const std::string& base, const std::string& title,
-                 const std::vector<const T*>& items, YearOf year_of, Make make) {
+                 const std::vector<const T*>& items, YearOf year_of, Make make, KeyOf key_of = nullptr) {
   if (items.size() <= kOnePageList) {
     render(b, tmpl, make(items));
     return;
@@ -200,21 +208,45 @@ void render_list(BuildContext& b, const std::string& tmpl, const std::string& ba
         {"url", p.url},
         {"label", std::to_string(p.year) + "年" + (p.number > 1 ? " 第" + std::to_string(p.number) + "页" : "")}};
   };
-  auto page_for = [&](size_t k, const std::string& url, const std::string& page_title) {
-    PageData page = make(pages[k].items);
-    page["url"] = url;
-    page["page_title"] = page_title;
+  // What a list page has beside make()'s data: its URL, title and links.
+  auto own_fields = [&](size_t k, const std::string& url, const std::string& page_title) {
     PageData nav = {{"years", years}, {"year", std::to_string(pages[k].year)}};
     for (auto& y : nav["years"]) y["current"] = y["year"] == nav["year"];
     if (k > 0) nav["previous"] = link(k - 1);
     if (k + 1 < pages.size()) nav["next"] = link(k + 1);
-    page["list_nav"] = std::move(nav);
+    return PageData{{"url", url}, {"page_title", page_title}, {"list_nav", std::move(nav)}};
+  };
+  auto page_for = [&](size_t k, const std::string& url, const std::string& page_title) {
+    PageData page = make(pages[k].items);
+    page.update(own_fields(k, url, page_title));
     return page;
   };
   render(b, tmpl, page_for(0, base, title));
   for (size_t k = 0; k < pages.size(); ++k) {
     std::string label = link(k)["label"].template get<std::string>();
-    render(b, tmpl, page_for(k, pages[k].url, title + " · " + label));
+    std::string page_title = title + " · " + label;
+    if constexpr (std::is_same_v<KeyOf, std::nullptr_t>) {
+      render(b, tmpl, page_for(k, pages[k].url, page_title));
+    } else {
+      // What the page is made from: its own fields, then each entry's key.
+      PageData own = own_fields(k, pages[k].url, page_title);
+      std::string made_from = "list 1\n" + own.dump() + "\n";
+      for (const T* item : pages[k].items) {
+        std::string key = key_of(*item);
+        made_from += std::to_string(key.size()) + ":" + key + "\n";
+      }
+      auto search_page = [&] {
+        PageData page = make(std::vector<const T*>{});
+        page.update(own);
+        return page;
+      };
+      auto made = [make, own, part = pages[k].items] {
+        PageData page = make(part);
+        page.update(own);
+        return page;
+      };
+      render_lazy(b, tmpl, pages[k].url, std::move(made_from), std::move(made), search_page);
+    }
   }
 }
 
@@ -257,7 +289,8 @@ void render_articles(BuildContext& b) {
   for (const auto& a : articles) all.push_back(&a);
   render_list(
       b, "articles", kArticlesUrl, "经验交流", all, [](const Article& a) { return a.date.year; },
-      [](const std::vector<const Article*>& part) { return articles_index(part); });
+      [](const std::vector<const Article*>& part) { return articles_index(part); },
+      [](const Article& a) { return a.url() + "\n" + article_page_key(a); });
   for (size_t k = 0; k < articles.size(); ++k) {
     const Article& a = articles[k];
     render_article(b, a, k);
@@ -623,11 +656,22 @@ void render_archive_leftovers(BuildContext& b) {
 // The newest config.feed_limit entries, in the order atom_feed writes them,
 // with their excerpts filled in.
 Feed latest(const BuildContext& b, std::string path, std::string title, std::string subtitle,
-            std::vector<FeedEntry> entries) {
-  std::stable_sort(entries.begin(), entries.end(), [](const FeedEntry& x, const FeedEntry& y) {
-    return x.updated != y.updated ? x.updated > y.updated : x.url < y.url;
-  });
-  if (entries.size() > static_cast<size_t>(b.project.config.feed_limit)) entries.resize(b.project.config.feed_limit);
+            const std::vector<FeedEntry>& all) {
+  // Only the newest are copied, found without sorting the archive (their
+  // order is the stable sort's: newest first, then by URL, then as listed).
+  std::vector<size_t> order(all.size());
+  for (size_t k = 0; k < order.size(); ++k) order[k] = k;
+  auto newer = [&](size_t i, size_t j) {
+    const FeedEntry &x = all[i], &y = all[j];
+    if (x.updated != y.updated) return x.updated > y.updated;
+    int c = x.url.compare(y.url);
+    return c != 0 ? c < 0 : i < j;
+  };
+  size_t n = std::min(all.size(), static_cast<size_t>(std::max(b.project.config.feed_limit, 0)));
+  std::partial_sort(order.begin(), order.begin() + n, order.end(), newer);
+  std::vector<FeedEntry> entries;
+  entries.reserve(n);
+  for (size_t k = 0; k < n; ++k) entries.push_back(all[order[k]]);
   for (auto& e : entries) {
     auto it = b.excerpt_of.find(e.url);
     if (it != b.excerpt_of.end() && e.summary.empty()) e.summary = excerpt(it->second.str());
@@ -646,12 +690,24 @@ void render_feeds(BuildContext& b) {
             atom_feed(config, latest(b, feed_path(ranking_rule_url(r.rule.id)), r.rule.title, r.rule.description,
                                      b.rule_feeds[r.rule.id])));
   if (config.base_url.empty()) return;  // sitemaps need absolute URLs
+  // Made only when a page was added or removed or a date changed (it lists
+  // every page: at 10,000 pages, sorting and escaping it cost as much as
+  // planning the articles).
   std::vector<std::pair<std::string, Date>> pages;
+  pages.reserve(b.pages.size());
+  std::string made_from = "sitemap 1\n" + config.base_url + "\n" + config.base_path + "\n";
   for (const auto& url : b.pages) {
     auto it = b.dated.find(url);
     pages.emplace_back(url, it == b.dated.end() ? Date{} : it->second);
+    made_from += url;
+    made_from += '\t';
+    made_from += pages.back().second.year > 0 ? pages.back().second.iso() : "";
+    made_from += '\n';
   }
-  b.write("sitemap.xml", sitemap(config, pages));
+  Job job{Job::Bytes, "sitemap.xml", {}, {}, {}};
+  job.made_from = std::move(made_from);
+  job.make_bytes = [&config, pages = std::move(pages)] { return sitemap(config, pages); };
+  b.push(std::move(job));
 }
 
 void copy_assets(BuildContext& b) {
@@ -874,8 +930,10 @@ BuildReport build_site(const Project& project, const FileSystem& fs, OutputWrite
   PendingSearch search;
   plan_article_pages(b);
   run_plan(b, site_digest, worker_count(options.jobs), [&] {
+    StageTimer steps;  // each step of the plan, under BULLETIN_TIMING
     for (const auto& [name, step] : kSteps) {
       step(b);
+      steps.mark(name);
       if (options.progress) options.progress(name, static_cast<int>(b.pages.size()));
     }
     check_plan(b);

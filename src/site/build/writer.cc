@@ -980,11 +980,12 @@ std::optional<std::string> StagedSiteWriter::directory() const {
   return staged_site_;
 }
 
-bool StagedSiteWriter::claim(const std::string& rel) {
+StagedSiteWriter::Entry* StagedSiteWriter::claim(const std::string& rel) {
   if (rel == kSiteMarker)
     throw Error({rel, 0, 0},
                 std::string("refusing to write '") + rel + "' into the site: the name is bulletin's own manifest");
-  return produced_.emplace(rel, Entry{}).second;
+  auto [it, fresh] = produced_.emplace(rel, Entry{});
+  return fresh ? &it->second : nullptr;
 }
 
 void StagedSiteWriter::prepare_parent(const std::string& rel) {
@@ -1005,7 +1006,7 @@ void StagedSiteWriter::prepare_parent(const std::string& rel) {
 // the way up (never reached through a symlink), so what is there may be kept.
 bool StagedSiteWriter::in_old_real_folder(const std::string& rel) const {
   size_t slash = rel.rfind('/');
-  return out_fd_ >= 0 && (slash == std::string::npos || good_dirs_.count(rel.substr(0, slash)));
+  return out_fd_ >= 0 && (slash == std::string::npos || good_dirs_.count(std::string_view(rel).substr(0, slash)));
 }
 
 // The last build's file at `rel`, still as that build left it: a regular
@@ -1021,9 +1022,9 @@ void StagedSiteWriter::record_kept(const std::string& rel, const std::string& di
                                    const struct stat& st, const char* what) {
   {
     std::lock_guard<std::mutex> lock(mutex_);
-    if (!claim(rel)) throw Error({rel, 0, 0}, std::string(what) + rel);
-    produced_[rel] = Entry{digest, size, false};
-    kept_stats_[rel] = st;
+    Entry* e = claim(rel);
+    if (!e) throw Error({rel, 0, 0}, std::string(what) + rel);
+    *e = Entry{digest, size, false, true, st};
   }
   count(rel, true);
 }
@@ -1176,14 +1177,16 @@ void StagedSiteWriter::write(const std::string& rel, std::string_view bytes) {
 void StagedSiteWriter::write_made_from(const std::string& rel, std::string_view bytes, const std::string& digest) {
   check_site_path(rel, out_dir_);
   if (keep_same_bytes(rel, digest, bytes.size(), [&](int fd) { return read_fd(fd) == bytes; })) return;
+  Entry* entry;
   {
     std::lock_guard<std::mutex> lock(mutex_);
-    if (!claim(rel)) throw Error({rel, 0, 0}, "two pages would be written to the same file " + rel);
+    entry = claim(rel);
+    if (!entry) throw Error({rel, 0, 0}, "two pages would be written to the same file " + rel);
   }
   stage_file(rel, bytes);
   {
     std::lock_guard<std::mutex> lock(mutex_);
-    produced_[rel] = Entry{digest, bytes.size(), true};
+    *entry = Entry{digest, bytes.size(), true};
   }
   count(rel);
 }
@@ -1363,9 +1366,8 @@ std::optional<std::vector<std::pair<std::string, struct stat>>> StagedSiteWriter
       out.insert(out.end(), found.begin(), found.end());
       continue;
     }
-    auto known = kept_stats_.find(rel);
-    if (!e.staged && known != kept_stats_.end()) {
-      out.emplace_back(rel, known->second);
+    if (!e.staged && e.stat_known) {
+      out.emplace_back(rel, e.kept_stat);
     } else if (::fstatat(out_fd_, rel.c_str(), &st, AT_SYMLINK_NOFOLLOW) == 0) {
       out.emplace_back(rel, st);
     } else {

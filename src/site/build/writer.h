@@ -146,12 +146,14 @@ class StagedSiteWriter : public OutputWriter {
     std::string digest;
     unsigned long long size = 0;
     bool staged = false;  // written by this build (else kept)
+    bool stat_known = false;  // kept by keep(): `kept_stat` is the old file as it stat'ed it
+    struct stat kept_stat {};
   };
 
  private:
   enum class Mode { Fresh, InPlace };
   void stage_file(const std::string& rel, std::string_view bytes);
-  bool claim(const std::string& rel);  // false: already produced by this build
+  Entry* claim(const std::string& rel);  // its entry in produced_; nullptr: already produced by this build
   void prepare_parent(const std::string& staged_rel);
   std::string staged_path(const std::string& rel) const;  // where the file for `rel` is staged
 
@@ -187,10 +189,9 @@ class StagedSiteWriter : public OutputWriter {
   int out_fd_ = -1;                                // the old site's folder
   int staged_fd_ = -1;                             // staged_site_, where a first build's files are created
   int flat_fd_ = -1;                               // flat_, where an in-place build's files are created
-  std::set<std::string> good_dirs_;                // its folders that are real folders all the way up
+  std::set<std::string, std::less<>> good_dirs_;                // its folders that are real folders all the way up
   std::vector<std::string> strays_;                // files in it that its manifest does not list
   std::map<std::string, struct stat> dir_stats_;   // good_dirs_ as stat'ed
-  std::map<std::string, struct stat> kept_stats_;  // kept files as keep() stat'ed them
   std::set<std::string> touched_dirs_;             // folders the commit changed
   bool committed_in_place_ = false;
   std::set<std::string> old_folders_;      // the old manifest's folder entries (without the '/')
