@@ -591,6 +591,7 @@ void ParseCache::save(const std::vector<Article>& articles, bool background) {
         int null = ::open("/dev/null", O_RDWR | O_CLOEXEC);
         for (int fd = 0; fd < 3 && null >= 0; ++fd) ::dup2(null, fd);
         ::closefrom(3);
+        lower_to_background_priority();
         write(articles, delta);  // never creates the folder: if it was removed meanwhile, nothing is left behind
         ::_exit(0);
       }

@@ -1,5 +1,7 @@
 #include "util/parallel.h"
 
+#include <sys/resource.h>
+
 #include <atomic>
 #include <exception>
 #include <mutex>
@@ -44,5 +46,7 @@ void parallel_for(size_t n, int threads, const std::function<void(size_t)>& fn) 
   for (auto& t : pool) t.join();
   if (error) std::rethrow_exception(error);
 }
+
+void lower_to_background_priority() { ::setpriority(PRIO_PROCESS, 0, 19); }
 
 }  // namespace bulletin

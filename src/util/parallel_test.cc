@@ -2,7 +2,12 @@
 
 #include <catch2/catch.hpp>
 
+#include <sys/resource.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
 #include <atomic>
+#include <cerrno>
 #include <stdexcept>
 #include <vector>
 
@@ -26,4 +31,30 @@ TEST_CASE("parallel_for rethrows the error of the lowest failing job", "[paralle
       CHECK(std::string(e.what()) == "job 30");
     }
   }
+}
+
+TEST_CASE("a background process runs at the lowest CPU priority", "[parallel]") {
+  int pipe_fds[2];
+  REQUIRE(::pipe(pipe_fds) == 0);
+  errno = 0;
+  int before = ::getpriority(PRIO_PROCESS, 0);
+  REQUIRE(errno == 0);
+  pid_t pid = ::fork();
+  REQUIRE(pid >= 0);
+  if (pid == 0) {
+    lower_to_background_priority();
+    errno = 0;
+    int nice = ::getpriority(PRIO_PROCESS, 0);
+    char c = errno == 0 ? static_cast<char>(nice) : 'x';
+    ::_exit(::write(pipe_fds[1], &c, 1) == 1 ? 0 : 1);
+  }
+  char c = 0;
+  REQUIRE(::read(pipe_fds[0], &c, 1) == 1);
+  int status = 0;
+  REQUIRE(::waitpid(pid, &status, 0) == pid);
+  CHECK(c == 19);
+  errno = 0;
+  CHECK(::getpriority(PRIO_PROCESS, 0) == before);  // the caller keeps its own
+  ::close(pipe_fds[0]);
+  ::close(pipe_fds[1]);
 }

@@ -16,6 +16,7 @@
 
 #include "model/urls.h"
 #include "util/fs.h"
+#include "util/parallel.h"
 #include "util/sha256.h"
 
 namespace bulletin {
@@ -326,6 +327,7 @@ void record_up_to_date_in_background(const std::string& project_root, const std:
     for (int fd = 0; fd < 3 && null >= 0; ++fd) ::dup2(null, fd);
     if (::dup2(lock, 3) == 3) ::closefrom(4);
     ::setsid();
+    lower_to_background_priority();
     try {
       record_up_to_date(project_root, out_dir, report, started_ns, site);
     } catch (...) {

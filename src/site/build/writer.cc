@@ -18,6 +18,7 @@
 #include <utility>
 
 #include "site/build/spread_folders.h"
+#include "util/parallel.h"
 #include "util/diagnostics.h"
 #include "util/sha256.h"
 
@@ -1386,6 +1387,7 @@ void remove_in_background(const std::string& dir) {
   pid_t child = ::fork();
   if (child == 0) {
     if (::fork() == 0) {
+      lower_to_background_priority();
       ::execlp("sh", "sh", "-c",
                "find \"$1\" -mindepth 1 -maxdepth 1 ! -name .bulletin-staging -exec rm -rf -- {} + ; rm -rf -- \"$1\"",
                "sh", dir.c_str(), static_cast<char*>(nullptr));

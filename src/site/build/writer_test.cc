@@ -40,6 +40,13 @@ struct TempDir {
     return out;
   }
 };
+
+// A site built by bulletin (so it carries the marker) holding one file.
+void commit_site(const fs::path& site, const std::string& rel, const std::string& bytes) {
+  StagedSiteWriter out(site.string());
+  out.write(rel, bytes);
+  out.commit();
+}
 }  // namespace
 
 TEST_CASE("a committed build replaces the old site as a whole", "[writer]") {
@@ -66,11 +73,7 @@ TEST_CASE("a committed build replaces the old site as a whole", "[writer]") {
 TEST_CASE("a build that fails before commit leaves the old site exactly as it was", "[writer]") {
   TempDir tmp;
   fs::path site = tmp.path / "site";
-  {
-    StagedSiteWriter out(site.string());
-    out.write("index.html", "old");
-    out.commit();
-  }
+  commit_site(site, "index.html", "old");
   {
     StagedSiteWriter out(site.string());
     out.write("index.html", "half");
@@ -704,11 +707,7 @@ TEST_CASE("a large in-place commit keeps the old files as spares, and the next o
 TEST_CASE("a second build into the same folder waits until the first has committed", "[writer]") {
   TempDir tmp;
   fs::path site = tmp.path / "site";
-  {
-    StagedSiteWriter out(site.string());
-    out.write("index.html", "old");
-    out.commit();
-  }
+  commit_site(site, "index.html", "old");
   int held[2], go[2];
   REQUIRE(::pipe(held) == 0);
   REQUIRE(::pipe(go) == 0);
