@@ -168,6 +168,14 @@ class Stress {
     std::sort(out.begin(), out.end());
     return out;
   }
+  // One of those files, chosen at random, into `f`; false when there is none.
+  bool pick_file(fs::path& f, const std::string& dir, const std::string& ext, bool recursive = false) {
+    auto list = files(dir, ext, recursive);
+    if (list.empty()) return false;
+    f = rng_.pick(list);
+    return true;
+  }
+
 
   std::string rel(const fs::path& f) const { return fs::relative(f, p_).generic_string(); }
 
@@ -229,9 +237,8 @@ class Stress {
 
   // --- edits; each returns false when it found nothing to act on ---------
   bool edit_article() {
-    auto list = files("content/articles", ".md");
-    if (list.empty()) return false;
-    fs::path f = rng_.pick(list);
+    fs::path f;
+    if (!pick_file(f, "content/articles", ".md")) return false;
     std::string text = read_file(f);
     switch (rng_.below(5)) {
       case 0:
@@ -280,9 +287,8 @@ class Stress {
 
   // Renames or deletes a document file (with the resource folder beside it).
   bool rename_or_delete(const std::string& dir, bool remove) {
-    auto list = files(dir, ".md");
-    if (list.empty()) return false;
-    fs::path f = rng_.pick(list);
+    fs::path f;
+    if (!pick_file(f, dir, ".md")) return false;
     fs::path folder = f.parent_path() / f.stem();
     if (remove) {
       fs::remove(f);
@@ -298,9 +304,8 @@ class Stress {
   }
 
   bool edit_notice() {
-    auto list = files("content/notices", ".md");
-    if (list.empty()) return false;
-    fs::path f = rng_.pick(list);
+    fs::path f;
+    if (!pick_file(f, "content/notices", ".md")) return false;
     std::string text = read_file(f);
     if (rng_.chance(60)) {
       text += "\n" + paragraph() + "\n";
@@ -347,9 +352,8 @@ class Stress {
   }
 
   bool edit_issue() {
-    auto list = files("content/bulletins", ".md", true);
-    if (list.empty()) return false;
-    fs::path f = rng_.pick(list);
+    fs::path f;
+    if (!pick_file(f, "content/bulletins", ".md", true)) return false;
     std::string text = read_file(f);
     if (rng_.chance(50) && (set_field(text, "title", "改过的期刊标题" + std::to_string(rng_.below(100))) ||
                             set_field(text, "标题", "改过的期刊标题" + std::to_string(rng_.below(100))))) {
@@ -382,9 +386,8 @@ class Stress {
   }
 
   bool edit_export() {
-    auto list = files("data/exports", "", true);
-    if (list.empty()) return false;
-    fs::path f = rng_.pick(list);
+    fs::path f;
+    if (!pick_file(f, "data/exports", "", true)) return false;
     if (f.extension() == ".xlsx") return false;
     std::string text = read_file(f);
     if (rng_.chance(15)) {
@@ -426,9 +429,8 @@ class Stress {
   }
 
   bool edit_rule() {
-    auto list = files("data/rules", ".yaml");
-    if (list.empty()) return false;
-    fs::path f = rng_.pick(list);
+    fs::path f;
+    if (!pick_file(f, "data/rules", ".yaml")) return false;
     std::string text = read_file(f);
     std::vector<std::pair<std::string, std::string>> swaps = {
         {" desc", " asc"}, {" asc", " desc"}, {"percent:2", "percent:1"}, {"decimal:2", "decimal:3"},
@@ -458,9 +460,8 @@ class Stress {
   }
 
   bool edit_template() {
-    auto list = files("templates", ".mustache", true);
-    if (list.empty()) return false;
-    fs::path f = rng_.pick(list);
+    fs::path f;
+    if (!pick_file(f, "templates", ".mustache", true)) return false;
     std::string text = read_file(f);
     if (rng_.chance(70)) {
       text += "<!-- " + std::to_string(rng_.below(1000)) + " -->\n";
@@ -546,9 +547,8 @@ class Stress {
 
   // A file in the folder beside an article (an image `import` extracted).
   bool article_resource() {
-    auto list = files("content/articles", ".md");
-    if (list.empty()) return false;
-    fs::path f = rng_.pick(list);
+    fs::path f;
+    if (!pick_file(f, "content/articles", ".md")) return false;
     fs::path dir = f.parent_path() / f.stem();
     auto inside = files(rel(dir), "");
     if (!inside.empty() && rng_.chance(40)) {
@@ -616,9 +616,8 @@ class Stress {
   bool break_something() {
     switch (rng_.below(6)) {
       case 0: {
-        auto list = files("content/articles", ".md");
-        if (list.empty()) return false;
-        fs::path f = rng_.pick(list);
+        fs::path f;
+        if (!pick_file(f, "content/articles", ".md")) return false;
         std::string text = read_file(f);
         size_t end = text.find("\n---", 3);
         if (end == std::string::npos) return false;
@@ -635,17 +634,15 @@ class Stress {
         return true;
       }
       case 2: {
-        auto list = files("templates", ".mustache");
-        if (list.empty()) return false;
-        fs::path f = rng_.pick(list);
+        fs::path f;
+        if (!pick_file(f, "templates", ".mustache")) return false;
         save(f, read_file(f) + "{{#unclosed}}\n");
         note("unclosed section in " + rel(f) + " (error)");
         return true;
       }
       case 3: {
-        auto list = files("content/articles", ".md");
-        if (list.empty()) return false;
-        fs::path f = rng_.pick(list);
+        fs::path f;
+        if (!pick_file(f, "content/articles", ".md")) return false;
         std::string text = read_file(f);
         if (!set_field(text, "date", "2021-02-30")) return false;
         save(f, text);
@@ -653,17 +650,15 @@ class Stress {
         return true;
       }
       case 4: {
-        auto list = files("content/notices", ".md");
-        if (list.empty()) return false;
-        fs::path f = rng_.pick(list);
+        fs::path f;
+        if (!pick_file(f, "content/notices", ".md")) return false;
         save(f.parent_path() / ("dup-" + f.filename().string()), read_file(f));
         note("a copy of " + rel(f) + " with the same 发文字号 (error)");
         return true;
       }
       default: {
-        auto list = files("data/rules", ".yaml");
-        if (list.empty()) return false;
-        fs::path f = rng_.pick(list);
+        fs::path f;
+        if (!pick_file(f, "data/rules", ".yaml")) return false;
         std::string text = read_file(f);
         size_t at = text.find("value: ");
         if (at == std::string::npos) return false;

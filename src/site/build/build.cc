@@ -175,7 +175,6 @@ void render_lazy(BuildContext& b, const std::string& tmpl, const std::string& ur
 // beside bulletin.yaml), the year pages are planned lazily (render_lazy):
 // their data is built only when one must be made, so a rebuild keeps the
 // archive's unchanged list pages without building them.
-
 template <class T, class YearOf, class Make, class KeyOf = std::nullptr_t>
 void render_list(BuildContext& b, const std::string& tmpl, const std::string& base, const std::string& title,
                  const std::vector<const T*>& items, YearOf year_of, Make make, KeyOf key_of = nullptr) {

@@ -18,8 +18,8 @@
 #include <utility>
 
 #include "site/build/spread_folders.h"
-#include "util/parallel.h"
 #include "util/diagnostics.h"
+#include "util/parallel.h"
 #include "util/sha256.h"
 
 namespace bulletin {
