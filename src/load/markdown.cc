@@ -7,12 +7,16 @@
 #include <dlfcn.h>
 
 #include <atomic>
+#include <cstdint>
+#include <cstdio>
+#include <cstdlib>
 #include <cstring>
 #include <memory>
 #include <mutex>
 #include <stdexcept>
 #include <vector>
 
+#include "util/arena.h"
 #include "util/text.h"
 
 namespace bulletin {
@@ -26,11 +30,57 @@ std::atomic<unsigned long> table_changes_asked{0};
 
 using Parser = std::unique_ptr<cmark_parser, void (*)(cmark_parser*)>;
 
-Parser new_parser(int flags) {
+// One document's parse and render allocate thousands of small nodes and
+// buffers that all die together; cmark-gfm takes them from a bump arena of
+// the thread (util/arena.h), reset when the document is done, instead of
+// one malloc and free each. cmark_mem's functions take no context, hence
+// thread_local. cmark-gfm aborts when its own allocator fails; so do these
+// (no exception may cross the C library).
+thread_local BumpArena document_arena;
+
+[[noreturn]] void out_of_memory() {
+  std::fputs("bulletin: out of memory while parsing Markdown, aborting\n", stderr);
+  std::abort();
+}
+
+void* arena_calloc(size_t count, size_t size) {
+  if (size != 0 && count > SIZE_MAX / size) out_of_memory();
+  try {
+    return document_arena.allocate(count * size, true);
+  } catch (const std::bad_alloc&) {
+    out_of_memory();
+  }
+}
+
+void* arena_realloc(void* p, size_t size) {
+  try {
+    return document_arena.reallocate(p, size);
+  } catch (const std::bad_alloc&) {
+    out_of_memory();
+  }
+}
+
+void arena_free(void*) {}
+
+cmark_mem arena_mem = {arena_calloc, arena_realloc, arena_free};
+
+// Resets the thread's arena when the document that used it is done, however
+// it ends.
+struct ArenaScope {
+  ~ArenaScope() { document_arena.reset(); }
+};
+
+void no_free(cmark_parser*) {}
+
+// `tables`: attach the table extension (every other one is always attached).
+Parser new_parser(int flags, cmark_mem* mem = nullptr, bool tables = true) {
   static const bool registered = (cmark_gfm_core_extensions_ensure_registered(), true);
   (void)registered;
-  Parser parser(cmark_parser_new(flags), cmark_parser_free);
+  // With the arena, the parser's memory goes when the arena is reset.
+  Parser parser = mem ? Parser(cmark_parser_new_with_mem(flags, mem), no_free)
+                      : Parser(cmark_parser_new(flags), cmark_parser_free);
   for (const char* name : kExtensions) {
+    if (!tables && std::strcmp(name, "table") == 0) continue;
     if (cmark_syntax_extension* ext = cmark_find_syntax_extension(name))
       cmark_parser_attach_syntax_extension(parser.get(), ext);
   }
@@ -177,7 +227,7 @@ bool looks_like_heading(const std::string& text) {
   return true;
 }
 
-void apply_official_headings(cmark_node* doc) {
+void apply_official_headings(cmark_node* doc, cmark_mem* mem) {
   std::vector<cmark_node*> paragraphs;
   for (cmark_node* n = cmark_node_first_child(doc); n; n = cmark_node_next(n))
     if (cmark_node_get_type(n) == CMARK_NODE_PARAGRAPH) paragraphs.push_back(n);
@@ -195,11 +245,11 @@ void apply_official_headings(cmark_node* doc) {
       continue;
     }
     // Wrap the marker: <span class="gw-lN">（一）</span>rest…
-    cmark_node* span = cmark_node_new(CMARK_NODE_CUSTOM_INLINE);
+    cmark_node* span = cmark_node_new_with_mem(CMARK_NODE_CUSTOM_INLINE, mem);
     std::string open = "<span class=\"gw-l" + std::to_string(level) + "\">";
     cmark_node_set_on_enter(span, open.c_str());
     cmark_node_set_on_exit(span, "</span>");
-    cmark_node* marker_text = cmark_node_new(CMARK_NODE_TEXT);
+    cmark_node* marker_text = cmark_node_new_with_mem(CMARK_NODE_TEXT, mem);
     cmark_node_set_literal(marker_text, literal.substr(0, marker).c_str());
     cmark_node_append_child(span, marker_text);
     cmark_node_insert_before(first, span);
@@ -211,7 +261,7 @@ void apply_official_headings(cmark_node* doc) {
 // follows ("**加强组织领导。**建立…"), so such runs stay literal asterisks.
 // Staff mean bold: turn each remaining "**…**" pair inside one text node
 // into a strong node.
-void repair_cjk_emphasis(cmark_node* doc) {
+void repair_cjk_emphasis(cmark_node* doc, cmark_mem* mem) {
   cmark_consolidate_text_nodes(doc);
   std::vector<cmark_node*> texts;
   cmark_iter* iter = cmark_iter_new(doc);
@@ -232,10 +282,10 @@ void repair_cjk_emphasis(cmark_node* doc) {
       if (close == std::string::npos || close == open + 2) break;
       std::string inner = literal.substr(open + 2, close - open - 2);
       if (inner.front() == ' ' || inner.back() == ' ') break;
-      cmark_node* before = cmark_node_new(CMARK_NODE_TEXT);
+      cmark_node* before = cmark_node_new_with_mem(CMARK_NODE_TEXT, mem);
       cmark_node_set_literal(before, literal.substr(0, open).c_str());
-      cmark_node* strong = cmark_node_new(CMARK_NODE_STRONG);
-      cmark_node* strong_text = cmark_node_new(CMARK_NODE_TEXT);
+      cmark_node* strong = cmark_node_new_with_mem(CMARK_NODE_STRONG, mem);
+      cmark_node* strong_text = cmark_node_new_with_mem(CMARK_NODE_TEXT, mem);
       cmark_node_set_literal(strong_text, inner.c_str());
       cmark_node_append_child(strong, strong_text);
       cmark_node_insert_before(node, before);
@@ -247,16 +297,25 @@ void repair_cjk_emphasis(cmark_node* doc) {
   }
 }
 
-void shift_headings(cmark_node* doc) {
-  cmark_iter* iter = cmark_iter_new(doc);
-  cmark_event_type ev;
-  std::vector<cmark_node*> headings;
-  while ((ev = cmark_iter_next(iter)) != CMARK_EVENT_DONE) {
-    cmark_node* n = cmark_iter_get_node(iter);
-    if (ev == CMARK_EVENT_ENTER && cmark_node_get_type(n) == CMARK_NODE_HEADING) headings.push_back(n);
+// Headings are blocks: only the containers of blocks are walked, not the
+// inline nodes of every paragraph.
+void shift_headings(cmark_node* parent) {
+  for (cmark_node* n = cmark_node_first_child(parent); n; n = cmark_node_next(n)) {
+    switch (cmark_node_get_type(n)) {
+      case CMARK_NODE_HEADING:
+        cmark_node_set_heading_level(n, std::min(cmark_node_get_heading_level(n) + 1, 6));
+        break;
+      case CMARK_NODE_BLOCK_QUOTE:
+      case CMARK_NODE_LIST:
+      case CMARK_NODE_ITEM:
+      case CMARK_NODE_FOOTNOTE_DEFINITION:
+      case CMARK_NODE_CUSTOM_BLOCK:
+        shift_headings(n);
+        break;
+      default:
+        break;
+    }
   }
-  cmark_iter_free(iter);
-  for (cmark_node* h : headings) cmark_node_set_heading_level(h, std::min(cmark_node_get_heading_level(h) + 1, 6));
 }
 
 }  // namespace
@@ -283,34 +342,38 @@ std::string render_markdown(std::string_view markdown, const MarkdownOptions& op
   int flags = CMARK_OPT_DEFAULT | CMARK_OPT_FOOTNOTES | CMARK_OPT_STRIKETHROUGH_DOUBLE_TILDE;
   if (options.raw_html) flags |= CMARK_OPT_UNSAFE;
 
-  Parser parser = new_parser(flags);
+  ArenaScope arena;  // every node, buffer and the HTML below live in it
+  // A table needs a delimiter row, and that has a '|', or a ':' next to its
+  // '-' (":--", "--:"); without any of them the table extension would only
+  // test every line of the document for one.
+  const bool tables = source.find_first_of('|') != std::string::npos || source.find(":-") != std::string::npos ||
+                      source.find("-:") != std::string::npos;
+  Parser parser = new_parser(flags, &arena_mem, tables);
   // Block parsing (feed), the tree passes below and the HTML renderer touch
   // only this document; the inline pass inside finish is safe on any thread
   // once the character table is fixed (finish_in_parallel), else it takes
   // the lock.
   cmark_parser_feed(parser.get(), source.data(), source.size());
-  std::unique_ptr<cmark_node, void (*)(cmark_node*)> doc(nullptr, cmark_node_free);
+  cmark_node* doc;
   if (finish_in_parallel()) {
-    doc.reset(cmark_parser_finish(parser.get()));
+    doc = cmark_parser_finish(parser.get());
   } else {
     std::lock_guard<std::mutex> lock(parser_lock());
-    doc.reset(cmark_parser_finish(parser.get()));
+    doc = cmark_parser_finish(parser.get());
   }
   // Without "**" in the source there is nothing to repair; the official
   // headings still see the text merged as the repair leaves it (merging
   // adjacent text nodes does not change the HTML).
   if (source.find("**") != std::string::npos) {
-    repair_cjk_emphasis(doc.get());
+    repair_cjk_emphasis(doc, &arena_mem);
   } else if (options.official_headings) {
-    cmark_consolidate_text_nodes(doc.get());
+    cmark_consolidate_text_nodes(doc);
   }
-  shift_headings(doc.get());
-  if (options.official_headings) apply_official_headings(doc.get());
+  shift_headings(doc);
+  if (options.official_headings) apply_official_headings(doc, &arena_mem);
   // Render with the parser's own extension list, or tagfilter does nothing.
-  char* html = cmark_render_html(doc.get(), flags, cmark_parser_get_syntax_extensions(parser.get()));
-  std::string out(html);
-  free(html);
-  return out;
+  const char* html = cmark_render_html_with_mem(doc, flags, cmark_parser_get_syntax_extensions(parser.get()), &arena_mem);
+  return std::string(html);
 }
 
 bool markdown_parses_in_parallel() { return finish_in_parallel(); }

@@ -17,6 +17,15 @@ TEST_CASE("GFM tables, strikethrough, autolinks and footnotes are rendered", "[m
   CHECK(html.find("class=\"footnotes\"") != std::string::npos);
 }
 
+TEST_CASE("a table without a pipe (its delimiter row only colons and dashes) is still a table", "[markdown]") {
+  CHECK(render_markdown("单位\n:--\n甲\n") ==
+        "<table>\n<thead>\n<tr>\n<th align=\"left\">单位</th>\n</tr>\n</thead>\n<tbody>\n<tr>\n"
+        "<td align=\"left\">甲</td>\n</tr>\n</tbody>\n</table>\n");
+  CHECK(render_markdown("> 得分\n> --:\n").find("<th align=\"right\">得分</th>") != std::string::npos);
+  // Without '|' or a colon beside a dash, "---" under a line is a heading.
+  CHECK(render_markdown("单位\n---\n") == "<h3>单位</h3>\n");
+}
+
 TEST_CASE("raw HTML is off by default and filtered by tagfilter when on", "[markdown]") {
   CHECK(render_markdown("<b>粗</b>\n") == "<p><!-- raw HTML omitted -->粗<!-- raw HTML omitted --></p>\n");
   MarkdownOptions raw{true, false};

@@ -30,6 +30,27 @@ TEST_CASE("a page is rendered inside the layout with its partials", "[templates]
         "<title>文章 - 站点</title>\n<h1>标题 &amp; &lt;b&gt;</h1><p>上海工程技术大学</p>\n");
 }
 
+TEST_CASE("{{value}} is escaped exactly as kainjow's own html_escape does", "[templates]") {
+  MemoryFileSystem fs;
+  fs.add("p/templates/layout.mustache", "{{> content}}");
+  fs.add("p/templates/article.mustache", "[{{a}}]{{#list}}({{.}}){{/list}}[{{{a}}}]");
+  TemplateSet t;
+  Diagnostics diags;
+  t.load(fs, "p", {"article"}, diags);
+  REQUIRE(diags.items().empty());
+  const std::vector<std::string> values = {"",      "&",   "<>\"'&",  "通报 & <第6期> \"发\"：'各单位'",
+                                           "plain", "a&&b", "x<", ">y", std::string("\0<\0", 3)};
+  for (const std::string& v : values) {
+    TemplateData page;
+    page.set("a", v);
+    TemplateData list = TemplateData::type::list;
+    list.push_back(TemplateData(v));
+    page.set("list", list);
+    const std::string e = kainjow::mustache::html_escape(v);
+    CHECK(t.render("article", page, TemplateData()) == "[" + e + "](" + e + ")[" + v + "]");
+  }
+}
+
 TEST_CASE("an unknown partial is an error with its place and a suggestion", "[templates]") {
   MemoryFileSystem fs = theme();
   fs.add("p/templates/article.mustache", "<h1>{{title}}</h1>\n  {{> bylin}}");
