@@ -40,8 +40,8 @@ TEST_CASE("arena reallocate keeps the contents, in place or by copy", "[arena]")
   char* grown = static_cast<char*>(arena.reallocate(last, 200));
   CHECK(grown == last);
   CHECK(std::string(grown, 16) == "0123456789abcdef");
-  // Shrinking keeps the block.
-  CHECK(arena.reallocate(grown, 8) == grown);
+  // Asking for less than it has keeps the block.
+  CHECK(arena.reallocate(grown, 100) == grown);
   // One that is no longer last is copied.
   char* other = static_cast<char*>(arena.allocate(16, false));
   std::memcpy(other, "ZYXWVUTSRQPONMLK", 16);
