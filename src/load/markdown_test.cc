@@ -41,6 +41,11 @@ TEST_CASE("Markdown headings start at h2 because the page title is the h1", "[ma
   CHECK(render_markdown("# 一\n## 二\n") == "<h2>一</h2>\n<h3>二</h3>\n");
 }
 
+TEST_CASE("headings inside quotes and list items are shifted too", "[markdown]") {
+  CHECK(render_markdown("> # 引\n\n- # 列\n") ==
+        "<blockquote>\n<h2>引</h2>\n</blockquote>\n<ul>\n<li>\n<h2>列</h2>\n</li>\n</ul>\n");
+}
+
 TEST_CASE("bold lead-ins ending in Chinese punctuation are bold", "[markdown]") {
   CHECK(render_markdown("**加强组织领导。**建立机制。\n") == "<p><strong>加强组织领导。</strong>建立机制。</p>\n");
 }

@@ -4,6 +4,7 @@
 #include <set>
 #include <sstream>
 
+#include "util/html.h"
 #include "util/input_check.h"
 #include "util/sha256.h"
 #include "util/source_text.h"
@@ -31,32 +32,6 @@ Diagnostic template_error(const std::string& path, const std::string& text, cons
   if (!what.empty()) what[0] = static_cast<char>(std::tolower(static_cast<unsigned char>(what[0])));
   SourceLocation where = located ? location_of_offset(path, text, offset) : SourceLocation{path, 0, 0};
   return {Severity::Error, where, "template error: " + what, located ? line_of(text, where.line) : std::string(), {}};
-}
-
-// {{name}}'s escape, with kainjow's own mapping (& < > " and ' as &apos;),
-// so pages keep their bytes; kainjow's appends each plain character alone,
-// this one copies the runs between the five characters whole. Every page
-// escapes its titles, dates and lists through it.
-std::string escape_html(const std::string& s) {
-  std::string out;
-  out.reserve(s.size() + s.size() / 8);
-  size_t run = 0;
-  for (size_t i = 0; i < s.size(); ++i) {
-    std::string_view entity;
-    switch (s[i]) {
-      case '&': entity = "&amp;"; break;
-      case '<': entity = "&lt;"; break;
-      case '>': entity = "&gt;"; break;
-      case '"': entity = "&quot;"; break;
-      case '\'': entity = "&apos;"; break;
-      default: continue;
-    }
-    out.append(s, run, i - run);
-    out += entity;
-    run = i + 1;
-  }
-  out.append(s, run, std::string::npos);
-  return out;
 }
 
 }  // namespace
@@ -149,7 +124,9 @@ void TemplateSet::load(const FileSystem& fs, const std::string& root, const std:
                   "template error once partials and layout are put together: " + compiled->error_message());
       continue;
     }
-    compiled->set_custom_escape(escape_html);
+    // {{value}} is escaped by util/html (kainjow's own escape appends each
+    // plain character alone).
+    compiled->set_custom_escape([](const std::string& s) { return mustache_escape(s); });
     compiled_[name] = std::move(compiled);
     digests_[name] = sha256(full);
   }

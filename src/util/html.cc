@@ -9,23 +9,34 @@ namespace {
 
 bool is_space(char c) { return c == ' ' || c == '\t' || c == '\n' || c == '\r' || c == '\f'; }
 
-// `s` escaped for markup; `apostrophe` also escapes ' (HTML attributes may be
-// single-quoted), `xml` drops the control characters XML 1.0 forbids.
-std::string escape_markup(std::string_view s, bool apostrophe, bool xml) {
+// `s` escaped for markup, with `apostrophe` for ' (empty: ' is kept); `xml`
+// also drops the control characters XML 1.0 forbids. The runs between the
+// characters replaced are copied whole.
+std::string escape_markup(std::string_view s, std::string_view apostrophe, bool xml) {
   std::string out;
-  out.reserve(s.size());
-  for (char c : s) {
+  out.reserve(s.size() + s.size() / 8);
+  size_t run = 0;
+  for (size_t i = 0; i < s.size(); ++i) {
+    const char c = s[i];
+    std::string_view replacement;
     switch (c) {
-      case '&': out += "&amp;"; break;
-      case '<': out += "&lt;"; break;
-      case '>': out += "&gt;"; break;
-      case '"': out += "&quot;"; break;
-      case '\'': out += apostrophe ? "&#39;" : "'"; break;
+      case '&': replacement = "&amp;"; break;
+      case '<': replacement = "&lt;"; break;
+      case '>': replacement = "&gt;"; break;
+      case '"': replacement = "&quot;"; break;
+      case '\'':
+        if (apostrophe.empty()) continue;
+        replacement = apostrophe;
+        break;
       default:
-        if (xml && static_cast<unsigned char>(c) < 0x20 && c != '\t' && c != '\n' && c != '\r') break;
-        out += c;
+        if (!xml || static_cast<unsigned char>(c) >= 0x20 || c == '\t' || c == '\n' || c == '\r') continue;
+        break;  // dropped: replaced by nothing
     }
+    out.append(s, run, i - run);
+    out += replacement;
+    run = i + 1;
   }
+  out.append(s, run, std::string_view::npos);
   return out;
 }
 
@@ -40,8 +51,9 @@ std::string tag_name(std::string_view tag) {
 
 }  // namespace
 
-std::string html_escape(std::string_view s) { return escape_markup(s, true, false); }
-std::string xml_escape(std::string_view s) { return escape_markup(s, false, true); }
+std::string html_escape(std::string_view s) { return escape_markup(s, "&#39;", false); }
+std::string mustache_escape(std::string_view s) { return escape_markup(s, "&apos;", false); }
+std::string xml_escape(std::string_view s) { return escape_markup(s, "", true); }
 
 void append_utf8(std::string& out, unsigned long cp) {
   if (cp < 0x80) {

@@ -13,6 +13,9 @@ namespace bulletin {
 
 // Escapes & < > " ' for HTML text and attribute values.
 std::string html_escape(std::string_view s);
+// html_escape with ' as &apos;: kainjow Mustache's own mapping, which the
+// templates' {{value}} keeps so that pages keep their bytes.
+std::string mustache_escape(std::string_view s);
 // Escapes & < > " for XML 1.0 text (feeds, sitemap, SVG) and drops the
 // control characters XML 1.0 does not allow (all below 0x20 but tab, LF, CR).
 std::string xml_escape(std::string_view s);
