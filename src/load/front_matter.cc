@@ -112,7 +112,7 @@ FrontMatter parse_front_matter(const SourceFile& file, bool required) {
                   "document's fields (title, date, …), then another line '---'",
                   line_of(file.text, 1));
     }
-    fm.body = std::string(text);
+    fm.body = text;
     fm.body_line = 1;
     return fm;
   }
@@ -127,7 +127,7 @@ FrontMatter parse_front_matter(const SourceFile& file, bool required) {
     if (is_fence(l)) {
       std::string yaml(text.substr(yaml_start, pos - yaml_start));
       check_quotes(file, yaml, 2);
-      fm.body = end == std::string_view::npos ? "" : std::string(text.substr(end + 1));
+      fm.body = end == std::string_view::npos ? std::string_view() : text.substr(end + 1);
       fm.body_line = line + 1;
       // The plain reader gives yaml-cpp's own tree for the front matter nearly
       // every document has; anything else (and every error) is yaml-cpp's.
@@ -171,8 +171,8 @@ Fields::Fields(const FrontMatter& fm, const std::vector<FieldSpec>& schema, Diag
   for (const auto& kv : fm.root) {
     std::string key = kv.first.IsScalar() ? trim(kv.first.Scalar()) : "";
     const std::string* canonical = canonical_of(key);
-    SourceLocation where = location_of(fm, kv.first);
     if (!canonical) {
+      SourceLocation where = location_of(fm, kv.first);
       std::vector<std::string> known;
       for (const auto& spec : schema) {
         known.push_back(spec.key);
@@ -194,6 +194,7 @@ Fields::Fields(const FrontMatter& fm, const std::vector<FieldSpec>& schema, Diag
       continue;
     }
     if (values_.count(*canonical)) {
+      SourceLocation where = location_of(fm, kv.first);
       diags.error(where, "field '" + key + "' is given twice ('" + *canonical + "')",
                   line_of(fm.file->text, where.line));
       continue;

@@ -9,6 +9,7 @@
 #include <map>
 #include <optional>
 #include <string>
+#include <string_view>
 #include <vector>
 
 #include "util/date.h"
@@ -26,7 +27,7 @@ struct FrontMatter {
   const SourceFile* file = nullptr;
   YAML::Node root;    // a mapping (possibly empty)
   int yaml_line = 2;  // file line of the first YAML line
-  std::string body;   // Markdown after the closing line
+  std::string_view body;  // Markdown after the closing line (in file->text)
   int body_line = 1;  // file line where the body starts
 };
 

@@ -143,7 +143,7 @@ std::optional<BulletinIssue> load_issue(const SourceFile& file, const SiteConfig
   if (reader.failed() || !date || !number) return std::nullopt;
   issue.date = *date;
   issue.number = static_cast<int>(*number);
-  const std::string& intro = reader.front_matter.body;
+  std::string_view intro = reader.front_matter.body;
   issue.intro_html = trim(intro).empty() || frozen ? "" : render_markdown(intro, md);
   return std::move(issue);
 }

@@ -338,7 +338,9 @@ int official_heading_level(std::string_view s, size_t* marker_bytes) {
 }
 
 std::string render_markdown(std::string_view markdown, const MarkdownOptions& options) {
-  std::string source = options.official_headings ? escape_numbered_lines(markdown) : std::string(markdown);
+  std::string numbered;  // the official headings' source, escaped
+  if (options.official_headings) numbered = escape_numbered_lines(markdown);
+  const std::string_view source = options.official_headings ? std::string_view(numbered) : markdown;
   int flags = CMARK_OPT_DEFAULT | CMARK_OPT_FOOTNOTES | CMARK_OPT_STRIKETHROUGH_DOUBLE_TILDE;
   if (options.raw_html) flags |= CMARK_OPT_UNSAFE;
 

@@ -18,15 +18,15 @@
 #include <unordered_map>
 
 #include "load/documents.h"
+#include "util/cache_digest.h"
 #include "util/fs.h"
 #include "util/parallel.h"
-#include "util/sha256.h"
 #include "util/timing.h"
 
 namespace bulletin {
 namespace {
 
-constexpr const char* kMagic = "bulletin parse cache 4\n";
+constexpr const char* kMagic = "bulletin parse cache 5\n";
 // What a record holds, after its path, stamp, digest and body span.
 enum Kind : unsigned long long { kArticleRecord = 0, kNoticeRecord = 1, kIssueRecord = 2 };
 // A stamp younger than this when loading began may belong to a file that
@@ -201,25 +201,6 @@ std::optional<Doc> decode_doc(std::string_view payload) {
 
 }  // namespace
 
-unsigned long long cache_checksum(std::string_view bytes) {
-  unsigned long long h = 0x243F6A8885A308D3ULL ^ bytes.size();
-  size_t i = 0;
-  for (; i + 8 <= bytes.size(); i += 8) {
-    unsigned long long w;
-    std::memcpy(&w, bytes.data() + i, 8);
-    h = (h ^ w) * 0x9E3779B97F4A7C15ULL;
-    h ^= h >> 31;
-  }
-  for (; i < bytes.size(); ++i) {
-    h = (h ^ static_cast<unsigned char>(bytes[i])) * 0x100000001B3ULL;
-    h ^= h >> 29;
-  }
-  h ^= h >> 33;
-  h *= 0xFF51AFD7ED558CCDULL;
-  h ^= h >> 33;
-  return h;
-}
-
 // The mapped cache file, unmapped when the cache and every article whose
 // body is still read from it are gone.
 struct ParseCache::Mapping {
@@ -246,7 +227,7 @@ struct ParseCache::CachedBody : LazyText::Source {
   std::string_view body;
   unsigned long long sum = 0;
 
-  bool intact() const { return cache_checksum(body) == sum; }
+  bool intact() const { return cache_checksum64(body) == sum; }
   std::string load() const override {
     if (intact()) {
       std::string text(body);
@@ -263,7 +244,7 @@ struct ParseCache::CachedBody : LazyText::Source {
       reparse->damaged = true;
       RealFileSystem fs;
       auto text = fs.read(join_path(reparse->root, path));
-      if (text && sha256(*text) == digest) {
+      if (text && cache_digest(*text) == digest) {
         Diagnostics diags;
         if (auto a = load_article(SourceFile{path, std::move(*text)}, reparse->config, diags))
           return a->body_html.str();
@@ -433,7 +414,7 @@ void ParseCache::load() {
 // The article of a record, when its checksum holds and it decodes whole; its
 // body is checked when read.
 std::optional<Article> ParseCache::decode(const Slot& slot) const {
-  if (slot.sum != cache_checksum(slot.record)) return std::nullopt;
+  if (slot.sum != cache_checksum64(slot.record)) return std::nullopt;
   Reader e{slot.record};
   Article a;
   a.source = std::string(e.view());
@@ -467,7 +448,7 @@ std::optional<Article> ParseCache::decode(const Slot& slot) const {
 
 // The record of a notice or issue (`kind`), when its checksum holds.
 std::optional<std::string_view> ParseCache::payload(const Slot& slot, unsigned long long kind) const {
-  if (slot.sum != cache_checksum(slot.record)) return std::nullopt;
+  if (slot.sum != cache_checksum64(slot.record)) return std::nullopt;
   Reader e{slot.record};
   e.view();
   for (int i = 0; i < 4; ++i) e.u64();  // stamp
@@ -631,7 +612,7 @@ void ParseCache::write(const std::vector<Article>& articles, bool delta) const {
     }
     try {
       std::string_view body = a.body_html.str();
-      keep.push_back({&a, std::move(meta), body, cache_checksum(body)});
+      keep.push_back({&a, std::move(meta), body, cache_checksum64(body)});
     } catch (const Error&) {
       // Damaged and changed since: parsed again by the next load.
     }
@@ -678,7 +659,7 @@ void ParseCache::write(const std::vector<Article>& articles, bool delta) const {
     put_str(record, a->summary);
     frame.clear();
     put_str(frame, record);
-    put_u64(frame, cache_checksum(record));
+    put_u64(frame, cache_checksum64(record));
     ok = std::fwrite(frame.data(), 1, frame.size(), f) == frame.size();
   }
   // Notices and issues: no stamp, no body.
@@ -691,11 +672,11 @@ void ParseCache::write(const std::vector<Article>& articles, bool delta) const {
     put_str(record, doc.first);
     put_u64(record, at);
     put_u64(record, 0);
-    put_u64(record, cache_checksum(""));
+    put_u64(record, cache_checksum64(""));
     record += doc.second;
     frame.clear();
     put_str(frame, record);
-    put_u64(frame, cache_checksum(record));
+    put_u64(frame, cache_checksum64(record));
     ok = std::fwrite(frame.data(), 1, frame.size(), f) == frame.size();
   }
   frame.clear();
@@ -769,7 +750,7 @@ std::vector<Article> load_articles(const FileSystem& fs, const std::string& root
       return;
     }
     read[k] = 1;
-    item.digest = sha256(*item.text);
+    item.digest = cache_digest(*item.text);
     item.article = cache.take_by_digest(item.path, item.digest, item.stamp);
     if (item.article) {
       item.text.reset();

@@ -157,8 +157,4 @@ std::vector<Article> load_articles(const FileSystem& fs, const std::string& root
                                    Diagnostics& diags, ParseCache& cache, std::vector<std::string>& broken, int& files,
                                    int threads = 0);
 
-// The 64-bit checksum of the cache's records (not cryptographic: it catches
-// damaged files, not forgeries; whoever can write the cache can write content/).
-unsigned long long cache_checksum(std::string_view bytes);
-
 }  // namespace bulletin

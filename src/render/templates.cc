@@ -192,6 +192,9 @@ std::string TemplateSet::render(const std::string& name, const TemplateData& pag
       return *this;
     }
   } out;
+  // Room for a whole article page (layout and body, ~9 KB) at once, rather
+  // than growing through every size to it; larger pages grow from there.
+  out.text.reserve(16 * 1024);
   it->second->render(ctx, out);
   return std::move(out.text);
 }

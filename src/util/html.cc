@@ -1,5 +1,6 @@
 #include "util/html.h"
 
+#include <array>
 #include <cctype>
 
 #include "util/text.h"
@@ -13,24 +14,36 @@ bool is_space(char c) { return c == ' ' || c == '\t' || c == '\n' || c == '\r' |
 // also drops the control characters XML 1.0 forbids. The runs between the
 // characters replaced are copied whole.
 std::string escape_markup(std::string_view s, std::string_view apostrophe, bool xml) {
+  // 1: one of & < > " '; 2: a control character XML forbids (not tab, LF, CR).
+  static constexpr auto kClass = [] {
+    std::array<unsigned char, 256> t{};
+    for (unsigned char c : {'&', '<', '>', '"', '\''}) t[c] = 1;
+    for (int c = 0; c < 0x20; ++c)
+      if (c != '\t' && c != '\n' && c != '\r') t[c] = 2;
+    return t;
+  }();
+  const unsigned char skip = apostrophe.empty() ? 0 : 1;  // 0: ' is kept
+  auto plain = [&](char c) {
+    unsigned char k = kClass[static_cast<unsigned char>(c)];
+    return k == 0 || (k == 2 && !xml) || (c == '\'' && !skip);
+  };
+  size_t i = 0;
+  while (i < s.size() && plain(s[i])) ++i;
+  if (i == s.size()) return std::string(s);  // most values: nothing to replace
   std::string out;
   out.reserve(s.size() + s.size() / 8);
   size_t run = 0;
-  for (size_t i = 0; i < s.size(); ++i) {
+  for (; i < s.size(); ++i) {
     const char c = s[i];
-    std::string_view replacement;
+    if (plain(c)) continue;
+    std::string_view replacement;  // empty for a dropped control character
     switch (c) {
       case '&': replacement = "&amp;"; break;
       case '<': replacement = "&lt;"; break;
       case '>': replacement = "&gt;"; break;
       case '"': replacement = "&quot;"; break;
-      case '\'':
-        if (apostrophe.empty()) continue;
-        replacement = apostrophe;
-        break;
-      default:
-        if (!xml || static_cast<unsigned char>(c) >= 0x20 || c == '\t' || c == '\n' || c == '\r') continue;
-        break;  // dropped: replaced by nothing
+      case '\'': replacement = apostrophe; break;
+      default: break;
     }
     out.append(s, run, i - run);
     out += replacement;

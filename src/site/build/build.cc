@@ -25,6 +25,7 @@
 #include "site/print/pdf.h"
 #include "site/print/webfonts.h"
 #include "site/search/search.h"
+#include "util/cache_digest.h"
 #include "util/fs.h"
 #include "util/html.h"
 #include "util/parallel.h"
@@ -278,7 +279,7 @@ void render_article(BuildContext& b, const Article& a, size_t k) {
 // The digest of everything an article's page is made from (what page_digest
 // is for other pages), from the article's fields as its schema lists them.
 std::string article_digest(const BuildContext& b, const std::string& site_digest, const Job& job) {
-  return sha256("article page 3\n" + b.project.templates.digest(job.tmpl) + "\n" + site_digest + "\n" +
+  return cache_digest("article page 3\n" + b.project.templates.digest(job.tmpl) + "\n" + site_digest + "\n" +
                 article_page_key(*job.article));
 }
 
@@ -740,14 +741,14 @@ std::string page_digest(const BuildContext& b, const std::string& site_digest, c
   text += site_digest;
   text += '\n';
   text += job.page.dump();
-  return sha256(text);
+  return cache_digest(text);
 }
 
 void run_job(const BuildContext& b, const std::string& site_digest, const Job& job) {
   if (job.make_page || job.make_bytes) {
     if (!job.made_from.empty()) {
       // Kept, or made and written with the digest of what it is made from.
-      std::string digest = sha256("made from 1\n" + job.tmpl + "\n" + b.project.templates.digest(job.tmpl) + "\n" +
+      std::string digest = cache_digest("made from 1\n" + job.tmpl + "\n" + b.project.templates.digest(job.tmpl) + "\n" +
                                   site_digest + "\n" + job.made_from);
       if (b.out.keep(job.path, digest)) return;
       if (job.make_bytes) {

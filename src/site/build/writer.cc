@@ -18,6 +18,7 @@
 #include <utility>
 
 #include "site/build/spread_folders.h"
+#include "util/cache_digest.h"
 #include "util/diagnostics.h"
 #include "util/parallel.h"
 #include "util/sha256.h"
@@ -1170,7 +1171,7 @@ void StagedSiteWriter::stage_file(const std::string& rel, std::string_view bytes
 }
 
 void StagedSiteWriter::write(const std::string& rel, std::string_view bytes) {
-  std::string digest = sha256(bytes);
+  std::string digest = cache_digest(bytes);
   if (keep(rel, digest)) return;
   write_made_from(rel, bytes, digest);
 }

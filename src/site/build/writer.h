@@ -24,6 +24,7 @@
 #include <set>
 #include <string>
 #include <string_view>
+#include <unordered_set>
 #include <utility>
 #include <vector>
 
@@ -197,7 +198,7 @@ class StagedSiteWriter : public OutputWriter {
   std::set<std::string> old_folders_;      // the old manifest's folder entries (without the '/')
   std::map<std::string, std::vector<std::pair<std::string, struct stat>>> folder_stats_;  // kept folders' folders
   std::map<std::string, Entry> produced_;  // this build's files
-  std::set<std::string> made_dirs_;        // in the staging folder
+  std::unordered_set<std::string> made_dirs_;  // in the staging folder (looked up once per file)
   std::map<std::string, ino_t> staged_inodes_;  // an in-place build's files in flat_, by path
   bool took_spare_ = false;                    // flat_ is the last large commit's spare folder
 };

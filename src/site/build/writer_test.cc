@@ -15,6 +15,7 @@
 
 #include "site/build/spread_folders.h"
 #include "util/diagnostics.h"
+#include "util/cache_digest.h"
 #include "util/sha256.h"
 
 using namespace bulletin;
@@ -365,7 +366,7 @@ TEST_CASE("a folder made as a whole is kept without a look at its files, or repl
     CHECK(out.keep_folder("search/data/one", "search:d1"));
     CHECK_FALSE(out.keep_folder("search/data/two", "search:d2b"));
     out.copy_folder("search/data/two", (src / "two2").string(), {"docs.json"}, "search:d2b");
-    CHECK(out.keep("index.html", sha256("home")));
+    CHECK(out.keep("index.html", cache_digest("home")));
     CHECK(out.kept() == 3);  // the kept folder's two files and the page
     out.commit();
     // The record of the site stamps a kept folder by its folders, not its files.

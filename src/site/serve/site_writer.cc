@@ -10,8 +10,8 @@
 #include <filesystem>
 #include <set>
 
+#include "util/cache_digest.h"
 #include "util/diagnostics.h"
-#include "util/sha256.h"
 
 namespace bulletin {
 namespace fs = std::filesystem;
@@ -114,7 +114,7 @@ void ServeSiteWriter::prepare_parent(const std::string& rel) {
 }
 
 void ServeSiteWriter::write(const std::string& rel, std::string_view bytes) {
-  std::string digest = sha256(bytes);
+  std::string digest = cache_digest(bytes);
   if (keep(rel, digest)) return;
   write_made_from(rel, bytes, digest);
 }
