@@ -280,3 +280,33 @@ TEST_CASE("a folder that is not a project gets one error, not one per missing te
   CHECK(split_lines(r.err).size() == 2);
   CHECK(r.err.ends_with("build failed: 1 error; site was not changed\n"));
 }
+
+// Only notices (with their attachments) and issues are printed: a project of
+// articles alone never starts the PDF engine's probe (a Python process whose
+// answer is cached in .bulletin-cache/pdf/probe) and says nothing of PDFs.
+// (With a notice the probe runs and PDFs are made: print_geometry.)
+TEST_CASE("a project of articles alone does not probe for the PDF engine", "[e2e][pdf]") {
+  TempDir tmp;
+  fs::path project = tmp / "project";
+  copy_sample_project(project);
+  for (const char* dir : {"content/notices", "content/bulletins", "data/published"}) fs::remove_all(project / dir);
+  // The tests run with BULLETIN_PDF=0 (PDFs off, no probe at all); this one
+  // needs PDFs on, in its own process (catch_discover_tests runs each test alone).
+  const char* was = std::getenv("BULLETIN_PDF");
+  struct Restore {
+    bool had;
+    std::string saved;
+    ~Restore() {
+      if (had) setenv("BULLETIN_PDF", saved.c_str(), 1);
+    }
+  } restore{was != nullptr, was ? was : ""};
+  unsetenv("BULLETIN_PDF");
+
+  RunResult r = run_bulletin({"build", "-o", (tmp / "site").string()}, project);
+  INFO(r.err);
+  REQUIRE(r.exit_code == 0);
+  CHECK(fs::exists(tmp / "site/articles/index.html"));
+  CHECK(fs::is_directory(project / ".bulletin-cache"));
+  CHECK_FALSE(fs::exists(project / ".bulletin-cache/pdf/probe"));
+  CHECK(r.out.find("PDF") == std::string::npos);
+}

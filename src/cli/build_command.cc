@@ -120,6 +120,7 @@ int run_build(const BuildArgs& o) {
   Diagnostics diags;
   ProjectOptions load;
   load.defer_cache_save = true;
+  load.threads = o.jobs;
   Project project = load_project(fs, o.project, diags, load);
   // The parse cache is written (by a detached process) once the build is done.
   struct SaveCachesAtEnd {
@@ -243,7 +244,7 @@ void setup_build(CLI::App& cmd, Run& run) {
   cmd.add_option("PROJECT", o->project, "Project folder (default: .)");
   cmd.add_option("-o,--out", o->out,
                  "Output folder (default: PROJECT/site); replaced only if it is new, empty or a site bulletin built");
-  cmd.add_option("-j,--jobs", o->jobs, "Threads that render pages (default: 0, one per core)")
+  cmd.add_option("-j,--jobs", o->jobs, "Threads that parse and render pages (default: 0, one per core)")
       ->check(CLI::Range(0, 1024));
   run = [o] { return run_build(*o); };
 }

@@ -50,7 +50,7 @@ void sort_newest_first(Content& content) {
 }  // namespace
 
 Content load_content(const FileSystem& fs, const std::string& root, const SiteConfig& config, const SeriesIndex& series,
-                     Diagnostics& diags, const FrozenSources& frozen, ParseCache* cache) {
+                     Diagnostics& diags, const FrozenSources& frozen, ParseCache* cache, int threads) {
   auto is_frozen = [&](const std::string& source, const std::string& digest) {
     auto it = frozen.find(source);
     return it != frozen.end() && it->second == digest;
@@ -90,7 +90,7 @@ Content load_content(const FileSystem& fs, const std::string& root, const SiteCo
   {
     // Articles: cached ones as they were, the others parsed on the pool.
     std::vector<std::string> broken;
-    content.articles = load_articles(fs, root, config, diags, parse_cache, broken, content.files);
+    content.articles = load_articles(fs, root, config, diags, parse_cache, broken, content.files, threads);
     for (const auto& stem : broken) checks.broken_article(stem);
     for (const auto& a : content.articles) checks.article(a);
     timer.mark("    articles");

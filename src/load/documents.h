@@ -44,9 +44,11 @@ struct Content {
 // errors is left out so that checking can go on. `series`: config.series
 // by id and name (a Project's).
 // `cache`: articles from earlier loads (see load/parse_cache.h); none: all parsed.
+// `threads`: how many parse the articles (0: one per core).
 class ParseCache;
 Content load_content(const FileSystem& fs, const std::string& root, const SiteConfig& config, const SeriesIndex& series,
-                     Diagnostics& diags, const FrozenSources& frozen = {}, ParseCache* cache = nullptr);
+                     Diagnostics& diags, const FrozenSources& frozen = {}, ParseCache* cache = nullptr,
+                     int threads = 0);
 
 // Single documents, for tests and for tools that read one file.
 std::optional<Article> load_article(const SourceFile& file, const SiteConfig& config, Diagnostics& diags);

@@ -912,8 +912,11 @@ BuildReport build_site(const Project& project, const FileSystem& fs, OutputWrite
       options.pdf ? web_fonts_wanted(project.config, project.root) : std::vector<WebFont>{};
   std::optional<std::string> font_tools = web_fonts.empty() ? std::nullopt : find_font_tools();
   b.site.set("has_web_fonts", font_tools.has_value());
+  // Only notices (with their attachments) and issues are printed as PDFs.
+  const bool printable =
+      !project.content.notices.empty() || !project.content.issues.empty() || !project.archive.by_url.empty();
   std::optional<std::string> pdf_engine =
-      options.pdf ? find_pdf_engine(join_path(project.root, cache_path("pdf"))) : std::nullopt;
+      options.pdf && printable ? find_pdf_engine(join_path(project.root, cache_path("pdf"))) : std::nullopt;
   b.site.set("has_pdf", pdf_engine.has_value());
   b.want_search = search_tools.has_value();
   std::string site_digest =
@@ -949,7 +952,7 @@ BuildReport build_site(const Project& project, const FileSystem& fs, OutputWrite
     std::sort(b.pdf_pages.begin(), b.pdf_pages.end(), [](const PdfPage& x, const PdfPage& y) { return x.url < y.url; });
     b.report.notes.push_back(make_pdfs(*pdf_engine, project.root, b.pdf_pages, out, b.frozen_pdfs).message);
     timer.mark("pdf");
-  } else if (options.pdf) {
+  } else if (options.pdf && printable) {
     b.report.notes.push_back("PDFs skipped: WeasyPrint is not installed (apt-get install weasyprint)");
   }
   if (font_tools) {

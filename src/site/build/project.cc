@@ -1,6 +1,7 @@
 #include "site/build/project.h"
 
 #include <algorithm>
+#include <filesystem>
 #include <map>
 
 #include "compute/ranking_output.h"
@@ -21,6 +22,18 @@ const std::vector<std::string>& required_templates() {
 }
 
 namespace {
+
+// Whether the project may have a document printed as a PDF (a notice, an
+// issue, a published version): a project of articles alone never runs the
+// PDF engine's probe (a Python start, ~30 ms of CPU beside the load).
+bool may_have_pdfs(const std::string& root) {
+  for (const char* dir : {"content/notices", "content/bulletins", "data/published"}) {
+    std::error_code ec;
+    std::filesystem::directory_iterator it(join_path(root, dir), ec);
+    if (!ec && it != std::filesystem::directory_iterator()) return true;
+  }
+  return false;
+}
 
 // Every `ranking:` of an issue section names an existing rule and period.
 void check_ranking_references(const Project& p, Diagnostics& diags) {
@@ -156,7 +169,8 @@ void save_caches(const Project& project) {
 Project load_project(const FileSystem& fs, const std::string& root, Diagnostics& diags, const ProjectOptions& options) {
   StageTimer timer;
   // A build (and serve) asks for the PDF engine once loaded: probe meanwhile.
-  if (options.defer_cache_save && fs.on_disk()) start_pdf_probe(join_path(root, cache_path("pdf")));
+  if (options.defer_cache_save && fs.on_disk() && may_have_pdfs(root))
+    start_pdf_probe(join_path(root, cache_path("pdf")));
   Project p;
   p.root = root;
   p.config = load_config(fs, root, diags);
@@ -171,7 +185,8 @@ Project load_project(const FileSystem& fs, const std::string& root, Diagnostics&
   cache.load();
   timer.mark("  parse cache");
   p.content = load_content(fs, root, p.config, p.series, diags,
-                           options.reuse_published ? frozen_sources(p.archive) : FrozenSources{}, &cache);
+                           options.reuse_published ? frozen_sources(p.archive) : FrozenSources{}, &cache,
+                           options.threads);
   timer.mark("  content");
   if (options.write_caches && options.defer_cache_save) {
     p.parse_cache = std::move(cache_ptr);

@@ -47,6 +47,8 @@ struct ProjectOptions {
   bool write_caches = true;
   // Leave the writing to save_caches(), called after the build. Default: false.
   bool defer_cache_save = false;
+  // Threads that parse the articles (`-j N`); 0: one per core.
+  int threads = 0;
 };
 
 // Loads and checks the whole project; every problem goes to diags. The
