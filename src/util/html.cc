@@ -22,10 +22,10 @@ std::string escape_markup(std::string_view s, std::string_view apostrophe, bool 
       if (c != '\t' && c != '\n' && c != '\r') t[c] = 2;
     return t;
   }();
-  const unsigned char skip = apostrophe.empty() ? 0 : 1;  // 0: ' is kept
-  auto plain = [&](char c) {
+  const bool keep_apostrophe = apostrophe.empty();
+  auto plain = [&](char c) {  // copied as it is
     unsigned char k = kClass[static_cast<unsigned char>(c)];
-    return k == 0 || (k == 2 && !xml) || (c == '\'' && !skip);
+    return k == 0 || (k == 2 && !xml) || (c == '\'' && keep_apostrophe);
   };
   size_t i = 0;
   while (i < s.size() && plain(s[i])) ++i;

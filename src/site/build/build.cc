@@ -280,7 +280,7 @@ void render_article(BuildContext& b, const Article& a, size_t k) {
 // is for other pages), from the article's fields as its schema lists them.
 std::string article_digest(const BuildContext& b, const std::string& site_digest, const Job& job) {
   return cache_digest("article page 3\n" + b.project.templates.digest(job.tmpl) + "\n" + site_digest + "\n" +
-                article_page_key(*job.article));
+                      article_page_key(*job.article));
 }
 
 void render_articles(BuildContext& b) {
@@ -748,8 +748,8 @@ void run_job(const BuildContext& b, const std::string& site_digest, const Job& j
   if (job.make_page || job.make_bytes) {
     if (!job.made_from.empty()) {
       // Kept, or made and written with the digest of what it is made from.
-      std::string digest = cache_digest("made from 1\n" + job.tmpl + "\n" + b.project.templates.digest(job.tmpl) + "\n" +
-                                  site_digest + "\n" + job.made_from);
+      std::string digest = cache_digest("made from 1\n" + job.tmpl + "\n" + b.project.templates.digest(job.tmpl) +
+                                        "\n" + site_digest + "\n" + job.made_from);
       if (b.out.keep(job.path, digest)) return;
       if (job.make_bytes) {
         b.out.write_made_from(job.path, job.make_bytes(), digest);

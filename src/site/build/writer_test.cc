@@ -14,8 +14,8 @@
 #include <unistd.h>
 
 #include "site/build/spread_folders.h"
-#include "util/diagnostics.h"
 #include "util/cache_digest.h"
+#include "util/diagnostics.h"
 #include "util/sha256.h"
 
 using namespace bulletin;
