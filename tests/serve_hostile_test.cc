@@ -1,7 +1,9 @@
 // `bulletin serve` against hostile requests, on loopback only, with bounded
 // loops: paths that try to leave the site, a symlink inside the site that
 // points out, foreign Host headers (DNS rebinding), and 500 open live-reload
-// streams that must not stop a page request.
+// streams that must not stop a page request, and bursts of connections.
+#include <netinet/tcp.h>
+
 #include "serve_e2e.h"
 
 using namespace e2e;
@@ -74,4 +76,27 @@ TEST_CASE("500 open live-reload streams never stop a page request", "[hostile][s
   CHECK(status_of(page) == 200);
   CHECK(seconds < 8);
   for (int fd : streams) ::close(fd);
+}
+
+TEST_CASE("a burst of connections is taken without a resent SYN", "[hostile][serve]") {
+  // A browser opens several connections at once and serve keeps none alive:
+  // a listen backlog smaller than the burst drops SYNs, and each dropped one
+  // costs its client a second before it is sent again (TCP_INFO counts it).
+  ServeProcess s;
+  std::vector<int> fds;
+  for (int i = 0; i < 200; ++i) {
+    int fd = connect_to(s.port);
+    REQUIRE(fd >= 0);
+    fds.push_back(fd);
+  }
+  unsigned resent = 0;
+  for (int fd : fds) {
+    tcp_info info{};
+    socklen_t size = sizeof info;
+    REQUIRE(::getsockopt(fd, IPPROTO_TCP, TCP_INFO, &info, &size) == 0);
+    resent += info.tcpi_total_retrans;
+    ::close(fd);
+  }
+  CHECK(resent == 0);
+  CHECK(status_of(http_get(s.port, "/")) == 200);
 }

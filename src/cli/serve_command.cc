@@ -22,6 +22,7 @@
 #include <memory>
 #include <thread>
 
+#include <sys/socket.h>
 #include <sys/statvfs.h>
 #include <unistd.h>
 
@@ -289,6 +290,16 @@ int run_serve(const ServeArgs& o) {
   server.set_keep_alive_timeout(1);
   server.set_read_timeout(5, 0);
   add_routes(server, out_dir, live);
+  // cpp-httplib listens with a backlog of 5, compiled into Debian's library.
+  // A browser opens up to six connections at once and keep-alive is off, so
+  // a reload's page, CSS and scripts could overflow it: the kernel drops the
+  // SYN and the client waits a second to resend it. The listening socket is
+  // taken as it is made and listened on again with the system's maximum.
+  int listen_fd = -1;
+  server.set_socket_options([&listen_fd](socket_t sock) {
+    httplib::default_socket_options(sock);
+    listen_fd = sock;
+  });
   int port = o.port;
   bool bound = port == 0 ? (port = server.bind_to_any_port(o.host)) > 0 : server.bind_to_port(o.host, port);
   // Only requests addressed to this server: a foreign Host is a page
@@ -300,6 +311,7 @@ int run_serve(const ServeArgs& o) {
     res.set_content("misdirected request: this server answers only to its own address\n", "text/plain; charset=utf-8");
     return httplib::Server::HandlerResponse::Handled;
   });
+  if (bound && listen_fd >= 0) ::listen(listen_fd, SOMAXCONN);
   if (!bound) {
     std::cerr << "bulletin serve: cannot listen on " << o.host << ":" << o.port
               << " (in use, or not an address of this machine); try --port " << o.port + 1 << "\n";
