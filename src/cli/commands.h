@@ -42,7 +42,7 @@ inline const Command kCommands[] = {
 struct Project;
 struct WriterOptions;
 // How build and serve stage a project's site (hard links from its caches).
-WriterOptions writer_options(const Project& project);
+WriterOptions writer_options(const std::string& project_root);
 
 // "3 pages", "1 page".
 std::string plural(int n, const char* one);

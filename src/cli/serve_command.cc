@@ -103,7 +103,7 @@ bool rebuild(const std::string& project_dir, const FileSystem& fs, ServedSite& s
   if (!diags.has_errors()) {
     try {
       // The same engine as build: only what changed is rendered and written.
-      ServeSiteWriter out(site, writer_options(*project).link_roots);
+      ServeSiteWriter out(site, writer_options(project->root).link_roots);
       timer.mark("writer");
       report = build_site(*project, fs, out);
       staged = out.staged();
